@@ -1,0 +1,23 @@
+// Package pcap reads and writes capture files: classic pcap (microsecond
+// and nanosecond, either byte order, and the 'modified pcap' variant
+// libpcap accepts) and pcapng (several sections, interfaces and link types,
+// either byte order), plain or gzip-compressed.
+//
+// Reading is medina's own code and follows libpcap 1.10.3, the library
+// behind the tcpdump 4.99.3 that netdump must match byte for byte: the same
+// files are accepted and refused, with the same error messages (Error.Msg),
+// the same snapshot length adjustments, and timestamps handed out as stored
+// (an invalid microsecond field of 1000000 stays 1000000, because tcpdump
+// prints it that way). Where the pcapng format allows more than libpcap
+// reads (interfaces of different link types, sections of different byte
+// orders), the zero Config reads it, and Config.Libpcap refuses it as
+// libpcap does.
+//
+// The reader is zero-copy: it reads the file through one large buffer and a
+// Packet's Data is a slice of that buffer, valid until the next call to
+// Next. Reading allocates nothing per packet, and a length taken from the
+// file grows the buffer only as the bytes it claims arrive.
+//
+// Writing goes through gopacket's pcapgo writers behind medina's own types,
+// so callers never import pcapgo.
+package pcap
