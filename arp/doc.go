@@ -1,0 +1,14 @@
+// Package arp is the wire format of the Address Resolution Protocol (RFC
+// 826) and its relatives that share the packet: Reverse ARP (RFC 903),
+// Inverse ARP (RFC 2390) and, with a layout of its own, ATM ARP (RFC 2225).
+// The stack's neighbour cache and resolver will live beside it, in this
+// package, and parse with the same view.
+//
+// A Packet reads ARP over any hardware and protocol type: the 8-byte fixed
+// part says how long the hardware and protocol addresses are, and the four
+// addresses follow. NewPacket checks the fixed part only, so that a printer
+// can show a packet whose addresses were cut short (tcpdump prints "[|arp]"
+// for it); HasAddrs, or Validate for the stack, says whether they are all
+// there. The common case, Ethernet and IPv4, has accessors that return
+// fixed-size arrays and a builder.
+package arp

@@ -1,0 +1,194 @@
+package udp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/medina-net/medina/checksum"
+)
+
+// Field offsets of the UDP header, named once.
+const (
+	srcPortOff  = 0
+	dstPortOff  = 2
+	lengthOff   = 4
+	checksumOff = 6
+
+	// HeaderLen is the length of the UDP header.
+	HeaderLen = 8
+	// ProtocolNumber is UDP's IP protocol number.
+	ProtocolNumber = 17
+	// MaxLen is the longest datagram the 16-bit length field describes.
+	MaxLen = 0xffff
+)
+
+// Errors wrapped by the errors this package returns.
+var (
+	// ErrTruncated is wrapped by every error about a buffer too short for
+	// what it should hold: the header, or the datagram the length field
+	// describes.
+	ErrTruncated = errors.New("udp: truncated")
+	// ErrBadLength is wrapped by the error about a length field below the
+	// 8-byte header.
+	ErrBadLength = errors.New("udp: bad length")
+	// ErrBadChecksum is wrapped by the error about a checksum that does not
+	// match the datagram.
+	ErrBadChecksum = errors.New("udp: bad checksum")
+	// ErrTooLong is returned by the builders for a datagram longer than the
+	// length field can describe.
+	ErrTooLong = errors.New("udp: datagram longer than 65535 bytes")
+)
+
+// The errors of NewHeader and Validate are made once: they are returned for
+// every rejected datagram, and a rejected datagram must not cost an
+// allocation.
+var (
+	errShortHeader     = fmt.Errorf("%w: fewer than %d bytes for the header", ErrTruncated, HeaderLen)
+	errLengthTooSmall  = fmt.Errorf("%w: length field below the %d-byte header", ErrBadLength, HeaderLen)
+	errLengthPastEnd   = fmt.Errorf("%w: length field past the end of the datagram", ErrTruncated)
+	errChecksumInvalid = fmt.Errorf("%w: checksum field does not match the datagram", ErrBadChecksum)
+)
+
+// Header is a view of a UDP datagram at the start of a byte slice: the
+// header and the payload after it.
+type Header []byte
+
+// NewHeader returns b as a Header after checking it holds the 8-byte
+// header. It does not look at the length field; the stack calls Validate
+// as well.
+func NewHeader(b []byte) (Header, error) {
+	if len(b) < HeaderLen {
+		return nil, errShortHeader
+	}
+	return Header(b), nil
+}
+
+// SrcPort returns the source port (0 if the sender expects no reply).
+func (h Header) SrcPort() uint16 { return binary.BigEndian.Uint16(h[srcPortOff:]) }
+
+// DstPort returns the destination port.
+func (h Header) DstPort() uint16 { return binary.BigEndian.Uint16(h[dstPortOff:]) }
+
+// Length returns the length field: the header and payload in bytes.
+func (h Header) Length() uint16 { return binary.BigEndian.Uint16(h[lengthOff:]) }
+
+// Checksum returns the checksum field; 0 means the sender computed none.
+func (h Header) Checksum() uint16 { return binary.BigEndian.Uint16(h[checksumOff:]) }
+
+// end returns where the datagram ends in h by its length field: the length
+// clipped to h, and all of h for a length of 0, which is how an IPv6
+// jumbogram says the IP length counts (RFC 2675; gopacket reads it the same
+// way). A length of 1 to 7 leaves no payload.
+func (h Header) end() int {
+	n := int(h.Length())
+	switch {
+	case n == 0 || n > len(h):
+		return len(h)
+	case n < HeaderLen:
+		return HeaderLen
+	}
+	return n
+}
+
+// Payload returns the bytes after the header, up to the length field or
+// the end of h, whichever comes first (bytes past the length field are
+// link-layer padding, not data). For a length field of 0 it is the rest of
+// h; for one of 1 to 7 it is empty. Validate tells the stack whether the
+// length field is believable.
+func (h Header) Payload() []byte { return h[HeaderLen:h.end()] }
+
+// Validate reports whether h is a datagram the stack can accept from src to
+// dst: the length field is at least 8 and no more than len(h), and the
+// checksum is right or 0 (none computed). The error wraps ErrBadLength,
+// ErrTruncated or ErrBadChecksum.
+func (h Header) Validate(src, dst [4]byte) error {
+	n := int(h.Length())
+	if n < HeaderLen {
+		return errLengthTooSmall
+	}
+	if n > len(h) {
+		return errLengthPastEnd
+	}
+	if !h.VerifyChecksum(src, dst) {
+		return errChecksumInvalid
+	}
+	return nil
+}
+
+// sum returns the partial sum of the pseudo-header and the datagram as far
+// as Payload reaches, with the checksum field left out.
+func (h Header) sum(src, dst [4]byte) uint32 {
+	n := h.end()
+	s := checksum.Pseudo(src, dst, ProtocolNumber, uint16(n))
+	s = checksum.Add(s, h[:checksumOff])
+	return checksum.Add(s, h[checksumOff+2:n])
+}
+
+// ComputeChecksum returns the value the checksum field should hold for the
+// datagram h from src to dst. It covers the header and Payload, which is
+// what tcpdump checks too. A sum that comes to 0 is returned as 0xffff, its
+// other one's-complement form, because 0 in the field means no checksum
+// (RFC 768).
+func (h Header) ComputeChecksum(src, dst [4]byte) uint16 {
+	c := ^checksum.Fold(h.sum(src, dst))
+	if c == 0 {
+		return 0xffff
+	}
+	return c
+}
+
+// VerifyChecksum reports whether the checksum field is right for the
+// datagram h from src to dst, or 0: a datagram without a checksum has none
+// to be wrong. A printer that shows "[no cksum]" checks Checksum first.
+func (h Header) VerifyChecksum(src, dst [4]byte) bool {
+	c := h.Checksum()
+	if c == 0 {
+		return true
+	}
+	return checksum.Fold(checksum.AddUint16(h.sum(src, dst), c)) == 0xffff
+}
+
+// SetSrcPort sets the source port.
+func (h Header) SetSrcPort(p uint16) { binary.BigEndian.PutUint16(h[srcPortOff:], p) }
+
+// SetDstPort sets the destination port.
+func (h Header) SetDstPort(p uint16) { binary.BigEndian.PutUint16(h[dstPortOff:], p) }
+
+// SetLength sets the length field.
+func (h Header) SetLength(n uint16) { binary.BigEndian.PutUint16(h[lengthOff:], n) }
+
+// SetChecksum sets the checksum field.
+func (h Header) SetChecksum(c uint16) { binary.BigEndian.PutUint16(h[checksumOff:], c) }
+
+// Encode writes a header into the start of b and returns all of b as a
+// Header: b is the whole datagram, its payload in (or going in)
+// b[HeaderLen:], and the length field says len(b). The checksum field is
+// left 0, which RFC 768 allows over IPv4; EncodeChecksum fills it. The
+// error wraps ErrTruncated or ErrTooLong.
+func Encode(b []byte, srcPort, dstPort uint16) (Header, error) {
+	if len(b) < HeaderLen {
+		return nil, fmt.Errorf("%w: buffer of %d bytes, header needs %d", ErrTruncated, len(b), HeaderLen)
+	}
+	if len(b) > MaxLen {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLong, len(b))
+	}
+	h := Header(b)
+	h.SetSrcPort(srcPort)
+	h.SetDstPort(dstPort)
+	h.SetLength(uint16(len(b)))
+	h.SetChecksum(0)
+	return h, nil
+}
+
+// EncodeChecksum is Encode followed by filling in the checksum for the
+// IPv4 addresses src and dst, which needs the payload to be in place in b
+// already.
+func EncodeChecksum(b []byte, srcPort, dstPort uint16, src, dst [4]byte) (Header, error) {
+	h, err := Encode(b, srcPort, dstPort)
+	if err != nil {
+		return nil, err
+	}
+	h.SetChecksum(h.ComputeChecksum(src, dst))
+	return h, nil
+}
