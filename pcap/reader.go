@@ -171,12 +171,35 @@ func (c Config) Open(name string) (*Reader, error) {
 		size = fi.Size()
 	}
 	c.Name = name
+	if data := mapFile(f, size); data != nil {
+		m := &mappedFile{f: f, data: data}
+		r, err := c.openSource(mappedSource(data), m, size)
+		if err != nil {
+			m.Close()
+			return nil, err
+		}
+		return r, nil
+	}
 	r, err := c.open(f, f, size)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// mappedFile is a file and its memory mapping, closed together.
+type mappedFile struct {
+	f    *os.File
+	data []byte
+}
+
+func (m *mappedFile) Close() error {
+	err := unmapFile(m.data)
+	if cerr := m.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // NewReader reads a capture file from r, starting with its header. Errors
@@ -192,8 +215,13 @@ func (c Config) NewReader(r io.Reader) (*Reader, error) {
 // open detects the format and reads the file header (and, for pcapng, the
 // blocks up to the first interface, as libpcap does at open time).
 func (c Config) open(rd io.Reader, closer io.Closer, size int64) (*Reader, error) {
+	return c.openSource(newSource(rd, size), closer, size)
+}
+
+// openSource is open for a source already set up, such as a mapped file.
+func (c Config) openSource(src source, closer io.Closer, size int64) (*Reader, error) {
 	r := &Reader{name: c.Name, libpcap: c.Libpcap, closer: closer}
-	r.src = newSource(rd, size)
+	r.src = src
 	if err := r.detect(size); err != nil {
 		return nil, err
 	}

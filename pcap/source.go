@@ -46,6 +46,13 @@ func newSource(rd io.Reader, sizeHint int64) source {
 	return source{rd: rd, buf: make([]byte, size)}
 }
 
+// mappedSource returns a source over bytes that are all there already, a
+// memory-mapped file: its buffer is the mapping, it never reads or moves
+// bytes, and it ends where the data does.
+func mappedSource(data []byte) source {
+	return source{buf: data, w: len(data), err: io.EOF}
+}
+
 // ensure returns the unread bytes, at least n of them unless the stream
 // ends or fails first (then s.err says which). The fast path is a compare,
 // small enough to be inlined into the record readers.

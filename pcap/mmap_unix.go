@@ -1,0 +1,36 @@
+//go:build unix
+
+package pcap
+
+import (
+	"os"
+	"syscall"
+)
+
+// mapFile maps a regular file into memory so that the reader hands out
+// packets straight from the page cache, without copying them through a
+// read buffer: for a large capture the read syscalls and that copy are most
+// of what reading costs. It returns nil when the file cannot be mapped
+// (empty, too large for the address space, or a file system that refuses),
+// and the reader then falls back to reading.
+//
+// The mapping is read-only and private: Data slices point into it, and
+// since they are capped at their length a caller cannot write into it. A
+// file truncated by another process while it is mapped would fault on
+// access, as with any mapped file; captures being written to are better
+// read from standard input.
+func mapFile(f *os.File, size int64) []byte {
+	if size <= 0 || size != int64(int(size)) {
+		return nil
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE|mapPopulate)
+	if err != nil {
+		return nil
+	}
+	// The reader walks the file front to back once.
+	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+	return data
+}
+
+// unmapFile releases a mapping made by mapFile.
+func unmapFile(data []byte) error { return syscall.Munmap(data) }
