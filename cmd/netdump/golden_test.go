@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goldenFlagSets are the ways each capture in testdata/pcaps is printed
+// for its golden files: NAME.out holds the plain output and NAME.SUFFIX.out
+// the others.
+var goldenFlagSets = []struct {
+	suffix string
+	args   []string
+}{
+	{"", nil},
+	{"v", []string{"-v"}},
+	{"eX", []string{"-e", "-X"}},
+}
+
+// projectCaptures lists the captures the project records itself.
+func projectCaptures(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join(repoRoot(t), "testdata", "pcaps")
+	var files []string
+	for _, pat := range []string{"*.pcap", "*.pcapng"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no captures in %s", dir)
+	}
+	return files
+}
+
+func goldenName(capture, suffix string) string {
+	base := strings.TrimSuffix(strings.TrimSuffix(capture, ".pcapng"), ".pcap")
+	if suffix == "" {
+		return base + ".out"
+	}
+	return base + "." + suffix + ".out"
+}
+
+// TestGolden prints every project capture with each flag set and compares
+// with the golden files; -update rewrites them.
+func TestGolden(t *testing.T) {
+	for _, capture := range projectCaptures(t) {
+		for _, fs := range goldenFlagSets {
+			name := filepath.Base(goldenName(capture, fs.suffix))
+			t.Run(name, func(t *testing.T) {
+				args := append([]string{"-n", "-r", capture}, fs.args...)
+				cmd := netdumpCommand(t, ".", "UTC", args...)
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				got, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("netdump %v: %v\n%s", args, err, stderr.String())
+				}
+				golden := goldenName(capture, fs.suffix)
+				if *update {
+					if err := os.WriteFile(golden, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("output differs from %s: %s", golden, firstDiff(want, got))
+				}
+			})
+		}
+	}
+}
+
+// differentialFlagSets are compared with the installed tcpdump.
+var differentialFlagSets = [][]string{
+	{"-n"}, {"-nv"}, {"-nvv"}, {"-ne"}, {"-nq"}, {"-nS"}, {"-nx"}, {"-nXX"},
+	{"-nA"}, {"-ntt"}, {"-nttt"}, {"-ntttt", "--nano"}, {"-n#", "-c", "5"},
+}
+
+// TestDifferentialTCPDump runs the installed tcpdump and netdump on every
+// project capture with several flag sets and requires identical output.
+// It skips when tcpdump is not installed or is not version 4.99.3, whose
+// output netdump follows.
+func TestDifferentialTCPDump(t *testing.T) {
+	tcpdump, err := exec.LookPath("tcpdump")
+	if err != nil {
+		t.Skip("tcpdump is not installed; skipping the differential test")
+	}
+	ver, _ := exec.Command(tcpdump, "--version").CombinedOutput()
+	if !bytes.Contains(ver, []byte("tcpdump version 4.99.3")) {
+		t.Skipf("installed tcpdump is not 4.99.3 (%q); skipping", strings.SplitN(string(ver), "\n", 2)[0])
+	}
+	for _, capture := range projectCaptures(t) {
+		for _, flags := range differentialFlagSets {
+			args := append(append([]string{}, flags...), "-r", capture)
+			t.Run(filepath.Base(capture)+strings.Join(flags, ""), func(t *testing.T) {
+				want := exec.Command(tcpdump, args...)
+				want.Env = append(os.Environ(), "TZ=UTC")
+				wantOut, err := want.Output()
+				if err != nil {
+					t.Fatalf("tcpdump %v: %v", args, err)
+				}
+				got, err := netdumpCommand(t, ".", "UTC", args...).Output()
+				if err != nil {
+					t.Fatalf("netdump %v: %v", args, err)
+				}
+				if !bytes.Equal(got, wantOut) {
+					t.Errorf("netdump and tcpdump differ on %v: %s", args, firstDiff(wantOut, got))
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,119 @@
+// Command netdump reads pcap and pcapng captures and prints them the way
+// tcpdump 4.99.3 does, byte for byte, with tcpdump's flags:
+//
+//	netdump -r capture.pcap
+//	netdump -nnvvXX -c 10 -r capture.pcapng.gz
+//	netdump -r - < capture.pcap
+//
+// Names are never resolved, so -n and -nn change nothing; the output is
+// tcpdump's with -n. Supported flags: -r FILE, -c N, -e, -v/-vv/-vvv,
+// -x/-xx/-X/-XX/-A/-AA, -q, -S, -K, -t/-tt/-ttt/-tttt/-ttttt, --nano,
+// --micro, -# (packet numbers), -l (line-buffered output).
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/medina-net/medina/pcap"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is netdump with its arguments and streams; it returns the exit status:
+// 0, or 1 for a bad command line, an unreadable file, or a file that ends in
+// the middle of a record (after printing every packet before it), as
+// tcpdump does.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opt, err := parseArgs(args)
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintf(stderr, "netdump: %s\n", msg)
+			}
+			fmt.Fprint(stderr, usageText)
+			return 1
+		}
+		fmt.Fprintf(stderr, "netdump: %v\n", err)
+		return 1
+	}
+	if opt.file == "" {
+		fmt.Fprintln(stderr, "netdump: no capture to read: give one with -r FILE (live capture is not supported)")
+		return 1
+	}
+
+	var r *pcap.Reader
+	if opt.file == "-" {
+		r, err = pcap.NewReader(stdin)
+	} else {
+		r, err = pcap.Open(opt.file)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "netdump: %v\n", err)
+		return 1
+	}
+	defer r.Close()
+
+	lt := r.LinkType()
+	fmt.Fprintf(stderr, "reading from file %s, link-type %s, snapshot length %d\n", opt.file, linkTypeLabel(lt), r.Snaplen())
+	if lt == pcap.LinkTypeLinuxSLL2 {
+		fmt.Fprintln(stderr, "Warning: interface names might be incorrect")
+	}
+
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	p := newPrinter(opt)
+	status := 0
+	for n := 1; opt.count == 0 || n <= opt.count; n++ {
+		pkt, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			// Flush what was printed so the error follows it, as tcpdump
+			// does after pcap_loop fails.
+			w.Flush()
+			fmt.Fprintf(stderr, "netdump: pcap_loop: %s\n", describeReadError(err))
+			status = 1
+			break
+		}
+		p.printPacket(pkt, n)
+		if _, err := w.Write(p.out); err != nil {
+			fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
+			return 1
+		}
+		if opt.lineBuf {
+			w.Flush()
+		}
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
+		return 1
+	}
+	return status
+}
+
+// describeReadError words an error met in the middle of a file as tcpdump
+// does after "pcap_loop: ", with the file name in front and the offset of
+// the record at fault after it.
+func describeReadError(err error) string {
+	var pe *pcap.Error
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s (record at byte %d)", pe.Error(), pe.Offset)
+	}
+	return err.Error()
+}
+
+// linkTypeLabel is how tcpdump names a link type on its "reading from file"
+// line: "EN10MB (Ethernet)", or the bare number for a type libpcap does not
+// name.
+func linkTypeLabel(lt pcap.LinkType) string {
+	if !lt.Known() {
+		return lt.String()
+	}
+	return lt.String() + " (" + lt.Description() + ")"
+}

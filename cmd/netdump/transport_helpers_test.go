@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medina-net/medina/checksum"
+	"github.com/medina-net/medina/pcap"
+)
+
+// Builders of Ethernet/IPv4 frames for the table tests of the transport
+// and application printers, and the machinery that runs a table through
+// the printer and, where tcpdump 4.99.3 is installed, through tcpdump too,
+// so that every expected line is checked to be what tcpdump prints.
+
+var (
+	hostA = [4]byte{10, 0, 0, 1}
+	hostB = [4]byte{10, 0, 0, 2}
+)
+
+// ipFrame wraps a transport payload in an IPv4 header (with a correct
+// header checksum) and an Ethernet header. mf sets the more-fragments flag.
+func ipFrame(proto byte, src, dst [4]byte, payload []byte, mf bool) []byte {
+	f := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0}
+	ip := make([]byte, 20)
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(payload)))
+	binary.BigEndian.PutUint16(ip[4:], 0x1234)
+	if mf {
+		ip[6] = 0x20
+	}
+	ip[8] = 64
+	ip[9] = proto
+	copy(ip[12:], src[:])
+	copy(ip[16:], dst[:])
+	binary.BigEndian.PutUint16(ip[10:], checksum.Checksum(ip, 0))
+	f = append(f, ip...)
+	return append(f, payload...)
+}
+
+// seg describes a TCP segment for tcpFrame.
+type seg struct {
+	src, dst     [4]byte
+	sport, dport uint16
+	seq, ack     uint32
+	flags        byte
+	win, urg     uint16
+	opts, data   []byte
+	off          int  // data offset in bytes; 0 for 20 + len(opts)
+	badSum       bool // leave the checksum field 0
+	mf           bool
+}
+
+func tcpFrame(s seg) []byte {
+	if s.src == [4]byte{} {
+		s.src, s.dst = hostA, hostB
+	}
+	if s.win == 0 {
+		s.win = 512
+	}
+	b := make([]byte, 20)
+	binary.BigEndian.PutUint16(b, s.sport)
+	binary.BigEndian.PutUint16(b[2:], s.dport)
+	binary.BigEndian.PutUint32(b[4:], s.seq)
+	binary.BigEndian.PutUint32(b[8:], s.ack)
+	off := s.off
+	if off == 0 {
+		off = 20 + len(s.opts)
+	}
+	b[12] = byte(off/4) << 4
+	b[13] = s.flags
+	binary.BigEndian.PutUint16(b[14:], s.win)
+	binary.BigEndian.PutUint16(b[18:], s.urg)
+	b = append(b, s.opts...)
+	b = append(b, s.data...)
+	if !s.badSum {
+		sum := checksum.Pseudo(s.src, s.dst, 6, uint16(len(b)))
+		binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, sum))
+	}
+	return ipFrame(6, s.src, s.dst, b, s.mf)
+}
+
+// dgram describes a UDP datagram for udpFrame.
+type dgram struct {
+	src, dst     [4]byte
+	sport, dport uint16
+	data         []byte
+	ulen         int  // length field; 0 for the real length
+	noSum        bool // leave the checksum field 0
+	badSum       bool // set a wrong checksum
+}
+
+func udpFrame(d dgram) []byte {
+	if d.src == [4]byte{} {
+		d.src, d.dst = hostA, hostB
+	}
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint16(b, d.sport)
+	binary.BigEndian.PutUint16(b[2:], d.dport)
+	ulen := d.ulen
+	if ulen == 0 {
+		ulen = 8 + len(d.data)
+	}
+	binary.BigEndian.PutUint16(b[4:], uint16(ulen))
+	b = append(b, d.data...)
+	switch {
+	case d.badSum:
+		binary.BigEndian.PutUint16(b[6:], 0xbeef)
+	case !d.noSum:
+		sum := checksum.Pseudo(d.src, d.dst, 17, uint16(len(b)))
+		binary.BigEndian.PutUint16(b[6:], checksum.Checksum(b, sum))
+	}
+	return ipFrame(17, d.src, d.dst, b, false)
+}
+
+// printCase is one row of a printer table: frames printed in order with
+// tcpdump's flags (besides -n and -t, which are always given), each cut to
+// snap bytes when snap is set, and the lines tcpdump prints for them.
+type printCase struct {
+	name   string
+	args   []string
+	frames [][]byte
+	snap   int
+	want   string
+}
+
+func (c printCase) captured(f []byte) []byte {
+	if c.snap > 0 && c.snap < len(f) {
+		return f[:c.snap]
+	}
+	return f
+}
+
+// netdumpOutput prints the case's frames with a fresh printer.
+func (c printCase) netdumpOutput(t *testing.T) string {
+	t.Helper()
+	opt, err := parseArgs(append([]string{"-n", "-t", "-r", "-"}, c.args...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPrinter(opt)
+	var out strings.Builder
+	for i, f := range c.frames {
+		pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+		p.printPacket(pkt, i+1)
+		out.Write(p.out)
+	}
+	return out.String()
+}
+
+// runPrintCases checks every case against its expected lines.
+func runPrintCases(t *testing.T, cases []printCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.netdumpOutput(t); got != c.want {
+				t.Errorf("netdump %v:\ngot  %q\nwant %q", c.args, got, c.want)
+			}
+		})
+	}
+}
+
+// checkCasesWithTCPDump runs the cases' frames through the installed
+// tcpdump, when it is 4.99.3, to check that the expected lines are really
+// what it prints.
+func checkCasesWithTCPDump(t *testing.T, cases []printCase) {
+	t.Helper()
+	tcpdump, err := exec.LookPath("tcpdump")
+	if err != nil {
+		t.Skip("tcpdump is not installed")
+	}
+	if ver, _ := exec.Command(tcpdump, "--version").CombinedOutput(); !bytes.Contains(ver, []byte("tcpdump version 4.99.3")) {
+		t.Skip("the installed tcpdump is not 4.99.3")
+	}
+	dir := t.TempDir()
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(dir, strings.ReplaceAll(c.name, "/", "_")+".pcap")
+			var buf bytes.Buffer
+			w, err := pcap.NewWriter(&buf, pcap.LinkTypeEthernet, 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, f := range c.frames {
+				ts := time.Unix(int64(1e9+i*100+j), 0)
+				if err := w.WritePacket(ts, c.captured(f), len(f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(tcpdump, append([]string{"-n", "-t", "-r", file}, c.args...)...)
+			got, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("tcpdump: %v", err)
+			}
+			if string(got) != c.want {
+				t.Errorf("tcpdump %v prints:\n%q\nthe table says:\n%q", c.args, got, c.want)
+			}
+		})
+	}
+}
