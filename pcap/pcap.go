@@ -185,6 +185,7 @@ func (r *Reader) nextPcap() (*Packet, error) {
 		data = data[:snap:snap]
 	}
 	s.consume(n)
+	r.pf.advance(s.off)
 
 	pkt := &r.pkt
 	pkt.Data = data

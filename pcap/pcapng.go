@@ -290,6 +290,7 @@ func (r *Reader) readBlock() (uint32, []byte, error) {
 			"block total length in header and trailer don't match")
 	}
 	s.consume(n)
+	r.pf.advance(s.off)
 	return typ, b[blockHeaderLen : n-4 : n-4], nil
 }
 

@@ -144,6 +144,7 @@ type Reader struct {
 
 	pcap pcapState
 	ng   ngState
+	pf   *prefetcher
 }
 
 // Open opens the capture file name ("-" for the standard input) and reads
@@ -178,6 +179,7 @@ func (c Config) Open(name string) (*Reader, error) {
 			m.Close()
 			return nil, err
 		}
+		r.startPrefetch(data)
 		return r, nil
 	}
 	r, err := c.open(f, f, size)
@@ -291,6 +293,8 @@ func (r *Reader) Secrets() []Secret { return r.ng.secrets }
 // input or a reader given to NewReader.
 func (r *Reader) Close() error {
 	r.err = errClosed
+	r.pf.halt() // before the mapping it reads goes away
+	r.pf = nil
 	if r.closer == nil {
 		return nil
 	}
