@@ -126,7 +126,11 @@ func (p *printer) ip(b []byte, length int) {
 		p.u(uint64(proto))
 		return
 	}
-	if proto != ipv4.ProtoTCP && proto != ipv4.ProtoUDP && proto != ipv4.ProtoSCTP && proto != ipv4.ProtoDCCP {
+	// The TCP and UDP printers put the addresses beside the ports; for
+	// everything else they come here. (tcpdump's SCTP and DCCP printers do
+	// the same as TCP's, but netdump has none, so their datagrams print
+	// like any protocol it does not decode.)
+	if proto != ipv4.ProtoTCP && proto != ipv4.ProtoUDP {
 		p.ipAddrs(h)
 		p.s(": ")
 	}
@@ -161,6 +165,8 @@ func (p *printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protoc
 		p.s("[ICMPv6 requires IPv6] (invalid)")
 	case ipv4.ProtoNoNext:
 		p.s("no next header")
+	case ipv4.ProtoGRE:
+		p.gre(b, length)
 	case ipv4.ProtoVRRP:
 		p.vrrp(b, length, v4Header(h), h.TTL())
 	case protoSunND:

@@ -14,11 +14,14 @@ import (
 const (
 	dltNull      = 0
 	dltEN10MB    = 1
+	dltPPP       = 9
 	dltRaw       = 12
+	dltPPPBSDOS  = 16
 	dltPPPSerial = 50
 	dltLoop      = 108
 	dltLinuxSLL  = 113
 	dltUser2     = 149 // Apple's PKTAP before it had a number of its own
+	dltPPPPPPD   = 166 // PPP with the direction in the address field
 	dltIPv4      = 228
 	dltIPv6      = 229
 	dltPKTAP     = 258
@@ -52,8 +55,14 @@ func (p *printer) dlt(dlt uint32, b []byte, length int) bool {
 		p.sll2(b, length)
 	case dltPKTAP, dltUser2:
 		p.pktap(b, length)
+	case dltPPP, dltPPPPPPD:
+		p.pppLink(b, length)
 	case dltPPPSerial:
 		p.pppHDLC(b, length)
+	case dltPPPBSDOS:
+		// tcpdump decodes BSD/OS PPP only when built on BSD/OS; elsewhere
+		// its printer prints nothing and skips no header.
+		p.proto = "ppp_bsdos"
 	default:
 		if !tcpdumpHasPrinter(dlt) {
 			return false
@@ -203,34 +212,4 @@ func (p *printer) ipN(b []byte, length int) {
 		p.s("unknown ip ")
 		p.u(uint64(v))
 	}
-}
-
-// pppHDLC prints a PPP frame in HDLC-like framing (DLT_PPP_SERIAL). netdump
-// does not decode PPP: it prints what tcpdump prints for a frame too short
-// for its header, and any other frame as an unsupported link type.
-func (p *printer) pppHDLC(b []byte, length int) {
-	p.proto = "ppp_hdlc"
-	if len(b) < 2 {
-		p.s(" [|ppp_hdlc]")
-		p.llHdrLen += len(b)
-		return
-	}
-	if b[0] == 0x0f || b[0] == 0x8f {
-		// A Cisco HDLC frame (unicast or broadcast address), which
-		// tcpdump hands to its Cisco HDLC printer: a frame too short by
-		// its length is abandoned alone, one cut short by the capture
-		// as a whole packet.
-		p.proto = "chdlc"
-		if length < 4 {
-			p.s(" [|chdlc]")
-			p.llHdrLen += len(b)
-			return
-		}
-		p.need(b, 4)
-	} else if len(b) < 4 {
-		p.s(" [|ppp_hdlc]")
-		p.llHdrLen += len(b)
-		return
-	}
-	p.unsupported(b)
 }
