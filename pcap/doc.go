@@ -20,4 +20,16 @@
 //
 // Writing goes through gopacket's pcapgo writers behind medina's own types,
 // so callers never import pcapgo.
+//
+// Two link.Devices connect captures to the stack. Tap wraps the device a
+// stack runs over and records every frame, inbound and outbound, to a
+// Writer or NgWriter (any Recorder), stamped by the stack's link.Clock, so
+// that a conversation run in a testing/synctest bubble makes the same file
+// every time. Recording allocates nothing, can be paused with one atomic
+// load per frame, and never fails a frame: errors are counted. Replay
+// plays a capture's inbound frames into a stack, as fast as it reads them
+// or at their recorded times, and keeps what the stack writes, so a test
+// can compare it with the capture's outbound frames (Replay.Compare): a
+// golden capture recorded through a Tap is the expected output of a
+// fresh stack replaying it.
 package pcap

@@ -1,0 +1,67 @@
+// Package link defines the frame device a medina stack runs over, and
+// holds its backends: link/pipe (two devices joined in memory), link/impair
+// (seeded loss, duplication, reordering, delay, corruption and rate limits
+// around any device) and link/tap (a Linux TAP interface).
+//
+// A Device carries whole Ethernet frames, without preamble or FCS. It is
+// deliberately small: the stack reads frames into buffers it owns and
+// reuses, and writes frames it has built in place, so a device needs to
+// allocate nothing per frame. Devices that can move several frames per
+// system call or lock acquisition also implement BatchReader or
+// BatchWriter, which the stack uses when present.
+package link
+
+import (
+	"github.com/medina-net/medina/ethernet"
+)
+
+// Device is a network interface that carries Ethernet frames.
+//
+// ReadFrame and WriteFrame may be called concurrently with each other and
+// with Close; concurrent calls of ReadFrame (or of WriteFrame) are allowed
+// but their order is not defined. After Close, both return an error that
+// matches net.ErrClosed with errors.Is, and a blocked ReadFrame returns.
+type Device interface {
+	// ReadFrame waits for the next frame and copies it into buf, returning
+	// its length. A frame longer than buf is cut to len(buf); a buffer of
+	// MTU()+ethernet.HeaderLen+ethernet.TagLen bytes always holds a whole
+	// frame.
+	ReadFrame(buf []byte) (int, error)
+	// WriteFrame sends one frame. The device does not keep frame after
+	// WriteFrame returns, so the caller may reuse it at once. A device
+	// whose queue is full may drop the frame, as hardware does; that is
+	// not an error.
+	WriteFrame(frame []byte) error
+	// MTU is the largest payload, after the Ethernet header, the device
+	// carries: 1500 for standard Ethernet.
+	MTU() int
+	// HardwareAddr is the device's MAC address, the source of the frames
+	// a stack sends through it.
+	HardwareAddr() ethernet.Addr
+	// Close releases the device and unblocks ReadFrame.
+	Close() error
+}
+
+// BatchReader is implemented by devices that can deliver several frames
+// at once.
+type BatchReader interface {
+	// ReadFrames waits for at least one frame and copies up to len(bufs)
+	// frames into bufs, storing their lengths in lens (which is at least
+	// as long as bufs). It returns the number of frames read.
+	ReadFrames(bufs [][]byte, lens []int) (int, error)
+}
+
+// BatchWriter is implemented by devices that can send several frames at
+// once.
+type BatchWriter interface {
+	// WriteFrames sends frames in order and returns how many were taken
+	// (sent or dropped by a full queue), which is len(frames) unless err
+	// is not nil.
+	WriteFrames(frames [][]byte) (int, error)
+}
+
+// FrameLen returns the size of a buffer that holds any frame of dev: the
+// MTU plus an Ethernet header and one VLAN tag.
+func FrameLen(dev Device) int {
+	return dev.MTU() + ethernet.HeaderLen + ethernet.TagLen
+}
