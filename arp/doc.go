@@ -1,8 +1,10 @@
 // Package arp is the wire format of the Address Resolution Protocol (RFC
 // 826) and its relatives that share the packet: Reverse ARP (RFC 903),
 // Inverse ARP (RFC 2390) and, with a layout of its own, ATM ARP (RFC 2225).
-// The stack's neighbour cache and resolver will live beside it, in this
-// package, and parse with the same view.
+// Beside it lives the stack's neighbour cache (Cache): a state machine in
+// the manner of RFC 4861's neighbour unreachability detection, which takes
+// the time as an argument, never starts a timer, and refuses what it did
+// not ask for, so unsolicited replies cannot poison it.
 //
 // A Packet reads ARP over any hardware and protocol type: the 8-byte fixed
 // part says how long the hardware and protocol addresses are, and the four

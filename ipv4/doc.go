@@ -1,5 +1,8 @@
 // Package ipv4 is the wire format of IPv4 (RFC 791): addresses, the header
 // with its options, protocol numbers, and a builder for outgoing headers.
+// Beside it are the engines the stack uses: fragmentation (Fragment) and
+// reassembly (Reassembler, which discards a datagram with overlapping
+// fragments, RFC 5722's rule applied to IPv4, and bounds its memory).
 //
 // Header is a zero-copy view over a byte slice. NewHeader checks only that
 // the 20-byte fixed header is there, so that a printer can still read the
