@@ -1,0 +1,97 @@
+// Package tap is a link.Device over a Linux TAP interface, opened through
+// github.com/songgao/water: the frames the kernel sends out of the tapN
+// interface are read here, and frames written here arrive at the kernel
+// as if received from a wire.
+//
+// Two MAC addresses meet on that wire. The kernel's tapN interface has its
+// own (KernelAddr): it is the peer's address, the one the kernel puts in
+// its ARP replies. The Device's HardwareAddr is the stack's address, the
+// source of the frames the stack writes; the kernel learns it from them,
+// as it would a remote host's.
+//
+// Opening a TAP needs CAP_NET_ADMIN and /dev/net/tun. The interface is
+// created down and without addresses: configure the kernel's side with
+// ip(8), or move it into a network namespace ("ip link set tapN netns
+// NS"; the Device keeps working) so that the kernel talks to the stack
+// across it as to another host. medina's tests do the latter through
+// internal/netns.
+//
+// The file descriptor is non-blocking and read through the Go runtime's
+// poller, so a blocked ReadFrame costs no thread and Close unblocks it.
+package tap
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/medina-net/medina/ethernet"
+)
+
+// DefaultMTU is the MTU of a Config that leaves it 0.
+const DefaultMTU = 1500
+
+// nameMax is the longest interface name Linux takes (IFNAMSIZ less the
+// terminating NUL).
+const nameMax = 15
+
+// Config describes the TAP interface to open.
+type Config struct {
+	// Name is the interface's name; "" lets the kernel choose one
+	// ("tap0", "tap1", ...), and a name with "%d" in it is a pattern
+	// the kernel completes. Opening the name of an existing persistent
+	// TAP attaches to it.
+	Name string
+	// Persist keeps the interface when the Device is closed (ip tuntap
+	// del removes it). Without it, opening an existing persistent TAP
+	// clears its persistence.
+	Persist bool
+	// MTU is set on the interface and reported by the Device; 0 means
+	// DefaultMTU.
+	MTU int
+	// HardwareAddr is the stack's MAC address; the zero Addr means a
+	// random, unicast, locally administered address.
+	HardwareAddr ethernet.Addr
+}
+
+// ErrName is wrapped by the error Open returns for a name Linux cannot
+// give an interface.
+var ErrName = errors.New("tap: bad interface name")
+
+// checkName refuses names the kernel would refuse, before water opens
+// /dev/net/tun: water does not close the file when creating the
+// interface fails.
+func checkName(name string) error {
+	switch {
+	case len(name) > nameMax:
+		return fmt.Errorf("%w %q: longer than %d bytes", ErrName, name, nameMax)
+	case name == "." || name == "..":
+		return fmt.Errorf("%w %q", ErrName, name)
+	case strings.ContainsAny(name, "/: \t\n\x00"):
+		return fmt.Errorf("%w %q: contains '/', ':', NUL or a space", ErrName, name)
+	case strings.Count(name, "%") > 1 || strings.Contains(name, "%") && !strings.Contains(name, "%d"):
+		return fmt.Errorf("%w %q: only one %%d pattern is allowed", ErrName, name)
+	}
+	return nil
+}
+
+// RandomAddr returns a random unicast, locally administered MAC address.
+func RandomAddr() ethernet.Addr {
+	var a ethernet.Addr
+	rand.Read(a[:])
+	a[0] = a[0]&^0x01 | 0x02
+	return a
+}
+
+// Stats counts the frames a Device moved. The kernel counts the same
+// frames on its side (ip -s link show tapN), Tx and Rx swapped.
+type Stats struct {
+	// RxFrames and RxBytes count frames read (bytes as cut to the
+	// buffers).
+	RxFrames, RxBytes uint64
+	// TxFrames and TxBytes count frames the kernel took.
+	TxFrames, TxBytes uint64
+	// TxDropped counts frames written while the interface was down.
+	TxDropped uint64
+}

@@ -1,0 +1,86 @@
+package stack
+
+import (
+	"github.com/medina-net/medina/arp"
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/ipv4"
+)
+
+// arpInput handles an ARP packet: it answers requests for our address and
+// lets the neighbour cache learn what it may (the cache refuses what it
+// did not ask for, so unsolicited replies cannot poison it).
+func (s *Stack) arpInput(b []byte) {
+	p, err := arp.NewPacket(b)
+	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() {
+		s.ctr.arp.inErrors.Add(1)
+		return
+	}
+	op := p.Op()
+	switch op {
+	case arp.OpRequest:
+		s.ctr.arp.inRequests.Add(1)
+	case arp.OpReply:
+		s.ctr.arp.inReplies.Add(1)
+	default:
+		s.ctr.arp.inErrors.Add(1)
+		return
+	}
+	sip, smac := ipv4.Addr(p.SenderIP()), p.SenderMAC()
+	if sip == s.addr || smac == s.mac || sip.IsUnspecified() || smac.IsMulticast() {
+		// Someone else claims our address, our own frame came back, or a
+		// probe (RFC 5227) without a sender: nothing to learn.
+		return
+	}
+	targetedUs := op == arp.OpRequest && ipv4.Addr(p.TargetIP()) == s.addr
+	s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, s.clock.Now(), func(dg []byte) {
+		s.sendDatagramTo(smac, dg)
+	})
+	if targetedUs {
+		s.sendARP(arp.OpReply, smac, smac, sip)
+	}
+}
+
+// sendARP sends an ARP packet from us: op, to the Ethernet destination
+// ethDst, with the target hardware and protocol addresses tha and tpa.
+func (s *Stack) sendARP(op arp.Operation, ethDst, tha ethernet.Addr, tpa ipv4.Addr) {
+	bp := s.bufs.get(ethernet.MinFrameLen)
+	defer s.bufs.put(bp)
+	frame := (*bp)[:ethernet.MinFrameLen]
+	clear(frame)
+	if _, err := ethernet.Encode(frame, ethDst, s.mac, ethernet.TypeARP); err != nil {
+		return
+	}
+	if _, err := arp.Encode(frame[ethernet.HeaderLen:], op, s.mac, s.addr, tha, tpa); err != nil {
+		return
+	}
+	if s.writeFrame(frame) == nil {
+		if op == arp.OpRequest {
+			s.ctr.arp.outRequests.Add(1)
+		} else {
+			s.ctr.arp.outReplies.Add(1)
+		}
+	}
+}
+
+// sendARPRequest asks who has ip, by broadcast.
+func (s *Stack) sendARPRequest(ip ipv4.Addr) {
+	s.sendARP(arp.OpRequest, ethernet.Broadcast, ethernet.Addr{}, ip)
+}
+
+// sendGratuitousARP announces our address (RFC 5227's announcement: a
+// request with our address as both sender and target).
+func (s *Stack) sendGratuitousARP() {
+	s.sendARP(arp.OpRequest, ethernet.Broadcast, ethernet.Addr{}, s.addr)
+}
+
+// neighTick runs the neighbour cache's timers: retransmitted requests,
+// probes, failures. Datagrams whose next hop did not resolve are dropped
+// and counted; their sender is the stack itself, so there is nobody to
+// send an ICMP host unreachable to.
+func (s *Stack) neighTick() {
+	now := s.clock.Now()
+	next := s.neigh.Tick(now, func(ip [4]byte) { s.sendARPRequest(ip) }, func(dg []byte) {
+		s.ctr.ip.outDiscards.Add(1)
+	})
+	s.neighTimer.arm(s.clock, next, s.neighTick)
+}

@@ -1,0 +1,206 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/ipv4"
+)
+
+// minMTU is the smallest MTU IPv4 allows (RFC 791: every module must
+// forward a 68-byte datagram without fragmenting it further).
+const minMTU = 68
+
+// Errors of the send path. They reach applications wrapped in a
+// *net.OpError.
+var (
+	// ErrNoRoute: the destination is off the link and there is no gateway.
+	ErrNoRoute = errors.New("no route to host")
+	// ErrMessageTooLong: the datagram exceeds IPv4's 65535 bytes.
+	ErrMessageTooLong = errors.New("message too long")
+)
+
+// ipInput handles an IPv4 datagram from the link; linkBroadcast says the
+// frame was sent to the Ethernet broadcast address.
+func (s *Stack) ipInput(b []byte, linkBroadcast bool) {
+	s.ctr.ip.inReceives.Add(1)
+	h, err := ipv4.NewHeader(b)
+	if err != nil || h.Check() != nil {
+		s.ctr.ip.inHdrErrors.Add(1)
+		return
+	}
+	// Ethernet pads short frames: the datagram ends where its header says.
+	h = h[:h.TotalLen()]
+	dst := h.Dst()
+	if dst != s.addr && !s.isBroadcast(dst) {
+		s.ctr.ip.inAddrErrors.Add(1)
+		return
+	}
+	if h.IsFragment() {
+		// The reassembler counts what it does with the fragment.
+		dg, done, _ := s.reasm.Add(h, s.clock.Now())
+		s.reasmTimer.arm(s.clock, s.reasm.Deadline(), s.reasmTick)
+		if !done {
+			return
+		}
+		defer s.reasm.Release(dg)
+		h = ipv4.Header(dg)
+	}
+	s.deliver(h)
+}
+
+// isBroadcast reports whether a is the limited or the link's directed
+// broadcast address.
+func (s *Stack) isBroadcast(a ipv4.Addr) bool {
+	return a == ipv4.Broadcast || a == s.bcast
+}
+
+// deliver hands a complete datagram for us to its transport protocol.
+func (s *Stack) deliver(h ipv4.Header) {
+	payload := h.Payload()
+	switch h.Protocol() {
+	case ipv4.ProtoICMP:
+		s.ctr.ip.inDelivers.Add(1)
+		s.icmpInput(h, payload)
+	case ipv4.ProtoUDP:
+		s.ctr.ip.inDelivers.Add(1)
+		s.udpInput(h, payload)
+	default:
+		s.ctr.ip.inUnknownProtos.Add(1)
+		s.sendUnreachable(h, codeProtocolUnreachable)
+	}
+}
+
+// reasmTick expires datagrams whose fragments did not all arrive, and
+// reports the ones whose first fragment came with ICMP time exceeded
+// (RFC 792: "fragment reassembly time exceeded").
+func (s *Stack) reasmTick() {
+	now := s.clock.Now()
+	next := s.reasm.Expire(now, func(first []byte) {
+		s.sendTimeExceeded(ipv4.Header(first))
+	})
+	s.reasmTimer.arm(s.clock, next, s.reasmTick)
+}
+
+// nextHop returns the neighbour a datagram for dst goes to: dst itself on
+// the link, the gateway otherwise.
+func (s *Stack) nextHop(dst ipv4.Addr) (ipv4.Addr, error) {
+	if s.prefix.Contains(dst.Netip()) || s.isBroadcast(dst) {
+		return dst, nil
+	}
+	if s.hasGW {
+		return s.gw, nil
+	}
+	return ipv4.Addr{}, ErrNoRoute
+}
+
+// nextID returns an IP ID. A counter from a random start is RFC 6864's
+// simplest conforming choice, and makes a seeded stack reproducible.
+func (s *Stack) nextID() uint16 { return uint16(s.ipID.Add(1)) }
+
+// output sends the IPv4 datagram at (*bp)[ethernet.HeaderLen:][:n], whose
+// header is filled in, checksum included. It fragments a datagram longer
+// than the MTU unless DF is set. The caller keeps bp.
+func (s *Stack) output(bp *[]byte, n int) error {
+	s.ctr.ip.outRequests.Add(1)
+	buf := *bp
+	dg := ipv4.Header(buf[ethernet.HeaderLen : ethernet.HeaderLen+n])
+	hop, err := s.nextHop(dg.Dst())
+	if err != nil {
+		s.ctr.ip.outNoRoutes.Add(1)
+		return err
+	}
+	if n <= s.mtu {
+		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n])
+		return nil
+	}
+	if dg.DF() {
+		s.ctr.ip.fragFails.Add(1)
+		return fmt.Errorf("%w: %d bytes with DF set, MTU %d", ErrMessageTooLong, n, s.mtu)
+	}
+	fp := s.bufs.get(ethernet.HeaderLen + s.mtu)
+	defer s.bufs.put(fp)
+	frame := *fp
+	scratch := frame[ethernet.HeaderLen:]
+	err = ipv4.Fragment(dg, s.mtu, scratch, func(frag []byte) error {
+		s.ctr.ip.fragCreates.Add(1)
+		// Fragment builds each fragment at the start of scratch, right
+		// behind the room left for the Ethernet header.
+		if &frag[0] != &scratch[0] {
+			copy(scratch, frag)
+		}
+		s.toNeighbor(hop, frame[:ethernet.HeaderLen+len(frag)])
+		return nil
+	})
+	if err != nil {
+		s.ctr.ip.outDiscards.Add(1)
+		return err
+	}
+	s.ctr.ip.fragOKs.Add(1)
+	return nil
+}
+
+// toNeighbor sends the frame whose IPv4 datagram follows its first 14
+// bytes to the neighbour hop, resolving its MAC address first. A datagram
+// for an unresolved neighbour waits in the neighbour cache.
+func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte) {
+	if s.isBroadcast(hop) {
+		s.writeEthernet(ethernet.Broadcast, frame)
+		return
+	}
+	dg := frame[ethernet.HeaderLen:]
+	mac, ok, request, dropped := s.neigh.Resolve(hop, dg, s.clock.Now())
+	switch {
+	case ok:
+		s.writeEthernet(mac, frame)
+	case dropped:
+		s.ctr.ip.outDiscards.Add(1)
+	}
+	if request {
+		s.sendARPRequest(hop)
+	}
+	if !ok {
+		s.neighTimer.arm(s.clock, s.neigh.Deadline(), s.neighTick)
+	}
+}
+
+// writeEthernet fills in the Ethernet header of frame and sends it.
+func (s *Stack) writeEthernet(dst ethernet.Addr, frame []byte) {
+	f := ethernet.Frame(frame)
+	f.SetDst(dst)
+	f.SetSrc(s.mac)
+	f.SetType(ethernet.TypeIPv4)
+	s.writeFrame(frame)
+}
+
+// sendDatagramTo sends a datagram that waited for its neighbour's address
+// to resolve (to mac), copying it behind an Ethernet header.
+func (s *Stack) sendDatagramTo(mac ethernet.Addr, dg []byte) {
+	bp := s.bufs.get(ethernet.HeaderLen + len(dg))
+	defer s.bufs.put(bp)
+	frame := (*bp)[:ethernet.HeaderLen+len(dg)]
+	copy(frame[ethernet.HeaderLen:], dg)
+	s.writeEthernet(mac, frame)
+}
+
+// encodeIPv4 writes an IPv4 header for a datagram of payloadLen bytes of
+// proto from us to dst at the start of b.
+func (s *Stack) encodeIPv4(b []byte, proto ipv4.Protocol, dst ipv4.Addr, payloadLen int, df bool) error {
+	if ipv4.MinHeaderLen+payloadLen > ipv4.MaxTotalLen {
+		return fmt.Errorf("%w: %d bytes of payload", ErrMessageTooLong, payloadLen)
+	}
+	f := ipv4.Fields{
+		PayloadLen: payloadLen,
+		ID:         s.nextID(),
+		TTL:        s.cfg.TTL,
+		Protocol:   proto,
+		Src:        s.addr,
+		Dst:        dst,
+	}
+	if df {
+		f.Flags = ipv4.FlagDF
+	}
+	_, err := f.Encode(b)
+	return err
+}

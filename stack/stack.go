@@ -1,0 +1,230 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/medina-net/medina/arp"
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/link"
+)
+
+// Stack is a network stack over one device, with one IPv4 address.
+type Stack struct {
+	dev   link.Device
+	cfg   Config
+	clock link.Clock
+	mac   ethernet.Addr
+	mtu   int
+
+	addr   ipv4.Addr // our address
+	prefix netip.Prefix
+	bcast  ipv4.Addr // the link's directed broadcast address
+	gw     ipv4.Addr
+	hasGW  bool
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	ipID atomic.Uint32 // the next IP ID, counting from a random start
+
+	neigh      *arp.Cache
+	neighTimer timerSlot
+	reasm      *ipv4.Reassembler
+	reasmTimer timerSlot
+	icmpLimit  *icmp.RateLimiter
+
+	udp   udpTable
+	pings pingTable
+
+	bufs bufferPools
+	ctr  counters
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	readDone  chan struct{}
+}
+
+// New starts a stack on dev: it reads frames from dev on a goroutine of
+// its own until Close, and announces its address with a gratuitous ARP
+// unless Config.NoGratuitousARP is set.
+func New(dev link.Device, cfg Config) (*Stack, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	mtu := dev.MTU()
+	if mtu < minMTU {
+		return nil, fmt.Errorf("%w: device MTU %d is below IPv4's minimum of %d", ErrConfig, mtu, minMTU)
+	}
+	s := &Stack{
+		dev:       dev,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		mac:       dev.HardwareAddr(),
+		mtu:       mtu,
+		addr:      ipv4.Addr(cfg.Addr.Addr().As4()),
+		prefix:    cfg.Addr.Masked(),
+		rng:       rand.New(cfg.Rand),
+		neigh:     arp.NewCache(cfg.ARP),
+		reasm:     ipv4.NewReassembler(cfg.Reassembly),
+		icmpLimit: icmp.NewRateLimiter(cfg.ICMPErrorRate, cfg.ICMPErrorBurst),
+		closed:    make(chan struct{}),
+		readDone:  make(chan struct{}),
+	}
+	s.bcast = directedBroadcast(s.prefix)
+	if cfg.Gateway.IsValid() {
+		s.gw, s.hasGW = ipv4.Addr(cfg.Gateway.As4()), true
+	}
+	s.ipID.Store(s.rng.Uint32() & 0xffff)
+	s.udp.init()
+	s.pings.init()
+	s.bufs.init(mtu)
+
+	go s.readLoop()
+	if !cfg.NoGratuitousARP {
+		s.sendGratuitousARP()
+	}
+	return s, nil
+}
+
+// directedBroadcast returns the all-ones host address of p.
+func directedBroadcast(p netip.Prefix) ipv4.Addr {
+	a := p.Addr().As4()
+	hostBits := 32 - p.Bits()
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	if hostBits > 0 && hostBits < 32 {
+		v |= 1<<hostBits - 1
+	}
+	return ipv4.AddrFromUint32(v)
+}
+
+// Addr returns the stack's address and the prefix of its link.
+func (s *Stack) Addr() netip.Prefix { return s.cfg.Addr }
+
+// HardwareAddr returns the MAC address the stack sends from.
+func (s *Stack) HardwareAddr() ethernet.Addr { return s.mac }
+
+// MTU returns the device's MTU.
+func (s *Stack) MTU() int { return s.mtu }
+
+// Close stops the stack: it closes the device, which ends the read loop,
+// closes every socket and stops the timers. It waits for the read loop to
+// finish.
+func (s *Stack) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.neighTimer.stop()
+		s.reasmTimer.stop()
+		err = s.dev.Close()
+		<-s.readDone
+		s.udp.closeAll()
+		s.pings.closeAll()
+	})
+	return err
+}
+
+// isClosed reports whether Close has been called.
+func (s *Stack) isClosed() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// random returns a random 32-bit value from the stack's source.
+func (s *Stack) random() uint32 {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.rng.Uint32()
+}
+
+// readBatch is how many frames the read loop asks a BatchReader for.
+const readBatch = 16
+
+// readLoop reads frames and carries each up the stack until the device is
+// closed.
+func (s *Stack) readLoop() {
+	defer close(s.readDone)
+	frameLen := link.FrameLen(s.dev)
+	if br, ok := s.dev.(link.BatchReader); ok {
+		bufs := make([][]byte, readBatch)
+		for i := range bufs {
+			bufs[i] = make([]byte, frameLen)
+		}
+		lens := make([]int, readBatch)
+		for {
+			n, err := br.ReadFrames(bufs, lens)
+			for i := 0; i < n; i++ {
+				s.input(bufs[i][:lens[i]])
+			}
+			if err != nil && s.readFailed(err) {
+				return
+			}
+		}
+	}
+	buf := make([]byte, frameLen)
+	for {
+		n, err := s.dev.ReadFrame(buf)
+		if err != nil {
+			if s.readFailed(err) {
+				return
+			}
+			continue
+		}
+		s.input(buf[:n])
+	}
+}
+
+// readFailed counts a read error and reports whether the loop must stop:
+// when the device or the stack is closed.
+func (s *Stack) readFailed(err error) bool {
+	if errors.Is(err, net.ErrClosed) || s.isClosed() {
+		return true
+	}
+	s.ctr.link.readFailures.Add(1)
+	return false
+}
+
+// input handles one frame read from the device.
+func (s *Stack) input(frame []byte) {
+	s.ctr.link.inFrames.Add(1)
+	f, err := ethernet.NewFrame(frame)
+	if err != nil {
+		s.ctr.link.inErrors.Add(1)
+		return
+	}
+	dst := f.Dst()
+	if dst != s.mac && !dst.IsBroadcast() {
+		s.ctr.link.inOtherHost.Add(1)
+		return
+	}
+	switch f.Type() {
+	case ethernet.TypeIPv4:
+		s.ipInput(f.Payload(), dst.IsBroadcast())
+	case ethernet.TypeARP:
+		s.arpInput(f.Payload())
+	default:
+		s.ctr.link.inUnknown.Add(1)
+	}
+}
+
+// writeFrame sends a frame built in place.
+func (s *Stack) writeFrame(frame []byte) error {
+	if err := s.dev.WriteFrame(frame); err != nil {
+		s.ctr.link.outErrors.Add(1)
+		return err
+	}
+	s.ctr.link.outFrames.Add(1)
+	return nil
+}

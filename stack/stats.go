@@ -1,0 +1,159 @@
+package stack
+
+import "sync/atomic"
+
+// Stats are the stack's counters, per layer, named after the SNMP MIB
+// objects they correspond to (RFC 4293 for IP and ICMP, RFC 4113 for UDP)
+// so that they read like the kernel's /proc/net/snmp. A snapshot is a plain
+// struct: compare two to see what a test or a period of time did.
+type Stats struct {
+	Link LinkStats
+	ARP  ARPStats
+	IP   IPStats
+	ICMP ICMPStats
+	UDP  UDPStats
+}
+
+// LinkStats counts frames at the device.
+type LinkStats struct {
+	InFrames     uint64 // frames read from the device
+	InErrors     uint64 // frames too short or malformed to be Ethernet
+	InOtherHost  uint64 // frames for another MAC address
+	InUnknown    uint64 // frames of an EtherType the stack does not handle (VLAN-tagged ones too)
+	OutFrames    uint64 // frames written to the device
+	OutErrors    uint64 // frames the device refused
+	ReadFailures uint64 // device read errors other than closing
+}
+
+// ARPStats counts ARP packets and the neighbour cache's work.
+type ARPStats struct {
+	InRequests  uint64 // requests received (for any address)
+	InReplies   uint64 // replies received
+	InErrors    uint64 // malformed or not Ethernet/IPv4
+	OutRequests uint64 // requests sent, gratuitous ones included
+	OutReplies  uint64 // replies sent
+	Ignored     uint64 // replies we did not ask for, gratuitous ARP: what could poison the cache
+	QueueDrops  uint64 // datagrams dropped waiting for resolution (queue full)
+	Failures    uint64 // resolutions that ran out of retries
+}
+
+// IPStats are RFC 4293's ipSystemStats for IPv4.
+type IPStats struct {
+	InReceives      uint64 // datagrams received, before any check
+	InHdrErrors     uint64 // bad version, header length, total length, checksum
+	InAddrErrors    uint64 // not for one of our addresses (the stack does not forward)
+	InUnknownProtos uint64 // for a transport protocol without a handler
+	InDiscards      uint64 // dropped for lack of resources
+	InDelivers      uint64 // handed to a transport protocol
+	OutRequests     uint64 // datagrams the transports asked to send
+	OutDiscards     uint64 // dropped for lack of resources or a neighbour that did not resolve
+	OutNoRoutes     uint64 // no route: off-link destination and no gateway
+	ReasmTimeout    uint64 // datagrams whose fragments timed out
+	ReasmReqds      uint64 // fragments received
+	ReasmOKs        uint64 // datagrams reassembled
+	ReasmFails      uint64 // reassembly failures (timeouts, overlaps, limits)
+	ReasmOverlaps   uint64 // datagrams discarded for overlapping fragments (RFC 5722)
+	FragOKs         uint64 // datagrams fragmented
+	FragFails       uint64 // datagrams that needed fragmenting but had DF set
+	FragCreates     uint64 // fragments made
+}
+
+// ICMPStats are RFC 4293's icmpStats and icmpMsgStats for the types the
+// stack handles.
+type ICMPStats struct {
+	InMsgs          uint64
+	InErrors        uint64 // bad checksum or length
+	InDestUnreachs  uint64
+	InTimeExcds     uint64
+	InParmProbs     uint64
+	InEchos         uint64
+	InEchoReps      uint64
+	OutMsgs         uint64
+	OutErrors       uint64 // could not be sent
+	OutDestUnreachs uint64
+	OutTimeExcds    uint64
+	OutEchos        uint64
+	OutEchoReps     uint64
+	OutRateLimited  uint64 // error messages suppressed by the rate limit
+}
+
+// UDPStats are RFC 4113's udp group.
+type UDPStats struct {
+	InDatagrams  uint64 // delivered to a socket
+	NoPorts      uint64 // for a port with no socket
+	InErrors     uint64 // bad length or checksum, or no room in the socket
+	InCsumErrors uint64 // bad checksum (also counted in InErrors)
+	RcvbufErrors uint64 // dropped because the socket's receive buffer was full (also in InErrors)
+	OutDatagrams uint64
+}
+
+// counters is the live form of Stats: every field is incremented
+// atomically from whichever goroutine does the work.
+type counters struct {
+	link struct {
+		inFrames, inErrors, inOtherHost, inUnknown, outFrames, outErrors, readFailures atomic.Uint64
+	}
+	arp struct {
+		inRequests, inReplies, inErrors, outRequests, outReplies atomic.Uint64
+	}
+	ip struct {
+		inReceives, inHdrErrors, inAddrErrors, inUnknownProtos, inDiscards, inDelivers atomic.Uint64
+		outRequests, outDiscards, outNoRoutes                                          atomic.Uint64
+		fragOKs, fragFails, fragCreates                                                atomic.Uint64
+	}
+	icmp struct {
+		inMsgs, inErrors, inDestUnreachs, inTimeExcds, inParmProbs, inEchos, inEchoReps atomic.Uint64
+		outMsgs, outErrors, outDestUnreachs, outTimeExcds, outEchos, outEchoReps        atomic.Uint64
+		outRateLimited                                                                  atomic.Uint64
+	}
+	udp struct {
+		inDatagrams, noPorts, inErrors, inCsumErrors, rcvbufErrors, outDatagrams atomic.Uint64
+	}
+}
+
+// Stats returns a snapshot of the stack's counters.
+func (s *Stack) Stats() Stats {
+	c := &s.ctr
+	// The engines count their own work; their counters are merged in.
+	nc := s.neigh.Stats()
+	rs := s.reasm.Stats()
+	return Stats{
+		Link: LinkStats{
+			InFrames: c.link.inFrames.Load(), InErrors: c.link.inErrors.Load(),
+			InOtherHost: c.link.inOtherHost.Load(), InUnknown: c.link.inUnknown.Load(),
+			OutFrames: c.link.outFrames.Load(), OutErrors: c.link.outErrors.Load(),
+			ReadFailures: c.link.readFailures.Load(),
+		},
+		ARP: ARPStats{
+			InRequests: c.arp.inRequests.Load(), InReplies: c.arp.inReplies.Load(),
+			InErrors: c.arp.inErrors.Load(), OutRequests: c.arp.outRequests.Load(),
+			OutReplies: c.arp.outReplies.Load(), Ignored: nc.Ignored,
+			QueueDrops: nc.QueueDrops, Failures: nc.Failures + nc.ProbeFailures,
+		},
+		IP: IPStats{
+			InReceives: c.ip.inReceives.Load(), InHdrErrors: c.ip.inHdrErrors.Load(),
+			InAddrErrors: c.ip.inAddrErrors.Load(), InUnknownProtos: c.ip.inUnknownProtos.Load(),
+			InDiscards: c.ip.inDiscards.Load(), InDelivers: c.ip.inDelivers.Load(),
+			OutRequests: c.ip.outRequests.Load(), OutDiscards: c.ip.outDiscards.Load(),
+			OutNoRoutes: c.ip.outNoRoutes.Load(), ReasmTimeout: rs.ReasmTimeout,
+			ReasmReqds: rs.ReasmReqds, ReasmOKs: rs.ReasmOKs,
+			ReasmFails: rs.ReasmFails, ReasmOverlaps: rs.ReasmOverlaps,
+			FragOKs: c.ip.fragOKs.Load(), FragFails: c.ip.fragFails.Load(),
+			FragCreates: c.ip.fragCreates.Load(),
+		},
+		ICMP: ICMPStats{
+			InMsgs: c.icmp.inMsgs.Load(), InErrors: c.icmp.inErrors.Load(),
+			InDestUnreachs: c.icmp.inDestUnreachs.Load(), InTimeExcds: c.icmp.inTimeExcds.Load(),
+			InParmProbs: c.icmp.inParmProbs.Load(), InEchos: c.icmp.inEchos.Load(),
+			InEchoReps: c.icmp.inEchoReps.Load(), OutMsgs: c.icmp.outMsgs.Load(),
+			OutErrors: c.icmp.outErrors.Load(), OutDestUnreachs: c.icmp.outDestUnreachs.Load(),
+			OutTimeExcds: c.icmp.outTimeExcds.Load(), OutEchos: c.icmp.outEchos.Load(),
+			OutEchoReps: c.icmp.outEchoReps.Load(), OutRateLimited: c.icmp.outRateLimited.Load(),
+		},
+		UDP: UDPStats{
+			InDatagrams: c.udp.inDatagrams.Load(), NoPorts: c.udp.noPorts.Load(),
+			InErrors: c.udp.inErrors.Load(), InCsumErrors: c.udp.inCsumErrors.Load(),
+			RcvbufErrors: c.udp.rcvbufErrors.Load(), OutDatagrams: c.udp.outDatagrams.Load(),
+		},
+	}
+}

@@ -1,0 +1,533 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/internal/deadline"
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/udp"
+)
+
+// errTimeout is what a call that ran past its deadline fails with, inside
+// a *net.OpError: os.ErrDeadlineExceeded, whose Timeout() is true, as in
+// package net.
+var errTimeout = os.ErrDeadlineExceeded
+
+// Ephemeral ports are drawn from IANA's dynamic range (RFC 6335), at a
+// random place (RFC 6056's algorithm 1).
+const (
+	ephemeralFirst = 49152
+	ephemeralLast  = 65535
+)
+
+// udpTable maps local ports to sockets. A port has at most one socket.
+type udpTable struct {
+	mu     sync.RWMutex
+	ports  map[uint16]*UDPConn
+	closed bool
+}
+
+func (t *udpTable) init() { t.ports = make(map[uint16]*UDPConn) }
+
+func (t *udpTable) lookup(port uint16) *UDPConn {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.ports[port]
+}
+
+// bind registers c on its local port, choosing an ephemeral one when the
+// port is 0.
+func (t *udpTable) bind(s *Stack, c *UDPConn) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return net.ErrClosed
+	}
+	port := c.local.Port()
+	if port == 0 {
+		n := ephemeralLast - ephemeralFirst + 1
+		start := int(s.random() % uint32(n))
+		for i := 0; i < n; i++ {
+			p := uint16(ephemeralFirst + (start+i)%n)
+			if _, used := t.ports[p]; !used {
+				port = p
+				break
+			}
+		}
+		if port == 0 {
+			return syscall.EADDRINUSE
+		}
+		c.local = netip.AddrPortFrom(c.local.Addr(), port)
+	} else if _, used := t.ports[port]; used {
+		return syscall.EADDRINUSE
+	}
+	t.ports[port] = c
+	return nil
+}
+
+func (t *udpTable) unbind(c *UDPConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ports[c.local.Port()] == c {
+		delete(t.ports, c.local.Port())
+	}
+}
+
+func (t *udpTable) closeAll() {
+	t.mu.Lock()
+	t.closed = true
+	conns := make([]*UDPConn, 0, len(t.ports))
+	for _, c := range t.ports {
+		conns = append(conns, c)
+	}
+	t.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// udpInput handles a UDP datagram for us.
+func (s *Stack) udpInput(h ipv4.Header, b []byte) {
+	u, err := udp.NewHeader(b)
+	if err == nil {
+		err = u.Validate(h.Src(), h.Dst())
+	}
+	if err != nil {
+		s.ctr.udp.inErrors.Add(1)
+		if errors.Is(err, udp.ErrBadChecksum) {
+			s.ctr.udp.inCsumErrors.Add(1)
+		}
+		return
+	}
+	c := s.udp.lookup(u.DstPort())
+	src := netip.AddrPortFrom(h.Src().Netip(), u.SrcPort())
+	if c == nil || !c.accepts(h.Dst(), src) {
+		s.ctr.udp.noPorts.Add(1)
+		if !s.isBroadcast(h.Dst()) {
+			s.sendUnreachable(h, codePortUnreachable)
+		}
+		return
+	}
+	if !c.enqueue(src, u.Payload()) {
+		s.ctr.udp.inErrors.Add(1)
+		s.ctr.udp.rcvbufErrors.Add(1)
+		return
+	}
+	s.ctr.udp.inDatagrams.Add(1)
+}
+
+// udpError passes an ICMP error about a datagram one of our sockets sent
+// to that socket. Like Linux, only connected sockets hear of them: a
+// "port unreachable" becomes ECONNREFUSED on the socket's next call.
+func (s *Stack) udpError(sent ipv4.Header, transport []byte, typ icmp.Type, code icmp.Code) {
+	if len(transport) < udp.HeaderLen {
+		return
+	}
+	u := udp.Header(transport)
+	c := s.udp.lookup(u.SrcPort())
+	if c == nil || !c.remote.IsValid() || c.remote != netip.AddrPortFrom(sent.Dst().Netip(), u.DstPort()) {
+		return
+	}
+	var err error
+	switch {
+	case typ == icmp.TypeDestUnreachable && (code == icmp.UnreachPort || code == icmp.UnreachProtocol):
+		err = syscall.ECONNREFUSED
+	case typ == icmp.TypeDestUnreachable && code == icmp.UnreachNeedFrag:
+		err = syscall.EMSGSIZE
+	case typ == icmp.TypeDestUnreachable:
+		err = syscall.EHOSTUNREACH
+	default:
+		return
+	}
+	c.setError(err)
+}
+
+// sendUDP sends one datagram with the given payload from local to remote.
+func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
+	dst := ipv4.Addr(remote.Addr().As4())
+	n := ipv4.MinHeaderLen + udp.HeaderLen + len(payload)
+	if n > ipv4.MaxTotalLen {
+		return fmt.Errorf("%w: %d bytes of UDP payload", ErrMessageTooLong, len(payload))
+	}
+	bp := s.bufs.get(ethernet.HeaderLen + n)
+	defer s.bufs.put(bp)
+	dg := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+n]
+	copy(dg[ipv4.MinHeaderLen+udp.HeaderLen:], payload)
+	if _, err := udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], local.Port(), remote.Port(), s.addr, dst); err != nil {
+		return err
+	}
+	if err := s.encodeIPv4(dg, ipv4.ProtoUDP, dst, udp.HeaderLen+len(payload), false); err != nil {
+		return err
+	}
+	if err := s.output(bp, n); err != nil {
+		return err
+	}
+	s.ctr.udp.outDatagrams.Add(1)
+	return nil
+}
+
+// ListenPacket opens a UDP socket bound to address ("udp" or "udp4"
+// network; address "host:port", where the host is empty, 0.0.0.0 or the
+// stack's address and port 0 picks an ephemeral port). It returns a
+// *UDPConn.
+func (s *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
+	laddr, err := s.parseUDPAddr("listen", network, address, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.ListenUDP(laddr)
+}
+
+// ListenUDP opens a UDP socket bound to laddr.
+func (s *Stack) ListenUDP(laddr netip.AddrPort) (*UDPConn, error) {
+	c := s.newUDPConn(laddr, netip.AddrPort{})
+	if err := s.udp.bind(s, c); err != nil {
+		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
+	}
+	return c, nil
+}
+
+// Dial connects to address on the named network: "udp" or "udp4" (TCP
+// comes with the TCP engine). It returns a *UDPConn whose Read and Write
+// exchange datagrams with that address only.
+func (s *Stack) Dial(network, address string) (net.Conn, error) {
+	return s.DialContext(context.Background(), network, address)
+}
+
+// DialContext is Dial with a context; for UDP nothing waits, so the
+// context only matters when it is already done.
+func (s *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	switch network {
+	case "udp", "udp4":
+	default:
+		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	raddr, err := s.parseUDPAddr("dial", network, address, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.DialUDP(netip.AddrPortFrom(s.addr.Netip(), 0), raddr)
+}
+
+// DialUDP opens a UDP socket bound to laddr (port 0 for an ephemeral
+// one) and connected to raddr.
+func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
+	if !raddr.Addr().Is4() || raddr.Port() == 0 {
+		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: errors.New("missing or invalid remote address")}
+	}
+	c := s.newUDPConn(laddr, raddr)
+	if err := s.udp.bind(s, c); err != nil {
+		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+	}
+	return c, nil
+}
+
+// parseUDPAddr parses a "host:port" address for a UDP socket. Host names
+// are not resolved: the stack has no resolver of its own.
+func (s *Stack) parseUDPAddr(op, network, address string, local bool) (netip.AddrPort, error) {
+	fail := func(err error) (netip.AddrPort, error) {
+		return netip.AddrPort{}, &net.OpError{Op: op, Net: network, Err: err}
+	}
+	switch network {
+	case "udp", "udp4":
+	default:
+		return fail(net.UnknownNetworkError(network))
+	}
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return fail(err)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return fail(&net.AddrError{Err: "invalid port", Addr: address})
+	}
+	addr := netip.IPv4Unspecified()
+	if host != "" {
+		if addr, err = netip.ParseAddr(host); err != nil || !addr.Unmap().Is4() {
+			return fail(&net.AddrError{Err: "not an IPv4 address (names are not resolved)", Addr: address})
+		}
+		addr = addr.Unmap()
+	}
+	if local && !addr.IsUnspecified() && addr != s.addr.Netip() {
+		return fail(syscall.EADDRNOTAVAIL)
+	}
+	return netip.AddrPortFrom(addr, uint16(port)), nil
+}
+
+// UDPConn is a UDP socket of a Stack. It is a net.PacketConn; made by Dial
+// it is also a connected net.Conn. Its methods may be called from several
+// goroutines at once.
+type UDPConn struct {
+	s      *Stack
+	local  netip.AddrPort // its address may be unspecified
+	remote netip.AddrPort // valid for a connected socket
+
+	mu     sync.Mutex
+	queue  []queued // ring of received datagrams
+	head   int
+	count  int
+	bytes  int
+	rcvbuf int
+	err    error // an error to report on the next call (connected sockets)
+	closed bool
+
+	wake   chan struct{} // signalled when a datagram or an error arrives
+	done   chan struct{} // closed by Close
+	rd, wd *deadline.Deadline
+}
+
+// queued is one received datagram. Its buffer is reused by the datagrams
+// that later take its place in the ring.
+type queued struct {
+	from netip.AddrPort
+	data []byte
+}
+
+// Each queued datagram is charged this much beyond its payload, so that a
+// flood of empty datagrams cannot fill memory under a bytes limit.
+const queuedOverhead = 64
+
+// maxQueued bounds the ring, whatever the buffer size.
+const maxQueued = 4096
+
+func (s *Stack) newUDPConn(local, remote netip.AddrPort) *UDPConn {
+	return &UDPConn{
+		s:      s,
+		local:  local,
+		remote: remote,
+		rcvbuf: s.cfg.UDPReceiveBuffer,
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		rd:     deadline.New(s.clock),
+		wd:     deadline.New(s.clock),
+	}
+}
+
+// accepts reports whether the socket takes a datagram sent to dst by src.
+func (c *UDPConn) accepts(dst ipv4.Addr, src netip.AddrPort) bool {
+	if c.remote.IsValid() && c.remote != src {
+		return false
+	}
+	if la := c.local.Addr(); !la.IsUnspecified() && la != dst.Netip() {
+		return false
+	}
+	return true
+}
+
+// enqueue copies a received datagram into the ring, reporting false when
+// the receive buffer is full.
+func (c *UDPConn) enqueue(from netip.AddrPort, payload []byte) bool {
+	c.mu.Lock()
+	if c.closed || c.count == maxQueued || c.bytes+len(payload)+queuedOverhead > c.rcvbuf {
+		c.mu.Unlock()
+		return false
+	}
+	if c.count == len(c.queue) {
+		c.grow()
+	}
+	q := &c.queue[(c.head+c.count)%len(c.queue)]
+	q.from = from
+	q.data = append(q.data[:0], payload...)
+	c.count++
+	c.bytes += len(payload) + queuedOverhead
+	c.mu.Unlock()
+	c.signal()
+	return true
+}
+
+// grow doubles the ring, keeping the order.
+func (c *UDPConn) grow() {
+	n := max(2*len(c.queue), 16)
+	q := make([]queued, n)
+	for i := 0; i < c.count; i++ {
+		q[i] = c.queue[(c.head+i)%len(c.queue)]
+	}
+	c.queue, c.head = q, 0
+}
+
+func (c *UDPConn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *UDPConn) setError(err error) {
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
+	c.signal()
+}
+
+// ReadFromUDPAddrPort reads one datagram into b, returning its length and
+// sender. A datagram longer than b is cut to len(b), the rest discarded.
+// It waits for a datagram until the read deadline or Close.
+func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return 0, netip.AddrPort{}, c.opError("read", net.ErrClosed)
+		}
+		if c.count > 0 {
+			q := &c.queue[c.head]
+			n := copy(b, q.data)
+			from := q.from
+			c.bytes -= len(q.data) + queuedOverhead
+			c.head = (c.head + 1) % len(c.queue)
+			c.count--
+			c.mu.Unlock()
+			return n, from, nil
+		}
+		if err := c.err; err != nil {
+			c.err = nil
+			c.mu.Unlock()
+			return 0, netip.AddrPort{}, c.opError("read", err)
+		}
+		c.mu.Unlock()
+
+		expired := c.rd.Wait()
+		select {
+		case <-expired:
+			return 0, netip.AddrPort{}, c.opError("read", errTimeout)
+		default:
+		}
+		select {
+		case <-c.wake:
+		case <-expired:
+		case <-c.done:
+		}
+	}
+}
+
+// ReadFrom implements net.PacketConn.
+func (c *UDPConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, from, err := c.ReadFromUDPAddrPort(b)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, net.UDPAddrFromAddrPort(from), nil
+}
+
+// Read implements net.Conn for a connected socket.
+func (c *UDPConn) Read(b []byte) (int, error) {
+	n, _, err := c.ReadFromUDPAddrPort(b)
+	return n, err
+}
+
+// WriteToUDPAddrPort sends b as one datagram to addr.
+func (c *UDPConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
+	c.mu.Lock()
+	closed, err := c.closed, c.err
+	if err != nil && c.remote.IsValid() {
+		c.err = nil
+	}
+	c.mu.Unlock()
+	switch {
+	case closed:
+		return 0, c.opError("write", net.ErrClosed)
+	case err != nil && c.remote.IsValid():
+		return 0, c.opError("write", err)
+	case c.wd.Expired():
+		return 0, c.opError("write", errTimeout)
+	}
+	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	if !addr.Addr().Is4() || addr.Port() == 0 {
+		return 0, c.opError("write", &net.AddrError{Err: "invalid IPv4 destination", Addr: addr.String()})
+	}
+	if err := c.s.sendUDP(c.local, addr, b); err != nil {
+		return 0, c.opError("write", err)
+	}
+	return len(b), nil
+}
+
+// WriteTo implements net.PacketConn; addr must be a *net.UDPAddr.
+func (c *UDPConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if c.remote.IsValid() {
+		return 0, c.opError("write", net.ErrWriteToConnected)
+	}
+	ua, ok := addr.(*net.UDPAddr)
+	if !ok {
+		return 0, c.opError("write", &net.AddrError{Err: "not a UDP address", Addr: fmt.Sprint(addr)})
+	}
+	return c.WriteToUDPAddrPort(b, ua.AddrPort())
+}
+
+// Write implements net.Conn for a connected socket.
+func (c *UDPConn) Write(b []byte) (int, error) {
+	if !c.remote.IsValid() {
+		return 0, c.opError("write", syscall.EDESTADDRREQ)
+	}
+	return c.WriteToUDPAddrPort(b, c.remote)
+}
+
+// Close closes the socket; blocked reads return net.ErrClosed.
+func (c *UDPConn) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return c.opError("close", net.ErrClosed)
+	}
+	c.closed = true
+	c.mu.Unlock()
+	close(c.done)
+	c.rd.Stop()
+	c.wd.Stop()
+	c.s.udp.unbind(c)
+	return nil
+}
+
+// LocalAddr returns the address the socket is bound to.
+func (c *UDPConn) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(c.local) }
+
+// RemoteAddr returns the peer of a connected socket, nil otherwise.
+func (c *UDPConn) RemoteAddr() net.Addr {
+	if !c.remote.IsValid() {
+		return nil
+	}
+	return net.UDPAddrFromAddrPort(c.remote)
+}
+
+// SetDeadline sets the read and write deadlines.
+func (c *UDPConn) SetDeadline(t time.Time) error {
+	c.rd.Set(t)
+	c.wd.Set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline for reads, pending ones included.
+func (c *UDPConn) SetReadDeadline(t time.Time) error { c.rd.Set(t); return nil }
+
+// SetWriteDeadline sets the deadline for writes. Writes do not block, so
+// it only makes writes fail once it has passed.
+func (c *UDPConn) SetWriteDeadline(t time.Time) error { c.wd.Set(t); return nil }
+
+// SetReadBuffer sets the receive buffer size in bytes.
+func (c *UDPConn) SetReadBuffer(bytes int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rcvbuf = max(bytes, 0)
+	return nil
+}
+
+func (c *UDPConn) opError(op string, err error) error {
+	e := &net.OpError{Op: op, Net: "udp", Source: net.UDPAddrFromAddrPort(c.local), Err: err}
+	if c.remote.IsValid() {
+		e.Addr = net.UDPAddrFromAddrPort(c.remote)
+	}
+	return e
+}
