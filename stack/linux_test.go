@@ -1,0 +1,242 @@
+package stack
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/medina-net/medina/internal/netns"
+	"github.com/medina-net/medina/link/tap"
+)
+
+// TestLinuxPeer puts the stack on a TAP whose other side is the Linux
+// kernel, in a network namespace of its own, and has Linux ping it,
+// resolve it with ARP, and exchange UDP datagrams with it both ways, one of
+// them larger than the MTU. tcpdump records the TAP meanwhile, and netdump
+// must print that capture exactly as tcpdump does. It needs root,
+// /dev/net/tun, ping and socat, and skips with the reason without them.
+func TestLinuxPeer(t *testing.T) {
+	netns.Available(t)
+	for _, tool := range []string{"ping", "socat"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: %v", tool, err)
+		}
+	}
+	tp := netns.NewTAP(t, tap.Config{})
+	ns, ifname := tp.NS, tp.Dev.Name()
+	capture := filepath.Join(t.TempDir(), "linux-peer.pcap")
+	stopCapture := startTCPDump(t, ns, ifname, capture)
+
+	s, err := New(tp.Dev, Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv, err := s.ListenPacket("udp", ":7777")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go echo(srv)
+	stack, kernel := netns.StackAddr.String(), netns.KernelAddr.String()
+
+	// Linux pings the stack: ARP first, then five echoes, none lost.
+	out := ns.Run(t, "ping", "-c", "5", "-i", "0.2", "-W", "2", stack)
+	if !strings.Contains(out, " 0% packet loss") {
+		t.Fatalf("ping from Linux lost packets:\n%s", out)
+	}
+	neigh := ns.IP(t, "neigh", "show", stack)
+	if !strings.Contains(neigh, s.HardwareAddr().String()) {
+		t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+	}
+
+	// Linux sends datagrams to the stack's echo server and reads them back.
+	for _, size := range []int{5, 1472, 3000} {
+		msg := make([]byte, size)
+		rand.Read(msg)
+		cmd := ns.Command("socat", "-T", "3", "-b", "65536", "-", "UDP:"+stack+":7777")
+		cmd.Stdin = bytes.NewReader(msg)
+		got, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("socat, %d bytes to the stack's echo server: %v", size, err)
+		}
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("echo of %d bytes from Linux came back as %d bytes", size, len(got))
+		}
+	}
+
+	// The stack sends datagrams to a socat listening in the namespace.
+	for _, size := range []int{5, 3000} {
+		msg := make([]byte, size)
+		rand.Read(msg)
+		got := receiveInNamespace(t, s, ns, kernel, msg)
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("datagram of %d bytes from the stack arrived as %d bytes", size, len(got))
+		}
+	}
+
+	// And the stack pings Linux.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.Ping(ctx, netns.KernelAddr, 56); err != nil {
+		t.Errorf("the stack's ping of Linux: %v", err)
+	}
+
+	st := s.Stats()
+	if st.ICMP.InEchos < 5 || st.ICMP.OutEchoReps < 5 || st.IP.ReasmOKs < 1 || st.IP.FragOKs < 2 {
+		t.Errorf("counters do not show the exchange: %+v", st)
+	}
+	if st.IP.InHdrErrors != 0 || st.UDP.InErrors != 0 {
+		t.Errorf("errors on a clean link: %+v", st)
+	}
+
+	if stopCapture != nil {
+		stopCapture()
+		compareWithTCPDump(t, capture)
+	}
+}
+
+// receiveInNamespace starts socat in ns waiting for one datagram on port
+// 9999, sends msg to it from the stack until it arrives, and returns what
+// socat received.
+func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel string, msg []byte) []byte {
+	t.Helper()
+	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", "UDP-RECV:9999", "STDOUT")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	c, err := s.Dial("udp", kernel+":9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// socat needs a moment to bind; send until the first copy arrives,
+	// then give it time to write it out before stopping it.
+	for i := 0; i < 50 && out.Len() == 0; i++ {
+		c.Write(msg)
+		time.Sleep(100 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	<-done
+	if out.Len() < len(msg) {
+		t.Fatalf("socat in the namespace received %d bytes, want at least %d", out.Len(), len(msg))
+	}
+	return out.Bytes()[:len(msg)]
+}
+
+// startTCPDump records iface in ns into file, and returns a function that
+// stops the recording; it returns nil (and logs why) if tcpdump is not
+// installed.
+func startTCPDump(t *testing.T, ns *netns.Namespace, iface, file string) func() {
+	t.Helper()
+	if _, err := exec.LookPath("tcpdump"); err != nil {
+		t.Logf("tcpdump is not installed; the TAP is not recorded: %v", err)
+		return nil
+	}
+	cmd := ns.Command("tcpdump", "-i", iface, "-U", "-n", "-w", file)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// tcpdump says when it is listening; nothing is lost after that.
+	listening := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		said := false
+		for sc.Scan() {
+			if !said && strings.Contains(sc.Text(), "listening on") {
+				listening <- true
+				said = true
+			}
+		}
+		if !said {
+			listening <- false
+		}
+	}()
+	select {
+	case ok := <-listening:
+		if !ok {
+			t.Fatal("tcpdump exited before listening")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("tcpdump did not start listening")
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// compareWithTCPDump prints a capture with tcpdump and with netdump, with
+// a few flag sets, and requires the same output.
+func compareWithTCPDump(t *testing.T, capture string) {
+	t.Helper()
+	netdump := buildNetdump(t)
+	for _, flags := range [][]string{{"-n"}, {"-nv"}, {"-ne"}, {"-nvvX"}} {
+		args := append(flags, "-r", capture)
+		want, err := tz(exec.Command("tcpdump", args...)).Output()
+		if err != nil {
+			t.Fatalf("tcpdump %v: %v", args, err)
+		}
+		got, err := tz(exec.Command(netdump, args...)).Output()
+		if err != nil {
+			t.Fatalf("netdump %v: %v", args, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("netdump %v differs from tcpdump on the TAP capture:\n--- tcpdump\n%s\n--- netdump\n%s", args, want, got)
+		}
+		if len(want) == 0 {
+			t.Errorf("the capture is empty")
+		}
+	}
+	n := countLines(t, capture)
+	if n < 20 {
+		t.Errorf("the capture holds only %d packets", n)
+	}
+	t.Logf("netdump prints the %d packets of the TAP capture as tcpdump does", n)
+}
+
+func tz(cmd *exec.Cmd) *exec.Cmd {
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	return cmd
+}
+
+func countLines(t *testing.T, capture string) int {
+	out, _ := tz(exec.Command("tcpdump", "-n", "-r", capture)).Output()
+	return bytes.Count(out, []byte("\n"))
+}
+
+// buildNetdump builds cmd/netdump into a temporary directory.
+func buildNetdump(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "netdump")
+	gocmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gocmd, "build", "-o", bin, "github.com/medina-net/medina/cmd/netdump").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building netdump: %v\n%s", err, out)
+	}
+	return bin
+}
