@@ -11,6 +11,7 @@ import (
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/tcp"
 )
 
 // Config is a stack's configuration. Addr is required; every other field
@@ -49,6 +50,8 @@ type Config struct {
 	// UDPReceiveBuffer is the default receive buffer of a UDP socket in
 	// bytes of payload (default 256 KiB).
 	UDPReceiveBuffer int
+	// TCP configures the TCP engine; its Clock and Rand are the stack's.
+	TCP tcp.Config
 	// NoGratuitousARP turns off the ARP announcement the stack sends when
 	// it starts (RFC 5227).
 	NoGratuitousARP bool

@@ -66,6 +66,9 @@ func (s *Stack) deliver(h ipv4.Header) {
 	case ipv4.ProtoUDP:
 		s.ctr.ip.inDelivers.Add(1)
 		s.udpInput(h, payload)
+	case ipv4.ProtoTCP:
+		s.ctr.ip.inDelivers.Add(1)
+		s.tcp.Input(h.Src(), h.Dst(), payload)
 	default:
 		s.ctr.ip.inUnknownProtos.Add(1)
 		s.sendUnreachable(h, codeProtocolUnreachable)

@@ -14,6 +14,7 @@ import (
 	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/tcp"
 )
 
 // Stack is a network stack over one device, with one IPv4 address.
@@ -41,8 +42,10 @@ type Stack struct {
 	reasmTimer timerSlot
 	icmpLimit  *icmp.RateLimiter
 
-	udp   udpTable
-	pings pingTable
+	udp     udpTable
+	tcp     *tcp.Engine
+	segBufs sync.Pool // *tcp.SegmentBuffer
+	pings   pingTable
 
 	bufs bufferPools
 	ctr  counters
@@ -87,6 +90,13 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	s.udp.init()
 	s.pings.init()
 	s.bufs.init(mtu)
+	s.segBufs.New = func() any { return new(tcp.SegmentBuffer) }
+	tcfg := cfg.TCP
+	tcfg.Clock = s.clock
+	tcfg.Rand = lockedSource{s}
+	if s.tcp, err = tcp.NewEngine(tcpNetwork{s}, tcfg); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 
 	go s.readLoop()
 	if !cfg.NoGratuitousARP {
@@ -124,6 +134,7 @@ func (s *Stack) Close() error {
 		close(s.closed)
 		s.neighTimer.stop()
 		s.reasmTimer.stop()
+		s.tcp.Close()
 		err = s.dev.Close()
 		<-s.readDone
 		s.udp.closeAll()
@@ -147,6 +158,16 @@ func (s *Stack) random() uint32 {
 	s.rngMu.Lock()
 	defer s.rngMu.Unlock()
 	return s.rng.Uint32()
+}
+
+// lockedSource hands the TCP engine the stack's random source, so that one
+// seed drives everything.
+type lockedSource struct{ s *Stack }
+
+func (l lockedSource) Uint64() uint64 {
+	l.s.rngMu.Lock()
+	defer l.s.rngMu.Unlock()
+	return l.s.rng.Uint64()
 }
 
 // readBatch is how many frames the read loop asks a BatchReader for.

@@ -182,7 +182,7 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 // stack's address and port 0 picks an ephemeral port). It returns a
 // *UDPConn.
 func (s *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
-	laddr, err := s.parseUDPAddr("listen", network, address, true)
+	laddr, err := s.parseAddr("listen", network, address, true, "udp")
 	if err != nil {
 		return nil, err
 	}
@@ -198,29 +198,38 @@ func (s *Stack) ListenUDP(laddr netip.AddrPort) (*UDPConn, error) {
 	return c, nil
 }
 
-// Dial connects to address on the named network: "udp" or "udp4" (TCP
-// comes with the TCP engine). It returns a *UDPConn whose Read and Write
-// exchange datagrams with that address only.
+// Dial connects to address on the named network: "tcp" or "tcp4" (a
+// *tcp.Conn), "udp" or "udp4" (a *UDPConn whose Read and Write exchange
+// datagrams with that address only).
 func (s *Stack) Dial(network, address string) (net.Conn, error) {
 	return s.DialContext(context.Background(), network, address)
 }
 
-// DialContext is Dial with a context; for UDP nothing waits, so the
-// context only matters when it is already done.
+// DialContext is Dial with a context: a TCP dial waits for the handshake
+// until ctx is done; for UDP nothing waits.
 func (s *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	switch network {
 	case "udp", "udp4":
-	default:
-		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
+		if err := ctx.Err(); err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+		}
+		raddr, err := s.parseAddr("dial", network, address, false, "udp")
+		if err != nil {
+			return nil, err
+		}
+		return s.DialUDP(netip.AddrPortFrom(s.addr.Netip(), 0), raddr)
+	case "tcp", "tcp4":
+		raddr, err := s.parseAddr("dial", network, address, false, "tcp")
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.DialTCP(ctx, netip.AddrPort{}, raddr)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
-	}
-	raddr, err := s.parseUDPAddr("dial", network, address, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.DialUDP(netip.AddrPortFrom(s.addr.Netip(), 0), raddr)
+	return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
 }
 
 // DialUDP opens a UDP socket bound to laddr (port 0 for an ephemeral
@@ -236,15 +245,14 @@ func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	return c, nil
 }
 
-// parseUDPAddr parses a "host:port" address for a UDP socket. Host names
-// are not resolved: the stack has no resolver of its own.
-func (s *Stack) parseUDPAddr(op, network, address string, local bool) (netip.AddrPort, error) {
+// parseAddr parses a "host:port" address for a socket of the protocol
+// proto ("udp" or "tcp"), whose network must be proto or proto+"4". Host
+// names are not resolved: the stack has no resolver of its own.
+func (s *Stack) parseAddr(op, network, address string, local bool, proto string) (netip.AddrPort, error) {
 	fail := func(err error) (netip.AddrPort, error) {
 		return netip.AddrPort{}, &net.OpError{Op: op, Net: network, Err: err}
 	}
-	switch network {
-	case "udp", "udp4":
-	default:
+	if network != proto && network != proto+"4" {
 		return fail(net.UnknownNetworkError(network))
 	}
 	host, portStr, err := net.SplitHostPort(address)

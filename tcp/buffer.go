@@ -1,0 +1,159 @@
+package tcp
+
+// ring is a byte ring buffer whose storage is allocated when first needed
+// and grown on demand up to a limit, so that an idle connection holds no
+// buffer memory at all.
+type ring struct {
+	buf  []byte
+	head int // index of the first byte
+	n    int // bytes held
+}
+
+// len returns the number of bytes held.
+func (r *ring) len() int { return r.n }
+
+// cap returns the current storage size.
+func (r *ring) cap() int { return len(r.buf) }
+
+// reserve makes the storage at least size bytes, keeping the contents.
+func (r *ring) reserve(size int) {
+	if size <= len(r.buf) {
+		return
+	}
+	nb := make([]byte, size)
+	r.copyOut(nb, 0, r.n)
+	r.buf, r.head = nb, 0
+}
+
+// release frees the storage of an empty ring.
+func (r *ring) release() {
+	if r.n == 0 {
+		r.buf, r.head = nil, 0
+	}
+}
+
+// write appends as much of p as fits in the storage and returns how much.
+func (r *ring) write(p []byte) int {
+	free := len(r.buf) - r.n
+	if len(p) > free {
+		p = p[:free]
+	}
+	r.writeAt(r.n, p)
+	r.n += len(p)
+	return len(p)
+}
+
+// writeAt copies p to offset off from the head, wrapping around; the
+// caller makes sure it fits in the storage.
+func (r *ring) writeAt(off int, p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	i := (r.head + off) % len(r.buf)
+	c := copy(r.buf[i:], p)
+	copy(r.buf, p[c:])
+}
+
+// copyOut copies n bytes from offset off into dst.
+func (r *ring) copyOut(dst []byte, off, n int) int {
+	if n == 0 || len(r.buf) == 0 {
+		return 0
+	}
+	i := (r.head + off) % len(r.buf)
+	c := copy(dst[:n], r.buf[i:])
+	if c < n {
+		c += copy(dst[c:n], r.buf)
+	}
+	return c
+}
+
+// discard drops n bytes from the head.
+func (r *ring) discard(n int) {
+	if n <= 0 {
+		return
+	}
+	r.n -= n
+	if r.n == 0 {
+		r.head = 0
+		return
+	}
+	r.head = (r.head + n) % len(r.buf)
+}
+
+// seqRange is a run of sequence space [start, end).
+type seqRange struct{ start, end seq }
+
+// oooQueue records the ranges of out-of-order data held in the receive
+// ring beyond its in-order bytes: sorted, disjoint and not adjacent. The
+// most recently changed range is remembered so that the first SACK block
+// reports it (RFC 2018 section 4).
+type oooQueue struct {
+	ranges []seqRange
+	recent int // index in ranges of the range last added to, or -1
+}
+
+// add records [start, end), merging it with the ranges it touches.
+func (q *oooQueue) add(start, end seq) {
+	rs := q.ranges
+	// Find the first range that ends at or after start.
+	i := 0
+	for i < len(rs) && rs[i].end.lt(start) {
+		i++
+	}
+	j := i
+	for j < len(rs) && rs[j].start.leq(end) {
+		start = seqMin(start, rs[j].start)
+		end = seqMax(end, rs[j].end)
+		j++
+	}
+	// Replace rs[i:j] with the merged range.
+	if i == j {
+		rs = append(rs, seqRange{})
+		copy(rs[i+1:], rs[i:])
+	} else {
+		rs = append(rs[:i+1], rs[j:]...)
+	}
+	rs[i] = seqRange{start, end}
+	q.ranges = rs
+	q.recent = i
+}
+
+// takeFrom removes the range starting at or before nxt, if any, and
+// returns where in-order data now ends.
+func (q *oooQueue) takeFrom(nxt seq) seq {
+	for len(q.ranges) > 0 && q.ranges[0].start.leq(nxt) {
+		if q.ranges[0].end.gt(nxt) {
+			nxt = q.ranges[0].end
+		}
+		q.ranges = q.ranges[:copy(q.ranges, q.ranges[1:])]
+		if q.recent == 0 {
+			q.recent = -1
+		} else if q.recent > 0 {
+			q.recent--
+		}
+	}
+	return nxt
+}
+
+// sackBlocks appends up to max SACK blocks: the most recent range first,
+// then the others from the highest.
+func (q *oooQueue) sackBlocks(blocks []SACKBlock, max int) []SACKBlock {
+	if q.recent >= 0 && q.recent < len(q.ranges) && len(blocks) < max {
+		r := q.ranges[q.recent]
+		blocks = append(blocks, SACKBlock{uint32(r.start), uint32(r.end)})
+	}
+	for i := len(q.ranges) - 1; i >= 0 && len(blocks) < max; i-- {
+		if i == q.recent {
+			continue
+		}
+		r := q.ranges[i]
+		blocks = append(blocks, SACKBlock{uint32(r.start), uint32(r.end)})
+	}
+	return blocks
+}
+
+// clear forgets every range.
+func (q *oooQueue) clear() {
+	q.ranges = q.ranges[:0]
+	q.recent = -1
+}

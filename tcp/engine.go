@@ -1,0 +1,389 @@
+package tcp
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/medina-net/medina/link"
+)
+
+// Network is the IP layer beneath the TCP engine, implemented by the
+// stack. The engine builds segments in buffers the network hands out, with
+// room in front for the network's own headers, so that data is copied once
+// on its way from the send buffer to the wire.
+type Network interface {
+	// Addr is the local IPv4 address.
+	Addr() [4]byte
+	// MTU is the MTU of the route to dst: the largest datagram that goes
+	// out without fragmenting.
+	MTU(dst [4]byte) int
+	// Segment returns a buffer for an outgoing segment of up to size bytes
+	// (TCP header and payload).
+	Segment(size int) *SegmentBuffer
+	// Send sends the first n bytes of seg.B as a TCP segment from src to
+	// dst, and takes seg back. The checksum is already filled in.
+	Send(seg *SegmentBuffer, n int, src, dst [4]byte) error
+}
+
+// SegmentBuffer is a buffer for one outgoing segment.
+type SegmentBuffer struct {
+	// B is the room for the TCP header and payload.
+	B []byte
+	// Owner is the network's own handle on the buffer.
+	Owner any
+}
+
+// Config configures a TCP engine. Zero fields take the defaults named
+// Default*.
+type Config struct {
+	// Clock is the engine's time source (link.SystemClock by default).
+	Clock link.Clock
+	// Rand is the source of initial sequence numbers, ephemeral ports and
+	// the secrets behind them; seed it for reproducible runs.
+	Rand rand.Source
+	// CongestionControl names the algorithm of new connections: "cubic"
+	// (RFC 9438, the default) or "newreno" (RFC 5681 and 6582).
+	CongestionControl string
+	// SendBuffer is the most a connection's send buffer holds, in bytes.
+	SendBuffer int
+	// ReceiveBuffer is the initial receive buffer, and MaxReceiveBuffer the
+	// most receive auto-tuning grows it to.
+	ReceiveBuffer, MaxReceiveBuffer int
+	// TimeWait is how long a connection stays in TIME-WAIT (2 MSL).
+	TimeWait time.Duration
+	// SYNBacklog bounds the half-open connections of a listener; past it,
+	// the listener answers with SYN cookies (RFC 4987).
+	SYNBacklog int
+	// AcceptBacklog bounds the established connections waiting for Accept.
+	AcceptBacklog int
+	// DelayedACK is the longest an acknowledgement waits for a second
+	// segment to ride with (RFC 9293 3.8.6.3 says at most 0.5 s).
+	DelayedACK time.Duration
+	// MinRTO and MaxRTO bound the retransmission timeout; InitialRTO is
+	// its value before any round trip is measured (RFC 6298: 1 s).
+	MinRTO, MaxRTO, InitialRTO time.Duration
+	// KeepAliveIdle, KeepAliveInterval and KeepAliveCount are the defaults
+	// of connections with keep-alive turned on.
+	KeepAliveIdle, KeepAliveInterval time.Duration
+	KeepAliveCount                   int
+	// ChallengeACKLimit is the most RFC 5961 challenge ACKs the engine
+	// sends a second, over all connections.
+	ChallengeACKLimit int
+}
+
+// Defaults of Config's zero fields.
+const (
+	DefaultSendBuffer        = 4 << 20
+	DefaultReceiveBuffer     = 128 << 10
+	DefaultMaxReceiveBuffer  = 6 << 20
+	DefaultTimeWait          = 60 * time.Second
+	DefaultSYNBacklog        = 256
+	DefaultAcceptBacklog     = 128
+	DefaultDelayedACK        = 40 * time.Millisecond
+	DefaultMinRTO            = 200 * time.Millisecond
+	DefaultMaxRTO            = 120 * time.Second
+	DefaultInitialRTO        = time.Second
+	DefaultKeepAliveIdle     = 2 * time.Hour
+	DefaultKeepAliveInterval = 75 * time.Second
+	DefaultKeepAliveCount    = 9
+	DefaultChallengeACKLimit = 1000
+)
+
+func (cfg *Config) fill() {
+	if cfg.Clock == nil {
+		cfg.Clock = link.SystemClock
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.NewPCG(rand.Uint64(), rand.Uint64())
+	}
+	if cfg.CongestionControl == "" {
+		cfg.CongestionControl = "cubic"
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&cfg.SendBuffer, DefaultSendBuffer)
+	def(&cfg.ReceiveBuffer, DefaultReceiveBuffer)
+	def(&cfg.MaxReceiveBuffer, DefaultMaxReceiveBuffer)
+	cfg.MaxReceiveBuffer = max(cfg.MaxReceiveBuffer, cfg.ReceiveBuffer)
+	defd(&cfg.TimeWait, DefaultTimeWait)
+	def(&cfg.SYNBacklog, DefaultSYNBacklog)
+	def(&cfg.AcceptBacklog, DefaultAcceptBacklog)
+	defd(&cfg.DelayedACK, DefaultDelayedACK)
+	defd(&cfg.MinRTO, DefaultMinRTO)
+	defd(&cfg.MaxRTO, DefaultMaxRTO)
+	defd(&cfg.InitialRTO, DefaultInitialRTO)
+	defd(&cfg.KeepAliveIdle, DefaultKeepAliveIdle)
+	defd(&cfg.KeepAliveInterval, DefaultKeepAliveInterval)
+	def(&cfg.KeepAliveCount, DefaultKeepAliveCount)
+	def(&cfg.ChallengeACKLimit, DefaultChallengeACKLimit)
+}
+
+// ErrCongestionControl is returned for an unknown algorithm name.
+var ErrCongestionControl = errors.New("tcp: unknown congestion control")
+
+// fourTuple identifies a connection.
+type fourTuple struct {
+	localAddr, remoteAddr [4]byte
+	localPort, remotePort uint16
+}
+
+// Engine is the TCP of one stack: its connections, listeners and counters.
+type Engine struct {
+	net   Network
+	cfg   Config
+	clock link.Clock
+	newCC func() congestionControl
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	isnKey    [32]byte // RFC 6528's secret key
+	cookieKey [32]byte // SYN cookies' secret
+	epoch     time.Time
+
+	mu        sync.RWMutex
+	conns     map[fourTuple]*Conn
+	listeners map[uint16]*Listener
+	ports     map[uint16]int // local ports in use, by how many connections and listeners
+	closed    bool
+
+	challenge rateLimit // RFC 5961 challenge ACKs, engine-wide
+	stats     counters
+}
+
+// NewEngine returns a TCP engine sending through net.
+func NewEngine(net Network, cfg Config) (*Engine, error) {
+	cfg.fill()
+	newCC, ok := congestionControls[cfg.CongestionControl]
+	if !ok {
+		return nil, ErrCongestionControl
+	}
+	e := &Engine{
+		net:       net,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		newCC:     newCC,
+		rng:       rand.New(cfg.Rand),
+		conns:     make(map[fourTuple]*Conn),
+		listeners: make(map[uint16]*Listener),
+		ports:     make(map[uint16]int),
+	}
+	for i := range e.isnKey {
+		e.isnKey[i] = byte(e.rng.Uint32())
+		e.cookieKey[i] = byte(e.rng.Uint32())
+	}
+	e.epoch = e.clock.Now()
+	e.challenge.init(cfg.ChallengeACKLimit)
+	return e, nil
+}
+
+// random returns a value from the engine's source.
+func (e *Engine) random() uint32 {
+	e.rngMu.Lock()
+	defer e.rngMu.Unlock()
+	return e.rng.Uint32()
+}
+
+// isn returns an initial sequence number for a connection (RFC 6528): a
+// keyed hash of the four-tuple plus a clock ticking every 4 µs, so that
+// sequence numbers of successive incarnations of a connection advance and
+// are hard for an off-path attacker to guess.
+func (e *Engine) isn(id fourTuple, now time.Time) seq {
+	var b [32 + 12]byte
+	copy(b[:], e.isnKey[:])
+	copy(b[32:], id.localAddr[:])
+	copy(b[36:], id.remoteAddr[:])
+	binary.BigEndian.PutUint16(b[40:], id.localPort)
+	binary.BigEndian.PutUint16(b[42:], id.remotePort)
+	h := sha256.Sum256(b[:])
+	ticks := uint32(now.Sub(e.epoch) / (4 * time.Microsecond))
+	return seq(binary.BigEndian.Uint32(h[:]) + ticks)
+}
+
+// tsNow returns the timestamp clock (RFC 7323): milliseconds since the
+// engine started.
+func (e *Engine) tsNow(now time.Time) uint32 {
+	return uint32(now.Sub(e.epoch) / time.Millisecond)
+}
+
+// Input handles a TCP segment received from src for dst. seg is valid only
+// during the call.
+func (e *Engine) Input(src, dst [4]byte, seg []byte) {
+	e.stats.inSegs.Add(1)
+	h, err := NewHeader(seg)
+	if err != nil || h.Validate() != nil {
+		e.stats.inErrs.Add(1)
+		return
+	}
+	if !h.VerifyChecksum(src, dst) {
+		e.stats.inErrs.Add(1)
+		e.stats.inCsumErrors.Add(1)
+		return
+	}
+	id := fourTuple{localAddr: dst, remoteAddr: src, localPort: h.DstPort(), remotePort: h.SrcPort()}
+	e.mu.RLock()
+	c := e.conns[id]
+	var l *Listener
+	if c == nil {
+		l = e.listeners[id.localPort]
+	}
+	e.mu.RUnlock()
+	switch {
+	case c != nil:
+		c.input(h)
+	case l != nil:
+		l.input(id, h)
+	default:
+		e.noConnection(id, h)
+	}
+}
+
+// noConnection answers a segment for no connection with a reset (RFC
+// 9293 3.10.7.1), unless it is a reset itself.
+func (e *Engine) noConnection(id fourTuple, h Header) {
+	e.stats.noConns.Add(1)
+	flags := h.Flags()
+	if flags&FlagRST != 0 {
+		return
+	}
+	if flags&FlagACK != 0 {
+		e.sendReset(id, seq(h.Ack()), 0, false)
+		return
+	}
+	segLen := len(h.Payload())
+	if flags&FlagSYN != 0 {
+		segLen++
+	}
+	if flags&FlagFIN != 0 {
+		segLen++
+	}
+	e.sendReset(id, 0, seq(h.Seq()).add(segLen), true)
+}
+
+// sendReset sends a bare RST (with ACK when withAck) on id.
+func (e *Engine) sendReset(id fourTuple, sq, ack seq, withAck bool) {
+	f := Fields{SrcPort: id.localPort, DstPort: id.remotePort, Seq: uint32(sq), Flags: FlagRST}
+	if withAck {
+		f.Ack, f.Flags = uint32(ack), FlagRST|FlagACK
+	}
+	sb := e.net.Segment(HeaderLen)
+	h, err := f.EncodeChecksum(sb.B, id.localAddr, id.remoteAddr)
+	if err != nil {
+		return
+	}
+	if e.net.Send(sb, len(h), id.localAddr, id.remoteAddr) == nil {
+		e.stats.outSegs.Add(1)
+		e.stats.outRsts.Add(1)
+	}
+}
+
+// register adds a connection to the demultiplexing table.
+func (e *Engine) register(c *Conn) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errEngineClosed
+	}
+	if _, dup := e.conns[c.id]; dup {
+		return errAddrInUse
+	}
+	e.conns[c.id] = c
+	e.ports[c.id.localPort]++
+	return nil
+}
+
+// unregister removes a connection.
+func (e *Engine) unregister(c *Conn) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conns[c.id] == c {
+		delete(e.conns, c.id)
+		if e.ports[c.id.localPort]--; e.ports[c.id.localPort] <= 0 {
+			delete(e.ports, c.id.localPort)
+		}
+	}
+}
+
+// Ephemeral ports are drawn from IANA's dynamic range (RFC 6335) at a
+// random place (RFC 6056's algorithm 1).
+const (
+	ephemeralFirst = 49152
+	ephemeralLast  = 65535
+)
+
+// ephemeralPort picks a local port for a connection to remote that no
+// connection to the same remote, and no listener, uses. The caller holds
+// e.mu.
+func (e *Engine) ephemeralPort(local, remote netip.AddrPort) (uint16, bool) {
+	n := ephemeralLast - ephemeralFirst + 1
+	start := int(e.random() % uint32(n))
+	for i := 0; i < n; i++ {
+		p := uint16(ephemeralFirst + (start+i)%n)
+		if _, l := e.listeners[p]; l {
+			continue
+		}
+		id := fourTuple{localAddr: local.Addr().As4(), remoteAddr: remote.Addr().As4(), localPort: p, remotePort: remote.Port()}
+		if _, used := e.conns[id]; !used {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// Close resets every connection and closes every listener.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	e.closed = true
+	conns := make([]*Conn, 0, len(e.conns))
+	for _, c := range e.conns {
+		conns = append(conns, c)
+	}
+	ls := make([]*Listener, 0, len(e.listeners))
+	for _, l := range e.listeners {
+		ls = append(ls, l)
+	}
+	e.mu.Unlock()
+	for _, l := range ls {
+		l.Close()
+	}
+	for _, c := range conns {
+		c.abort(errEngineClosed)
+	}
+}
+
+// rateLimit is a token bucket refilled every second.
+type rateLimit struct {
+	mu     sync.Mutex
+	limit  int
+	tokens int
+	last   time.Time
+}
+
+func (r *rateLimit) init(limit int) { r.limit, r.tokens = limit, limit }
+
+// allow takes a token if there is one.
+func (r *rateLimit) allow(now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.last) >= time.Second {
+		r.tokens, r.last = r.limit, now
+	}
+	if r.tokens == 0 {
+		return false
+	}
+	r.tokens--
+	return true
+}

@@ -1,0 +1,252 @@
+package tcp
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/medina-net/medina/checksum"
+)
+
+// output sends what the connection may send now: the SYN or SYN-ACK of a
+// handshake, data as the windows allow, the FIN after the data, and an ACK
+// if one is owed and nothing else carried it. The caller holds c.mu.
+func (c *Conn) output(now time.Time) {
+	switch c.state {
+	case stateClosed, stateTimeWait:
+		if c.ackNow && c.state == stateTimeWait {
+			c.sendACK(now)
+		}
+		return
+	case stateSynSent, stateSynRcvd:
+		if c.sndNxt == c.iss {
+			c.sendSYN(now)
+		}
+		if c.ackNow && c.state != stateSynSent && c.sndNxt != c.iss {
+			c.sendACK(now)
+		}
+		c.armTimer(now)
+		return
+	}
+	sent := false
+	if c.inRecovery && c.sb.active() {
+		sent = c.sackRecoveryOutput(now)
+	}
+	for c.sendData(now) {
+		sent = true
+	}
+	if c.ackNow && !sent {
+		c.sendACK(now)
+	}
+	c.armTimer(now)
+}
+
+// sendData sends one segment of new data (and the FIN after the last) if
+// the windows and Nagle's algorithm allow, reporting whether it did.
+func (c *Conn) sendData(now time.Time) bool {
+	off := c.sndNxt.diff(c.sndUna) // where the unsent data starts in snd
+	unsent := c.snd.len() - off
+	finToSend := c.finQueued && c.sndNxt == c.finSeq
+	if unsent <= 0 && !finToSend {
+		return false
+	}
+	wnd := min(c.sndWnd, c.cc.cwnd())
+	if c.inRecovery && !c.sb.active() {
+		// NewReno: the window is inflated by the segments the duplicate
+		// ACKs say have left the network (RFC 6582 3.2 step 4).
+		wnd = min(c.sndWnd, c.cc.ssthresh()+c.dupAcks*c.mss)
+	}
+	inFlight := c.flight()
+	usable := wnd - inFlight
+	n := min(unsent, c.mss)
+	if n > 0 {
+		if usable <= 0 {
+			c.maybePersist(now, unsent)
+			return false
+		}
+		if n > usable {
+			// Silly window avoidance (RFC 9293 3.8.6.2.1): a short
+			// segment only if it is at least half the largest window the
+			// peer offered, or it empties the buffer.
+			if usable < c.mss && usable < c.maxSndWnd/2 && usable < unsent {
+				return false
+			}
+			n = usable
+		}
+		// Nagle (RFC 896): with data unacknowledged, hold a short
+		// segment until it fills, unless it is the last before a FIN.
+		if n < c.mss && !c.nodelay && c.sndMax != c.sndUna && !c.finQueued {
+			return false
+		}
+	} else if c.sndWnd == 0 && inFlight > 0 {
+		return false
+	}
+	flags := FlagACK
+	if n == unsent {
+		flags |= FlagPSH
+	}
+	fin := c.finQueued && c.sndNxt.add(n) == c.finSeq
+	if fin {
+		flags |= FlagFIN
+	}
+	c.sendSegment(now, c.sndNxt, flags, off, n)
+	if n > 0 && !c.rtTiming && !c.tsOK && c.sndNxt == c.sndMax {
+		c.rtTiming, c.rtSeq, c.rtTime = true, c.sndNxt, now
+	}
+	end := c.sndNxt.add(n)
+	if fin {
+		end = end.add(1)
+	}
+	if end.gt(c.sndMax) {
+		c.sndMax = end
+	}
+	c.sndNxt = end
+	if c.rtoAt.IsZero() || c.persist {
+		c.rtoAt, c.persist = now.Add(c.rto), false
+	}
+	return true
+}
+
+// maybePersist starts the persist timer when the peer's window is closed
+// and nothing is in flight to open it (RFC 9293 3.8.6.1).
+func (c *Conn) maybePersist(now time.Time, unsent int) {
+	if c.sndWnd == 0 && c.sndMax == c.sndUna && unsent > 0 && (c.rtoAt.IsZero() || !c.persist) {
+		c.persist = true
+		c.rtoAt = now.Add(c.rto)
+	}
+}
+
+// retransmitHead retransmits the first unacknowledged segment.
+func (c *Conn) retransmitHead(now time.Time) {
+	n := min(c.snd.len(), c.mss, c.sndMax.diff(c.sndUna))
+	flags := FlagACK
+	if c.finQueued && c.sndUna.add(n) == c.finSeq && c.sndMax.gt(c.finSeq) {
+		flags |= FlagFIN
+	}
+	if n == 0 && flags&FlagFIN == 0 {
+		return
+	}
+	c.e.stats.retransSegs.Add(1)
+	c.sendSegment(now, c.sndUna, flags, 0, n)
+	c.rtTiming = false // Karn: never time a retransmitted segment
+	c.rtoAt = now.Add(c.rto)
+}
+
+// sendSYN sends our SYN, or the SYN-ACK of a passive or simultaneous
+// open, with the options we offer (RFC 7323, RFC 2018).
+func (c *Conn) sendSYN(now time.Time) {
+	flags := FlagSYN
+	if c.state == stateSynRcvd {
+		flags |= FlagACK
+	}
+	c.sendSegment(now, c.iss, flags, 0, 0)
+	if c.sndMax == c.iss {
+		c.sndMax = c.iss.add(1)
+	}
+	c.sndNxt = c.iss.add(1)
+	if c.rtoAt.IsZero() {
+		c.rtoAt = now.Add(c.rto)
+	}
+}
+
+// sendACK sends a segment with no data: an acknowledgement, a window
+// update or a challenge ACK.
+func (c *Conn) sendACK(now time.Time) {
+	c.sendSegment(now, c.sndNxt, FlagACK, 0, 0)
+}
+
+// sendRST resets the connection from our side.
+func (c *Conn) sendRST(now time.Time) {
+	c.sendSegment(now, c.sndNxt, FlagRST|FlagACK, 0, 0)
+	c.e.stats.outRsts.Add(1)
+}
+
+// sendSegment builds and sends one segment: sequence number sq, the given
+// flags, and n bytes of payload from offset off of the send buffer. Every
+// segment but a reset carries our ACK and window, so it clears the ACK we
+// owed.
+func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
+	var opts [40]byte
+	o := opts[:0]
+	if flags&FlagSYN != 0 {
+		o = AppendMSS(o, uint16(min(c.advertisedMSS(), 0xffff)))
+		if c.state == stateSynSent || c.sackOK {
+			o = AppendSACKPermitted(o)
+		}
+		if c.state == stateSynSent || c.tsOK {
+			o = AppendTimestamps(o, c.tsVal(now), c.tsRecent)
+		}
+		if c.state == stateSynSent || c.wsOK {
+			o = AppendNOP(o)
+			o = AppendWindowScale(o, c.rcvShift)
+		}
+	} else {
+		if c.tsOK {
+			o = AppendNOP(o)
+			o = AppendNOP(o)
+			o = AppendTimestamps(o, c.tsVal(now), c.tsRecent)
+		}
+		if c.sackOK && len(c.ooo.ranges) > 0 && flags&FlagRST == 0 {
+			var blocks [maxSACKBlocks]SACKBlock
+			b := c.ooo.sackBlocks(blocks[:0], (40-len(o)-2)/8)
+			o = AppendNOP(o)
+			o = AppendNOP(o)
+			o = AppendSACK(o, b...)
+		}
+	}
+	hlen := HeaderLen + (len(o)+3)&^3
+	sb := c.e.net.Segment(hlen + n)
+	b := sb.B[:hlen+n]
+
+	// The window we advertise: the free receive buffer, scaled, and never
+	// shrinking the right edge we offered before (RFC 9293 3.8.6.2.2).
+	wnd := c.rcvWindow()
+	if edge := c.rcvNxt.add(wnd); edge.lt(c.rcvAdv) {
+		wnd = c.rcvAdv.diff(c.rcvNxt)
+	}
+	field := wnd >> c.rcvShift
+	if flags&FlagSYN != 0 {
+		field = wnd // RFC 7323 2.2: the window of a SYN is not scaled
+	}
+	field = min(field, 0xffff)
+	if flags&FlagRST == 0 {
+		c.rcvAdv = c.rcvNxt.add(field << c.rcvShift)
+		if flags&FlagSYN != 0 {
+			c.rcvAdv = c.rcvNxt.add(field)
+		}
+	}
+	f := Fields{
+		SrcPort: c.id.localPort,
+		DstPort: c.id.remotePort,
+		Seq:     uint32(sq),
+		Flags:   flags,
+		Window:  uint16(field),
+		Options: o,
+	}
+	if flags&FlagACK != 0 {
+		f.Ack = uint32(c.rcvNxt)
+	}
+	if _, err := f.Encode(b); err != nil {
+		c.e.net.Send(sb, 0, c.id.localAddr, c.id.remoteAddr)
+		return
+	}
+	if n > 0 {
+		c.snd.copyOut(b[hlen:], off, n)
+	}
+	sum := checksum.Pseudo(c.id.localAddr, c.id.remoteAddr, ProtocolNumber, uint16(len(b)))
+	binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, sum))
+	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil {
+		c.e.stats.outSegs.Add(1)
+	}
+	if flags&FlagACK != 0 {
+		c.ackNow = false
+		c.ackPending = 0
+		c.delackAt = time.Time{}
+	}
+	if c.keepAlive && c.state.synchronized() {
+		c.keepAt = now.Add(c.kaIdle)
+	}
+}
+
+// tsVal is our timestamp clock for this connection, offset at random per
+// connection (RFC 7323 5.4).
+func (c *Conn) tsVal(now time.Time) uint32 { return c.e.tsNow(now) + c.tsOffset }

@@ -1,0 +1,63 @@
+package tcp
+
+import "sync/atomic"
+
+// Stats are the engine's counters, named after RFC 4022's TCP MIB where it
+// has a name (and Linux's TcpExt otherwise).
+type Stats struct {
+	ActiveOpens  uint64 // connections that went from CLOSED to SYN-SENT
+	PassiveOpens uint64 // connections that went from LISTEN to SYN-RECEIVED
+	AttemptFails uint64 // SYN-SENT or SYN-RECEIVED to CLOSED, or SYN-RECEIVED back to LISTEN
+	EstabResets  uint64 // ESTABLISHED or CLOSE-WAIT to CLOSED by a reset
+	CurrEstab    uint64 // connections now in ESTABLISHED or CLOSE-WAIT
+	InSegs       uint64 // segments received, errors included
+	OutSegs      uint64 // segments sent, retransmissions excluded
+	RetransSegs  uint64 // segments retransmitted
+	InErrs       uint64 // segments received in error (bad header or checksum)
+	InCsumErrors uint64 // segments with a bad checksum
+	OutRsts      uint64 // segments sent with RST
+
+	NoConns          uint64 // segments for no connection or listener
+	ChallengeACKs    uint64 // RFC 5961 challenge ACKs sent
+	ChallengeLimits  uint64 // challenge ACKs suppressed by the rate limit
+	PAWSDrops        uint64 // segments dropped by PAWS (RFC 7323)
+	FastRetrans      uint64 // fast retransmissions (entries into loss recovery)
+	Timeouts         uint64 // retransmission timeouts
+	SYNCookiesSent   uint64 // SYN-ACKs sent with a SYN cookie
+	SYNCookiesOK     uint64 // connections established from a valid cookie
+	SYNCookiesBad    uint64 // ACKs with a cookie that did not check
+	ListenOverflows  uint64 // handshakes dropped because the accept queue was full
+	ListenDrops      uint64 // SYNs dropped for any reason
+	DelayedACKs      uint64 // ACKs sent by the delayed-ACK timer
+	ZeroWindowProbes uint64 // probes sent into a zero window
+	KeepAlives       uint64 // keep-alive probes sent
+	TimeWaits        uint64 // connections that went through TIME-WAIT
+}
+
+type counters struct {
+	activeOpens, passiveOpens, attemptFails, estabResets, currEstab atomic.Int64
+	inSegs, outSegs, retransSegs, inErrs, inCsumErrors, outRsts     atomic.Uint64
+	noConns, challengeACKs, challengeLimits, pawsDrops              atomic.Uint64
+	fastRetrans, timeouts, synCookiesSent, synCookiesOK             atomic.Uint64
+	synCookiesBad, listenOverflows, listenDrops, delayedACKs        atomic.Uint64
+	zeroWindowProbes, keepAlives, timeWaits                         atomic.Uint64
+}
+
+// Stats returns a snapshot of the engine's counters.
+func (e *Engine) Stats() Stats {
+	c := &e.stats
+	return Stats{
+		ActiveOpens: uint64(c.activeOpens.Load()), PassiveOpens: uint64(c.passiveOpens.Load()),
+		AttemptFails: uint64(c.attemptFails.Load()), EstabResets: uint64(c.estabResets.Load()),
+		CurrEstab: uint64(c.currEstab.Load()), InSegs: c.inSegs.Load(), OutSegs: c.outSegs.Load(),
+		RetransSegs: c.retransSegs.Load(), InErrs: c.inErrs.Load(), InCsumErrors: c.inCsumErrors.Load(),
+		OutRsts: c.outRsts.Load(), NoConns: c.noConns.Load(), ChallengeACKs: c.challengeACKs.Load(),
+		ChallengeLimits: c.challengeLimits.Load(), PAWSDrops: c.pawsDrops.Load(),
+		FastRetrans: c.fastRetrans.Load(), Timeouts: c.timeouts.Load(),
+		SYNCookiesSent: c.synCookiesSent.Load(), SYNCookiesOK: c.synCookiesOK.Load(),
+		SYNCookiesBad: c.synCookiesBad.Load(), ListenOverflows: c.listenOverflows.Load(),
+		ListenDrops: c.listenDrops.Load(), DelayedACKs: c.delayedACKs.Load(),
+		ZeroWindowProbes: c.zeroWindowProbes.Load(), KeepAlives: c.keepAlives.Load(),
+		TimeWaits: c.timeWaits.Load(),
+	}
+}

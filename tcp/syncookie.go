@@ -1,0 +1,144 @@
+package tcp
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"time"
+)
+
+// SYN cookies (RFC 4987 3.6): when its backlog of half-open connections is
+// full, a listener keeps no state for a SYN and encodes what it must
+// remember in the initial sequence number of its SYN-ACK; the ACK that
+// completes the handshake brings it back.
+//
+// The cookie's top 5 bits count 64-second periods, the next 3 index the
+// MSS table, and the low 24 are a keyed hash of the connection, the
+// period and the client's initial sequence number. Options that do not
+// fit there (window scale, SACK) ride in the low bits of our timestamp
+// when the client sends timestamps, which it echoes in the ACK, as Linux
+// does; without timestamps the connection goes without them.
+
+// cookieMSS are the MSS values a cookie can say; the SYN's MSS is rounded
+// down to one of them.
+var cookieMSS = [8]int{216, 536, 1200, 1300, 1400, 1440, 1452, 1460}
+
+const (
+	cookiePeriod = 64 * time.Second
+	// A cookie is good for the period it was made in and the next.
+	cookieValidPeriods = 2
+	// tsOptBits are the low bits of the timestamp that carry options:
+	// window scale (4 bits, 15 for none) and SACK permitted (1 bit).
+	tsOptBits = 5
+	tsOptMask = 1<<tsOptBits - 1
+	wsNone    = 0xf
+)
+
+// cookieHash returns the 24-bit keyed hash of a cookie.
+func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN seq) uint32 {
+	var b [32 + 20]byte
+	copy(b[:], e.cookieKey[:])
+	copy(b[32:], id.localAddr[:])
+	copy(b[36:], id.remoteAddr[:])
+	binary.BigEndian.PutUint16(b[40:], id.localPort)
+	binary.BigEndian.PutUint16(b[42:], id.remotePort)
+	binary.BigEndian.PutUint32(b[44:], period)
+	binary.BigEndian.PutUint32(b[48:], uint32(clientISN))
+	h := sha256.Sum256(b[:])
+	return binary.BigEndian.Uint32(h[:]) & 0xffffff
+}
+
+func (e *Engine) cookiePeriodAt(now time.Time) uint32 {
+	return uint32(now.Sub(e.epoch) / cookiePeriod)
+}
+
+// sendCookie answers a SYN with a SYN-ACK whose sequence number is a
+// cookie, keeping no state.
+func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
+	e := l.e
+	opt := parseOptions(h)
+	mssIdx := 0
+	for i, m := range cookieMSS {
+		if opt.mss >= m {
+			mssIdx = i
+		}
+	}
+	period := e.cookiePeriodAt(now)
+	clientISN := seq(h.Seq())
+	cookie := (period&0x1f)<<27 | uint32(mssIdx)<<24 | e.cookieHash(id, period, clientISN)
+
+	var opts [40]byte
+	o := AppendMSS(opts[:0], uint16(cookieMSS[mssIdx]))
+	rcvShift := uint8(0)
+	for rcvShift < 14 && e.cfg.MaxReceiveBuffer>>rcvShift > 0xffff {
+		rcvShift++
+	}
+	if opt.ts {
+		ws := uint32(wsNone)
+		if opt.ws >= 0 {
+			ws = uint32(opt.ws)
+		}
+		bits := ws
+		if opt.sackOK {
+			bits |= 1 << 4
+			o = AppendSACKPermitted(o)
+		}
+		tsval := e.tsNow(now)&^tsOptMask | bits
+		o = AppendTimestamps(o, tsval, opt.tsVal)
+		if opt.ws >= 0 {
+			o = AppendNOP(o)
+			o = AppendWindowScale(o, rcvShift)
+		}
+	}
+	wnd := min(e.cfg.ReceiveBuffer, 0xffff)
+	f := Fields{SrcPort: id.localPort, DstPort: id.remotePort, Seq: cookie, Ack: uint32(clientISN + 1),
+		Flags: FlagSYN | FlagACK, Window: uint16(wnd), Options: o}
+	sb := e.net.Segment(f.HeaderLen())
+	hdr, err := f.EncodeChecksum(sb.B, id.localAddr, id.remoteAddr)
+	if err != nil {
+		return
+	}
+	if e.net.Send(sb, len(hdr), id.localAddr, id.remoteAddr) == nil {
+		e.stats.outSegs.Add(1)
+		e.stats.synCookiesSent.Add(1)
+	}
+}
+
+// cookieACK checks whether an ACK for the listening port completes a
+// cookie handshake and, if so, creates the connection.
+func (l *Listener) cookieACK(id fourTuple, h Header) bool {
+	e := l.e
+	now := e.clock.Now()
+	cookie := h.Ack() - 1
+	clientISN := seq(h.Seq() - 1)
+	period := e.cookiePeriodAt(now)
+	got := cookie >> 27
+	ok := false
+	var p uint32
+	for age := uint32(0); age < cookieValidPeriods; age++ {
+		p = period - age
+		if p&0x1f == got && e.cookieHash(id, p, clientISN) == cookie&0xffffff {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		e.stats.synCookiesBad.Add(1)
+		return false
+	}
+	if !l.hasRoom() {
+		e.stats.listenOverflows.Add(1)
+		return true // drop it; the client will retry
+	}
+	mss := cookieMSS[cookie>>24&7]
+	opt := parseOptions(h)
+	ws, sackOK, tsOK := -1, false, false
+	if opt.ts && opt.tsEcr != 0 {
+		tsOK = true
+		if w := int(opt.tsEcr & 0xf); w != wsNone {
+			ws = w
+		}
+		sackOK = opt.tsEcr&(1<<4) != 0
+	}
+	l.cookieEstablished(id, h, seq(cookie), mss, ws, sackOK, tsOK, now)
+	return true
+}
