@@ -58,6 +58,14 @@ func FuzzMessage(f *testing.F) {
 		if check == nil && !m.HasRest() {
 			t.Fatal("valid without the 8-byte header")
 		}
+		if check == nil && m.Type() == TypeEcho {
+			// A host answers a valid request with a valid reply.
+			r := Message(bytes.Clone(m))
+			r.ToEchoReply()
+			if err := r.Validate(); err != nil || r.Type() != TypeEchoReply {
+				t.Fatalf("reply % x: %v", r[:HeaderLen], err)
+			}
+		}
 		if m.ChecksumValid() != (m.ComputeChecksum() == m.Checksum()) && m.Checksum() != 0xffff && m.ComputeChecksum() != 0xffff {
 			// 0x0000 and 0xffff are the two zeros of one's complement: a
 			// message may carry either where the other is computed.

@@ -354,5 +354,14 @@ func (m Message) SetQuotedLen(n int) { m[lengthOff] = uint8(n / 4) }
 func (m Message) ToEchoReply() {
 	old := binary.BigEndian.Uint16(m[typeOff:]) // type and code share a word
 	m[typeOff], m[codeOff] = uint8(TypeEchoReply), 0
-	m.SetChecksum(checksum.Update(m.Checksum(), old, binary.BigEndian.Uint16(m[typeOff:])))
+	c := checksum.Update(m.Checksum(), old, binary.BigEndian.Uint16(m[typeOff:]))
+	if c == 0 && m.ComputeChecksum() == 0xffff {
+		// The update cannot tell the two zeros of one's complement
+		// apart. A reply whose other words sum to 0xffff carries 0x0000,
+		// but one whose words are all zero (the type and code of a reply
+		// are, and so may its id, seq and data be) needs 0xffff: 0x0000
+		// would not verify. Only a zero update pays for the full sum.
+		c = 0xffff
+	}
+	m.SetChecksum(c)
 }

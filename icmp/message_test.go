@@ -107,6 +107,26 @@ func TestEncodeLikeLinux(t *testing.T) {
 	}
 }
 
+// TestToEchoReplyAllZero turns around echo requests whose identifier,
+// sequence number and data are all zero. Every word of the reply but the
+// checksum is then zero, so the checksum must be 0xffff: the 0x0000 that
+// the incremental update gives is the other zero of one's complement, and
+// does not verify.
+func TestToEchoReplyAllZero(t *testing.T) {
+	for _, n := range []int{0, 1, 56} {
+		b := make([]byte, HeaderLen+n)
+		m, err := EncodeEcho(b, TypeEcho, 0, 0, b[HeaderLen:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.ToEchoReply()
+		want, _ := EncodeEcho(make([]byte, HeaderLen+n), TypeEchoReply, 0, 0, make([]byte, n))
+		if !bytes.Equal(m, want) || m.Validate() != nil {
+			t.Errorf("reply with %d zero bytes of data: % x (%v), want % x", n, m[:HeaderLen], m.Validate(), want[:HeaderLen])
+		}
+	}
+}
+
 func TestEncodeErrors(t *testing.T) {
 	dgram := make([]byte, 100)
 	dgram[0] = 0x46 // a 24-byte header
