@@ -21,7 +21,9 @@ func (r *ring) reserve(size int) {
 		return
 	}
 	nb := make([]byte, size)
-	r.copyOut(nb, 0, r.n)
+	// All of the old storage, not just the first n bytes: a receive
+	// ring holds out-of-order data beyond them, at its offset.
+	r.copyOut(nb, 0, len(r.buf))
 	r.buf, r.head = nb, 0
 }
 
@@ -72,11 +74,10 @@ func (r *ring) discard(n int) {
 	if n <= 0 {
 		return
 	}
+	// The head moves on even when the ring empties: a receive ring may
+	// hold out-of-order data beyond its first n bytes, at offsets from
+	// the head.
 	r.n -= n
-	if r.n == 0 {
-		r.head = 0
-		return
-	}
 	r.head = (r.head + n) % len(r.buf)
 }
 

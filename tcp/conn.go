@@ -3,6 +3,7 @@ package tcp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -45,10 +46,42 @@ func (s state) synchronized() bool { return s >= stateEstablished }
 
 // Errors a connection fails with, inside a *net.OpError, as in package net.
 var (
-	errEngineClosed = errors.New("tcp: stack closed")
+	// errEngineClosed ends the connections and listeners of a stack that
+	// closes; it matches net.ErrClosed, as a socket's error does when its
+	// file descriptor is closed under it.
+	errEngineClosed = fmt.Errorf("tcp: stack closed: %w", net.ErrClosed)
 	errAddrInUse    = syscall.EADDRINUSE
-	errTimeout      = os.ErrDeadlineExceeded
+	// errTimeout is what Read and Write fail with past their deadline, as
+	// in package net: its Timeout() is true.
+	errTimeout = os.ErrDeadlineExceeded
 )
+
+// dialTimeoutError and dialCanceledError are what Dial fails with when its
+// context ends, the way package net's dialer maps context errors: "i/o
+// timeout" with Timeout() true that matches context.DeadlineExceeded, and
+// "operation was canceled" that matches context.Canceled.
+type (
+	dialTimeoutError  struct{}
+	dialCanceledError struct{}
+)
+
+func (dialTimeoutError) Error() string      { return "i/o timeout" }
+func (dialTimeoutError) Timeout() bool      { return true }
+func (dialTimeoutError) Temporary() bool    { return true }
+func (dialTimeoutError) Is(err error) bool  { return err == context.DeadlineExceeded }
+func (dialCanceledError) Error() string     { return "operation was canceled" }
+func (dialCanceledError) Is(err error) bool { return err == context.Canceled }
+
+// mapContextErr maps a context's error as package net does.
+func mapContextErr(err error) error {
+	switch err {
+	case context.Canceled:
+		return dialCanceledError{}
+	case context.DeadlineExceeded:
+		return dialTimeoutError{}
+	}
+	return err
+}
 
 // Limits of the retransmission machinery.
 const (
@@ -59,9 +92,13 @@ const (
 	maxSACKBlocks = 3
 )
 
-// Conn is a TCP connection: a net.Conn with TCP's extras (CloseWrite,
-// SetNoDelay, SetKeepAlive, buffer sizes). Its methods may be called from
-// several goroutines at once.
+// Conn is a TCP connection: a net.Conn with the extras of package net's
+// *net.TCPConn (CloseRead, CloseWrite, SetLinger, SetNoDelay, keep-alive,
+// buffer sizes), which behave as they do there: deadlines, errors
+// (*net.OpError wrapping net.ErrClosed, os.ErrDeadlineExceeded, ECONNRESET,
+// EPIPE), io.EOF after the peer's FIN, Close unblocking every call. It
+// passes golang.org/x/net/nettest's TestConn. Its methods may be called
+// from several goroutines at once.
 type Conn struct {
 	e  *Engine
 	id fourTuple
@@ -92,6 +129,9 @@ type Conn struct {
 	rcvShift uint8 // our window scale
 	rcvAdv   seq   // right edge of the window last advertised
 	finRcvd  bool  // the peer's FIN has been received in order
+	// lastAckSent is RFC 7323's Last.ACK.sent, the ACK field of the
+	// last segment sent: RCV.NXT but while an ACK is delayed.
+	lastAckSent seq
 
 	// Options in use (negotiated in the handshake).
 	tsOK, sackOK, wsOK bool
@@ -146,11 +186,15 @@ type Conn struct {
 	kaCount         int
 
 	// Waking the application.
-	readable chan struct{} // data, EOF or an error to read
-	writable chan struct{} // room in the send buffer, or an error
-	ready    chan struct{} // closed when the handshake ends, one way or the other
-	rd, wd   *deadline.Deadline
-	closed   bool // Close was called
+	readable chan struct{}      // data, EOF or an error to read
+	writable chan struct{}      // room in the send buffer, or an error
+	ready    chan struct{}      // closed when the handshake ends, one way or the other
+	rd, wd   *deadline.Deadline // made when first set or waited on
+	closed   bool               // Close was called
+
+	readShut     bool // CloseRead was called
+	rcvBufLocked bool // SetReadBuffer fixed the receive buffer: no auto-tuning
+	lingerAbort  bool // SetLinger(0): Close resets instead of closing gracefully
 }
 
 // newConn returns a connection in the CLOSED state.
@@ -169,7 +213,14 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 		writable:   make(chan struct{}, 1),
 		ready:      make(chan struct{}),
 		rto:        e.cfg.InitialRTO,
-		tsOffset:   e.random(),
+		// The timestamp clock's offset is a keyed hash of the four-tuple
+		// (RFC 7323 5.4), not a fresh random number: successive
+		// connections on one four-tuple then send increasing timestamps,
+		// and a peer holding the last one in TIME-WAIT accepts the new
+		// SYN instead of dropping it by PAWS (Linux answers it with an
+		// ACK, and the SYN waits for its retransmission). Connections a
+		// SYN cookie completes use the same offset.
+		tsOffset: e.cookieTSOffset(id),
 	}
 	c.ooo.recent = -1
 	// Our window scale covers the largest receive buffer auto-tuning may
@@ -181,26 +232,43 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 }
 
 // Dial opens a connection from local (its port 0 for an ephemeral one) to
-// remote, and waits for the handshake to finish or fail, or for ctx.
+// remote, and waits for the handshake to finish or fail, or for ctx. An
+// error is a *net.OpError as package net's: ECONNREFUSED for a reset,
+// ETIMEDOUT when the SYN retries run out, and for the end of ctx an error
+// that matches context.Canceled, or context.DeadlineExceeded with
+// Timeout() true. A context already done sends nothing.
 func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn, error) {
 	opErr := func(err error) error {
-		return &net.OpError{Op: "dial", Net: "tcp", Source: net.TCPAddrFromAddrPort(local), Addr: net.TCPAddrFromAddrPort(remote), Err: err}
+		var src net.Addr
+		if local.Addr().IsValid() {
+			src = net.TCPAddrFromAddrPort(local)
+		}
+		return &net.OpError{Op: "dial", Net: "tcp", Source: src, Addr: net.TCPAddrFromAddrPort(remote), Err: err}
 	}
-	if !remote.Addr().Is4() || remote.Port() == 0 {
+	if !remote.Addr().Is4() || remote.Port() == 0 || remote.Addr().IsUnspecified() {
 		return nil, opErr(errors.New("missing or invalid remote address"))
 	}
+	if !local.Addr().Is4() {
+		return nil, opErr(errors.New("missing or invalid local address"))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, opErr(mapContextErr(err))
+	}
 	e.mu.Lock()
-	port := local.Port()
-	if port == 0 {
+	if e.closed {
+		e.mu.Unlock()
+		return nil, opErr(errEngineClosed)
+	}
+	if local.Port() == 0 {
 		p, ok := e.ephemeralPort(local, remote)
 		if !ok {
 			e.mu.Unlock()
 			return nil, opErr(syscall.EADDRNOTAVAIL)
 		}
-		port = p
+		local = netip.AddrPortFrom(local.Addr(), p)
 	}
 	e.mu.Unlock()
-	id := fourTuple{localAddr: local.Addr().As4(), remoteAddr: remote.Addr().As4(), localPort: port, remotePort: remote.Port()}
+	id := fourTuple{localAddr: local.Addr().As4(), remoteAddr: remote.Addr().As4(), localPort: local.Port(), remotePort: remote.Port()}
 	c := e.newConn(id)
 	c.mu.Lock()
 	if err := e.register(c); err != nil {
@@ -219,7 +287,7 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 	select {
 	case <-c.ready:
 	case <-ctx.Done():
-		c.abort(ctx.Err())
+		c.abort(mapContextErr(ctx.Err()))
 		<-c.ready
 	}
 	c.mu.Lock()
@@ -228,9 +296,6 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 		err := c.err
 		if err == nil {
 			err = syscall.ECONNREFUSED
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = errTimeout
 		}
 		return nil, opErr(err)
 	}
@@ -253,40 +318,56 @@ func (c *Conn) setMSS(peer int) {
 // and TCP headers (RFC 9293 3.7.1).
 func (c *Conn) advertisedMSS() int { return c.e.net.MTU(c.id.remoteAddr) - 40 }
 
-// Read reads data into b. It returns io.EOF after the peer's FIN, and
-// waits for data until the read deadline, Close, or the connection's end.
+// Read reads data into b, as a net.Conn: it waits until data is there,
+// and returns io.EOF after the peer's FIN once the data before it is
+// read. A Read past the read deadline fails with a timeout (a net.Error
+// whose Timeout() is true, wrapping os.ErrDeadlineExceeded) even when data
+// is waiting, as in package net; a Read after Close fails with an error
+// that wraps net.ErrClosed, and one after a reset with ECONNRESET. A Read
+// of an empty b returns 0, nil at once.
 func (c *Conn) Read(b []byte) (int, error) {
+	c.mu.Lock()
 	for {
-		c.mu.Lock()
 		if c.closed {
+			signal(c.readable) // for the next reader
 			c.mu.Unlock()
 			return 0, c.opError("read", net.ErrClosed)
 		}
-		if n := c.rcv.len(); n > 0 && len(b) > 0 {
-			n = c.rcv.copyOut(b, 0, min(n, len(b)))
-			c.rcv.discard(n)
-			c.consumed(n)
-			c.mu.Unlock()
-			return n, nil
-		}
-		if len(b) == 0 && c.state.synchronized() {
+		if len(b) == 0 {
 			c.mu.Unlock()
 			return 0, nil
 		}
-		if c.finRcvd {
+		if c.rd != nil && c.rd.Expired() {
+			c.mu.Unlock()
+			return 0, c.opError("read", errTimeout)
+		}
+		if n := c.rcv.len(); n > 0 && !c.readShut {
+			n = c.rcv.copyOut(b, 0, min(n, len(b)))
+			c.rcv.discard(n)
+			c.consumed(n)
+			if c.rcv.len() > 0 {
+				// readable holds one wake-up: pass it on to another
+				// reader, since there is more.
+				signal(c.readable)
+			}
+			c.mu.Unlock()
+			return n, nil
+		}
+		if c.finRcvd || c.readShut {
+			signal(c.readable) // for the next reader: EOF stays
 			c.mu.Unlock()
 			return 0, io.EOF
 		}
 		if c.err != nil {
 			err := c.err
+			signal(c.readable)
 			c.mu.Unlock()
 			return 0, c.opError("read", err)
 		}
-		rd := c.readDeadline()
-		c.mu.Unlock()
-		if err := c.wait(c.readable, rd); err != nil {
-			return 0, c.opError("read", err)
+		if c.rd == nil {
+			c.rd = deadline.New(c.e.clock)
 		}
+		c.wait(c.readable, c.rd)
 	}
 }
 
@@ -324,29 +405,39 @@ func (c *Conn) autotune(n int, now time.Time) {
 	if now.Sub(c.tuneStart) < rtt {
 		return
 	}
-	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer {
+	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer && !c.rcvBufLocked {
 		c.rcvBufSize = min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
 	}
 	c.tuneCopied, c.tuneStart = 0, now
 }
 
-// Write writes b to the connection, waiting for room in the send buffer
-// until the write deadline, Close, or the connection's end.
+// Write writes b to the connection, as a net.Conn: it copies b into the
+// send buffer, waiting for room until the write deadline, Close, or the
+// connection's end, and returns when all of b is buffered (the engine
+// sends it from there). On an error it returns how much it buffered. A
+// Write past the write deadline fails with a timeout before buffering
+// anything, as in package net; after Close the error wraps net.ErrClosed,
+// after CloseWrite it is EPIPE, and after a reset ECONNRESET. A Write of
+// an empty b returns 0, nil when a Write could go ahead.
 func (c *Conn) Write(b []byte) (int, error) {
 	written := 0
+	c.mu.Lock()
 	for {
-		c.mu.Lock()
+		var err error
 		switch {
 		case c.closed:
-			c.mu.Unlock()
-			return written, c.opError("write", net.ErrClosed)
+			err = net.ErrClosed
+		case c.wd != nil && c.wd.Expired():
+			err = errTimeout
 		case c.err != nil:
-			err := c.err
+			err = c.err
+		case c.finQueued:
+			err = syscall.EPIPE
+		}
+		if err != nil {
+			signal(c.writable) // for the next writer: the error stays
 			c.mu.Unlock()
 			return written, c.opError("write", err)
-		case c.finQueued:
-			c.mu.Unlock()
-			return written, c.opError("write", syscall.EPIPE)
 		}
 		if written == len(b) {
 			c.mu.Unlock()
@@ -356,40 +447,49 @@ func (c *Conn) Write(b []byte) (int, error) {
 		if free := c.snd.cap() - c.snd.len(); free < len(b)-written && c.snd.cap() < c.sndBufMax {
 			c.snd.reserve(min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, 64<<10)))
 		}
-		n := c.snd.write(b[written:])
+		n := 0
+		if room := c.sndBufMax - c.snd.len(); room > 0 {
+			n = c.snd.write(b[written : written+min(room, len(b)-written)])
+		}
 		written += n
 		if n > 0 {
 			c.output(c.e.clock.Now())
 		}
 		if written == len(b) {
+			if c.snd.len() < min(c.sndBufMax, c.snd.cap()) {
+				// writable holds one wake-up: pass it on to another
+				// writer, since there is room.
+				signal(c.writable)
+			}
 			c.mu.Unlock()
 			return written, nil
 		}
-		wd := c.writeDeadline()
-		c.mu.Unlock()
-		if err := c.wait(c.writable, wd); err != nil {
-			return written, c.opError("write", err)
+		if c.wd == nil {
+			c.wd = deadline.New(c.e.clock)
 		}
+		c.wait(c.writable, c.wd)
 	}
 }
 
-// wait blocks until ch is signalled, the deadline passes, or the
-// connection is closed by the application.
-func (c *Conn) wait(ch chan struct{}, dl <-chan struct{}) error {
-	select {
-	case <-dl:
-		return errTimeout
-	default:
-	}
+// wait releases c.mu and sleeps until ch is signalled or the deadline d's
+// channel closes, then takes c.mu again. The caller then looks at the
+// connection afresh: a closed deadline channel may only mean that the
+// deadline moved (deadline.Deadline closes the channel it replaces, so
+// that no waiter sleeps on a stale one), and Expired says whether it has
+// really passed.
+func (c *Conn) wait(ch chan struct{}, d *deadline.Deadline) {
+	dl := d.Wait()
+	c.mu.Unlock()
 	select {
 	case <-ch:
-		return nil
 	case <-dl:
-		return errTimeout
 	}
+	c.mu.Lock()
 }
 
-// signal wakes a goroutine waiting on ch.
+// signal wakes a goroutine waiting on ch. The channel holds one wake-up;
+// a goroutine that wakes and finds a condition that lasts (an error, EOF,
+// room or data it left) passes it on, so that every waiter wakes in turn.
 func signal(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
@@ -403,11 +503,17 @@ func (c *Conn) wakeAll() {
 	signal(c.writable)
 }
 
-// Close closes the connection: like close(2) without linger, it returns at
-// once and the connection sends what is buffered and then its FIN in the
-// background. If data the application never read is left in the receive
-// buffer, it resets the connection instead (RFC 9293 3.10.4's ABORT, as
-// Linux does), so the peer learns that it was lost.
+// Close closes the connection, like close(2) on a socket: blocked Read
+// and Write calls return an error that wraps net.ErrClosed, as do all
+// later calls. Close returns at once; what is buffered is still sent, then
+// our FIN, in the background (a graceful close), and the connection
+// leaves the engine when the close completes: after TIME-WAIT, at the
+// peer's last ACK, or a TimeWait after our FIN was acknowledged if the
+// peer never closes its side (Linux's tcp_fin_timeout). If data the
+// application never read is left in the receive buffer, or SetLinger(0)
+// was called, it resets the connection instead (RFC 9293 3.10.4's ABORT,
+// as Linux does), and the unsent data is dropped. Closing twice fails
+// with net.ErrClosed.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -427,19 +533,35 @@ func (c *Conn) Close() error {
 	case c.state == stateClosed || c.state == stateTimeWait:
 	case c.state == stateSynSent:
 		c.terminate(net.ErrClosed)
-	case unread:
+	case unread || c.lingerAbort:
 		c.sendRST(now)
 		c.terminate(net.ErrClosed)
 	default:
 		c.shutdownWrite(now)
+		c.orphaned(now)
 	}
+	c.rcv.release()
 	c.wakeAll()
 	c.mu.Unlock()
 	return nil
 }
 
-// CloseWrite sends a FIN after the buffered data: the peer reads EOF,
-// while this side can still read.
+// orphaned bounds the life of a connection the application closed that
+// waits in FIN-WAIT-2 for a FIN that may never come: it ends a TimeWait
+// later, like Linux's orphaned FIN-WAIT-2 sockets (tcp_fin_timeout). The
+// caller holds c.mu; the state machine calls it when an ACK takes a
+// closed connection to FIN-WAIT-2.
+func (c *Conn) orphaned(now time.Time) {
+	if c.closed && c.state == stateFinWait2 && c.timeWaitAt.IsZero() {
+		c.timeWaitAt = now.Add(c.e.cfg.TimeWait)
+		c.armTimer(now)
+	}
+}
+
+// CloseWrite shuts down the sending side, like shutdown(SHUT_WR): a FIN
+// follows the buffered data, the peer reads EOF after it, and this side
+// can still read. Later Writes fail with EPIPE; a second CloseWrite does
+// nothing.
 func (c *Conn) CloseWrite() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -451,6 +573,21 @@ func (c *Conn) CloseWrite() error {
 	}
 	c.shutdownWrite(c.e.clock.Now())
 	signal(c.writable)
+	return nil
+}
+
+// CloseRead shuts down the reading side, like shutdown(SHUT_RD): Read
+// returns io.EOF from then on. Nothing is sent; data that still comes is
+// acknowledged and kept until the receive buffer fills, and a Close with
+// any of it there resets the connection, as Linux does.
+func (c *Conn) CloseRead() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("close", net.ErrClosed)
+	}
+	c.readShut = true
+	signal(c.readable)
 	return nil
 }
 
@@ -541,110 +678,205 @@ func (c *Conn) handshakeDone() {
 	}
 }
 
-// LocalAddr returns the local address, a *net.TCPAddr.
-func (c *Conn) LocalAddr() net.Addr {
-	return &net.TCPAddr{IP: net.IP(c.id.localAddr[:]), Port: int(c.id.localPort)}
+// LocalAddr returns the local address, a *net.TCPAddr of its own that
+// the caller may change. It stays valid after Close.
+func (c *Conn) LocalAddr() net.Addr { return tcpAddr(c.id.localAddr, c.id.localPort) }
+
+// RemoteAddr returns the peer's address, as LocalAddr does the local one.
+func (c *Conn) RemoteAddr() net.Addr { return tcpAddr(c.id.remoteAddr, c.id.remotePort) }
+
+// tcpAddr returns a *net.TCPAddr with a 4-byte IP of its own, as package
+// net's IPv4 sockets report.
+func tcpAddr(ip [4]byte, port uint16) *net.TCPAddr {
+	return &net.TCPAddr{IP: net.IP{ip[0], ip[1], ip[2], ip[3]}, Port: int(port)}
 }
 
-// RemoteAddr returns the peer's address, a *net.TCPAddr.
-func (c *Conn) RemoteAddr() net.Addr {
-	return &net.TCPAddr{IP: net.IP(c.id.remoteAddr[:]), Port: int(c.id.remotePort)}
-}
-
-// SetDeadline sets the read and write deadlines.
+// SetDeadline sets the read and write deadlines, as SetReadDeadline and
+// SetWriteDeadline do.
 func (c *Conn) SetDeadline(t time.Time) error {
-	c.SetReadDeadline(t)
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
 	return c.SetWriteDeadline(t)
 }
 
-// SetReadDeadline sets the deadline for reads, waiting ones included.
+// SetReadDeadline sets the deadline for Read calls, those waiting now
+// included, as net.Conn's does: past it they fail with a timeout; a time
+// in the past makes them fail at once, a later one extends waiting calls,
+// and the zero time means none. After Close it fails with net.ErrClosed.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	if c.rd == nil {
-		c.rd = deadline.New(c.e.clock)
-	}
-	d := c.rd
-	c.mu.Unlock()
-	d.Set(t)
-	return nil
+	return c.setDeadline(&c.rd, t)
 }
 
-// SetWriteDeadline sets the deadline for writes, waiting ones included.
+// SetWriteDeadline sets the deadline for Write calls, those waiting now
+// included, as SetReadDeadline does for reads. A Write that times out may
+// have buffered part of its data, and reports how much.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
+	return c.setDeadline(&c.wd, t)
+}
+
+func (c *Conn) setDeadline(d **deadline.Deadline, t time.Time) error {
 	c.mu.Lock()
-	if c.wd == nil {
-		c.wd = deadline.New(c.e.clock)
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
 	}
-	d := c.wd
-	c.mu.Unlock()
-	d.Set(t)
+	if *d == nil {
+		if t.IsZero() {
+			return nil
+		}
+		*d = deadline.New(c.e.clock)
+	}
+	(*d).Set(t)
 	return nil
-}
-
-// readDeadline returns the read deadline's channel (nil, which never
-// fires, when none was ever set). The caller holds c.mu.
-func (c *Conn) readDeadline() <-chan struct{} {
-	if c.rd == nil {
-		return nil
-	}
-	return c.rd.Wait()
-}
-
-func (c *Conn) writeDeadline() <-chan struct{} {
-	if c.wd == nil {
-		return nil
-	}
-	return c.wd.Wait()
 }
 
 // SetNoDelay turns Nagle's algorithm (RFC 896) off (true, the default, as
-// in package net) or on.
+// in package net, where Go sets TCP_NODELAY on every connection) or on.
 func (c *Conn) SetNoDelay(noDelay bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
 	c.nodelay = noDelay
-	if noDelay {
+	if noDelay && c.state.synchronized() {
 		c.output(c.e.clock.Now())
 	}
 	return nil
 }
 
-// SetKeepAlive turns keep-alive probes on or off (RFC 9293 3.8.4).
+// SetKeepAlive turns keep-alive probes on or off (RFC 9293 3.8.4). They
+// are off until turned on (package net's Dialer and ListenConfig turn them
+// on by default; the stack's Dial and Listen do not, as a socket does
+// not): once on, after an idle time without a segment from the peer the
+// connection probes at an interval, and fails with ETIMEDOUT, resetting
+// itself, when a number of probes go unanswered; the engine's
+// Config.KeepAliveIdle, KeepAliveInterval and KeepAliveCount unless
+// SetKeepAlivePeriod or SetKeepAliveConfig set others.
 func (c *Conn) SetKeepAlive(keepAlive bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
 	c.keepAlive = keepAlive
 	c.kaProbes = 0
 	c.armKeepAlive(c.e.clock.Now())
 	return nil
 }
 
-// SetKeepAlivePeriod sets the idle time before the first probe and the
-// interval between probes.
+// Keep-alive defaults of package net, for the zero fields of a
+// net.KeepAliveConfig and SetKeepAlivePeriod(0).
+const (
+	netKeepAliveIdle     = 15 * time.Second
+	netKeepAliveInterval = 15 * time.Second
+	netKeepAliveCount    = 9
+)
+
+// SetKeepAlivePeriod sets the idle time before the first keep-alive
+// probe, as package net's does: 0 means 15 s, a negative d leaves it. It
+// does not turn keep-alive on.
 func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d > 0 {
-		c.kaIdle, c.kaIntvl = d, d
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
+	switch {
+	case d == 0:
+		c.kaIdle = netKeepAliveIdle
+	case d > 0:
+		c.kaIdle = d
 	}
 	c.armKeepAlive(c.e.clock.Now())
 	return nil
 }
 
-// SetReadBuffer sets the receive buffer size, the window the connection
-// offers; auto-tuning may grow it further.
-func (c *Conn) SetReadBuffer(bytes int) error {
+// SetKeepAliveConfig configures keep-alive probes as package net's
+// TCPConn.SetKeepAliveConfig does: Enable turns them on or off; Idle,
+// Interval and Count are set when positive, take package net's defaults
+// (15 s, 15 s, 9) when zero, and are left as they are when negative.
+func (c *Conn) SetKeepAliveConfig(config net.KeepAliveConfig) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.rcvBufSize = max(bytes, c.mss)
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
+	switch {
+	case config.Idle > 0:
+		c.kaIdle = config.Idle
+	case config.Idle == 0:
+		c.kaIdle = netKeepAliveIdle
+	}
+	switch {
+	case config.Interval > 0:
+		c.kaIntvl = config.Interval
+	case config.Interval == 0:
+		c.kaIntvl = netKeepAliveInterval
+	}
+	switch {
+	case config.Count > 0:
+		c.kaCount = config.Count
+	case config.Count == 0:
+		c.kaCount = netKeepAliveCount
+	}
+	c.keepAlive = config.Enable
+	c.kaProbes = 0
+	c.armKeepAlive(c.e.clock.Now())
 	return nil
 }
 
-// SetWriteBuffer sets the most the send buffer holds.
+// SetLinger sets what Close does with data not yet sent, as package net's
+// does: with sec < 0 (the default) or sec > 0 Close returns at once and
+// the data and the FIN go in the background; with sec == 0 Close drops
+// the data and resets the connection.
+func (c *Conn) SetLinger(sec int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
+	c.lingerAbort = sec == 0
+	return nil
+}
+
+// SetReadBuffer sets the receive buffer, the most data the connection
+// holds for the application and so the window it offers, to bytes (at
+// least one segment). Like SO_RCVBUF on Linux it fixes the size: the
+// receive buffer no longer grows by auto-tuning (it starts at
+// Config.ReceiveBuffer and grows up to Config.MaxReceiveBuffer
+// otherwise). A larger buffer is announced at once, up to what the window
+// scale fixed in the handshake can express. A smaller one shrinks the
+// window as data is read, since an offered window is never withdrawn
+// (RFC 9293 3.8.6.2.2); until then data beyond the new size is dropped,
+// and the peer sends it again.
+func (c *Conn) SetReadBuffer(bytes int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
+	c.rcvBufSize = max(bytes, c.mss)
+	c.rcvBufLocked = true
+	if c.state.synchronized() {
+		c.consumed(0) // announce a window that grew
+	}
+	return nil
+}
+
+// SetWriteBuffer sets the most the send buffer holds (Config.SendBuffer
+// by default), at least one segment: a Write waits while it is full. It
+// holds the data not yet acknowledged as well as the data not yet sent,
+// so it also bounds the data in flight.
 func (c *Conn) SetWriteBuffer(bytes int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("set", net.ErrClosed)
+	}
 	c.sndBufMax = max(bytes, c.mss)
+	signal(c.writable) // a larger buffer may have room now
 	return nil
 }
 

@@ -49,6 +49,11 @@ type Config struct {
 	// CongestionControl names the algorithm of new connections: "cubic"
 	// (RFC 9438, the default) or "newreno" (RFC 5681 and 6582).
 	CongestionControl string
+	// DisableSACK turns selective acknowledgements (RFC 2018) off: the
+	// engine neither offers nor accepts them, so loss recovery is
+	// NewReno's (RFC 6582). It is there to compare the two, and for
+	// peers that mishandle SACK.
+	DisableSACK bool
 	// SendBuffer is the most a connection's send buffer holds, in bytes.
 	SendBuffer int
 	// ReceiveBuffer is the initial receive buffer, and MaxReceiveBuffer the
@@ -280,7 +285,10 @@ func (e *Engine) sendReset(id fourTuple, sq, ack seq, withAck bool) {
 		f.Ack, f.Flags = uint32(ack), FlagRST|FlagACK
 	}
 	sb := e.net.Segment(HeaderLen)
-	h, err := f.EncodeChecksum(sb.B, id.localAddr, id.remoteAddr)
+	// sb.B may be longer than asked for (the stack's is the rest of a
+	// frame buffer, holding an earlier frame's bytes): the reset is the
+	// header alone.
+	h, err := f.EncodeChecksum(sb.B[:HeaderLen], id.localAddr, id.remoteAddr)
 	if err != nil {
 		return
 	}
@@ -303,6 +311,16 @@ func (e *Engine) register(c *Conn) error {
 	e.conns[c.id] = c
 	e.ports[c.id.localPort]++
 	return nil
+}
+
+// NumConns returns the number of connections in the engine's table, in
+// every state from SYN-SENT to TIME-WAIT: those the application holds,
+// those waiting for Accept, and those still closing after the application
+// let them go.
+func (e *Engine) NumConns() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.conns)
 }
 
 // unregister removes a connection.

@@ -91,9 +91,12 @@ func (c *Conn) input(h Header) {
 		payload: h.Payload(),
 		opt:     parseOptions(h),
 	}
-	now := c.e.clock.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// The clock is read under the lock: a time read before it could be
+	// older than that of a segment another goroutine sent meanwhile, and
+	// our timestamps would go back, which the peer's PAWS drops.
+	now := c.e.clock.Now()
 	switch c.state {
 	case stateClosed:
 		return
@@ -129,6 +132,11 @@ func (c *Conn) inputSynSent(s *segment, now time.Time) {
 	}
 	c.irs = s.seq
 	c.rcvNxt = s.seq.add(1)
+	// Our SYN set RCV.ADV before RCV.NXT was known, against a zero
+	// RCV.NXT: from a random IRS it can lie anywhere, and the rule that
+	// never shrinks the window would then advertise up to 2^31 bytes.
+	// The window the SYN offered starts here.
+	c.rcvAdv = c.rcvNxt
 	c.negotiate(s)
 	c.sndWnd = s.wnd // the window of a SYN is never scaled
 	c.maxSndWnd = c.sndWnd
@@ -136,6 +144,7 @@ func (c *Conn) inputSynSent(s *segment, now time.Time) {
 	if ackOK {
 		c.sndUna = s.ack
 		c.rttSample(s, now)
+		c.handshakeRTO()
 		c.retries = 0
 		c.establish(now)
 		c.ackNow = true
@@ -157,7 +166,7 @@ func (c *Conn) negotiate(s *segment) {
 	} else {
 		c.rcvShift = 0
 	}
-	c.sackOK = o.sackOK
+	c.sackOK = o.sackOK && !c.e.cfg.DisableSACK
 	c.tsOK = o.ts
 	if o.ts {
 		c.tsRecent, c.tsRecentAt = o.tsVal, c.e.clock.Now()
@@ -194,11 +203,48 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 		c.ackNow = true
 		return
 	}
+	// The peer's SYN again in SYN-RECEIVED, before the acceptability
+	// test, which would find its sequence number old.
+	if c.state == stateSynRcvd && s.flags&(FlagSYN|FlagRST) == FlagSYN && s.seq == c.irs {
+		if s.flags&FlagACK == 0 {
+			// A retransmitted SYN: our SYN-ACK was lost. It goes again at
+			// once, as Linux does; the ACK the first check would send is
+			// of no use to a peer in SYN-SENT, which drops an ACK without
+			// SYN (RFC 9293 3.10.7.3).
+			c.sndNxt = c.iss
+			c.e.stats.retransSegs.Add(1)
+			// Its timestamp is the one to echo (RFC 7323 4.3: its SEQ is
+			// not beyond Last.ACK.sent), so that the peer measures the
+			// round trip from this SYN, not the first.
+			if c.tsOK && s.opt.ts {
+				c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
+			}
+			return
+		}
+		// Simultaneous open (RFC 9293 3.5, figure 8): the peer's SYN-ACK
+		// acknowledges ours, and its SYN is the one we have.
+		c.synAckInSynRcvd(s, now)
+		return
+	}
 	if !c.acceptable(s) {
 		if s.flags&FlagRST == 0 {
 			c.ackNow = true
+			// In TIME-WAIT the peer's FIN again means that our ACK of it
+			// was lost: acknowledge it, and restart the 2 MSL timeout
+			// (RFC 9293 3.10.7.4, fifth and eighth checks).
+			if c.state == stateTimeWait && s.flags&FlagFIN != 0 && s.seq.add(s.len()) == c.rcvNxt {
+				c.timeWaitAt = now.Add(c.e.cfg.TimeWait)
+			}
 		}
 		return
+	}
+	// An acceptable segment shows the peer alive: keep-alive's idle time
+	// starts again and the probes it left unanswered are forgiven (RFC
+	// 1122 4.2.3.6: probes go when nothing has been received for the
+	// interval).
+	if c.keepAlive && c.state.synchronized() {
+		c.kaProbes = 0
+		c.keepAt = now.Add(c.kaIdle)
 	}
 	// RFC 5961 3.2: a reset is taken only at exactly RCV.NXT; one
 	// elsewhere in the window gets a challenge ACK.
@@ -225,26 +271,25 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 	}
 	// RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK.
 	if s.flags&FlagSYN != 0 {
-		if c.state == stateSynRcvd && s.seq == c.irs {
-			// A retransmitted SYN: our SYN-ACK was lost.
-			c.sndNxt = c.iss
-			return
-		}
 		c.challengeACK(now)
 		return
 	}
 	if s.flags&FlagACK == 0 {
 		return
 	}
-	// RFC 5961 5.2: an ACK for data we never sent, or too far back, is
-	// answered with a challenge ACK and dropped.
-	if s.ack.gt(c.sndMax) || s.ack.lt(c.sndUna.add(-c.maxSndWnd)) {
-		c.challengeACK(now)
-		return
-	}
 	if c.state == stateSynRcvd {
+		// RFC 9293 3.10.7.4, fifth check: an ACK that does not
+		// acknowledge our SYN gets a reset <SEQ=SEG.ACK><CTL=RST>. RFC
+		// 5961's challenge ACK below is for the states after it.
 		if s.ack.leq(c.sndUna) || s.ack.gt(c.sndMax) {
 			c.e.sendReset(c.id, s.ack, 0, false)
+			return
+		}
+		if c.l != nil && c.l.isClosed() {
+			// The listener closed: as if the connection had gone with
+			// it, the ACK finds nobody (RFC 9293 3.10.7.1's reset).
+			c.e.sendReset(c.id, s.ack, 0, false)
+			c.terminate(syscall.ECONNREFUSED)
 			return
 		}
 		if c.l != nil && !c.l.hasRoom() {
@@ -256,11 +301,23 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 		c.sndWnd = s.wnd << c.sndShift
 		c.maxSndWnd = c.sndWnd
 		c.sndWl1, c.sndWl2 = s.seq, s.ack
+		c.handshakeRTO()
 		c.establish(now)
+		if c.state == stateClosed {
+			return // the listener closed, or its queue filled, meanwhile
+		}
+	} else if s.ack.gt(c.sndMax) || s.ack.lt(c.sndUna.add(-c.maxSndWnd)) {
+		// RFC 5961 5.2: an ACK for data we never sent, or too far back,
+		// is answered with a challenge ACK and dropped.
+		c.challengeACK(now)
+		return
 	}
-	// RFC 7323 4.3: remember the timestamp of a segment that covers the
-	// left edge of the window.
-	if c.tsOK && s.opt.ts && s.seq.leq(c.rcvNxt) {
+	// RFC 7323 4.3: TS.Recent takes the TS val of a segment that starts
+	// at or before Last.ACK.sent (older ones PAWS dropped). While an ACK
+	// is delayed, that is the earliest segment it will acknowledge, so
+	// the peer's round trip sample includes the delay and its RTO covers
+	// it.
+	if c.tsOK && s.opt.ts && s.seq.leq(c.lastAckSent) {
 		c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
 	}
 	c.inputAck(s, now)
@@ -271,11 +328,57 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 	switch c.state {
 	case stateEstablished, stateFinWait1, stateFinWait2:
 		if len(s.payload) > 0 {
+			if c.closed && s.seq.add(len(s.payload)).gt(c.rcvNxt) {
+				// New data for an application that closed: nobody
+				// will read it, and the peer must learn so (RFC 1122
+				// 4.2.2.13; Linux's TCPAbortOnData).
+				c.sendRST(now)
+				c.terminate(syscall.ECONNRESET)
+				return
+			}
 			c.inputData(s, now)
 		}
 	}
 	if s.flags&FlagFIN != 0 {
 		c.inputFIN(s, now)
+	}
+}
+
+// synAckInSynRcvd completes a simultaneous open with the peer's SYN-ACK,
+// whose SYN is the one SYN-RECEIVED already holds: only its ACK is new.
+func (c *Conn) synAckInSynRcvd(s *segment, now time.Time) {
+	if s.ack != c.iss.add(1) || c.sndMax != c.iss.add(1) {
+		// Not an acknowledgement of our SYN: as for any ACK in
+		// SYN-RECEIVED that is not (RFC 9293 3.10.7.4, fifth check).
+		c.e.sendReset(c.id, s.ack, 0, false)
+		return
+	}
+	if c.l != nil && !c.l.hasRoom() {
+		c.e.stats.listenOverflows.Add(1)
+		return
+	}
+	c.sndUna = s.ack
+	if c.sndNxt.lt(c.sndUna) {
+		c.sndNxt = c.sndUna
+	}
+	c.sndWnd = s.wnd // the window of a SYN is never scaled (RFC 7323 2.2)
+	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+	c.sndWl1, c.sndWl2 = s.seq, s.ack
+	if c.tsOK && s.opt.ts {
+		c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
+	}
+	c.rttSample(s, now)
+	c.handshakeRTO()
+	c.retries = 0
+	c.establish(now)
+}
+
+// handshakeRTO applies RFC 6298 5.7 as the handshake completes: if the
+// SYN or SYN-ACK had to be retransmitted and no round trip was measured,
+// the RTO, backed off below 3 s, is re-initialized to 3 s for the data.
+func (c *Conn) handshakeRTO() {
+	if c.retries > 0 && !c.rttMeasured && c.rto < 3*time.Second {
+		c.rto = 3 * time.Second
 	}
 }
 
@@ -307,11 +410,27 @@ func (c *Conn) challengeACK(now time.Time) {
 	c.sendACK(now)
 }
 
-// inputAck processes the acknowledgement and window of a segment.
+// inputAck processes the acknowledgement, the SACK blocks and the window
+// of a segment whose ACK is acceptable (not beyond SND.MAX).
 func (c *Conn) inputAck(s *segment, now time.Time) {
 	acked := s.ack.diff(c.sndUna)
-	if c.sackOK && s.opt.nsack > 0 {
-		c.sb.update(c.sndUna, c.sndMax, s.opt.sack[:s.opt.nsack])
+	flightBefore := c.flight()
+	sameWnd := s.wnd<<c.sndShift == c.sndWnd
+	// RFC 6675's Update: the scoreboard forgets what the cumulative ACK
+	// covers and records the SACK blocks above it.
+	newlySACKed := 0
+	if c.sackOK {
+		una := c.sndUna
+		if acked > 0 {
+			una = s.ack
+		}
+		c.sb.ackedTo(una, c.mss)
+		if s.opt.nsack > 0 {
+			newlySACKed = c.sb.update(una, c.sndMax, s.opt.sack[:s.opt.nsack], c.mss)
+		}
+		if !c.inRecovery && !c.sb.loss {
+			c.sb.highRxt = una // RFC 6675 5 step 3.1: HighRxt = HighACK
+		}
 	}
 	// The window (RFC 9293 3.10.7.4, SND.WL1/WL2 rule).
 	if c.sndWl1.lt(s.seq) || (c.sndWl1 == s.seq && c.sndWl2.leq(s.ack)) {
@@ -323,19 +442,38 @@ func (c *Conn) inputAck(s *segment, now time.Time) {
 		}
 		c.sndWl1, c.sndWl2 = s.seq, s.ack
 	}
-	if acked <= 0 {
-		// A duplicate ACK (RFC 5681 2): no data, the same window, and
-		// data outstanding.
-		if acked == 0 && len(s.payload) == 0 && s.flags&(FlagSYN|FlagFIN) == 0 && c.sndMax != c.sndUna {
-			c.dupAck(s, now)
+	if acked > 0 {
+		c.newAck(s, acked, flightBefore, now)
+		if c.state == stateClosed {
+			return
 		}
-		return
 	}
-	c.newAck(s, acked, now)
+	// A duplicate ACK: on a SACK connection, one that SACKs data not
+	// SACKed before, whatever else it does (RFC 6675 section 2); for an
+	// ACK without SACK blocks, RFC 5681's: it acknowledges nothing new,
+	// carries no data, SYN or FIN, and leaves the window as it was (a
+	// window update is not a sign of loss) while data is outstanding.
+	dup := newlySACKed > 0
+	if !dup && acked == 0 && s.opt.nsack == 0 {
+		dup = len(s.payload) == 0 && s.flags&(FlagSYN|FlagFIN) == 0 && sameWnd
+	}
+	switch {
+	case c.sndMax == c.sndUna:
+	case dup:
+		c.dupAck(now)
+	case c.sackOK && c.sb.n > 0 && !c.inRecovery:
+		// A cumulative ACK can show the next hole lost by what was
+		// SACKed before.
+		c.detectLoss(now)
+	}
+	if newlySACKed > 0 && (c.inRecovery || c.sb.loss) {
+		c.checkLostRetransmissions(now)
+	}
 }
 
-// newAck handles an ACK that acknowledges acked new bytes.
-func (c *Conn) newAck(s *segment, acked int, now time.Time) {
+// newAck handles an ACK that acknowledges acked new bytes; flightBefore is
+// what was in flight when it arrived.
+func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 	dataAcked := acked
 	if c.finQueued && s.ack.gt(c.finSeq) {
 		dataAcked-- // our FIN's sequence number
@@ -351,24 +489,40 @@ func (c *Conn) newAck(s *segment, acked int, now time.Time) {
 	c.rttSample(s, now)
 	c.retries = 0
 	c.kaProbes = 0
-	if c.sackOK {
-		c.sb.ackedTo(c.sndUna)
+	if c.sb.highRxt.lt(c.sndUna) {
+		c.sb.highRxt = c.sndUna
+	}
+	if c.sb.loss && c.sndUna.geq(c.sb.lossEnd) {
+		// Everything outstanding at the timeout has arrived.
+		c.sb.loss = false
 	}
 
-	if c.inRecovery {
-		if s.ack.geq(c.recoverSeq) {
-			// Full acknowledgement: recovery ends (RFC 6582 3.2 step 3).
-			c.inRecovery = false
-			c.dupAcks = 0
-			c.cc.onRecoveryEnd(c.mss)
-		} else if !c.sb.active() {
-			// NewReno partial acknowledgement: the next hole is lost too;
-			// retransmit it at once (RFC 6582 3.2 step 5).
-			c.retransmitHead(now)
-		}
-	} else {
+	switch {
+	case c.inRecovery && s.ack.geq(c.recoverSeq):
+		// Full acknowledgement: recovery ends (RFC 6582 3.2 step 3, RFC
+		// 6675 5 (A)).
+		c.inRecovery = false
 		c.dupAcks = 0
-		c.cc.onAck(dataAcked, c.mss, c.srtt, now)
+		c.cc.onRecoveryEnd(c.flight(), c.mss)
+	case c.inRecovery && !c.sackOK:
+		// NewReno partial acknowledgement (RFC 6582 3.2 step 5): the next
+		// hole is lost too, and goes at once; the window deflates by what
+		// was acknowledged, whose departure the duplicate ACKs already
+		// counted, and gains back a segment for the one that left.
+		c.retransmitHead(now)
+		c.sb.inflated = max(c.sb.inflated-dataAcked, 0)
+		if dataAcked >= c.mss {
+			c.sb.inflated += c.mss
+		}
+	case c.inRecovery:
+		// A SACK partial acknowledgement: NextSeg carries on from output.
+	default:
+		c.dupAcks = 0
+		if c.cwndLimited(flightBefore) {
+			c.cc.onAck(dataAcked, c.mss, c.srtt, now)
+		} else {
+			c.cc.appLimited(now)
+		}
 	}
 
 	// Restart the retransmission timer for what is still outstanding
@@ -384,6 +538,7 @@ func (c *Conn) newAck(s *segment, acked int, now time.Time) {
 	case stateFinWait1:
 		if c.finQueued && c.sndUna == c.finSeq.add(1) {
 			c.setState(stateFinWait2)
+			c.orphaned(now)
 		}
 	case stateClosing:
 		if c.sndUna == c.finSeq.add(1) {
@@ -398,37 +553,78 @@ func (c *Conn) newAck(s *segment, acked int, now time.Time) {
 	signal(c.writable)
 }
 
-// dupAck counts a duplicate acknowledgement and starts loss recovery at
-// the third (RFC 5681 3.2, RFC 6582, RFC 6675 with SACK).
-func (c *Conn) dupAck(s *segment, now time.Time) {
+// cwndLimited reports whether the congestion window was what limited the
+// sender when an ACK arrived with flight bytes in flight, so that growing
+// it means something. A window grown while the application or the peer's
+// window held the sender back would be a window never tried on the path
+// (RFC 7661; RFC 9438 4.6 requires such a measure of an implementation
+// that bases ssthresh on cwnd). In slow start half the window in flight
+// is enough, as Linux judges it, since the window doubles each round trip.
+func (c *Conn) cwndLimited(flight int) bool {
+	cwnd := c.cc.cwnd()
+	switch {
+	case c.sb.loss:
+		return true
+	case cwnd < c.cc.ssthresh():
+		return 2*flight >= cwnd
+	default:
+		return flight+c.mss >= cwnd
+	}
+}
+
+// dupAck counts a duplicate acknowledgement: during NewReno's recovery it
+// inflates the window, otherwise it may show a loss.
+func (c *Conn) dupAck(now time.Time) {
 	c.dupAcks++
 	if c.inRecovery {
+		if !c.sackOK {
+			c.sb.inflated += c.mss // RFC 6582 3.2 step 4
+		}
 		return
 	}
-	lost := c.dupAcks >= 3
-	if c.sackOK && c.sb.isLost(c.sndUna, c.mss) {
-		lost = true
+	c.detectLoss(now)
+}
+
+// detectLoss starts loss recovery at the third duplicate ACK, or as soon
+// as the scoreboard says the segment at SND.UNA is lost (RFC 5681 3.2, RFC
+// 6582 3.2, RFC 6675 section 5 steps 1 and 2).
+func (c *Conn) detectLoss(now time.Time) {
+	if c.dupAcks < dupThresh && !(c.sackOK && c.sb.isLost(c.sndUna)) {
+		return // limited transmit (RFC 3042), from output
 	}
-	if !lost {
-		return
-	}
-	// Not twice for the same window of data (RFC 6582 4.1).
-	if c.recoverSeq.gt(c.sndUna) && c.recoverSeq != c.iss {
+	// Not twice for the same data (RFC 6582 4.1), nor after a timeout
+	// before everything outstanding then is acknowledged (RFC 6675 5.1).
+	if c.sb.recoverSet && c.recoverSeq.gt(c.sndUna) {
 		return
 	}
 	c.e.stats.fastRetrans.Add(1)
+	if c.sackOK {
+		c.enterSACKRecovery(now)
+		return
+	}
+	// NewReno (RFC 6582 3.2 steps 2 and 3).
 	c.inRecovery = true
-	c.recoverSeq = c.sndMax
-	c.cc.onCongestion(c.flight(), c.mss, now)
+	c.recoverSeq, c.sb.recoverSet = c.sndMax, true
+	c.cc.onCongestion(c.flightSize(), c.mss, now)
+	c.sb.inflated = c.cc.ssthresh() + dupThresh*c.mss
 	c.retransmitHead(now)
 }
 
-// flight returns the bytes in flight (RFC 6675's pipe when SACK is on).
+// flight returns the bytes in flight: RFC 6675's pipe when the scoreboard
+// holds something or SACK recovery is on, SND.NXT - SND.UNA otherwise.
 func (c *Conn) flight() int {
-	if c.sb.active() {
-		return c.sb.pipe(c.sndUna, c.sndNxt, c.sndMax, c.mss)
+	if c.sackActive() {
+		return c.sb.pipe(c.sndUna, c.sndMax)
 	}
 	return c.sndNxt.diff(c.sndUna)
+}
+
+// flightSize is RFC 5681's FlightSize at a congestion event: the bytes
+// sent and not acknowledged, but no more than the window, since what
+// limited transmit sent beyond it does not count (RFC 5681 3.2, RFC 6675
+// 5 step 4.2).
+func (c *Conn) flightSize() int {
+	return min(c.sndMax.diff(c.sndUna), c.cc.cwnd())
 }
 
 // inputData takes in the payload of an acceptable segment, in order or
@@ -479,9 +675,13 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	}
 }
 
-// rcvWindow returns the room for data beyond RCV.NXT.
+// rcvWindow returns the window we can offer beyond RCV.NXT: the room in
+// the receive buffer, but no more than the 16-bit window field carries at
+// our scale. Without window scaling a buffer over 64 KiB is offered as
+// 65535 bytes, and a read that frees room the field cannot show is no
+// window update worth sending.
 func (c *Conn) rcvWindow() int {
-	return max(c.rcvBufSize-c.rcv.len(), 0)
+	return min(max(c.rcvBufSize-c.rcv.len(), 0), 0xffff<<c.rcvShift)
 }
 
 // inputFIN handles the peer's FIN once the data before it has arrived.

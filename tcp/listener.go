@@ -7,6 +7,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/medina-net/medina/internal/deadline"
 )
 
 // Listener accepts TCP connections on a local port. It is a net.Listener.
@@ -19,23 +21,35 @@ type Listener struct {
 	closed   bool
 	queue    chan *Conn // established connections waiting for Accept
 	done     chan struct{}
+	dl       *deadline.Deadline // Accept's
 }
 
 // Listen opens a listener on local; its address may be unspecified
-// (0.0.0.0) to accept connections to any local address.
+// (0.0.0.0) to accept connections to any local address. Port 0 picks an
+// ephemeral port that no listener or connection uses, as package net
+// does for ":0"; Addr reports it. A port another listener has fails with
+// EADDRINUSE; one that only connections use (an outgoing connection, one
+// in TIME-WAIT) can be listened on, as with the SO_REUSEADDR package net
+// sets on its listeners.
 func (e *Engine) Listen(local netip.AddrPort) (*Listener, error) {
 	opErr := func(err error) error {
 		return &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(local), Err: err}
 	}
-	if local.Port() == 0 {
-		return nil, opErr(errors.New("listening on port 0 is not supported; choose a port"))
+	if !local.Addr().Is4() {
+		return nil, opErr(errors.New("not an IPv4 address"))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil, opErr(errEngineClosed)
 	}
-	if _, used := e.listeners[local.Port()]; used {
+	if local.Port() == 0 {
+		p, ok := e.listenPort()
+		if !ok {
+			return nil, opErr(syscall.EADDRINUSE)
+		}
+		local = netip.AddrPortFrom(local.Addr(), p)
+	} else if _, used := e.listeners[local.Port()]; used {
 		return nil, opErr(syscall.EADDRINUSE)
 	}
 	l := &Listener{
@@ -43,6 +57,7 @@ func (e *Engine) Listen(local netip.AddrPort) (*Listener, error) {
 		addr:  local,
 		queue: make(chan *Conn, e.cfg.AcceptBacklog),
 		done:  make(chan struct{}),
+		dl:    deadline.New(e.clock),
 	}
 	e.listeners[local.Port()] = l
 	return l, nil
@@ -57,19 +72,51 @@ func (l *Listener) Accept() (net.Conn, error) {
 	return c, nil
 }
 
-// AcceptTCP is Accept returning the *Conn.
+// AcceptTCP is Accept returning the *Conn. After Close it fails with an
+// error that wraps net.ErrClosed, and past the deadline SetDeadline set
+// with a timeout, as package net's does.
 func (l *Listener) AcceptTCP() (*Conn, error) {
-	select {
-	case c := <-l.queue:
-		return c, nil
-	case <-l.done:
-		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+	opErr := func(err error) error {
+		return &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
+	}
+	for {
+		expired := l.dl.Wait()
+		select {
+		case <-l.done:
+			return nil, opErr(net.ErrClosed)
+		case <-expired:
+			return nil, opErr(errTimeout)
+		default:
+		}
+		select {
+		case c := <-l.queue:
+			return c, nil
+		case <-l.done:
+			return nil, opErr(net.ErrClosed)
+		case <-expired:
+			// The deadline passed, or moved (its channel is replaced
+			// then): look again.
+		}
 	}
 }
 
-// Close stops listening; connections waiting for Accept are reset, and
-// blocked Accept calls return net.ErrClosed. Connections already accepted
-// carry on.
+// SetDeadline sets the deadline for Accept calls, waiting ones included,
+// as net.TCPListener's does: past it they fail with a timeout (a net.Error
+// whose Timeout() is true); the zero time means none.
+func (l *Listener) SetDeadline(t time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return &net.OpError{Op: "set", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+	}
+	l.dl.Set(t)
+	return nil
+}
+
+// Close stops listening, and frees the port: connections waiting for
+// Accept are reset, as are those still in their handshake when it
+// completes, and blocked Accept calls return an error that wraps
+// net.ErrClosed, as later ones do. Connections already accepted carry on.
 func (l *Listener) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -78,6 +125,7 @@ func (l *Listener) Close() error {
 	}
 	l.closed = true
 	close(l.done)
+	l.dl.Stop()
 	l.mu.Unlock()
 	l.e.mu.Lock()
 	if l.e.listeners[l.addr.Port()] == l {
@@ -92,6 +140,21 @@ func (l *Listener) Close() error {
 			return nil
 		}
 	}
+}
+
+// listenPort picks an ephemeral port for a listener on port 0: one that
+// no listener and no connection uses. The caller holds e.mu.
+func (e *Engine) listenPort() (uint16, bool) {
+	n := ephemeralLast - ephemeralFirst + 1
+	start := int(e.random() % uint32(n))
+	for i := 0; i < n; i++ {
+		p := uint16(ephemeralFirst + (start+i)%n)
+		_, l := e.listeners[p]
+		if !l && e.ports[p] == 0 {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 // Addr returns the listening address, a *net.TCPAddr.
@@ -172,6 +235,13 @@ func (l *Listener) hasRoom() bool {
 	return !l.closed && len(l.queue) < cap(l.queue)
 }
 
+// isClosed reports whether Close was called.
+func (l *Listener) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
 // halfOpenDone counts a connection leaving SYN-RECEIVED.
 func (l *Listener) halfOpenDone() {
 	l.mu.Lock()
@@ -180,22 +250,27 @@ func (l *Listener) halfOpenDone() {
 }
 
 // established queues a connection that completed its handshake, for
-// Accept. The connection's lock is held.
+// Accept. The connection's lock is held. A connection the queue cannot
+// take (the listener closed, or a cookie connection took the last place
+// since hasRoom was checked) is reset: nobody would ever accept it.
 func (l *Listener) established(c *Conn) {
 	if c.state == stateEstablished || c.state == stateCloseWait {
 		l.halfOpenDone()
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return
+	queued := false
+	if !l.closed {
+		select {
+		case l.queue <- c:
+			queued = true
+		default:
+			l.e.stats.listenOverflows.Add(1)
+		}
 	}
-	select {
-	case l.queue <- c:
-	default:
-		// hasRoom was checked before the handshake completed, but a
-		// cookie connection may have taken the place meanwhile.
-		l.e.stats.listenOverflows.Add(1)
+	l.mu.Unlock()
+	if !queued {
+		c.sendRST(c.e.clock.Now())
+		c.terminate(syscall.ECONNRESET)
 	}
 }
 
@@ -210,6 +285,7 @@ func (l *Listener) cookieEstablished(id fourTuple, h Header, iss seq, mss int, w
 	s := segment{h: h, seq: seq(h.Seq()), ack: seq(h.Ack()), flags: h.Flags(), wnd: int(h.Window()), payload: h.Payload(), opt: parseOptions(h)}
 	c.irs = s.seq.add(-1)
 	c.rcvNxt = s.seq
+	c.lastAckSent = c.rcvNxt // what the cookie's SYN-ACK acknowledged
 	c.rcvAdv = c.rcvNxt.add(c.rcvWindow())
 	c.iss = iss
 	c.sndUna, c.sndNxt, c.sndMax = s.ack, s.ack, s.ack
@@ -223,6 +299,7 @@ func (l *Listener) cookieEstablished(id fourTuple, h Header, iss seq, mss int, w
 	c.tsOK = tsOK && s.opt.ts
 	if c.tsOK {
 		c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
+		c.tsOffset = e.cookieTSOffset(id) // the clock the SYN-ACK's TS val came from
 	}
 	c.setMSS(mss)
 	c.sndWnd = s.wnd << c.sndShift
@@ -239,6 +316,9 @@ func (l *Listener) cookieEstablished(id fourTuple, h Header, iss seq, mss int, w
 	e.stats.passiveOpens.Add(1)
 	e.stats.synCookiesOK.Add(1)
 	c.establish(now)
+	if c.state == stateClosed {
+		return // the listener closed, or its queue filled, meanwhile
+	}
 	if len(s.payload) > 0 || s.flags&FlagFIN != 0 {
 		c.inputSynchronizedData(&s, now)
 	}

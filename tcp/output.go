@@ -28,7 +28,7 @@ func (c *Conn) output(now time.Time) {
 		return
 	}
 	sent := false
-	if c.inRecovery && c.sb.active() {
+	if c.sackOK && (c.inRecovery || c.sb.loss) {
 		sent = c.sackRecoveryOutput(now)
 	}
 	for c.sendData(now) {
@@ -49,14 +49,24 @@ func (c *Conn) sendData(now time.Time) bool {
 	if unsent <= 0 && !finToSend {
 		return false
 	}
-	wnd := min(c.sndWnd, c.cc.cwnd())
-	if c.inRecovery && !c.sb.active() {
-		// NewReno: the window is inflated by the segments the duplicate
+	// The congestion window bounds what is in flight (RFC 6675's pipe
+	// when SACK is in use); the peer's window bounds everything from
+	// SND.UNA.
+	cwnd := c.cc.cwnd()
+	switch {
+	case c.sackOK:
+		// Limited transmit and recovery follow from the pipe.
+	case c.inRecovery:
+		// NewReno: the window inflated by the segments the duplicate
 		// ACKs say have left the network (RFC 6582 3.2 step 4).
-		wnd = min(c.sndWnd, c.cc.ssthresh()+c.dupAcks*c.mss)
+		cwnd = c.sb.inflated
+	case c.dupAcks > 0:
+		// Limited transmit (RFC 3042): a new segment for each of the
+		// first two duplicate ACKs.
+		cwnd += min(c.dupAcks, dupThresh-1) * c.mss
 	}
 	inFlight := c.flight()
-	usable := wnd - inFlight
+	usable := min(cwnd-inFlight, c.sndWnd-off)
 	n := min(unsent, c.mss)
 	if n > 0 {
 		if usable <= 0 {
@@ -88,6 +98,10 @@ func (c *Conn) sendData(now time.Time) bool {
 	if fin {
 		flags |= FlagFIN
 	}
+	if c.sndNxt.lt(c.sndMax) {
+		// Sent before: going back after a timeout without SACK.
+		c.e.stats.retransSegs.Add(1)
+	}
 	c.sendSegment(now, c.sndNxt, flags, off, n)
 	if n > 0 && !c.rtTiming && !c.tsOK && c.sndNxt == c.sndMax {
 		c.rtTiming, c.rtSeq, c.rtTime = true, c.sndNxt, now
@@ -115,20 +129,45 @@ func (c *Conn) maybePersist(now time.Time, unsent int) {
 	}
 }
 
-// retransmitHead retransmits the first unacknowledged segment.
+// retransmitHead retransmits the first unacknowledged segment, and
+// restarts the retransmission timer.
 func (c *Conn) retransmitHead(now time.Time) {
-	n := min(c.snd.len(), c.mss, c.sndMax.diff(c.sndUna))
+	c.resend(now, c.sndUna, c.sndMax)
+	c.rtoAt, c.persist = now.Add(c.rto), false
+}
+
+// resend retransmits one segment from sq: at most an MSS of data from the
+// send buffer and not beyond end, with the FIN if the range reaches it and
+// it was sent. It returns the sequence number after what it sent (sq if
+// there was nothing), and starts the retransmission timer if it is not
+// running (RFC 6298 5.1).
+func (c *Conn) resend(now time.Time, sq, end seq) seq {
+	off := sq.diff(c.sndUna)
+	if off < 0 {
+		return sq
+	}
+	n := max(min(end.diff(sq), c.mss, c.snd.len()-off), 0)
+	next := sq.add(n)
 	flags := FlagACK
-	if c.finQueued && c.sndUna.add(n) == c.finSeq && c.sndMax.gt(c.finSeq) {
+	if c.finQueued && next == c.finSeq && c.sndMax.gt(c.finSeq) && end.gt(c.finSeq) {
 		flags |= FlagFIN
 	}
 	if n == 0 && flags&FlagFIN == 0 {
-		return
+		return sq
+	}
+	if off+n == c.snd.len() {
+		flags |= FlagPSH
 	}
 	c.e.stats.retransSegs.Add(1)
-	c.sendSegment(now, c.sndUna, flags, 0, n)
-	c.rtTiming = false // Karn: never time a retransmitted segment
-	c.rtoAt = now.Add(c.rto)
+	c.sendSegment(now, sq, flags, off, n)
+	c.rtTiming = false // Karn: no sample while anything was sent twice
+	if flags&FlagFIN != 0 {
+		next = next.add(1)
+	}
+	if c.rtoAt.IsZero() || c.persist {
+		c.rtoAt, c.persist = now.Add(c.rto), false
+	}
+	return next
 }
 
 // sendSYN sends our SYN, or the SYN-ACK of a passive or simultaneous
@@ -150,8 +189,13 @@ func (c *Conn) sendSYN(now time.Time) {
 
 // sendACK sends a segment with no data: an acknowledgement, a window
 // update or a challenge ACK.
+//
+// Its sequence number is SND.MAX, the next new octet, not SND.NXT: after
+// a timeout has rewound SND.NXT to retransmit, SND.NXT can lie behind the
+// peer's RCV.NXT, and the peer would find the ACK unacceptable and drop it
+// unread (as 4.4BSD's tcp_output notes, and does).
 func (c *Conn) sendACK(now time.Time) {
-	c.sendSegment(now, c.sndNxt, FlagACK, 0, 0)
+	c.sendSegment(now, c.sndMax, FlagACK, 0, 0)
 }
 
 // sendRST resets the connection from our side.
@@ -169,7 +213,7 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	o := opts[:0]
 	if flags&FlagSYN != 0 {
 		o = AppendMSS(o, uint16(min(c.advertisedMSS(), 0xffff)))
-		if c.state == stateSynSent || c.sackOK {
+		if (c.state == stateSynSent && !c.e.cfg.DisableSACK) || c.sackOK {
 			o = AppendSACKPermitted(o)
 		}
 		if c.state == stateSynSent || c.tsOK {
@@ -185,9 +229,13 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 			o = AppendNOP(o)
 			o = AppendTimestamps(o, c.tsVal(now), c.tsRecent)
 		}
-		if c.sackOK && len(c.ooo.ranges) > 0 && flags&FlagRST == 0 {
+		// SACK blocks, as many as fit beside the payload in the route's
+		// MTU (segments go with DF set): a full-sized data segment
+		// carries none rather than one that is dropped.
+		room := c.e.net.MTU(c.id.remoteAddr) - 40 - n - len(o) - 4
+		if k := min((40-len(o)-2)/8, room/8); c.sackOK && len(c.ooo.ranges) > 0 && flags&FlagRST == 0 && k > 0 {
 			var blocks [maxSACKBlocks]SACKBlock
-			b := c.ooo.sackBlocks(blocks[:0], (40-len(o)-2)/8)
+			b := c.ooo.sackBlocks(blocks[:0], k)
 			o = AppendNOP(o)
 			o = AppendNOP(o)
 			o = AppendSACK(o, b...)
@@ -241,6 +289,7 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 		c.ackNow = false
 		c.ackPending = 0
 		c.delackAt = time.Time{}
+		c.lastAckSent = c.rcvNxt
 	}
 	if c.keepAlive && c.state.synchronized() {
 		c.keepAt = now.Add(c.kaIdle)

@@ -47,6 +47,21 @@ func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN seq) uint32 {
 	return binary.BigEndian.Uint32(h[:]) & 0xffffff
 }
 
+// cookieTSOffset is the offset of our timestamp clock on a connection a
+// cookie makes: random to others (RFC 7323 5.4), yet known again without
+// state when the ACK comes back.
+func (e *Engine) cookieTSOffset(id fourTuple) uint32 {
+	var b [32 + 13]byte
+	copy(b[:], e.cookieKey[:])
+	copy(b[32:], id.localAddr[:])
+	copy(b[36:], id.remoteAddr[:])
+	binary.BigEndian.PutUint16(b[40:], id.localPort)
+	binary.BigEndian.PutUint16(b[42:], id.remotePort)
+	b[44] = 'T' // not a cookieHash input
+	h := sha256.Sum256(b[:])
+	return binary.BigEndian.Uint32(h[:])
+}
+
 func (e *Engine) cookiePeriodAt(now time.Time) uint32 {
 	return uint32(now.Sub(e.epoch) / cookiePeriod)
 }
@@ -66,8 +81,10 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 	clientISN := seq(h.Seq())
 	cookie := (period&0x1f)<<27 | uint32(mssIdx)<<24 | e.cookieHash(id, period, clientISN)
 
+	// The MSS we offer is ours, what our route carries (RFC 9293 3.7.1);
+	// the cookie keeps the peer's, for what we send.
 	var opts [40]byte
-	o := AppendMSS(opts[:0], uint16(cookieMSS[mssIdx]))
+	o := AppendMSS(opts[:0], uint16(min(e.net.MTU(id.remoteAddr)-40, 0xffff)))
 	rcvShift := uint8(0)
 	for rcvShift < 14 && e.cfg.MaxReceiveBuffer>>rcvShift > 0xffff {
 		rcvShift++
@@ -78,11 +95,21 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 			ws = uint32(opt.ws)
 		}
 		bits := ws
-		if opt.sackOK {
+		if opt.sackOK && !e.cfg.DisableSACK {
 			bits |= 1 << 4
 			o = AppendSACKPermitted(o)
 		}
-		tsval := e.tsNow(now)&^tsOptMask | bits
+		// Our TS clock for the connection is the one it will keep (RFC
+		// 7323 5.4: monotonic), offset by a keyed hash of the four-tuple
+		// that the ACK's arrival can compute again. The option bits
+		// replace its low bits, and a value they would put ahead of the
+		// clock goes back one step, so that the clock never runs
+		// backwards after the SYN-ACK.
+		clock := e.tsNow(now) + e.cookieTSOffset(id)
+		tsval := clock&^tsOptMask | bits
+		if int32(tsval-clock) > 0 {
+			tsval -= tsOptMask + 1
+		}
 		o = AppendTimestamps(o, tsval, opt.tsVal)
 		if opt.ws >= 0 {
 			o = AppendNOP(o)
@@ -93,7 +120,8 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 	f := Fields{SrcPort: id.localPort, DstPort: id.remotePort, Seq: cookie, Ack: uint32(clientISN + 1),
 		Flags: FlagSYN | FlagACK, Window: uint16(wnd), Options: o}
 	sb := e.net.Segment(f.HeaderLen())
-	hdr, err := f.EncodeChecksum(sb.B, id.localAddr, id.remoteAddr)
+	// sb.B may be longer than asked for: the SYN-ACK is the header alone.
+	hdr, err := f.EncodeChecksum(sb.B[:f.HeaderLen()], id.localAddr, id.remoteAddr)
 	if err != nil {
 		return
 	}

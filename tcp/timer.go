@@ -72,8 +72,12 @@ func (c *Conn) onTimer() {
 }
 
 // retransmitTimeout handles the retransmission timer (RFC 6298 5.4-5.7):
-// back off, collapse the window, and send again from the oldest
-// unacknowledged byte.
+// back off, collapse the window to one segment (RFC 5681 3.1), and send
+// again from the oldest unacknowledged byte. With SACK, what the peer
+// SACKed is not sent again: everything else outstanding is taken as lost
+// and retransmitted, the first hole now and the rest as the window opens,
+// before any new data (RFC 6675 5.1); without, the sender goes back to
+// SND.UNA and sends everything again.
 func (c *Conn) retransmitTimeout(now time.Time) {
 	if c.sndUna == c.sndMax && c.state != stateSynSent && c.state != stateSynRcvd {
 		return
@@ -97,12 +101,21 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 		c.e.stats.retransSegs.Add(1)
 		return
 	}
-	c.cc.onRTO(c.flight(), c.mss, now)
+	// ssthresh falls at the first timeout of a segment, and is held at
+	// the next ones (RFC 5681 3.1).
+	c.cc.onRTO(c.flightSize(), c.mss, c.retries == 1, now)
 	c.inRecovery = false
 	c.dupAcks = 0
-	c.recoverSeq = c.sndMax // RFC 6582 4.1: no fast retransmit for this data
+	// No fast retransmit until everything outstanding now is
+	// acknowledged (RFC 6582 4.1, RFC 6675 5.1).
+	c.recoverSeq, c.sb.recoverSet = c.sndMax, true
 	if c.sackOK {
-		c.sb.onRTO()
+		c.sb.enterLoss(c.sndUna, c.sndMax)
+		_, end, _ := c.sb.hole(c.sndUna, c.sndMax)
+		c.sb.highRxt = c.resend(now, c.sndUna, end)
+		c.sb.logRxt(c.sndUna, c.sb.highRxt, c.sndMax)
+		c.rtoAt, c.persist = now.Add(c.rto), false
+		return
 	}
 	// Go back: everything after the oldest segment is sent again as
 	// the window reopens.
@@ -113,21 +126,24 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 	}
 }
 
-// persistTimeout probes a zero window with one byte of new data (RFC 9293
-// 3.8.6.1), backing off like the retransmission timer.
+// persistTimeout probes a zero window (RFC 9293 3.8.6.1), backing off
+// like the retransmission timer.
 func (c *Conn) persistTimeout(now time.Time) {
 	c.persist = false
 	if c.sndWnd > 0 {
 		return
 	}
-	off := c.sndNxt.diff(c.sndUna)
-	if c.snd.len() > off {
+	if c.snd.len() > 0 {
+		// The probe is Linux's: no data, at SND.UNA-1, which the peer
+		// finds unacceptable and must answer with an ACK carrying its
+		// window (RFC 9293 3.10.7.4). An octet of data (RFC 9293
+		// 3.8.6.1's suggestion) would take sequence space: the peer's
+		// answers to it would be duplicate ACKs of outstanding data
+		// (RFC 5681 2) and set off a fast retransmit, and when the
+		// window reopened the data would go on after an octet the peer
+		// had dropped.
 		c.e.stats.zeroWindowProbes.Add(1)
-		c.sendSegment(now, c.sndNxt, FlagACK, off, 1)
-		if end := c.sndNxt.add(1); end.gt(c.sndMax) {
-			c.sndMax = end
-		}
-		c.sndNxt = c.sndNxt.add(1)
+		c.sendSegment(now, c.sndUna.add(-1), FlagACK, 0, 0)
 	}
 	c.rto = min(2*c.rto, c.e.cfg.MaxRTO)
 	c.rtoAt = now.Add(c.rto)
@@ -146,7 +162,8 @@ func (c *Conn) armKeepAlive(now time.Time) {
 
 // keepAliveTimeout sends a keep-alive probe, an ACK one byte behind what
 // the peer has acknowledged (which it must answer), or gives up after
-// kaCount unanswered ones.
+// kaCount unanswered ones. Any acceptable segment from the peer restarts
+// the idle time and clears the count (inputSynchronized).
 func (c *Conn) keepAliveTimeout(now time.Time) {
 	if !c.keepAlive {
 		return
