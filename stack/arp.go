@@ -26,12 +26,21 @@ func (s *Stack) arpInput(b []byte) {
 		return
 	}
 	sip, smac := ipv4.Addr(p.SenderIP()), p.SenderMAC()
-	if sip == s.addr || smac == s.mac || sip.IsUnspecified() || smac.IsMulticast() {
-		// Someone else claims our address, our own frame came back, or a
-		// probe (RFC 5227) without a sender: nothing to learn.
+	targetedUs := op == arp.OpRequest && ipv4.Addr(p.TargetIP()) == s.addr
+	if sip.IsUnspecified() && targetedUs && smac != s.mac && !smac.IsMulticast() && smac != (ethernet.Addr{}) {
+		// A probe (RFC 5227): a host checks that nobody has the address
+		// it wants. It is ours, so it must hear so, as it would from
+		// any host answering a request for its address (RFC 826);
+		// there is no sender to learn. The reply goes to its hardware
+		// address, with 0.0.0.0 as the target, as Linux sends it.
+		s.sendARP(arp.OpReply, smac, smac, sip)
 		return
 	}
-	targetedUs := op == arp.OpRequest && ipv4.Addr(p.TargetIP()) == s.addr
+	if sip == s.addr || smac == s.mac || sip.IsUnspecified() || smac.IsMulticast() {
+		// Someone else claims our address, our own frame came back, or a
+		// probe for another address: nothing to learn.
+		return
+	}
 	s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, s.clock.Now(), func(dg []byte) {
 		s.sendDatagramTo(smac, dg)
 	})
@@ -82,5 +91,5 @@ func (s *Stack) neighTick() {
 	next := s.neigh.Tick(now, func(ip [4]byte) { s.sendARPRequest(ip) }, func(dg []byte) {
 		s.ctr.ip.outDiscards.Add(1)
 	})
-	s.neighTimer.arm(s.clock, next, s.neighTick)
+	s.neighTimer.arm(next)
 }

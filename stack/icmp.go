@@ -91,7 +91,8 @@ func (s *Stack) mayReportError(h ipv4.Header) bool {
 		return false
 	}
 	src := h.Src()
-	if src.IsUnspecified() || src.IsBroadcast() || src.IsMulticast() || src == s.bcast || src.IsLoopback() {
+	if src.IsUnspecified() || src.IsBroadcast() || src.IsMulticast() || src == s.bcast || src.IsLoopback() ||
+		src[0] >= 240 { // Class E, which 3.2.2 names too
 		return false
 	}
 	if h.Protocol() == ipv4.ProtoICMP {

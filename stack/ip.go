@@ -33,21 +33,38 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool) {
 	// Ethernet pads short frames: the datagram ends where its header says.
 	h = h[:h.TotalLen()]
 	dst := h.Dst()
-	if dst != s.addr && !s.isBroadcast(dst) {
+	if dst != s.addr && !s.isBroadcast(dst) || !s.validSource(h.Src(), dst) {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
 	if h.IsFragment() {
 		// The reassembler counts what it does with the fragment.
 		dg, done, _ := s.reasm.Add(h, s.clock.Now())
-		s.reasmTimer.arm(s.clock, s.reasm.Deadline(), s.reasmTick)
+		s.reasmTimer.arm(s.reasm.Deadline())
 		if !done {
 			return
 		}
 		defer s.reasm.Release(dg)
 		h = ipv4.Header(dg)
 	}
-	s.deliver(h)
+	s.deliver(h, linkBroadcast)
+}
+
+// validSource reports whether src may be the source of a datagram to dst
+// from the link. RFC 1122 3.2.1.3 has a host discard the others (Linux
+// calls them martians): broadcast and multicast addresses, which an
+// answer would go to the whole link (a smurf amplifier); our own address,
+// which is a forgery or our own frame come back; loopback; and "this
+// network" (0.0.0.0/8), except 0.0.0.0 to a broadcast address, which is
+// how a host without an address yet (a DHCP client) talks.
+func (s *Stack) validSource(src, dst ipv4.Addr) bool {
+	switch {
+	case src.IsMulticast() || s.isBroadcast(src) || src == s.addr || src.IsLoopback():
+		return false
+	case src[0] == 0:
+		return src.IsUnspecified() && s.isBroadcast(dst)
+	}
+	return true
 }
 
 // isBroadcast reports whether a is the limited or the link's directed
@@ -56,8 +73,11 @@ func (s *Stack) isBroadcast(a ipv4.Addr) bool {
 	return a == ipv4.Broadcast || a == s.bcast
 }
 
-// deliver hands a complete datagram for us to its transport protocol.
-func (s *Stack) deliver(h ipv4.Header) {
+// deliver hands a complete datagram for us to its transport protocol;
+// linkBroadcast says it came in a frame to the Ethernet broadcast address
+// (the last of its fragments did, for a reassembled one), which no ICMP
+// error may be sent about (RFC 1122 3.2.2).
+func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool) {
 	payload := h.Payload()
 	switch h.Protocol() {
 	case ipv4.ProtoICMP:
@@ -65,13 +85,15 @@ func (s *Stack) deliver(h ipv4.Header) {
 		s.icmpInput(h, payload)
 	case ipv4.ProtoUDP:
 		s.ctr.ip.inDelivers.Add(1)
-		s.udpInput(h, payload)
+		s.udpInput(h, payload, linkBroadcast)
 	case ipv4.ProtoTCP:
 		s.ctr.ip.inDelivers.Add(1)
 		s.tcp.Input(h.Src(), h.Dst(), payload)
 	default:
 		s.ctr.ip.inUnknownProtos.Add(1)
-		s.sendUnreachable(h, codeProtocolUnreachable)
+		if !linkBroadcast {
+			s.sendUnreachable(h, codeProtocolUnreachable)
+		}
 	}
 }
 
@@ -83,7 +105,7 @@ func (s *Stack) reasmTick() {
 	next := s.reasm.Expire(now, func(first []byte) {
 		s.sendTimeExceeded(ipv4.Header(first))
 	})
-	s.reasmTimer.arm(s.clock, next, s.reasmTick)
+	s.reasmTimer.arm(next)
 }
 
 // nextHop returns the neighbour a datagram for dst goes to: dst itself on
@@ -164,7 +186,7 @@ func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte) {
 		s.sendARPRequest(hop)
 	}
 	if !ok {
-		s.neighTimer.arm(s.clock, s.neigh.Deadline(), s.neighTick)
+		s.neighTimer.arm(s.neigh.Deadline())
 	}
 }
 

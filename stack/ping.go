@@ -19,7 +19,15 @@ type pingTable struct {
 	mu      sync.Mutex
 	waiters map[pingKey]chan time.Time
 	closed  bool
+	// free holds the channels of finished pings, empty, for the next
+	// ones: a chan time.Time is two allocations (time.Time holds a
+	// pointer), and a ping should cost none.
+	free []chan time.Time
 }
+
+// maxFreePings bounds the free list: beyond as many concurrent pings,
+// channels go to the garbage collector.
+const maxFreePings = 16
 
 type pingKey struct {
 	peer    ipv4.Addr
@@ -28,22 +36,49 @@ type pingKey struct {
 
 func (t *pingTable) init() { t.waiters = make(map[pingKey]chan time.Time) }
 
-// add registers a waiter; it fails once the stack is closed.
-func (t *pingTable) add(k pingKey) (chan time.Time, bool) {
+// add registers a waiter for k. It fails with net.ErrClosed once the
+// stack is closed, and with errPingBusy when k is taken by another ping.
+func (t *pingTable) add(k pingKey) (chan time.Time, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return nil, false
+		return nil, net.ErrClosed
 	}
-	ch := make(chan time.Time, 1)
+	if _, taken := t.waiters[k]; taken {
+		return nil, errPingBusy
+	}
+	var ch chan time.Time
+	if n := len(t.free); n > 0 {
+		ch = t.free[n-1]
+		t.free[n-1] = nil
+		t.free = t.free[:n-1]
+	} else {
+		ch = make(chan time.Time, 1)
+	}
 	t.waiters[k] = ch
-	return ch, true
+	return ch, nil
 }
 
-func (t *pingTable) remove(k pingKey) {
+// errPingBusy: another ping waits for the same peer, identifier and
+// sequence number.
+var errPingBusy = errors.New("ping: identifier in use")
+
+// remove unregisters the waiter ch of k. Unless closeAll closed it, no
+// reply can reach ch any more, so it is emptied and kept for reuse.
+func (t *pingTable) remove(k pingKey, ch chan time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.waiters[k] != ch {
+		return // closeAll took it, and closed it
+	}
 	delete(t.waiters, k)
+	select {
+	case <-ch: // a reply that came too late
+	default:
+	}
+	if len(t.free) < maxFreePings {
+		t.free = append(t.free, ch)
+	}
 }
 
 // reply passes the arrival time of an echo reply to its waiter, if any.
@@ -79,13 +114,20 @@ func (s *Stack) Ping(ctx context.Context, dst netip.Addr, size int) (time.Durati
 		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: fmt.Errorf("%w: %d bytes of data", ErrMessageTooLong, size)}
 	}
 	peer := ipv4.Addr(dst.As4())
-	r := s.random()
-	k := pingKey{peer: peer, id: uint16(r), seq: uint16(r >> 16)}
-	ch, ok := s.pings.add(k)
-	if !ok {
-		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: net.ErrClosed}
+	var k pingKey
+	var ch chan time.Time
+	for {
+		r := s.random()
+		k = pingKey{peer: peer, id: uint16(r), seq: uint16(r >> 16)}
+		var err error
+		if ch, err = s.pings.add(k); err == nil {
+			break
+		}
+		if err != errPingBusy {
+			return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: err}
+		}
 	}
-	defer s.pings.remove(k)
+	defer s.pings.remove(k, ch)
 
 	n := ipv4.MinHeaderLen + icmp.HeaderLen + size
 	bp := s.bufs.get(ethernet.HeaderLen + n)

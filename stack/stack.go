@@ -87,6 +87,8 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		s.gw, s.hasGW = ipv4.Addr(cfg.Gateway.As4()), true
 	}
 	s.ipID.Store(s.rng.Uint32() & 0xffff)
+	s.neighTimer.init(s.clock, s.neighTick)
+	s.reasmTimer.init(s.clock, s.reasmTick)
 	s.udp.init()
 	s.pings.init()
 	s.bufs.init(mtu)
@@ -105,15 +107,18 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	return s, nil
 }
 
-// directedBroadcast returns the all-ones host address of p.
+// directedBroadcast returns the all-ones host address of p, or the
+// limited broadcast address when p has no broadcast address of its own: a
+// /31 is a point-to-point link whose two addresses are both hosts' (RFC
+// 3021), a /32 holds only us, and a /0 is no link at all.
 func directedBroadcast(p netip.Prefix) ipv4.Addr {
 	a := p.Addr().As4()
 	hostBits := 32 - p.Bits()
-	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	if hostBits > 0 && hostBits < 32 {
-		v |= 1<<hostBits - 1
+	if hostBits < 2 || hostBits >= 32 {
+		return ipv4.Broadcast
 	}
-	return ipv4.AddrFromUint32(v)
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	return ipv4.AddrFromUint32(v | 1<<hostBits - 1)
 }
 
 // Addr returns the stack's address and the prefix of its link.
@@ -137,6 +142,11 @@ func (s *Stack) Close() error {
 		s.tcp.Close()
 		err = s.dev.Close()
 		<-s.readDone
+		// A timer's callback that was running when the timers stopped
+		// may be sending; the device is closed, so it is about to fail.
+		// No timer of the stack's runs once Close returns.
+		s.neighTimer.wait()
+		s.reasmTimer.wait()
 		s.udp.closeAll()
 		s.pings.closeAll()
 	})

@@ -41,7 +41,7 @@ type ARPStats struct {
 type IPStats struct {
 	InReceives      uint64 // datagrams received, before any check
 	InHdrErrors     uint64 // bad version, header length, total length, checksum
-	InAddrErrors    uint64 // not for one of our addresses (the stack does not forward)
+	InAddrErrors    uint64 // not for one of our addresses (the stack does not forward), or from an address no host has (RFC 1122 3.2.1.3)
 	InUnknownProtos uint64 // for a transport protocol without a handler
 	InDiscards      uint64 // dropped for lack of resources
 	InDelivers      uint64 // handed to a transport protocol

@@ -2,8 +2,10 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
+	"syscall"
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
@@ -53,7 +55,11 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) erro
 
 // Listen listens for TCP connections on address ("tcp" or "tcp4"
 // network; "host:port", host empty, 0.0.0.0 or the stack's address). It
-// returns a *tcp.Listener.
+// returns a *tcp.Listener, which behaves as package net's: port 0 picks a
+// free ephemeral port that Addr reports; a port another listener has
+// fails with EADDRINUSE, and an address not the stack's with
+// EADDRNOTAVAIL; after Close, Accept fails with an error that wraps
+// net.ErrClosed. Names are not resolved.
 func (s *Stack) Listen(network, address string) (net.Listener, error) {
 	laddr, err := s.parseAddr("listen", network, address, true, "tcp")
 	if err != nil {
@@ -62,17 +68,40 @@ func (s *Stack) Listen(network, address string) (net.Listener, error) {
 	return s.ListenTCP(laddr)
 }
 
-// ListenTCP listens for TCP connections on laddr.
+// ListenTCP listens for TCP connections on laddr, as Listen does; the
+// zero AddrPort, like 0.0.0.0:0, listens on an ephemeral port.
 func (s *Stack) ListenTCP(laddr netip.AddrPort) (*tcp.Listener, error) {
-	return s.tcp.Listen(laddr)
+	if !laddr.Addr().IsValid() {
+		laddr = netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
+	}
+	if a := laddr.Addr().Unmap(); !a.IsUnspecified() && a != s.addr.Netip() {
+		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: syscall.EADDRNOTAVAIL}
+	}
+	return s.tcp.Listen(netip.AddrPortFrom(laddr.Addr().Unmap(), laddr.Port()))
 }
 
-// DialTCP connects to raddr from laddr (port 0 for an ephemeral one).
+// errNoLoopback is what a dial to the stack's own address fails with.
+var errNoLoopback = errors.New("the stack's own address: the stack has no loopback")
+
+// DialTCP connects to raddr from laddr (the zero AddrPort, or port 0, for
+// an ephemeral port of the stack's address) and waits for the handshake
+// until ctx is done. It returns a *tcp.Conn, which behaves as package
+// net's *net.TCPConn: see its methods. The stack has no loopback: raddr
+// is another host.
 func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*tcp.Conn, error) {
-	if !laddr.Addr().IsValid() || laddr.Addr().IsUnspecified() {
-		laddr = netip.AddrPortFrom(s.addr.Netip(), laddr.Port())
+	la := laddr.Addr().Unmap()
+	if !la.IsValid() || la.IsUnspecified() {
+		la = s.addr.Netip()
+	} else if la != s.addr.Netip() {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Source: net.TCPAddrFromAddrPort(laddr), Addr: net.TCPAddrFromAddrPort(raddr), Err: syscall.EADDRNOTAVAIL}
 	}
-	return s.tcp.Dial(ctx, laddr, raddr)
+	ra := netip.AddrPortFrom(raddr.Addr().Unmap(), raddr.Port())
+	if ra.Addr() == s.addr.Netip() {
+		// Without a loopback path the SYN would go nowhere for two
+		// minutes of retries; say so at once.
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(ra), Err: errNoLoopback}
+	}
+	return s.tcp.Dial(ctx, netip.AddrPortFrom(la, laddr.Port()), ra)
 }
 
 // TCPStats returns the TCP engine's counters.

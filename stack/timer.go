@@ -11,15 +11,23 @@ import (
 // engines (neighbour cache, reassembly) report when they next need to run,
 // and the slot keeps a single timer pending for the earliest such time.
 type timerSlot struct {
+	clock link.Clock
+	fn    func() // what the timer runs; a method value made once, since making one allocates
+
 	mu      sync.Mutex
 	timer   link.Timer
 	at      time.Time // the pending deadline; zero when idle
 	stopped bool
+	running sync.WaitGroup // callbacks in progress
 }
 
-// arm makes fn run at time at, unless the slot is already armed for that
-// time or an earlier one. A zero time arms nothing.
-func (t *timerSlot) arm(clock link.Clock, at time.Time, fn func()) {
+// init sets the clock of the slot's timer and what it runs.
+func (t *timerSlot) init(clock link.Clock, fn func()) { t.clock, t.fn = clock, fn }
+
+// arm makes the slot's function run at time at, unless the slot is
+// already armed for that time or an earlier one. A zero time arms
+// nothing.
+func (t *timerSlot) arm(at time.Time) {
 	if at.IsZero() {
 		return
 	}
@@ -28,24 +36,28 @@ func (t *timerSlot) arm(clock link.Clock, at time.Time, fn func()) {
 	if t.stopped || (!t.at.IsZero() && !at.Before(t.at)) {
 		return
 	}
-	d := max(at.Sub(clock.Now()), 0)
+	d := max(at.Sub(t.clock.Now()), 0)
 	t.at = at
 	if t.timer == nil {
-		t.timer = clock.AfterFunc(d, func() {
+		t.timer = t.clock.AfterFunc(d, func() {
 			t.mu.Lock()
 			t.at = time.Time{}
-			stopped := t.stopped
-			t.mu.Unlock()
-			if !stopped {
-				fn()
+			if t.stopped {
+				t.mu.Unlock()
+				return
 			}
+			t.running.Add(1)
+			t.mu.Unlock()
+			defer t.running.Done()
+			t.fn()
 		})
 		return
 	}
 	t.timer.Reset(d)
 }
 
-// stop cancels the timer for good.
+// stop cancels the timer for good. A callback already running goes on;
+// wait waits for it.
 func (t *timerSlot) stop() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -54,3 +66,6 @@ func (t *timerSlot) stop() {
 		t.timer.Stop()
 	}
 }
+
+// wait waits for the callbacks that started before stop to return.
+func (t *timerSlot) wait() { t.running.Wait() }

@@ -97,8 +97,9 @@ func (t *udpTable) closeAll() {
 	}
 }
 
-// udpInput handles a UDP datagram for us.
-func (s *Stack) udpInput(h ipv4.Header, b []byte) {
+// udpInput handles a UDP datagram for us; linkBroadcast says it came in
+// a link-layer broadcast, which gets no port unreachable.
+func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
 	u, err := udp.NewHeader(b)
 	if err == nil {
 		err = u.Validate(h.Src(), h.Dst())
@@ -114,7 +115,7 @@ func (s *Stack) udpInput(h ipv4.Header, b []byte) {
 	src := netip.AddrPortFrom(h.Src().Netip(), u.SrcPort())
 	if c == nil || !c.accepts(h.Dst(), src) {
 		s.ctr.udp.noPorts.Add(1)
-		if !s.isBroadcast(h.Dst()) {
+		if !linkBroadcast && !s.isBroadcast(h.Dst()) {
 			s.sendUnreachable(h, codePortUnreachable)
 		}
 		return
@@ -191,7 +192,11 @@ func (s *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
 
 // ListenUDP opens a UDP socket bound to laddr.
 func (s *Stack) ListenUDP(laddr netip.AddrPort) (*UDPConn, error) {
-	c := s.newUDPConn(laddr, netip.AddrPort{})
+	local, err := s.udpLocalAddr(laddr)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
+	}
+	c := s.newUDPConn(local, netip.AddrPort{})
 	if err := s.udp.bind(s, c); err != nil {
 		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
 	}
@@ -238,11 +243,29 @@ func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	if !raddr.Addr().Is4() || raddr.Port() == 0 {
 		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: errors.New("missing or invalid remote address")}
 	}
-	c := s.newUDPConn(laddr, raddr)
+	local, err := s.udpLocalAddr(laddr)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+	}
+	c := s.newUDPConn(local, raddr)
 	if err := s.udp.bind(s, c); err != nil {
 		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
 	}
 	return c, nil
+}
+
+// udpLocalAddr checks the local address of a socket: the zero Addr means
+// any address, as 0.0.0.0 does (and as DialTCP takes it); any other must
+// be ours.
+func (s *Stack) udpLocalAddr(laddr netip.AddrPort) (netip.AddrPort, error) {
+	a := laddr.Addr().Unmap()
+	switch {
+	case !a.IsValid():
+		a = netip.IPv4Unspecified()
+	case !a.Is4() || !a.IsUnspecified() && a != s.addr.Netip():
+		return laddr, syscall.EADDRNOTAVAIL
+	}
+	return netip.AddrPortFrom(a, laddr.Port()), nil
 }
 
 // parseAddr parses a "host:port" address for a socket of the protocol
@@ -284,14 +307,16 @@ type UDPConn struct {
 	local  netip.AddrPort // its address may be unspecified
 	remote netip.AddrPort // valid for a connected socket
 
-	mu     sync.Mutex
-	queue  []queued // ring of received datagrams
-	head   int
-	count  int
-	bytes  int
-	rcvbuf int
-	err    error // an error to report on the next call (connected sockets)
-	closed bool
+	mu      sync.Mutex
+	queue   []queued // ring of received datagrams
+	head    int
+	count   int
+	bytes   int
+	kept    int // capacity of the ring's buffers, queued or not
+	waiting int // readers waiting for a datagram
+	rcvbuf  int
+	err     error // an error to report on the next call (connected sockets)
+	closed  bool
 
 	wake   chan struct{} // signalled when a datagram or an error arrives
 	done   chan struct{} // closed by Close
@@ -311,6 +336,11 @@ const queuedOverhead = 64
 
 // maxQueued bounds the ring, whatever the buffer size.
 const maxQueued = 4096
+
+// maxKept bounds the memory of a socket's ring buffers, queued datagrams
+// and idle slots together, for a receive buffer of rcvbuf bytes: twice
+// that, and room for one largest datagram.
+func maxKept(rcvbuf int) int { return 2*rcvbuf + ipv4.MaxTotalLen }
 
 func (s *Stack) newUDPConn(local, remote netip.AddrPort) *UDPConn {
 	return &UDPConn{
@@ -349,7 +379,9 @@ func (c *UDPConn) enqueue(from netip.AddrPort, payload []byte) bool {
 	}
 	q := &c.queue[(c.head+c.count)%len(c.queue)]
 	q.from = from
+	had := cap(q.data)
 	q.data = append(q.data[:0], payload...)
+	c.kept += cap(q.data) - had
 	c.count++
 	c.bytes += len(payload) + queuedOverhead
 	c.mu.Unlock()
@@ -385,8 +417,13 @@ func (c *UDPConn) setError(err error) {
 // sender. A datagram longer than b is cut to len(b), the rest discarded.
 // It waits for a datagram until the read deadline or Close.
 func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	waited := false
 	for {
 		c.mu.Lock()
+		if waited {
+			c.waiting--
+			waited = false
+		}
 		if c.closed {
 			c.mu.Unlock()
 			return 0, netip.AddrPort{}, c.opError("read", net.ErrClosed)
@@ -396,9 +433,23 @@ func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 			n := copy(b, q.data)
 			from := q.from
 			c.bytes -= len(q.data) + queuedOverhead
+			if c.kept > maxKept(c.rcvbuf) {
+				// Each slot keeps the largest buffer it has held, so
+				// that steady traffic reuses them; a ring grown by a
+				// burst of small datagrams would otherwise keep a
+				// large buffer in every slot, far beyond rcvbuf.
+				c.kept -= cap(q.data)
+				q.data = nil
+			}
 			c.head = (c.head + 1) % len(c.queue)
 			c.count--
+			// The wake-up channel holds one signal: when other readers
+			// wait and datagrams remain, pass it on.
+			more := c.count > 0 && c.waiting > 0
 			c.mu.Unlock()
+			if more {
+				c.signal()
+			}
 			return n, from, nil
 		}
 		if err := c.err; err != nil {
@@ -406,11 +457,16 @@ func (c *UDPConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 			c.mu.Unlock()
 			return 0, netip.AddrPort{}, c.opError("read", err)
 		}
+		c.waiting++
+		waited = true
 		c.mu.Unlock()
 
 		expired := c.rd.Wait()
 		select {
 		case <-expired:
+			c.mu.Lock()
+			c.waiting--
+			c.mu.Unlock()
 			return 0, netip.AddrPort{}, c.opError("read", errTimeout)
 		default:
 		}
@@ -454,6 +510,9 @@ func (c *UDPConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
 		return 0, c.opError("write", errTimeout)
 	}
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	if c.remote.IsValid() && addr != c.remote {
+		return 0, c.opError("write", net.ErrWriteToConnected)
+	}
 	if !addr.Addr().Is4() || addr.Port() == 0 {
 		return 0, c.opError("write", &net.AddrError{Err: "invalid IPv4 destination", Addr: addr.String()})
 	}

@@ -58,14 +58,15 @@ func (d *Deadline) Set(t time.Time) {
 	d.timer = d.clock.AfterFunc(dur, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		// Close only the channel this timer was armed for: Set may have
-		// replaced it since.
-		if d.expired == ch {
-			select {
-			case <-ch:
-			default:
-				close(ch)
-			}
+		// Close the channel this timer was armed for, even when Set has
+		// replaced it since (Set moved the deadline while this timer was
+		// firing): waiters that took it before the move are still
+		// waiting on it, and only its closing wakes them to take the
+		// current one.
+		select {
+		case <-ch:
+		default:
+			close(ch)
 		}
 	})
 }

@@ -1,0 +1,248 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/link/pipe"
+)
+
+// benchPair is two stacks over a pipe, on the system clock, for
+// benchmarks: a is 10.0.0.1, b is 10.0.0.2.
+func benchPair(b *testing.B, queue int) (sa, sb *Stack, ea, eb *pipe.End) {
+	b.Helper()
+	ea, eb = pipe.New(pipe.Config{Queue: queue})
+	var err error
+	sa, err = New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Rand: SeededRand(1), NoGratuitousARP: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sb, err = New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(2), NoGratuitousARP: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		sa.Close()
+		sb.Close()
+	})
+	return sa, sb, ea, eb
+}
+
+// udpWindow is how many datagrams the throughput benchmark lets be in
+// flight: well below the pipe's queue, so that in steady state nothing is
+// dropped and the benchmark measures the stack, not the loss.
+const (
+	udpWindow    = 256
+	udpPipeQueue = 1024
+)
+
+func BenchmarkUDPThroughput64(b *testing.B)   { benchUDPThroughput(b, 64) }
+func BenchmarkUDPThroughput1400(b *testing.B) { benchUDPThroughput(b, 1400) }
+
+// BenchmarkUDPThroughput4000 sends datagrams of three fragments each,
+// through fragmentation and reassembly.
+func BenchmarkUDPThroughput4000(b *testing.B) { benchUDPThroughput(b, 4000) }
+
+// benchUDPThroughput sends b.N datagrams of size bytes from stack b to
+// stack a over a pipe, one goroutine writing with WriteToUDPAddrPort and
+// one reading with ReadFromUDPAddrPort, and measures what is delivered:
+// the sender may run at most udpWindow datagrams ahead of the receiver
+// (a token per datagram, given back when the receiver reads it), so
+// neither the pipe's queue nor the socket's buffer overflows. A datagram
+// that is lost anyway would hold its token forever; a watchdog notices
+// the stall, writes the missing datagrams off as lost and gives their
+// tokens back. ns/op is per datagram sent.
+func benchUDPThroughput(b *testing.B, size int) {
+	sa, sb, _, eb := benchPair(b, udpPipeQueue)
+	rx, err := sa.ListenUDP(netip.MustParseAddrPort("0.0.0.0:9"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rx.SetReadBuffer(64 << 20)
+	tx, err := sb.ListenUDP(netip.AddrPort{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := netip.AddrPortFrom(addrA, 9)
+	payload := make([]byte, size)
+	buf := make([]byte, 65536)
+
+	// Warm up: resolve ARP, fill the buffer pools, grow the socket's ring
+	// and its slot buffers to the window.
+	for range 4 {
+		for range udpWindow {
+			if _, err := tx.WriteToUDPAddrPort(payload, dst); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rx.SetReadDeadline(time.Now().Add(time.Second))
+		for {
+			if _, _, err := rx.ReadFromUDPAddrPort(buf); err != nil {
+				break
+			}
+		}
+	}
+	rx.SetReadDeadline(time.Time{})
+
+	n := int64(b.N)
+	var sent, got, lost atomic.Int64
+	tokens := make(chan struct{}, udpWindow)
+	for range udpWindow {
+		tokens <- struct{}{}
+	}
+	giveBack := func() {
+		select {
+		case tokens <- struct{}{}:
+		default: // a datagram written off as lost arrived after all
+		}
+	}
+	stop := make(chan struct{})
+	senderDone := make(chan error, 1)
+	watchDone := make(chan struct{})
+
+	before0, before1 := sa.Stats(), sb.Stats()
+	pipeBefore := eb.Stats()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+
+	// Stopping closes tokens, once the receiver and the watchdog, who
+	// give them back, are done.
+	stopAll := func() {
+		close(stop)
+		<-watchDone
+		close(tokens)
+	}
+	go func() {
+		for i := int64(0); i < n; i++ {
+			if _, ok := <-tokens; !ok {
+				break
+			}
+			if _, err := tx.WriteToUDPAddrPort(payload, dst); err != nil {
+				senderDone <- err
+				return
+			}
+			sent.Add(1)
+		}
+		senderDone <- nil
+	}()
+	go func() {
+		defer close(watchDone)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		last, stalled := got.Load(), 0
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			g := got.Load()
+			out := sent.Load() - g - lost.Load()
+			if g != last || out <= 0 {
+				last, stalled = g, 0
+				continue
+			}
+			if stalled++; stalled < 10 { // 500ms without progress
+				continue
+			}
+			lost.Add(out)
+			for range out {
+				giveBack()
+			}
+			stalled = 0
+			rx.SetReadDeadline(time.Now()) // wake the reader to recount
+		}
+	}()
+
+	for got.Load()+lost.Load() < n {
+		_, _, err := rx.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				rx.SetReadDeadline(time.Time{})
+				continue
+			}
+			stopAll()
+			b.Fatal(err)
+		}
+		got.Add(1)
+		giveBack()
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
+	stopAll()
+	if err := <-senderDone; err != nil {
+		b.Fatal(err)
+	}
+
+	delivered := got.Load()
+	if delivered > 0 {
+		b.ReportMetric(float64(delivered)/b.Elapsed().Seconds(), "datagrams/s")
+		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(delivered), "allocs/datagram")
+	}
+	if l := lost.Load(); l > 0 {
+		after0, after1 := sa.Stats(), sb.Stats()
+		b.ReportMetric(float64(l)/float64(n), "lost/datagram")
+		b.Logf("%d of %d datagrams lost: pipe dropped %d frames, socket buffer dropped %d, sender discarded %d",
+			l, n, eb.Stats().TxDropped-pipeBefore.TxDropped,
+			after0.UDP.RcvbufErrors-before0.UDP.RcvbufErrors, after1.IP.OutDiscards-before1.IP.OutDiscards)
+	}
+}
+
+// BenchmarkARPPing measures the round trip of an ICMP echo between two
+// stacks over a pipe with Stack.Ping: with the neighbour known, with a
+// fresh ARP resolution every 16 pings, and with one before every ping
+// (both stacks forget each other, so each ping is a first contact: an
+// ARP request and reply, then the echo and its reply). ns/op is per round
+// trip; rtt-ns is the round trip the stack itself measured.
+func BenchmarkARPPing(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		every int // forget the neighbours every this many pings, 0 never
+	}{
+		{"cached", 0},
+		{"arp-every-16", 16},
+		{"arp-every-ping", 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			sa, sb, _, _ := benchPair(b, 0)
+			ctx := context.Background()
+			if _, err := sb.Ping(ctx, addrA, 56); err != nil {
+				b.Fatal(err)
+			}
+			var rtt time.Duration
+			resolutions := 0
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if bc.every > 0 && i%bc.every == 0 {
+					forget(sa, addrB)
+					forget(sb, addrA)
+					resolutions++
+				}
+				i++
+				d, err := sb.Ping(ctx, addrA, 56)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rtt += d
+			}
+			b.ReportMetric(float64(rtt.Nanoseconds())/float64(i), "rtt-ns")
+			if st := sb.Stats().ARP; resolutions > 0 && st.OutRequests < uint64(resolutions) {
+				b.Fatalf("%d ARP requests sent for %d resolutions", st.OutRequests, resolutions)
+			}
+		})
+	}
+}
+
+// forget removes s's neighbour cache entry for a.
+func forget(s *Stack, a netip.Addr) { s.neigh.Remove(ipv4.Addr(a.As4())) }
