@@ -12,44 +12,55 @@
 //	ok := checksum.Fold(sum) == 0xffff
 package checksum
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Add returns the one's-complement partial sum of b added to sum. Bytes are
 // taken as big-endian 16-bit words; an odd trailing byte is padded with a
 // zero byte, as RFC 1071 prescribes. Add may be called on consecutive pieces
 // of a message only if every piece but the last has an even length.
 func Add(sum uint32, b []byte) uint32 {
-	s := uint64(sum)
-	// Summing 32-bit words into a 64-bit accumulator and folding once at the
-	// end is equivalent to summing 16-bit words (RFC 1071, section 2(B)) and
-	// about four times faster.
+	// One's-complement addition does not care how the words are grouped,
+	// nor in which byte order they are added as long as the result is
+	// swapped back (RFC 1071 section 2). So the data is summed as 64-bit
+	// words in the machine's little-endian order, four a round, with the
+	// carries added back in, folded to 16 bits once at the end, and
+	// byte-swapped into network order. The partial sum coming in is
+	// swapped the other way first.
+	s := uint64(bits.ReverseBytes16(Fold(sum)))
+	var c uint64
+	// Two carry chains, added together after the loop, keep the adds of
+	// a round from waiting on each other.
+	var s2, c2 uint64
 	for len(b) >= 32 {
-		s += uint64(binary.BigEndian.Uint32(b[0:]))
-		s += uint64(binary.BigEndian.Uint32(b[4:]))
-		s += uint64(binary.BigEndian.Uint32(b[8:]))
-		s += uint64(binary.BigEndian.Uint32(b[12:]))
-		s += uint64(binary.BigEndian.Uint32(b[16:]))
-		s += uint64(binary.BigEndian.Uint32(b[20:]))
-		s += uint64(binary.BigEndian.Uint32(b[24:]))
-		s += uint64(binary.BigEndian.Uint32(b[28:]))
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[0:]), c)
+		s2, c2 = bits.Add64(s2, binary.LittleEndian.Uint64(b[8:]), c2)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[16:]), c)
+		s2, c2 = bits.Add64(s2, binary.LittleEndian.Uint64(b[24:]), c2)
 		b = b[32:]
 	}
-	for len(b) >= 4 {
-		s += uint64(binary.BigEndian.Uint32(b))
-		b = b[4:]
+	s, c = bits.Add64(s, s2, c)
+	s, c = bits.Add64(s, c2, c)
+	for len(b) >= 8 {
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b), c)
+		b = b[8:]
 	}
-	if len(b) >= 2 {
-		s += uint64(binary.BigEndian.Uint16(b))
-		b = b[2:]
+	if len(b) > 0 {
+		// The last bytes start on a word boundary; zeros after them pad
+		// the word they end in, as RFC 1071 pads an odd byte.
+		var t [8]byte
+		copy(t[:], b)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(t[:]), c)
 	}
-	if len(b) == 1 {
-		s += uint64(b[0]) << 8
-	}
+	s, c = bits.Add64(s, c, 0)
+	s += c // cannot carry again: a carry out left s at zero
 	s = (s >> 32) + (s & 0xffffffff)
 	s = (s >> 32) + (s & 0xffffffff)
 	s = (s >> 16) + (s & 0xffff)
 	s = (s >> 16) + (s & 0xffff)
-	return uint32(s)
+	return uint32(bits.ReverseBytes16(uint16(s)))
 }
 
 // AddUint16 returns sum with the 16-bit word v added.

@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
@@ -128,6 +129,13 @@ func (s *Stack) nextID() uint16 { return uint16(s.ipID.Add(1)) }
 // header is filled in, checksum included. It fragments a datagram longer
 // than the MTU unless DF is set. The caller keeps bp.
 func (s *Stack) output(bp *[]byte, n int) error {
+	return s.outputAt(bp, n, time.Time{})
+}
+
+// outputAt is output for a sender that already read the clock: now is
+// when the datagram was built (the zero time to read the clock here), so
+// that a TCP segment costs one clock read, not two.
+func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 	s.ctr.ip.outRequests.Add(1)
 	buf := *bp
 	dg := ipv4.Header(buf[ethernet.HeaderLen : ethernet.HeaderLen+n])
@@ -136,8 +144,11 @@ func (s *Stack) output(bp *[]byte, n int) error {
 		s.ctr.ip.outNoRoutes.Add(1)
 		return err
 	}
+	if now.IsZero() {
+		now = s.clock.Now()
+	}
 	if n <= s.mtu {
-		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n])
+		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n], now)
 		return nil
 	}
 	if dg.DF() {
@@ -155,7 +166,7 @@ func (s *Stack) output(bp *[]byte, n int) error {
 		if &frag[0] != &scratch[0] {
 			copy(scratch, frag)
 		}
-		s.toNeighbor(hop, frame[:ethernet.HeaderLen+len(frag)])
+		s.toNeighbor(hop, frame[:ethernet.HeaderLen+len(frag)], now)
 		return nil
 	})
 	if err != nil {
@@ -169,13 +180,13 @@ func (s *Stack) output(bp *[]byte, n int) error {
 // toNeighbor sends the frame whose IPv4 datagram follows its first 14
 // bytes to the neighbour hop, resolving its MAC address first. A datagram
 // for an unresolved neighbour waits in the neighbour cache.
-func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte) {
+func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time) {
 	if s.isBroadcast(hop) {
 		s.writeEthernet(ethernet.Broadcast, frame)
 		return
 	}
 	dg := frame[ethernet.HeaderLen:]
-	mac, ok, request, dropped := s.neigh.Resolve(hop, dg, s.clock.Now())
+	mac, ok, request, dropped := s.neigh.Resolve(hop, dg, now)
 	switch {
 	case ok:
 		s.writeEthernet(mac, frame)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
+	"time"
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
@@ -38,7 +39,7 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) erro
 	bp := sb.Owner.(*[]byte)
 	defer func() {
 		s.bufs.put(bp)
-		sb.B, sb.Owner = nil, nil
+		sb.B, sb.Owner, sb.Time = nil, nil, time.Time{}
 		s.segBufs.Put(sb)
 	}()
 	if size == 0 {
@@ -50,7 +51,7 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) erro
 	if err := s.encodeIPv4(dg, ipv4.ProtoTCP, ipv4.Addr(dst), size, true); err != nil {
 		return err
 	}
-	return s.output(bp, ipv4.MinHeaderLen+size)
+	return s.outputAt(bp, ipv4.MinHeaderLen+size, sb.Time)
 }
 
 // Listen listens for TCP connections on address ("tcp" or "tcp4"

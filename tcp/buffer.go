@@ -1,13 +1,36 @@
 package tcp
 
-// ring is a byte ring buffer whose storage is allocated when first needed
-// and grown on demand up to a limit, so that an idle connection holds no
-// buffer memory at all.
+import "sync"
+
+// ring is a byte ring buffer whose storage is taken when first needed and
+// grown on demand up to a limit, and handed back when it empties, so that
+// an idle connection holds no buffer memory at all. Storage of the size
+// connections start with comes from, and goes back to, a pool shared by
+// the engine's connections: a connection that drains its buffer after
+// every exchange (request and response traffic) costs no allocation when
+// data flows again.
 type ring struct {
 	buf  []byte
 	head int // index of the first byte
 	n    int // bytes held
+
+	pool   *bufPool // where storage of pool.size bytes comes from
+	pooled *[]byte  // the pool's handle on buf when it came from there
 }
+
+// bufPool recycles buffers of one size.
+type bufPool struct {
+	size int
+	p    sync.Pool
+}
+
+func (bp *bufPool) init(size int) {
+	bp.size = size
+	bp.p.New = func() any { b := make([]byte, size); return &b }
+}
+
+func (bp *bufPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
+func (bp *bufPool) put(b *[]byte) { bp.p.Put(b) }
 
 // len returns the number of bytes held.
 func (r *ring) len() int { return r.n }
@@ -20,17 +43,46 @@ func (r *ring) reserve(size int) {
 	if size <= len(r.buf) {
 		return
 	}
+	if len(r.buf) == 0 && r.pool != nil && size <= r.pool.size {
+		r.pooled = r.pool.get()
+		r.buf, r.head = *r.pooled, 0
+		return
+	}
 	nb := make([]byte, size)
 	// All of the old storage, not just the first n bytes: a receive
 	// ring holds out-of-order data beyond them, at its offset.
 	r.copyOut(nb, 0, len(r.buf))
+	r.giveBack()
 	r.buf, r.head = nb, 0
 }
 
-// release frees the storage of an empty ring.
+// release hands back the storage of an empty ring.
 func (r *ring) release() {
 	if r.n == 0 {
+		r.giveBack()
 		r.buf, r.head = nil, 0
+	}
+}
+
+// drop empties the ring and hands back its storage.
+func (r *ring) drop() {
+	r.giveBack()
+	r.buf, r.head, r.n = nil, 0, 0
+}
+
+// releaseIfPooled hands back the storage of an empty ring if it came from
+// the pool: a larger buffer, which a busy connection grew to, is kept.
+func (r *ring) releaseIfPooled() {
+	if r.pooled != nil {
+		r.release()
+	}
+}
+
+// giveBack returns pooled storage to its pool.
+func (r *ring) giveBack() {
+	if r.pooled != nil {
+		r.pool.put(r.pooled)
+		r.pooled = nil
 	}
 }
 

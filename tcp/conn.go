@@ -223,6 +223,7 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 		tsOffset: e.cookieTSOffset(id),
 	}
 	c.ooo.recent = -1
+	c.rcv.pool, c.snd.pool = &e.rcvPool, &e.sndPool
 	// Our window scale covers the largest receive buffer auto-tuning may
 	// reach (RFC 7323 2.3).
 	for c.rcvShift < 14 && e.cfg.MaxReceiveBuffer>>c.rcvShift > 0xffff {
@@ -378,8 +379,8 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) consumed(n int) {
 	now := c.e.clock.Now()
 	c.autotune(n, now)
-	if c.rcv.len() == 0 && len(c.ooo.ranges) == 0 && c.state.synchronized() && c.rcvBufSize <= c.e.cfg.ReceiveBuffer {
-		c.rcv.release()
+	if c.rcv.len() == 0 && len(c.ooo.ranges) == 0 && c.state.synchronized() {
+		c.rcv.releaseIfPooled()
 	}
 	if !c.state.synchronized() || c.finRcvd {
 		return
@@ -445,7 +446,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 		}
 		// Grow the buffer towards its limit as data comes.
 		if free := c.snd.cap() - c.snd.len(); free < len(b)-written && c.snd.cap() < c.sndBufMax {
-			c.snd.reserve(min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, 64<<10)))
+			c.snd.reserve(min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, initialSendBuffer)))
 		}
 		n := 0
 		if room := c.sndBufMax - c.snd.len(); room > 0 {
@@ -648,10 +649,10 @@ func (c *Conn) terminate(err error) {
 		c.timer.Stop()
 	}
 	c.timerAt = time.Time{}
-	c.snd = ring{}
+	c.snd.drop()
 	c.ooo = oooQueue{recent: -1}
 	if c.closed {
-		c.rcv = ring{}
+		c.rcv.drop()
 	}
 	c.e.unregister(c)
 	c.handshakeDone()

@@ -36,6 +36,10 @@ type SegmentBuffer struct {
 	B []byte
 	// Owner is the network's own handle on the buffer.
 	Owner any
+	// Time is when the engine built the segment, or zero. The network
+	// may use it instead of reading its clock again (the neighbour cache
+	// wants the time of every datagram it resolves).
+	Time time.Time
 }
 
 // Config configures a TCP engine. Zero fields take the defaults named
@@ -136,6 +140,10 @@ func (cfg *Config) fill() {
 	def(&cfg.ChallengeACKLimit, DefaultChallengeACKLimit)
 }
 
+// initialSendBuffer is the storage a send buffer starts with; it doubles
+// as writes need, up to Config.SendBuffer.
+const initialSendBuffer = 64 << 10
+
 // ErrCongestionControl is returned for an unknown algorithm name.
 var ErrCongestionControl = errors.New("tcp: unknown congestion control")
 
@@ -167,6 +175,9 @@ type Engine struct {
 
 	challenge rateLimit // RFC 5961 challenge ACKs, engine-wide
 	stats     counters
+
+	// Buffers of the sizes connections start with, shared by them.
+	rcvPool, sndPool bufPool
 }
 
 // NewEngine returns a TCP engine sending through net.
@@ -192,6 +203,8 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 	}
 	e.epoch = e.clock.Now()
 	e.challenge.init(cfg.ChallengeACKLimit)
+	e.rcvPool.init(cfg.ReceiveBuffer)
+	e.sndPool.init(initialSendBuffer)
 	return e, nil
 }
 

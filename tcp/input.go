@@ -482,6 +482,9 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 		dataAcked-- // our SYN's
 	}
 	c.snd.discard(min(max(dataAcked, 0), c.snd.len()))
+	if c.snd.len() == 0 {
+		c.snd.releaseIfPooled()
+	}
 	c.sndUna = s.ack
 	if c.sndNxt.lt(c.sndUna) {
 		c.sndNxt = c.sndUna
@@ -713,6 +716,6 @@ func (c *Conn) enterTimeWait(now time.Time) {
 	c.e.stats.timeWaits.Add(1)
 	c.timeWaitAt = now.Add(c.e.cfg.TimeWait)
 	c.rtoAt, c.delackAt, c.keepAt = time.Time{}, time.Time{}, time.Time{}
-	c.snd = ring{}
+	c.snd.drop()
 	c.wakeAll()
 }

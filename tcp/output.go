@@ -243,6 +243,7 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	}
 	hlen := HeaderLen + (len(o)+3)&^3
 	sb := c.e.net.Segment(hlen + n)
+	sb.Time = now
 	b := sb.B[:hlen+n]
 
 	// The window we advertise: the free receive buffer, scaled, and never
