@@ -150,7 +150,7 @@ type Conn struct {
 	// Retransmission and congestion.
 	srtt, rttvar, rto time.Duration
 	rttMeasured       bool
-	rtTiming          bool // a segment is being timed (no timestamps)
+	rtTiming          bool // a segment is being timed
 	rtSeq             seq
 	rtTime            time.Time
 	retries           int // consecutive retransmission timeouts

@@ -438,7 +438,6 @@ func (c *Conn) inputAck(s *segment, now time.Time) {
 		if wnd != c.sndWnd {
 			c.sndWnd = wnd
 			c.maxSndWnd = max(c.maxSndWnd, wnd)
-			signal(c.writable)
 		}
 		c.sndWl1, c.sndWl2 = s.seq, s.ack
 	}
@@ -553,7 +552,13 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 			return
 		}
 	}
-	signal(c.writable)
+	// Wake a writer waiting for room only once a good part of the buffer
+	// is free (a third, as Linux's sk_stream_write_space does): woken at
+	// every ACK it would take the lock back for a segment's worth of
+	// room each time, fighting this goroutine for it.
+	if free := c.sndBufMax - c.snd.len(); free >= c.snd.len()/2 {
+		signal(c.writable)
+	}
 }
 
 // cwndLimited reports whether the congestion window was what limited the

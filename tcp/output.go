@@ -103,7 +103,7 @@ func (c *Conn) sendData(now time.Time) bool {
 		c.e.stats.retransSegs.Add(1)
 	}
 	c.sendSegment(now, c.sndNxt, flags, off, n)
-	if n > 0 && !c.rtTiming && !c.tsOK && c.sndNxt == c.sndMax {
+	if n > 0 && !c.rtTiming && c.sndNxt == c.sndMax {
 		c.rtTiming, c.rtSeq, c.rtTime = true, c.sndNxt, now
 	}
 	end := c.sndNxt.add(n)

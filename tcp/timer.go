@@ -183,17 +183,24 @@ func (c *Conn) keepAliveTimeout(now time.Time) {
 // timestamp echo (RFC 7323 4) or the timed segment (Karn's algorithm), and
 // updates the RTO (RFC 6298 2).
 func (c *Conn) rttSample(s *segment, now time.Time) {
+	// A timed segment (one a round trip, never a retransmitted one:
+	// Karn's algorithm) gives the round trip to the clock's resolution;
+	// a timestamp echo only to the millisecond of the timestamp clock,
+	// which on a fast link is no measurement at all. So the echo is used
+	// only when no segment is being timed, as after a retransmission.
 	var rtt time.Duration
 	switch {
+	case c.rtTiming && s.ack.gt(c.rtSeq):
+		rtt = now.Sub(c.rtTime)
+		c.rtTiming = false
+	case c.rtTiming:
+		return
 	case c.tsOK && s.opt.ts && s.opt.tsEcr != 0:
 		ms := int32(c.tsVal(now) - s.opt.tsEcr)
 		if ms < 0 {
 			return
 		}
 		rtt = time.Duration(ms) * time.Millisecond
-	case c.rtTiming && s.ack.gt(c.rtSeq):
-		rtt = now.Sub(c.rtTime)
-		c.rtTiming = false
 	default:
 		return
 	}
