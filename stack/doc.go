@@ -1,17 +1,19 @@
 // Package stack is medina's network stack: Ethernet, ARP, IPv4 with ICMP,
-// and UDP, composed over one link.Device, with net.PacketConn and net.Conn
-// for embedders. TCP plugs in beside UDP.
+// UDP and TCP, composed over one link.Device, with net.Listener, net.Conn
+// and net.PacketConn for embedders.
 //
 //	dev, _ := tap.Open(tap.Config{Name: "tap0"})
 //	s, _ := stack.New(dev, stack.Config{Addr: netip.MustParsePrefix("10.0.0.2/24")})
 //	defer s.Close()
+//	ln, _ := s.Listen("tcp", ":80")
+//	http.Serve(ln, handler)
 //	pc, _ := s.ListenPacket("udp", ":53")
 //
 // The stack is the only package that knows every layer. Each protocol
 // package holds its wire format and its engine (the neighbour cache in arp,
-// reassembly and fragmentation in ipv4, the ICMP rate limit in icmp); the
-// engines never read the clock or start timers themselves, so the stack
-// drives them, and the time and randomness they see come from the stack's
+// reassembly and fragmentation in ipv4, the ICMP rate limit in icmp, the
+// TCP engine in tcp); the ARP, IPv4 and ICMP engines never read the clock
+// or start timers themselves, so the stack drives them, and the time and randomness they see come from the stack's
 // Config. Two stacks built with the same Config.Rand seed, on the same
 // virtual clock (testing/synctest), given the same frames, send the same
 // bytes: that is what the golden replay tests rely on.

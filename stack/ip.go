@@ -24,7 +24,7 @@ var (
 
 // ipInput handles an IPv4 datagram from the link; linkBroadcast says the
 // frame was sent to the Ethernet broadcast address.
-func (s *Stack) ipInput(b []byte, linkBroadcast bool) {
+func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 	s.ctr.ip.inReceives.Add(1)
 	h, err := ipv4.NewHeader(b)
 	if err != nil || h.Check() != nil {
@@ -40,7 +40,7 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool) {
 	}
 	if h.IsFragment() {
 		// The reassembler counts what it does with the fragment.
-		dg, done, _ := s.reasm.Add(h, s.clock.Now())
+		dg, done, _ := s.reasm.Add(h, now)
 		s.reasmTimer.arm(s.reasm.Deadline())
 		if !done {
 			return
@@ -48,7 +48,7 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool) {
 		defer s.reasm.Release(dg)
 		h = ipv4.Header(dg)
 	}
-	s.deliver(h, linkBroadcast)
+	s.deliver(h, linkBroadcast, now)
 }
 
 // validSource reports whether src may be the source of a datagram to dst
@@ -78,7 +78,7 @@ func (s *Stack) isBroadcast(a ipv4.Addr) bool {
 // linkBroadcast says it came in a frame to the Ethernet broadcast address
 // (the last of its fragments did, for a reassembled one), which no ICMP
 // error may be sent about (RFC 1122 3.2.2).
-func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool) {
+func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
 	payload := h.Payload()
 	switch h.Protocol() {
 	case ipv4.ProtoICMP:
@@ -89,7 +89,7 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool) {
 		s.udpInput(h, payload, linkBroadcast)
 	case ipv4.ProtoTCP:
 		s.ctr.ip.inDelivers.Add(1)
-		s.tcp.Input(h.Src(), h.Dst(), payload)
+		s.tcp.InputAt(h.Src(), h.Dst(), payload, now)
 	default:
 		s.ctr.ip.inUnknownProtos.Add(1)
 		if !linkBroadcast {

@@ -86,6 +86,9 @@ func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config) {
 	if out > 0 {
 		b.ReportMetric(100*float64(re)/float64(out), "%retrans")
 	}
+	if !testing.Verbose() {
+		return
+	}
 	b.Logf("%d bytes in %v: %d segments, %d retransmitted, %d fast retransmits, %d timeouts, pipe dropped %d data frames, %d ACK frames; receiver: %+v %+v",
 		total, el, out, re, st.FastRetrans-before.FastRetrans, st.Timeouts-before.Timeouts, eb.Stats().TxDropped, ea.Stats().TxDropped, sa.TCPStats(), sa.Stats().IP)
 }

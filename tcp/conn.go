@@ -138,6 +138,8 @@ type Conn struct {
 	tsRecent           uint32
 	tsRecentAt         time.Time
 	tsOffset           uint32
+	lastTSval          uint32 // the latest timestamp sent: they never go back
+	tsSent             bool   // lastTSval is set
 
 	// Buffers: snd holds the data from sndUna on; rcv holds the data
 	// readable in order, then out-of-order data at its offset.

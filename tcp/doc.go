@@ -2,8 +2,25 @@
 // header, the option list with every option tcpdump names (including the
 // Multipath TCP options of RFC 8684 and RFC 6824), the checksum over the
 // IPv4 pseudo-header, and builders that write headers and options into a
-// buffer the caller owns. The TCP engine will live beside it, in this
-// package, and parse with the same view.
+// buffer the caller owns.
+//
+// Beside it is the TCP engine (Engine, Conn, Listener), which parses with
+// the same view: RFC 9293's state machine with simultaneous open and close
+// and TIME-WAIT; the retransmission timer of RFC 6298 with Karn's rule and
+// backoff; window scaling, timestamps and PAWS (RFC 7323); SACK (RFC 2018)
+// with RFC 6675 loss recovery, or NewReno (RFC 6582) without it; CUBIC (RFC
+// 9438, the default) or NewReno window growth; Nagle's algorithm with a
+// no-delay switch; delayed ACKs; the persist timer and keep-alive; a SYN
+// backlog with SYN cookies past it; RFC 5961's challenge ACKs, rate
+// limited; RFC 6528 initial sequence numbers; and receive buffer
+// auto-tuning. Conn is a net.Conn and Listener a net.Listener with package
+// net's semantics (deadlines, Close, CloseWrite), so net/http and
+// crypto/tls run over them. The engine reads the time and draws random
+// numbers only through its Config, sends through the small Network
+// interface the stack implements, and keeps no goroutine per connection:
+// one timer each, armed at its earliest deadline. The tests in
+// testdata/scripts drive one endpoint with crafted segments, packetdrill
+// style.
 //
 // Like every wire-format package in medina, it gives a zero-copy view over a
 // byte slice: NewHeader checks the length once, and the accessors then read

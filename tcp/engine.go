@@ -92,7 +92,7 @@ const (
 	DefaultMaxReceiveBuffer  = 6 << 20
 	DefaultTimeWait          = 60 * time.Second
 	DefaultSYNBacklog        = 256
-	DefaultAcceptBacklog     = 128
+	DefaultAcceptBacklog     = 4096 // Linux's somaxconn since 5.4
 	DefaultDelayedACK        = 40 * time.Millisecond
 	DefaultMinRTO            = 200 * time.Millisecond
 	DefaultMaxRTO            = 120 * time.Second
@@ -240,6 +240,14 @@ func (e *Engine) tsNow(now time.Time) uint32 {
 // Input handles a TCP segment received from src for dst. seg is valid only
 // during the call.
 func (e *Engine) Input(src, dst [4]byte, seg []byte) {
+	e.InputAt(src, dst, seg, e.clock.Now())
+}
+
+// InputAt is Input for a caller that read the clock already: the stack
+// reads it once for each batch of frames it takes from the device, since
+// on some machines reading the clock costs as much as the rest of a
+// segment's processing.
+func (e *Engine) InputAt(src, dst [4]byte, seg []byte, now time.Time) {
 	e.stats.inSegs.Add(1)
 	h, err := NewHeader(seg)
 	if err != nil || h.Validate() != nil {
@@ -261,9 +269,9 @@ func (e *Engine) Input(src, dst [4]byte, seg []byte) {
 	e.mu.RUnlock()
 	switch {
 	case c != nil:
-		c.input(h)
+		c.input(h, now)
 	case l != nil:
-		l.input(id, h)
+		l.input(id, h, now)
 	default:
 		e.noConnection(id, h)
 	}

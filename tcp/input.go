@@ -81,7 +81,7 @@ func (s *segment) len() int {
 }
 
 // input handles a segment for this connection (RFC 9293 3.10.7).
-func (c *Conn) input(h Header) {
+func (c *Conn) input(h Header, now time.Time) {
 	s := segment{
 		h:       h,
 		seq:     seq(h.Seq()),
@@ -93,10 +93,9 @@ func (c *Conn) input(h Header) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// The clock is read under the lock: a time read before it could be
-	// older than that of a segment another goroutine sent meanwhile, and
-	// our timestamps would go back, which the peer's PAWS drops.
-	now := c.e.clock.Now()
+	// now may be a little older than the time of a segment another
+	// goroutine sent meanwhile: tsVal never lets our timestamps go back,
+	// which the peer's PAWS would drop.
 	switch c.state {
 	case stateClosed:
 		return

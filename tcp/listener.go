@@ -163,7 +163,7 @@ func (l *Listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
 // input handles a segment for the listening port that belongs to no
 // connection (RFC 9293 3.10.7.2): a SYN starts a passive open, an ACK may
 // complete one through a SYN cookie.
-func (l *Listener) input(id fourTuple, h Header) {
+func (l *Listener) input(id fourTuple, h Header, now time.Time) {
 	e := l.e
 	flags := h.Flags()
 	if la := l.addr.Addr(); !la.IsUnspecified() && la.As4() != id.localAddr {
@@ -174,7 +174,7 @@ func (l *Listener) input(id fourTuple, h Header) {
 	case flags&FlagRST != 0:
 		return
 	case flags&FlagACK != 0 && flags&FlagSYN == 0:
-		if !l.cookieACK(id, h) {
+		if !l.cookieACK(id, h, now) {
 			e.noConnection(id, h)
 		}
 		return
@@ -182,7 +182,6 @@ func (l *Listener) input(id fourTuple, h Header) {
 		e.noConnection(id, h)
 		return
 	}
-	now := e.clock.Now()
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()

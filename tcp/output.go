@@ -299,4 +299,16 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 
 // tsVal is our timestamp clock for this connection, offset at random per
 // connection (RFC 7323 5.4).
-func (c *Conn) tsVal(now time.Time) uint32 { return c.e.tsNow(now) + c.tsOffset }
+//
+// It never goes back: the time a segment is built with may be a little
+// older than that of one another goroutine sent just before (the stack
+// reads the clock once for a batch of frames), and a peer's PAWS check
+// drops a segment whose timestamp is older than the last.
+func (c *Conn) tsVal(now time.Time) uint32 {
+	v := c.e.tsNow(now) + c.tsOffset
+	if c.tsSent && int32(v-c.lastTSval) < 0 {
+		return c.lastTSval
+	}
+	c.lastTSval, c.tsSent = v, true
+	return v
+}

@@ -133,9 +133,8 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 
 // cookieACK checks whether an ACK for the listening port completes a
 // cookie handshake and, if so, creates the connection.
-func (l *Listener) cookieACK(id fourTuple, h Header) bool {
+func (l *Listener) cookieACK(id fourTuple, h Header, now time.Time) bool {
 	e := l.e
-	now := e.clock.Now()
 	cookie := h.Ack() - 1
 	clientISN := seq(h.Seq() - 1)
 	period := e.cookiePeriodAt(now)

@@ -193,6 +193,11 @@ func (c *Conn) rttSample(s *segment, now time.Time) {
 	case c.rtTiming && s.ack.gt(c.rtSeq):
 		rtt = now.Sub(c.rtTime)
 		c.rtTiming = false
+		if rtt < 0 {
+			// The ACK's time was read before the segment's (see
+			// tsVal): no sample.
+			return
+		}
 	case c.rtTiming:
 		return
 	case c.tsOK && s.opt.ts && s.opt.tsEcr != 0:
