@@ -88,16 +88,18 @@ func (s State) String() string {
 }
 
 // Defaults of CacheConfig: RFC 4861's REACHABLE_TIME,
-// DELAY_FIRST_PROBE_TIME and RETRANS_TIMER, Linux's 3 probes, queue of 8
-// packets (Linux's unres_qlen is in bytes; 8 packets is BSD's order of
-// magnitude) and a 1024-entry table (Linux's gc_thresh3).
+// DELAY_FIRST_PROBE_TIME and RETRANS_TIMER, Linux's 3 probes, a queue of
+// 128 packets per neighbour within 256 KiB (Linux's unres_qlen_bytes is
+// about 208 KiB: a burst of a hundred connections opened to a neighbour
+// not yet resolved must not lose its SYNs) and a 1024-entry table (Linux's
+// gc_thresh3).
 const (
 	DefaultReachableTime  = 30 * time.Second
 	DefaultStaleTime      = 5 * time.Minute
 	DefaultDelayTime      = 5 * time.Second
 	DefaultRetransTime    = time.Second
 	DefaultMaxRetries     = 3
-	DefaultMaxQueued      = 8
+	DefaultMaxQueued      = 128
 	DefaultMaxQueuedBytes = 256 << 10
 	DefaultMaxEntries     = 1024
 )

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -111,7 +112,7 @@ func TestLinuxPeer(t *testing.T) {
 func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel string, msg []byte) []byte {
 	t.Helper()
 	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", "UDP-RECV:9999", "STDOUT")
-	var out bytes.Buffer
+	var out lockedBuffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -131,10 +132,36 @@ func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel stri
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	<-done
-	if out.Len() < len(msg) {
-		t.Fatalf("socat in the namespace received %d bytes, want at least %d", out.Len(), len(msg))
+	got := out.Bytes()
+	if len(got) < len(msg) {
+		t.Fatalf("socat in the namespace received %d bytes, want at least %d", len(got), len(msg))
 	}
-	return out.Bytes()[:len(msg)]
+	return got[:len(msg)]
+}
+
+// lockedBuffer is a bytes.Buffer that a command's output goroutine writes
+// while the test polls its length.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
 }
 
 // startTCPDump records iface in ns into file, and returns a function that

@@ -124,11 +124,13 @@ type Conn struct {
 	finQueued bool // Close or CloseWrite: a FIN follows the data
 
 	// Receive sequence space.
-	irs      seq
-	rcvNxt   seq
-	rcvShift uint8 // our window scale
-	rcvAdv   seq   // right edge of the window last advertised
-	finRcvd  bool  // the peer's FIN has been received in order
+	irs        seq
+	rcvNxt     seq
+	rcvShift   uint8 // our window scale
+	rcvAdv     seq   // right edge of the window last advertised
+	finRcvd    bool  // the peer's FIN has been received in order
+	finPending bool  // a FIN arrived beyond a hole, at finAt
+	finAt      seq
 	// lastAckSent is RFC 7323's Last.ACK.sent, the ACK field of the
 	// last segment sent: RCV.NXT but while an ACK is delayed.
 	lastAckSent seq
@@ -153,6 +155,7 @@ type Conn struct {
 	srtt, rttvar, rto time.Duration
 	rttMeasured       bool
 	rtTiming          bool // a segment is being timed
+	handshakeRetx     bool // the SYN or SYN-ACK was sent more than once
 	rtSeq             seq
 	rtTime            time.Time
 	retries           int // consecutive retransmission timeouts
@@ -172,14 +175,15 @@ type Conn struct {
 	tuneStart  time.Time
 
 	// Timers: one clock timer, armed at the earliest of these deadlines.
-	timer      link.Timer
-	timerAt    time.Time
-	rtoAt      time.Time // retransmission or persist timeout
-	persist    bool      // rtoAt is the zero-window persist timer
-	delackAt   time.Time
-	keepAt     time.Time
-	timeWaitAt time.Time
-	kaProbes   int
+	timer       link.Timer
+	timerAt     time.Time
+	rtoAt       time.Time // retransmission or persist timeout
+	persist     bool      // rtoAt is the zero-window persist timer, or the override of silly window avoidance
+	swsOverride bool      // the next segment may be short: the override timeout passed
+	delackAt    time.Time
+	keepAt      time.Time
+	timeWaitAt  time.Time
+	kaProbes    int
 
 	// Options the application sets.
 	nodelay         bool

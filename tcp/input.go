@@ -670,6 +670,9 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	filled := len(c.ooo.ranges) > 0 || end != sq.add(len(data))
 	c.rcv.n += end.diff(c.rcvNxt)
 	c.rcvNxt = end
+	if c.finPending && c.rcvNxt == c.finAt {
+		defer c.acceptFIN(now) // after the ACK bookkeeping below
+	}
 	signal(c.readable)
 	// Acknowledge at least every second full-sized segment (RFC 9293
 	// 3.8.6.3), at once when a hole was filled, and otherwise within
@@ -693,9 +696,26 @@ func (c *Conn) rcvWindow() int {
 
 // inputFIN handles the peer's FIN once the data before it has arrived.
 func (c *Conn) inputFIN(s *segment, now time.Time) {
-	if c.finRcvd || s.seq.add(len(s.payload)) != c.rcvNxt {
+	if c.finRcvd {
 		return
 	}
+	at := s.seq.add(len(s.payload))
+	if at != c.rcvNxt {
+		// A FIN beyond a hole: keep it, as the out-of-order data before
+		// it is kept, so that the peer need not send it again once the
+		// hole is filled (finAt is taken when RCV.NXT reaches it).
+		if at.gt(c.rcvNxt) && at.diff(c.rcvNxt) <= c.rcvWindow() {
+			c.finAt, c.finPending = at, true
+		}
+		return
+	}
+	c.acceptFIN(now)
+}
+
+// acceptFIN takes the peer's FIN, now that everything before it has
+// arrived.
+func (c *Conn) acceptFIN(now time.Time) {
+	c.finPending = false
 	c.finRcvd = true
 	c.rcvNxt = c.rcvNxt.add(1)
 	c.ackNow = true

@@ -77,9 +77,17 @@ func (c *Conn) sendData(now time.Time) bool {
 			// Silly window avoidance (RFC 9293 3.8.6.2.1): a short
 			// segment only if it is at least half the largest window the
 			// peer offered, or it empties the buffer.
-			if usable < c.mss && usable < c.maxSndWnd/2 && usable < unsent {
+			if usable < c.mss && usable < c.maxSndWnd/2 && usable < unsent && !c.swsOverride {
+				// With nothing in flight no ACK will come to open the
+				// window further: the override timeout (the persist
+				// timer, at the RTO, as Linux does) sends what fits.
+				if c.sndMax == c.sndUna && (c.rtoAt.IsZero() || !c.persist) {
+					c.persist = true
+					c.rtoAt = now.Add(c.rto)
+				}
 				return false
 			}
+			c.swsOverride = false
 			n = usable
 		}
 		// Nagle (RFC 896): with data unacknowledged, hold a short
@@ -91,7 +99,7 @@ func (c *Conn) sendData(now time.Time) bool {
 		return false
 	}
 	flags := FlagACK
-	if n == unsent {
+	if n > 0 && n == unsent {
 		flags |= FlagPSH
 	}
 	fin := c.finQueued && c.sndNxt.add(n) == c.finSeq
@@ -155,7 +163,7 @@ func (c *Conn) resend(now time.Time, sq, end seq) seq {
 	if n == 0 && flags&FlagFIN == 0 {
 		return sq
 	}
-	if off+n == c.snd.len() {
+	if n > 0 && off+n == c.snd.len() {
 		flags |= FlagPSH
 	}
 	c.e.stats.retransSegs.Add(1)
@@ -283,7 +291,11 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	}
 	sum := checksum.Pseudo(c.id.localAddr, c.id.remoteAddr, ProtocolNumber, uint16(len(b)))
 	binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, sum))
-	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil {
+	// RFC 4022's tcpOutSegs leaves out retransmissions (counted in
+	// tcpRetransSegs by the code that decides to retransmit): segments
+	// with data, SYN or FIN below SND.MAX.
+	retx := (n > 0 || flags&(FlagSYN|FlagFIN) != 0) && sq.lt(c.sndMax)
+	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil && !retx {
 		c.e.stats.outSegs.Add(1)
 	}
 	if flags&FlagACK != 0 {

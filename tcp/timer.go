@@ -88,7 +88,11 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 		limit = maxSYNRetries
 	}
 	if c.retries > limit {
-		c.sendRST(now)
+		// Giving up on a connection the peer never answered sends
+		// nothing (RFC 9293 3.10.4): there is nobody to reset.
+		if c.state != stateSynSent {
+			c.sendRST(now)
+		}
 		c.terminate(syscall.ETIMEDOUT)
 		return
 	}
@@ -96,6 +100,7 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 	c.rto = min(2*c.rto, c.e.cfg.MaxRTO)
 	c.rtTiming = false
 	if !c.state.synchronized() {
+		c.handshakeRetx = true
 		// Resend the SYN or SYN-ACK.
 		c.sndNxt = c.iss
 		c.e.stats.retransSegs.Add(1)
@@ -131,6 +136,9 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 func (c *Conn) persistTimeout(now time.Time) {
 	c.persist = false
 	if c.sndWnd > 0 {
+		// Silly window avoidance held data back with nothing in flight:
+		// its override timeout has come (RFC 9293 3.8.6.2.1).
+		c.swsOverride = true
 		return
 	}
 	if c.snd.len() > 0 {
@@ -199,6 +207,10 @@ func (c *Conn) rttSample(s *segment, now time.Time) {
 			return
 		}
 	case c.rtTiming:
+		return
+	case c.handshakeRetx && !c.rttMeasured:
+		// Karn's rule for the handshake (RFC 6298 3): the echo may be
+		// of a SYN or SYN-ACK sent long before the one that arrived.
 		return
 	case c.tsOK && s.opt.ts && s.opt.tsEcr != 0:
 		ms := int32(c.tsVal(now) - s.opt.tsEcr)
