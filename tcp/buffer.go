@@ -16,6 +16,13 @@ type ring struct {
 
 	pool   *bufPool // where storage of pool.size bytes comes from
 	pooled *[]byte  // the pool's handle on buf when it came from there
+
+	// pinned says the application is copying to or from the storage
+	// without the connection's lock (see Conn.Read and Conn.Write): it
+	// must not move, grow or go back to the pool until unpinned. A drop
+	// meanwhile is done by unpin.
+	pinned    bool
+	dropLater bool
 }
 
 // bufPool recycles buffers of one size.
@@ -38,9 +45,10 @@ func (r *ring) len() int { return r.n }
 // cap returns the current storage size.
 func (r *ring) cap() int { return len(r.buf) }
 
-// reserve makes the storage at least size bytes, keeping the contents.
+// reserve makes the storage at least size bytes, keeping the contents;
+// while pinned it leaves the storage as it is.
 func (r *ring) reserve(size int) {
-	if size <= len(r.buf) {
+	if size <= len(r.buf) || r.pinned {
 		return
 	}
 	if len(r.buf) == 0 && r.pool != nil && size <= r.pool.size {
@@ -58,16 +66,49 @@ func (r *ring) reserve(size int) {
 
 // release hands back the storage of an empty ring.
 func (r *ring) release() {
-	if r.n == 0 {
+	if r.n == 0 && !r.pinned {
 		r.giveBack()
 		r.buf, r.head = nil, 0
 	}
 }
 
-// drop empties the ring and hands back its storage.
+// drop empties the ring and hands back its storage, at unpin if it is
+// pinned.
 func (r *ring) drop() {
+	if r.pinned {
+		r.dropLater = true
+		return
+	}
 	r.giveBack()
 	r.buf, r.head, r.n = nil, 0, 0
+}
+
+// span returns the storage of the n bytes at offset off from the head: one
+// slice, or two when they wrap around.
+func (r *ring) span(off, n int) (first, second []byte) {
+	if n == 0 {
+		return nil, nil
+	}
+	i := (r.head + off) % len(r.buf)
+	if i+n <= len(r.buf) {
+		return r.buf[i : i+n], nil
+	}
+	return r.buf[i:], r.buf[:n-(len(r.buf)-i)]
+}
+
+// pin keeps the storage in place while the application copies without
+// the lock; unpin ends that, and reports false if the ring was dropped
+// meanwhile (the connection ended), in which case it is now empty.
+func (r *ring) pin() { r.pinned = true }
+
+func (r *ring) unpin() bool {
+	r.pinned = false
+	if r.dropLater {
+		r.dropLater = false
+		r.drop()
+		return false
+	}
+	return true
 }
 
 // releaseIfPooled hands back the storage of an empty ring if it came from

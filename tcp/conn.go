@@ -348,8 +348,20 @@ func (c *Conn) Read(b []byte) (int, error) {
 			c.mu.Unlock()
 			return 0, c.opError("read", errTimeout)
 		}
-		if n := c.rcv.len(); n > 0 && !c.readShut {
-			n = c.rcv.copyOut(b, 0, min(n, len(b)))
+		if n := c.rcv.len(); n > 0 && !c.readShut && !c.rcv.pinned {
+			n = min(n, len(b))
+			// Copy without the lock, so that the goroutine bringing
+			// segments in does not wait for it: these n bytes are the
+			// reader's alone (input only writes past the in-order data),
+			// and the storage stays put while pinned.
+			first, second := c.rcv.span(0, n)
+			c.rcv.pin()
+			c.mu.Unlock()
+			copy(b[copy(b, first):], second)
+			c.mu.Lock()
+			if !c.rcv.unpin() {
+				continue // the connection ended meanwhile
+			}
 			c.rcv.discard(n)
 			c.consumed(n)
 			if c.rcv.len() > 0 {
@@ -414,6 +426,9 @@ func (c *Conn) autotune(n int, now time.Time) {
 	}
 	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer && !c.rcvBufLocked {
 		c.rcvBufSize = min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
+		if c.rcv.cap() > 0 {
+			c.rcv.reserve(c.rcvBufSize) // now, while no reader has it pinned
+		}
 	}
 	c.tuneCopied, c.tuneStart = 0, now
 }
@@ -455,8 +470,22 @@ func (c *Conn) Write(b []byte) (int, error) {
 			c.snd.reserve(min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, initialSendBuffer)))
 		}
 		n := 0
-		if room := c.sndBufMax - c.snd.len(); room > 0 {
-			n = c.snd.write(b[written : written+min(room, len(b)-written)])
+		if room := min(c.sndBufMax, c.snd.cap()) - c.snd.len(); room > 0 && !c.snd.pinned {
+			n = min(room, len(b)-written)
+			// Copy without the lock, so that the goroutine taking ACKs
+			// and sending does not wait for it: the space past the
+			// buffered data is the writer's alone, and the storage stays
+			// put while pinned.
+			first, second := c.snd.span(c.snd.len(), n)
+			c.snd.pin()
+			c.mu.Unlock()
+			src := b[written : written+n]
+			copy(second, src[copy(first, src):])
+			c.mu.Lock()
+			if !c.snd.unpin() {
+				continue // the connection ended meanwhile
+			}
+			c.snd.n += n
 		}
 		written += n
 		if n > 0 {

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"encoding/binary"
 	"syscall"
 	"time"
 )
@@ -21,6 +22,16 @@ type segOptions struct {
 // parseOptions reads the options of h.
 func parseOptions(h Header) segOptions {
 	o := segOptions{ws: -1}
+	// Nearly every segment of a connection with timestamps carries just
+	// them, laid out as RFC 7323 appendix A suggests (NOP, NOP,
+	// timestamps); read those without walking the list.
+	if opts := h.Options(); len(opts) == 12 && opts[0] == byte(OptNOP) && opts[1] == byte(OptNOP) &&
+		opts[2] == byte(OptTimestamps) && opts[3] == 10 {
+		o.ts = true
+		o.tsVal = binary.BigEndian.Uint32(opts[4:])
+		o.tsEcr = binary.BigEndian.Uint32(opts[8:])
+		return o
+	}
 	it := h.OptionIter()
 	for {
 		opt, ok := it.Next()
@@ -657,6 +668,16 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	}
 	if c.rcv.cap() < c.rcvBufSize {
 		c.rcv.reserve(c.rcvBufSize)
+		// A reader copying without the lock keeps the storage from
+		// growing (see Conn.Read); what does not fit is dropped, and
+		// the peer sends it again.
+		if room := c.rcv.cap() - c.rcv.len() - off; len(data) > room {
+			if room <= 0 {
+				c.ackNow = true
+				return
+			}
+			data = data[:room]
+		}
 	}
 	c.rcv.writeAt(c.rcv.len()+off, data)
 	if off > 0 {
