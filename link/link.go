@@ -60,6 +60,25 @@ type BatchWriter interface {
 	WriteFrames(frames [][]byte) (int, error)
 }
 
+// Swapper is implemented by in-memory devices that can pass frames from
+// writer to reader by handing buffers over instead of copying frames into
+// them, the way a virtio ring passes descriptors. Every buffer exchanged has
+// the capacity FrameLen(dev), and a caller that uses Swapper keeps only
+// such buffers in the places it swaps.
+type Swapper interface {
+	// SwapReadFrames is ReadFrames exchanging buffers: each frame read
+	// ends up in a buffer of the device's, which takes the place of
+	// bufs[i] (resliced to its full capacity), and the device keeps the
+	// buffer it took out in exchange. Buffers whose capacity is not
+	// FrameLen are copied into as ReadFrames does.
+	SwapReadFrames(bufs [][]byte, lens []int) (int, error)
+	// SwapWriteFrame sends the frame (*buf)[:n] and, when it is queued,
+	// keeps *buf and stores in its place a buffer of the device's of the
+	// same capacity, for the caller to reuse. A buffer whose capacity is
+	// not FrameLen is copied, as WriteFrame does.
+	SwapWriteFrame(buf *[]byte, n int) error
+}
+
 // FrameLen returns the size of a buffer that holds any frame of dev: the
 // MTU plus an Ethernet header and one VLAN tag.
 func FrameLen(dev Device) int {

@@ -20,8 +20,11 @@ type bufferPools struct {
 // largeSize holds the biggest IPv4 datagram behind an Ethernet header.
 const largeSize = ethernet.HeaderLen + ipv4.MaxTotalLen
 
-func (p *bufferPools) init(mtu int) {
-	p.smallSize = ethernet.HeaderLen + mtu
+// init sizes the small buffers to frameLen, link.FrameLen of the device:
+// the size a link.Swapper exchanges, so that the stack's buffers and the
+// device's can take each other's places.
+func (p *bufferPools) init(frameLen int) {
+	p.smallSize = frameLen
 	p.small.New = func() any { b := make([]byte, p.smallSize); return &b }
 	p.large.New = func() any { b := make([]byte, largeSize); return &b }
 }
@@ -34,8 +37,10 @@ func (p *bufferPools) get(n int) *[]byte {
 	return p.large.Get().(*[]byte)
 }
 
-// put returns a buffer got from get.
+// put returns a buffer got from get (or exchanged for one by a
+// link.Swapper).
 func (p *bufferPools) put(b *[]byte) {
+	*b = (*b)[:cap(*b)]
 	if len(*b) == p.smallSize {
 		p.small.Put(b)
 	} else {

@@ -148,7 +148,7 @@ func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 		now = s.clock.Now()
 	}
 	if n <= s.mtu {
-		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n], now)
+		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n], now, bp)
 		return nil
 	}
 	if dg.DF() {
@@ -166,7 +166,9 @@ func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 		if &frag[0] != &scratch[0] {
 			copy(scratch, frag)
 		}
-		s.toNeighbor(hop, frame[:ethernet.HeaderLen+len(frag)], now)
+		// Every fragment is built in the same buffer: none is handed
+		// over to the device.
+		s.toNeighbor(hop, frame[:ethernet.HeaderLen+len(frag)], now, nil)
 		return nil
 	})
 	if err != nil {
@@ -179,17 +181,19 @@ func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 
 // toNeighbor sends the frame whose IPv4 datagram follows its first 14
 // bytes to the neighbour hop, resolving its MAC address first. A datagram
-// for an unresolved neighbour waits in the neighbour cache.
-func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time) {
+// for an unresolved neighbour waits in the neighbour cache. bp, when not
+// nil, is the pooled buffer the frame starts, which the device may keep
+// in exchange for another (see writeFrameFrom).
+func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time, bp *[]byte) {
 	if s.isBroadcast(hop) {
-		s.writeEthernet(ethernet.Broadcast, frame)
+		s.writeEthernet(ethernet.Broadcast, frame, bp)
 		return
 	}
 	dg := frame[ethernet.HeaderLen:]
 	mac, ok, request, dropped := s.neigh.Resolve(hop, dg, now)
 	switch {
 	case ok:
-		s.writeEthernet(mac, frame)
+		s.writeEthernet(mac, frame, bp)
 	case dropped:
 		s.ctr.ip.outDiscards.Add(1)
 	}
@@ -201,13 +205,14 @@ func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time) {
 	}
 }
 
-// writeEthernet fills in the Ethernet header of frame and sends it.
-func (s *Stack) writeEthernet(dst ethernet.Addr, frame []byte) {
+// writeEthernet fills in the Ethernet header of frame and sends it; bp is
+// as for toNeighbor.
+func (s *Stack) writeEthernet(dst ethernet.Addr, frame []byte, bp *[]byte) {
 	f := ethernet.Frame(frame)
 	f.SetDst(dst)
 	f.SetSrc(s.mac)
 	f.SetType(ethernet.TypeIPv4)
-	s.writeFrame(frame)
+	s.writeFrameFrom(frame, bp)
 }
 
 // sendDatagramTo sends a datagram that waited for its neighbour's address
@@ -217,7 +222,7 @@ func (s *Stack) sendDatagramTo(mac ethernet.Addr, dg []byte) {
 	defer s.bufs.put(bp)
 	frame := (*bp)[:ethernet.HeaderLen+len(dg)]
 	copy(frame[ethernet.HeaderLen:], dg)
-	s.writeEthernet(mac, frame)
+	s.writeEthernet(mac, frame, bp)
 }
 
 // encodeIPv4 writes an IPv4 header for a datagram of payloadLen bytes of

@@ -48,8 +48,10 @@ type Stack struct {
 	segBufs sync.Pool // *tcp.SegmentBuffer
 	pings   pingTable
 
-	bufs bufferPools
-	ctr  counters
+	bufs     bufferPools
+	swapper  link.Swapper // the device, when it exchanges buffers
+	frameLen int
+	ctr      counters
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -92,7 +94,9 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	s.reasmTimer.init(s.clock, s.reasmTick)
 	s.udp.init()
 	s.pings.init()
-	s.bufs.init(mtu)
+	s.bufs.init(link.FrameLen(dev))
+	s.swapper, _ = dev.(link.Swapper)
+	s.frameLen = link.FrameLen(dev)
 	s.segBufs.New = func() any { return new(tcp.SegmentBuffer) }
 	tcfg := cfg.TCP
 	tcfg.Clock = s.clock
@@ -189,6 +193,25 @@ const readBatch = 16
 func (s *Stack) readLoop() {
 	defer close(s.readDone)
 	frameLen := link.FrameLen(s.dev)
+	if s.swapper != nil {
+		// Frames arrive in the device's buffers, taking the place of
+		// these: nothing is copied.
+		bufs := make([][]byte, readBatch)
+		for i := range bufs {
+			bufs[i] = make([]byte, frameLen)
+		}
+		lens := make([]int, readBatch)
+		for {
+			n, err := s.swapper.SwapReadFrames(bufs, lens)
+			now := s.clock.Now()
+			for i := 0; i < n; i++ {
+				s.inputAt(bufs[i][:lens[i]], now)
+			}
+			if err != nil && s.readFailed(err) {
+				return
+			}
+		}
+	}
 	if br, ok := s.dev.(link.BatchReader); ok {
 		bufs := make([][]byte, readBatch)
 		for i := range bufs {
@@ -258,8 +281,19 @@ func (s *Stack) inputAt(frame []byte, now time.Time) {
 }
 
 // writeFrame sends a frame built in place.
-func (s *Stack) writeFrame(frame []byte) error {
-	if err := s.dev.WriteFrame(frame); err != nil {
+func (s *Stack) writeFrame(frame []byte) error { return s.writeFrameFrom(frame, nil) }
+
+// writeFrameFrom sends a frame built at the start of the pooled buffer
+// *bp, which a device that is a link.Swapper may exchange for one of its
+// own instead of copying the frame. bp may be nil.
+func (s *Stack) writeFrameFrom(frame []byte, bp *[]byte) error {
+	var err error
+	if s.swapper != nil && bp != nil && cap(*bp) == s.frameLen && len(frame) > 0 && &(*bp)[0] == &frame[0] {
+		err = s.swapper.SwapWriteFrame(bp, len(frame))
+	} else {
+		err = s.dev.WriteFrame(frame)
+	}
+	if err != nil {
 		s.ctr.link.outErrors.Add(1)
 		return err
 	}

@@ -85,6 +85,7 @@ var (
 	_ link.Device      = (*End)(nil)
 	_ link.BatchReader = (*End)(nil)
 	_ link.BatchWriter = (*End)(nil)
+	_ link.Swapper     = (*End)(nil)
 )
 
 // New returns the two ends of a new pipe. Frames written to a are read from
@@ -155,6 +156,46 @@ func (e *End) ReadFrames(bufs [][]byte, lens []int) (int, error) {
 	}
 	q.mu.Unlock()
 	return k, nil
+}
+
+// SwapReadFrames is ReadFrames handing over the queue's buffers instead of
+// copying out of them (link.Swapper): a buffer in bufs of the queue's frame
+// length is exchanged for the one holding the frame.
+func (e *End) SwapReadFrames(bufs [][]byte, lens []int) (int, error) {
+	if len(bufs) == 0 {
+		return 0, nil
+	}
+	q := e.rx
+	q.mu.Lock()
+	for q.n == 0 && !q.writerGone && !q.readerGone {
+		q.ready.Wait()
+	}
+	if q.readerGone || q.n == 0 {
+		q.mu.Unlock()
+		return 0, errClosed
+	}
+	k := 0
+	for k < len(bufs) && q.n > 0 {
+		lens[k] = q.popSwap(&bufs[k])
+		k++
+	}
+	q.mu.Unlock()
+	return k, nil
+}
+
+// SwapWriteFrame queues the frame (*buf)[:n] for the peer by handing *buf
+// over and taking a free slot's buffer in exchange (link.Swapper), or drops
+// it as WriteFrame does when the peer's queue is full.
+func (e *End) SwapWriteFrame(buf *[]byte, n int) error {
+	q := e.tx
+	q.mu.Lock()
+	if err := q.pushSwap(buf, n); err != nil {
+		q.mu.Unlock()
+		return err
+	}
+	q.mu.Unlock()
+	q.ready.Signal()
+	return nil
 }
 
 // WriteFrame queues a copy of frame for the peer, or drops it, counting it
@@ -290,6 +331,55 @@ func (q *queue) push(frame []byte) error {
 	q.sent++
 	q.sentBytes += uint64(len(frame))
 	return nil
+}
+
+// pushSwap queues (*buf)[:n] by exchanging *buf for the free slot's buffer
+// when it has the frame length, and copies it otherwise. q.mu is held.
+func (q *queue) pushSwap(buf *[]byte, n int) error {
+	if cap(*buf) != q.frameLen || n > q.frameLen {
+		return q.push((*buf)[:n])
+	}
+	if q.writerGone || q.readerGone {
+		return errClosed
+	}
+	if q.n == len(q.slots) {
+		q.dropped++
+		return nil
+	}
+	i := q.head + q.n
+	if i >= len(q.slots) {
+		i -= len(q.slots)
+	}
+	spare := q.slots[i]
+	if spare == nil {
+		spare = make([]byte, q.frameLen)
+	}
+	q.slots[i] = (*buf)[:n]
+	*buf = spare[:cap(spare)]
+	q.n++
+	q.sent++
+	q.sentBytes += uint64(n)
+	return nil
+}
+
+// popSwap hands the oldest frame's buffer over in place of *buf, keeping
+// *buf for the slot, when *buf has the frame length; otherwise it copies,
+// as pop does. It returns the frame's length. q.mu is held and q.n > 0.
+func (q *queue) popSwap(buf *[]byte) int {
+	if cap(*buf) != q.frameLen {
+		return q.pop(*buf)
+	}
+	f := q.slots[q.head]
+	q.slots[q.head] = (*buf)[:cap(*buf)]
+	*buf = f[:cap(f)]
+	q.recv++
+	q.recvBytes += uint64(len(f))
+	q.head++
+	if q.head == len(q.slots) {
+		q.head = 0
+	}
+	q.n--
+	return len(f)
 }
 
 // pop copies the oldest frame into buf and returns the number of bytes

@@ -422,3 +422,69 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("writes into a full queue: %v allocs, want 0", n)
 	}
 }
+
+// TestSwap checks the buffer-exchanging path (link.Swapper): frames arrive
+// in order and intact, buffers keep the frame length, a full queue drops
+// without taking the writer's buffer, and buffers of another size are
+// copied instead.
+func TestSwap(t *testing.T) {
+	a, b := New(Config{Queue: 4})
+	frameLen := link.FrameLen(a)
+	own := make([]byte, frameLen)
+	for i := 0; i < 6; i++ {
+		own = own[:cap(own)]
+		for j := range own[:100] {
+			own[j] = byte(i)
+		}
+		before := &own[0]
+		if err := a.SwapWriteFrame(&own, 100); err != nil {
+			t.Fatal(err)
+		}
+		if cap(own) != frameLen {
+			t.Fatalf("frame %d: got back a buffer of capacity %d, want %d", i, cap(own), frameLen)
+		}
+		if queued := i < 4; queued == (&own[0] == before) {
+			t.Fatalf("frame %d: buffer exchanged %v, want %v", i, &own[0] != before, queued)
+		}
+	}
+	if st := a.Stats(); st.TxFrames != 4 || st.TxDropped != 2 {
+		t.Fatalf("stats %+v, want 4 sent and 2 dropped", st)
+	}
+	bufs := [][]byte{make([]byte, frameLen), make([]byte, 64), make([]byte, frameLen)}
+	lens := make([]int, 3)
+	n, err := b.SwapReadFrames(bufs, lens)
+	if err != nil || n != 3 {
+		t.Fatalf("SwapReadFrames = %d, %v", n, err)
+	}
+	for i := 0; i < n; i++ {
+		if lens[i] != 100 && !(i == 1 && lens[i] == 64) {
+			t.Fatalf("frame %d: length %d", i, lens[i])
+		}
+		for _, x := range bufs[i][:min(lens[i], 64)] {
+			if x != byte(i) {
+				t.Fatalf("frame %d: byte %d, want %d (order or contents wrong)", i, x, i)
+			}
+		}
+	}
+	if cap(bufs[1]) != 64 {
+		t.Fatalf("a short buffer was exchanged (capacity %d)", cap(bufs[1]))
+	}
+	// The slot buffers the reader gave back are reused without harm.
+	for i := 0; i < 3; i++ {
+		msg := make([]byte, frameLen)
+		msg[0] = 0xee
+		if err := a.SwapWriteFrame(&msg, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rest := [][]byte{make([]byte, frameLen)}
+	for want := 3; want < 7; want++ {
+		if _, err := b.SwapReadFrames(rest, lens); err != nil {
+			t.Fatal(err)
+		}
+		got := rest[0][0]
+		if want == 3 && got != 3 || want > 3 && got != 0xee {
+			t.Fatalf("read %d: first byte %#x", want, got)
+		}
+	}
+}
