@@ -15,7 +15,7 @@ import (
 // and Validate must agree; and gopacket's layers.ICMPv4, which decodes any
 // 8 bytes or more, must agree on the fields both decode.
 func FuzzMessage(f *testing.F) {
-	for _, p := range readIPv4(f, "testdata/linux-lo.pcap") {
+	for _, p := range readIPv4(f, linuxLoPcap) {
 		if m, _, ok := icmpIn(p.b); ok {
 			f.Add(m)
 		}

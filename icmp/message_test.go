@@ -11,12 +11,12 @@ import (
 	"github.com/medina-net/medina/ipv4"
 )
 
-// lo returns the ICMP messages of testdata/linux-lo.pcap (Linux talking to
+// lo returns the ICMP messages of linuxLoPcap (Linux talking to
 // itself, made by testdata/linux-lo.py) by packet number, and the IPv4
 // datagrams.
 func lo(t testing.TB) (msgs map[int]Message, dgrams map[int][]byte) {
 	msgs, dgrams = map[int]Message{}, map[int][]byte{}
-	for _, p := range readIPv4(t, "testdata/linux-lo.pcap") {
+	for _, p := range readIPv4(t, linuxLoPcap) {
 		dgrams[p.n] = p.b
 		if b, _, ok := icmpIn(p.b); ok {
 			m, err := NewMessage(b)

@@ -134,7 +134,7 @@ func TestPrintLikeTcpdump(t *testing.T) {
 			t.Errorf("%s: %d of %d messages found", ps[0].file, seen, len(want))
 		}
 	}
-	check(readIPv4(t, "testdata/linux-lo.pcap"), map[int]string{
+	check(readIPv4(t, linuxLoPcap), map[int]string{
 		1:  "ICMP echo request, id 4660, seq 1, length 64",
 		2:  "ICMP echo reply, id 4660, seq 1, length 64",
 		3:  "ICMP time stamp query id 17185 seq 7, length 20",

@@ -8,7 +8,7 @@ var sink uint64
 // field and walk the options of a real datagram with options (record
 // route).
 func BenchmarkHeader(b *testing.B) {
-	ps := readIPv4(b, "testdata/linux-lo.pcap")
+	ps := readIPv4(b, linuxLoPcap)
 	pkt := ps[10-1].b
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()
@@ -39,7 +39,7 @@ func BenchmarkHeader(b *testing.B) {
 // BenchmarkCheckBad is the cost of rejecting a datagram with a bad
 // checksum, which must not allocate either.
 func BenchmarkCheckBad(b *testing.B) {
-	pkt := append([]byte(nil), readIPv4(b, "testdata/linux-lo.pcap")[0].b...)
+	pkt := append([]byte(nil), readIPv4(b, linuxLoPcap)[0].b...)
 	pkt[11]++
 	h, _ := NewHeader(pkt)
 	b.ReportAllocs()

@@ -16,7 +16,7 @@ import (
 // where gopacket's layers.IPv4 also decodes the bytes, the fields both
 // decode must agree.
 func FuzzHeader(f *testing.F) {
-	for _, p := range readIPv4(f, "testdata/linux-lo.pcap") {
+	for _, p := range readIPv4(f, linuxLoPcap) {
 		f.Add(p.b)
 	}
 	// The corpus beside the checkout, when it is there: its malformed

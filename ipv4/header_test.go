@@ -9,7 +9,7 @@ import (
 )
 
 // echoRequest is a real header: Linux pinging 127.0.0.1 (packet 1 of
-// testdata/linux-lo.pcap).
+// linuxLoPcap).
 var echoRequest = []byte{
 	0x45, 0x00, 0x00, 0x54, 0x8c, 0xd2, 0x40, 0x00, 0x40, 0x01,
 	0xaf, 0xd4, 0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
@@ -423,7 +423,7 @@ func TestCorpusMalformed(t *testing.T) {
 	}
 }
 
-// linuxLo is testdata/linux-lo.pcap: Linux talking to itself on lo, made
+// linuxLo is linuxLoPcap: Linux talking to itself on lo, made
 // by testdata/linux-lo.py, with what tcpdump 4.99.3 -v says of each
 // datagram's outer header.
 var linuxLo = []struct {
@@ -459,7 +459,7 @@ var linuxLo = []struct {
 }
 
 func TestLinuxLo(t *testing.T) {
-	ps := readIPv4(t, "testdata/linux-lo.pcap")
+	ps := readIPv4(t, linuxLoPcap)
 	if len(ps) != len(linuxLo) {
 		t.Fatalf("%d datagrams, want %d", len(ps), len(linuxLo))
 	}

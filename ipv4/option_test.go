@@ -157,7 +157,7 @@ done:
 // (record route, timestamps, router alert, LSRR; outer headers and the
 // headers quoted in its ICMP errors) and malformed corpus datagrams.
 func TestOptionsLikeTcpdump(t *testing.T) {
-	lo := readIPv4(t, "testdata/linux-lo.pcap")
+	lo := readIPv4(t, linuxLoPcap)
 	type want struct {
 		n      int
 		quoted bool // the header quoted in an ICMP error, not the outer one
@@ -207,7 +207,7 @@ func TestOptionsLikeTcpdump(t *testing.T) {
 }
 
 func TestOptionAccessors(t *testing.T) {
-	ps := readIPv4(t, "testdata/linux-lo.pcap")
+	ps := readIPv4(t, linuxLoPcap)
 	it := Header(ps[14-1].b).OptionIter() // TS+ADDR, one hop recorded
 	o, err := it.Next()
 	if err != nil {

@@ -1,118 +1,25 @@
 package udp
 
-// A small reader for the captures of the shared corpus, enough to pull the
-// IPv4 packets out of pcap and pcapng files without depending on the pcap
-// package, which is written alongside this one. Tests that use it skip when
-// the corpus is absent.
+// The captures of the shared corpus, through internal/corpus, under the
+// names this package's tests use. Tests that use them skip when the corpus
+// is absent.
 
 import (
-	"encoding/binary"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
+
+	"github.com/medina-net/medina/internal/corpus"
 )
 
-// corpusDir is the shared corpus beside the checkout.
-const corpusDir = "../../shared/corpus"
+// corpusDir is the shared corpus beside the checkout, "" when it is absent.
+var corpusDir, _ = corpus.Dir()
 
 // needCorpus skips t when the shared corpus is absent.
-func needCorpus(t testing.TB) {
-	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("shared corpus not found: %v", err)
-	}
-}
+var needCorpus = corpus.Need
 
-// frame is one captured frame with its link type.
-type frame struct {
-	num      int // 1-based, as tcpdump numbers packets
-	linkType uint32
-	data     []byte
-}
-
-// readCapture returns the frames of a pcap or pcapng file, or nil if the
-// file is neither (or is broken before its first frame).
-func readCapture(path string) []frame {
-	b, err := os.ReadFile(path)
-	if err != nil || len(b) < 24 {
-		return nil
-	}
-	if binary.LittleEndian.Uint32(b) == 0x0a0d0d0a {
-		return readPcapng(b)
-	}
-	var bo binary.ByteOrder
-	switch binary.LittleEndian.Uint32(b) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
-		bo = binary.LittleEndian
-	case 0xd4c3b2a1, 0x4d3cb2a1:
-		bo = binary.BigEndian
-	default:
-		return nil
-	}
-	// The upper bits of the link type field carry FCS information.
-	lt := bo.Uint32(b[20:]) & 0x03ffffff
-	var frames []frame
-	for off := 24; off+16 <= len(b); {
-		incl := int(bo.Uint32(b[off+8:]))
-		off += 16
-		if incl < 0 || off+incl > len(b) {
-			break
-		}
-		frames = append(frames, frame{len(frames) + 1, lt, b[off : off+incl]})
-		off += incl
-	}
-	return frames
-}
-
-// readPcapng returns the frames of the enhanced and simple packet blocks of
-// a pcapng file.
-func readPcapng(b []byte) []frame {
-	var bo binary.ByteOrder = binary.LittleEndian
-	var ifaces []uint32
-	var frames []frame
-	for off := 0; off+12 <= len(b); {
-		typ := bo.Uint32(b[off:])
-		if typ == 0x0a0d0d0a {
-			if binary.LittleEndian.Uint32(b[off+8:]) == 0x1a2b3c4d {
-				bo = binary.LittleEndian
-			} else {
-				bo = binary.BigEndian
-			}
-			ifaces = ifaces[:0]
-		}
-		n := int(bo.Uint32(b[off+4:]))
-		if n < 12 || off+n > len(b) {
-			break
-		}
-		body := b[off+8 : off+n-4]
-		switch typ {
-		case 1: // interface description
-			if len(body) >= 2 {
-				ifaces = append(ifaces, uint32(bo.Uint16(body)))
-			}
-		case 6: // enhanced packet
-			if len(body) >= 20 {
-				id, caplen := int(bo.Uint32(body)), int(bo.Uint32(body[12:]))
-				if id < len(ifaces) && 20+caplen <= len(body) {
-					frames = append(frames, frame{len(frames) + 1, ifaces[id], body[20 : 20+caplen]})
-				}
-			}
-		case 3: // simple packet
-			if len(body) >= 4 && len(ifaces) > 0 {
-				frames = append(frames, frame{len(frames) + 1, ifaces[0], body[4:]})
-			}
-		}
-		off += n
-	}
-	return frames
-}
-
-// ipPacket is the transport part of an IPv4 packet.
+// ipPacket is the transport part of an IPv4 packet (a corpus.IPv4Packet).
 type ipPacket struct {
 	file     string
-	num      int
+	num      int // 1-based, as tcpdump numbers packets
 	src, dst [4]byte
 	proto    uint8
 	// length is what the IPv4 header says the transport part is; data is
@@ -121,72 +28,14 @@ type ipPacket struct {
 	data   []byte
 }
 
-// networkLayer returns the bytes after the link-layer header of an IPv4
-// frame, or nil.
-func networkLayer(f frame) []byte {
-	b := f.data
-	switch f.linkType {
-	case 1: // Ethernet, maybe VLAN-tagged
-		if len(b) < 14 {
-			return nil
-		}
-		et, off := binary.BigEndian.Uint16(b[12:]), 14
-		for (et == 0x8100 || et == 0x88a8 || et == 0x9100) && off+4 <= len(b) {
-			et, off = binary.BigEndian.Uint16(b[off+2:]), off+4
-		}
-		if et != 0x0800 {
-			return nil
-		}
-		return b[off:]
-	case 0: // BSD loopback: a host-order address family
-		if len(b) < 4 || (binary.LittleEndian.Uint32(b) != 2 && binary.BigEndian.Uint32(b) != 2) {
-			return nil
-		}
-		return b[4:]
-	case 113: // Linux cooked capture
-		if len(b) < 16 || binary.BigEndian.Uint16(b[14:]) != 0x0800 {
-			return nil
-		}
-		return b[16:]
-	case 12, 14, 101, 228: // raw IP
-		return b
-	}
-	return nil
-}
-
 // ipv4Packets returns the IPv4 packets of every capture under the corpus
 // directories dirs whose transport is proto, first fragments only.
 func ipv4Packets(t testing.TB, proto uint8, dirs ...string) []ipPacket {
+	t.Helper()
 	needCorpus(t)
 	var pkts []ipPacket
-	for _, dir := range dirs {
-		var files []string
-		filepath.WalkDir(filepath.Join(corpusDir, dir), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng")) {
-				files = append(files, p)
-			}
-			return nil
-		})
-		slices.Sort(files)
-		for _, file := range files {
-			for _, f := range readCapture(file) {
-				ip := networkLayer(f)
-				if len(ip) < 20 || ip[0]>>4 != 4 || ip[9] != proto {
-					continue
-				}
-				ihl := int(ip[0]&0x0f) * 4
-				total := int(binary.BigEndian.Uint16(ip[2:]))
-				if ihl < 20 || total < ihl || ihl > len(ip) ||
-					binary.BigEndian.Uint16(ip[6:])&0x1fff != 0 {
-					continue
-				}
-				p := ipPacket{file: filepath.Base(file), num: f.num, proto: proto, length: total - ihl}
-				copy(p.src[:], ip[12:])
-				copy(p.dst[:], ip[16:])
-				p.data = ip[ihl:min(total, len(ip))]
-				pkts = append(pkts, p)
-			}
-		}
+	for _, p := range corpus.IPv4(t, proto, corpus.Files(dirs...)...) {
+		pkts = append(pkts, ipPacket{p.File, p.Num, p.Src, p.Dst, p.Proto, p.Length, p.Data})
 	}
 	return pkts
 }

@@ -1,9 +1,11 @@
-# Makes the traffic of linux-lo.pcap: Linux answering itself on lo (echo,
-# timestamp, address mask, port unreachables quoting short and long
-# datagrams, and IP options the kernel fills in: record route, timestamps,
-# router alert, LSRR). Run as root while
-#     tcpdump -i lo -s 0 -w linux-lo.pcap ip
-# captures. The same capture serves ipv4/ and icmp/ tests.
+# Makes the traffic of testdata/pcaps/linux-lo.pcap: Linux answering itself
+# on lo (echo, timestamp, address mask, port unreachables quoting short and
+# long datagrams, and IP options the kernel fills in: record route,
+# timestamps, router alert, LSRR). Run as root, from the module root, while
+#     tcpdump -i lo -s 0 -w testdata/pcaps/linux-lo.pcap ip
+# captures. The capture serves the tests of ipv4/ and icmp/, and netdump's
+# golden and differential tests (regenerate its golden files with
+# `go test ./cmd/netdump -run TestGolden -update`).
 import socket, struct, time, os
 
 def csum(b):
