@@ -320,15 +320,28 @@ func (ch *ClientHello) decodeExtension(e Extension) error {
 	return r.err
 }
 
-// ParseServerHello parses the body of a ServerHello (or HelloRetryRequest).
+// extKeyShareDraft is key_share's extension number in TLS 1.3 drafts
+// before 23.
+const extKeyShareDraft = 40
+
+// ParseServerHello parses the body of a ServerHello (or HelloRetryRequest),
+// of the TLS 1.3 drafts too.
 func ParseServerHello(body []byte) (*ServerHello, error) {
 	r := &reader{b: body, msg: "ServerHello"}
 	sh := &ServerHello{}
 	sh.Version = Version(r.u16("version"))
 	copy(sh.Random[:], r.bytes(32, "random"))
-	sh.SessionID = r.vec(1, "session id")
+	if sh.Version>>8 == 0x7f {
+		// TLS 1.3 drafts before 22 put the draft version here and have
+		// no session id or compression method.
+		sh.SelectedVersion = sh.Version
+	} else {
+		sh.SessionID = r.vec(1, "session id")
+	}
 	sh.CipherSuite = r.u16("cipher suite")
-	sh.CompressionMethod = r.u8("compression method")
+	if sh.Version>>8 != 0x7f {
+		sh.CompressionMethod = r.u8("compression method")
+	}
 	sh.Extensions = parseExtensions(r)
 	if r.err != nil {
 		return nil, r.err
@@ -345,6 +358,13 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 			er.err = list.err
 		case ExtKeyShare:
 			sh.KeyShareGroup = er.u16("group")
+		case extKeyShareDraft:
+			// key_share's code point before TLS 1.3 draft 23, and in the
+			// experiment versions of that time; unassigned since, so a
+			// ServerHello that carries it speaks one of those.
+			if sh.KeyShareGroup == 0 {
+				sh.KeyShareGroup = er.u16("group")
+			}
 		case ExtExtendedMasterSecret:
 			sh.ExtendedMasterSecret = true
 		case ExtEncryptThenMAC:
@@ -357,4 +377,116 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 		}
 	}
 	return sh, nil
+}
+
+// CertificateEntry is one certificate of a Certificate message: its DER
+// and, in TLS 1.3, the extensions sent with it (an OCSP response in
+// status_request, SCTs). Slices alias the message.
+type CertificateEntry struct {
+	Data       []byte
+	Extensions []Extension
+}
+
+// CertificateMsg is a parsed Certificate message: RFC 5246 7.4.2's list
+// of DER certificates (SSL 3.0 to TLS 1.2), or RFC 8446 4.4.2's request
+// context and entries with extensions.
+type CertificateMsg struct {
+	Context []byte // TLS 1.3 certificate_request_context
+	Entries []CertificateEntry
+}
+
+// ParseCertificateMsg parses the body of a Certificate message in TLS
+// 1.3's form when tls13 is set, TLS 1.2's otherwise. On a malformed list
+// it returns the entries before the fault with the error.
+func ParseCertificateMsg(body []byte, tls13 bool) (*CertificateMsg, error) {
+	r := &reader{b: body, msg: "Certificate"}
+	m := &CertificateMsg{}
+	if tls13 {
+		m.Context = r.vec(1, "certificate request context")
+	}
+	list := &reader{b: r.vec(3, "certificate list"), msg: r.msg}
+	if r.err != nil {
+		return nil, r.err
+	}
+	for list.err == nil && list.off < len(list.b) {
+		e := CertificateEntry{Data: list.vec(3, "certificate")}
+		if tls13 {
+			exts := &reader{b: list.vec(2, "certificate extensions"), msg: r.msg}
+			for exts.err == nil && exts.off < len(exts.b) {
+				t := exts.u16("extension type")
+				d := exts.vec(2, "extension data")
+				e.Extensions = append(e.Extensions, Extension{Type: t, Data: d})
+			}
+			if exts.err != nil && list.err == nil {
+				list.err = exts.err
+			}
+		}
+		if list.err == nil {
+			m.Entries = append(m.Entries, e)
+		}
+	}
+	if list.err != nil {
+		return m, list.err
+	}
+	if !r.done() {
+		r.fail("trailing bytes")
+		return m, r.err
+	}
+	return m, nil
+}
+
+// SSLv2HeaderLen is the length of the two-byte header of an SSL 2.0
+// record as old clients send their first ClientHello (RFC 5246 E.2).
+const SSLv2HeaderLen = 2
+
+// IsSSLv2ClientHello reports whether b starts like an SSL 2.0 record
+// holding a CLIENT-HELLO: a two-byte header with the high bit set, message
+// type 1 and a version of SSL 2.0 or SSL 3.0 and later. It needs 5 bytes.
+func IsSSLv2ClientHello(b []byte) bool {
+	if len(b) < 5 || b[0]&0x80 == 0 || b[2] != 1 {
+		return false
+	}
+	v := uint16(b[3])<<8 | uint16(b[4])
+	n := int(b[0]&0x7f)<<8 | int(b[1])
+	return (v == 0x0002 || v>>8 == 3) && n >= 9
+}
+
+// ParseSSLv2ClientHello parses an SSL 2.0 record holding a CLIENT-HELLO
+// (RFC 5246 E.2) at the start of b, returning it as a ClientHello (the
+// cipher specs that are TLS cipher suites, those with a zero first byte,
+// in CipherSuites; the challenge right-aligned in Random, as TLS takes it)
+// and the bytes it takes. ErrShort means b ends inside the record.
+func ParseSSLv2ClientHello(b []byte) (*ClientHello, int, error) {
+	if len(b) < 5 {
+		return nil, 0, ErrShort
+	}
+	if !IsSSLv2ClientHello(b) {
+		return nil, 0, fmt.Errorf("%w: not an SSL 2.0 CLIENT-HELLO", ErrNotTLS)
+	}
+	n := SSLv2HeaderLen + (int(b[0]&0x7f)<<8 | int(b[1]))
+	if len(b) < n {
+		return nil, 0, ErrShort
+	}
+	r := &reader{b: b[SSLv2HeaderLen:n], msg: "SSL 2.0 CLIENT-HELLO"}
+	r.u8("message type")
+	ch := &ClientHello{Version: Version(r.u16("version"))}
+	specLen := int(r.u16("cipher specs length"))
+	sidLen := int(r.u16("session id length"))
+	chalLen := int(r.u16("challenge length"))
+	specs := r.bytes(specLen, "cipher specs")
+	ch.SessionID = r.bytes(sidLen, "session id")
+	chal := r.bytes(chalLen, "challenge")
+	if r.err == nil && (specLen%3 != 0 || chalLen < 16 || chalLen > 32) {
+		r.fail("cipher specs or challenge length")
+	}
+	if r.err != nil {
+		return nil, n, r.err
+	}
+	for i := 0; i+3 <= len(specs); i += 3 {
+		if specs[i] == 0 {
+			ch.CipherSuites = append(ch.CipherSuites, uint16(specs[i+1])<<8|uint16(specs[i+2]))
+		}
+	}
+	copy(ch.Random[32-len(chal):], chal)
+	return ch, n, nil
 }
