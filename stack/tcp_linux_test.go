@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,15 +141,34 @@ func (env *linuxTCPEnv) report(t *testing.T) {
 	}
 	if c := linuxTCPCounters(env.ns); c != nil {
 		t.Logf("linux: segments out %d, retransmitted %d, in %d, errors %d; frames the TAP dropped on their way to the stack: %s",
-			c["OutSegs"], c["RetransSegs"], c["InSegs"], c["InErrs"], tapTxDropped(env.ns, env.ifname))
+			c["OutSegs"], c["RetransSegs"], c["InSegs"], c["InErrs"], tapStat(env.ns, env.ifname, "tx_dropped"))
+	}
+	if ts.Timeouts > 0 {
+		// Something waited for nothing: say what Linux saw, to tell a
+		// frame lost in the kernel from one Linux chose to ignore.
+		t.Logf("linux: frames the TAP dropped on their way from the stack: %s", tapStat(env.ns, env.ifname, "rx_dropped"))
+		ext := linuxCounters(env.ns, "/proc/net/netstat", "TcpExt")
+		names := make([]string, 0, len(ext))
+		for n, v := range ext {
+			if v != 0 {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		for _, n := range names {
+			fmt.Fprintf(&b, " %s=%d", n, ext[n])
+		}
+		t.Logf("linux TcpExt counters that are not zero:%s", b.String())
 	}
 }
 
-// tapTxDropped returns the kernel's count of frames its side of the TAP
-// dropped on transmit (towards the stack: the queue was full because the
-// stack did not read fast enough), or "?".
-func tapTxDropped(ns *netns.Namespace, ifname string) string {
-	out, err := netns.RunIn(ns, "cat", "/sys/class/net/"+ifname+"/statistics/tx_dropped")
+// tapStat returns one of the kernel's counters for its side of the TAP
+// (tx_dropped: frames towards the stack dropped because the queue was
+// full, the stack not reading fast enough; rx_dropped: frames from the
+// stack the kernel dropped), or "?".
+func tapStat(ns *netns.Namespace, ifname, stat string) string {
+	out, err := netns.RunIn(ns, "cat", "/sys/class/net/"+ifname+"/statistics/"+stat)
 	if err != nil {
 		return "?"
 	}
@@ -157,13 +177,21 @@ func tapTxDropped(ns *netns.Namespace, ifname string) string {
 
 // linuxTCPCounters reads the Tcp line of /proc/net/snmp in ns.
 func linuxTCPCounters(ns *netns.Namespace) map[string]int64 {
-	out, err := netns.RunIn(ns, "cat", "/proc/net/snmp")
+	return linuxCounters(ns, "/proc/net/snmp", "Tcp")
+}
+
+// linuxCounters reads the counters of one protocol ("Tcp", "TcpExt") from
+// a file in /proc/net laid out as /proc/net/snmp is: a line of names, then
+// a line of values, each starting with the protocol. It returns nil if the
+// file cannot be read.
+func linuxCounters(ns *netns.Namespace, file, proto string) map[string]int64 {
+	out, err := netns.RunIn(ns, "cat", file)
 	if err != nil {
 		return nil
 	}
 	var names []string
 	for _, line := range strings.Split(string(out), "\n") {
-		rest, ok := strings.CutPrefix(line, "Tcp: ")
+		rest, ok := strings.CutPrefix(line, proto+": ")
 		if !ok {
 			continue
 		}
