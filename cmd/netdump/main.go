@@ -9,6 +9,17 @@
 // tcpdump's with -n. Supported flags: -r FILE, -c N, -e, -v/-vv/-vvv,
 // -x/-xx/-X/-XX/-A/-AA, -q, -S, -K, -t/-tt/-ttt/-tttt/-ttttt, --nano,
 // --micro, -# (packet numbers), -l (line-buffered output).
+//
+// Beyond tcpdump, a TLS view decodes the TLS of every TCP connection,
+// whatever its port, and decrypts it with a key log:
+//
+//	netdump --tls -r https.pcapng                   # a line per TLS message after its packet
+//	netdump --tls-only --keylog keys.txt -r capture.pcap
+//	netdump --tls-sessions -r capture.pcapng        # a summary per TLS connection
+//
+// Keys come from --keylog FILE, the SSLKEYLOGFILE environment variable and
+// the capture's pcapng Decryption Secrets Blocks. Without these flags the
+// output is tcpdump's, byte for byte.
 package main
 
 import (
@@ -67,6 +78,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	p := newPrinter(opt)
+	warn := func(msg string) { fmt.Fprintf(stderr, "netdump: %s\n", msg) }
+	var view *tlsView
+	if opt.tlsView() {
+		if view, err = newTLSView(p, opt, warn); err != nil {
+			fmt.Fprintf(stderr, "netdump: %v\n", err)
+			return 1
+		}
+	}
 	status := 0
 	for n := 1; opt.count == 0 || n <= opt.count; n++ {
 		pkt, err := r.Next()
@@ -81,13 +100,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			status = 1
 			break
 		}
-		p.printPacket(pkt, n)
+		if opt.packetLines() {
+			p.printPacket(pkt, n)
+		} else {
+			p.out = p.out[:0]
+		}
+		if view != nil {
+			view.secrets(r, warn)
+			view.packet(pkt)
+		}
 		if _, err := w.Write(p.out); err != nil {
 			fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
 			return 1
 		}
 		if opt.lineBuf {
 			w.Flush()
+		}
+	}
+	if view != nil {
+		// The connections still open end with the capture.
+		p.out = p.out[:0]
+		view.end()
+		if _, err := w.Write(p.out); err != nil {
+			fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
+			return 1
 		}
 	}
 	if err := w.Flush(); err != nil {

@@ -27,7 +27,22 @@ type options struct {
 	nano      bool // --nano: print fractions in nanoseconds
 	lineBuf   bool // -l
 	nameLevel int  // -n count; names are never resolved either way
+
+	// The TLS view (tlsview.go): --tls prints TLS lines after the packet
+	// lines, --tls-only prints them instead, --tls-sessions a summary per
+	// TLS connection (alone, nothing else). --keylog names an NSS key log.
+	tls, tlsOnly, tlsSessions bool
+	keylog                    string
 }
+
+// tlsView reports whether the TLS view is on.
+func (o *options) tlsView() bool { return o.tls || o.tlsOnly || o.tlsSessions }
+
+// tlsLines reports whether TLS lines are printed (not only summaries).
+func (o *options) tlsLines() bool { return o.tls || o.tlsOnly }
+
+// packetLines reports whether tcpdump's packet lines are printed.
+func (o *options) packetLines() bool { return !o.tlsOnly && (o.tls || !o.tlsSessions) }
 
 // errUsage marks an error in the command line; main prints the usage text
 // after it and exits 1, as tcpdump does.
@@ -44,6 +59,10 @@ const (
 	optMicro
 	optPrecision
 	optVersion
+	optTLS
+	optTLSOnly
+	optTLSSessions
+	optKeyLog
 )
 
 // longOptions maps tcpdump's long options to their short letters, or to a
@@ -62,6 +81,10 @@ var longOptions = map[string]struct {
 	"packet-buffered":               {'U', false},
 	"help":                          {'h', false},
 	"version":                       {optVersion, false},
+	"tls":                           {optTLS, false},
+	"tls-only":                      {optTLSOnly, false},
+	"tls-sessions":                  {optTLSSessions, false},
+	"keylog":                        {optKeyLog, true},
 }
 
 // shortOptions lists the short flags; a ':' after a letter means it takes an
@@ -198,11 +221,24 @@ func (o *options) set(c byte, val string) error {
 		}
 	case optVersion:
 		return usageError{""}
+	case optTLS:
+		o.tls = true
+	case optTLSOnly:
+		o.tlsOnly = true
+	case optTLSSessions:
+		o.tlsSessions = true
+	case optKeyLog:
+		o.keylog = val
 	}
 	return nil
 }
 
 const usageText = `Usage: netdump [-AeKlnqStvxX#] [-c count] [-r file] [--nano] [--micro]
 		[--time-stamp-precision=micro|nano]
+		[--tls] [--tls-only] [--tls-sessions] [--keylog file]
 netdump reads pcap and pcapng files and prints them as tcpdump 4.99.3 does.
+--tls adds a line per TLS message after its packet (decrypted application
+data dumped as -A, or -X/-x); --tls-only prints those lines alone;
+--tls-sessions a summary per TLS connection. Keys come from --keylog,
+SSLKEYLOGFILE and the capture's pcapng Decryption Secrets Blocks.
 `

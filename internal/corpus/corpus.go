@@ -28,6 +28,7 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/internal/decap"
 	"github.com/medina-net/medina/pcap"
 )
 
@@ -135,55 +136,7 @@ func Read(t testing.TB, path string) []Frame {
 // nibble. Other link types (PKTAP, USER2, 802.11, ...) and frames too short
 // for their link-layer header give 0 and nil.
 func (f Frame) Network() (ethernet.Type, []byte) {
-	b := f.Data
-	switch f.LinkType {
-	case pcap.LinkTypeEthernet:
-		if len(b) < ethernet.HeaderLen {
-			return 0, nil
-		}
-		t, off, _, err := ethernet.Unwrap(ethernet.Frame(b))
-		if err != nil {
-			return 0, nil
-		}
-		return t, b[off:]
-	case pcap.LinkTypeLinuxSLL:
-		if len(b) < 16 {
-			return 0, nil
-		}
-		return ethernet.Type(binary.BigEndian.Uint16(b[14:])), b[16:]
-	case pcap.LinkTypeLinuxSLL2:
-		if len(b) < 20 {
-			return 0, nil
-		}
-		return ethernet.Type(binary.BigEndian.Uint16(b)), b[20:]
-	case pcap.LinkTypeNull, pcap.LinkTypeLoop:
-		if len(b) < 4 {
-			return 0, nil
-		}
-		// LOOP's address family is in network byte order, NULL's in the
-		// capturing host's; the families fit in 16 bits.
-		af := binary.BigEndian.Uint32(b)
-		if f.LinkType == pcap.LinkTypeNull && af&0xffff == 0 {
-			af = binary.LittleEndian.Uint32(b)
-		}
-		switch af {
-		case 2: // AF_INET
-			return ethernet.TypeIPv4, b[4:]
-		case 24, 28, 30: // AF_INET6 of NetBSD/OpenBSD, FreeBSD, Darwin
-			return ethernet.TypeIPv6, b[4:]
-		}
-	case pcap.LinkTypeRawDLT12, pcap.LinkTypeRawDLT14, pcap.LinkTypeRaw, pcap.LinkTypeIPv4, pcap.LinkTypeIPv6:
-		if len(b) == 0 {
-			return 0, nil
-		}
-		switch b[0] >> 4 {
-		case 4:
-			return ethernet.TypeIPv4, b
-		case 6:
-			return ethernet.TypeIPv6, b
-		}
-	}
-	return 0, nil
+	return decap.Network(f.LinkType, f.Data)
 }
 
 // Packet is the network-layer packet of a captured frame.

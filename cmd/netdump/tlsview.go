@@ -1,0 +1,529 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/medina-net/medina/internal/decap"
+	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tcp"
+	"github.com/medina-net/medina/tcpstream"
+	"github.com/medina-net/medina/tls"
+)
+
+// The TLS view (--tls, --tls-only, --tls-sessions): every TCP connection
+// of the capture is reassembled (package tcpstream) and decoded as TLS
+// when its first bytes are TLS, whatever its port (package tls). Its
+// lines follow the line of the packet that completed what they show:
+//
+//	    TLS 10.0.0.1.51000 > 10.0.0.2.443: ClientHello TLS 1.2 (supports TLS 1.3, TLS 1.2), SNI example.com, ALPN [h2, http/1.1], JA3 ..., JA4 ...
+//	    TLS 10.0.0.2.443 > 10.0.0.1.51000: ServerHello TLS 1.3, TLS_AES_128_GCM_SHA256, ALPN h2, JA3S ...
+//	    TLS 10.0.0.1.51000 > 10.0.0.2.443: application data, 78 bytes, decrypted
+//
+// followed, for decrypted application data, by the plaintext in the
+// layout -X or -x gives packets (with either), or -A's otherwise. With
+// --tls-only the packet lines are left out and each TLS line starts with
+// the packet's timestamp instead of the indent. --tls-sessions adds a
+// summary line per TLS connection when it ends; alone, it prints those and
+// nothing else.
+
+// tlsIndent starts a TLS line that follows its packet's line.
+const tlsIndent = "    "
+
+// tlsView decodes the TLS of a capture for the printer.
+type tlsView struct {
+	p   *printer
+	asm *tcpstream.Assembler
+	dec *tls.StreamDecoder
+	// keys is the key log: --keylog's and SSLKEYLOGFILE's lines, and the
+	// capture's Decryption Secrets Blocks as the reader meets them (a
+	// block comes after the ClientHello whose secrets it holds, so every
+	// session is given the log, empty or not). While it is empty,
+	// missing keys go unmentioned: there were none to miss.
+	keys        *tls.KeyLog
+	secretsSeen int
+
+	// pkt is the packet being handled: its timestamp starts --tls-only
+	// lines.
+	pkt *pcap.Packet
+	// conns holds what the view keeps of each TLS connection for its
+	// summary.
+	conns map[*tcpstream.Stream]*tlsConn
+	// segments that were not TCP or had no room for a TCP header are not
+	// the view's business; bad counts TCP headers that did not parse.
+	bad int
+}
+
+// tlsConn is what the view keeps of one connection.
+type tlsConn struct {
+	ja3, ja4 string
+	certs    []string // the server's certificate subjects
+}
+
+// newTLSView returns the view for opt, with the key log files read. An
+// unreadable key log is an error; a malformed line is a warning on stderr
+// (the good lines are used).
+func newTLSView(p *printer, opt *options, warn func(string)) (*tlsView, error) {
+	v := &tlsView{p: p, keys: tls.NewKeyLog(), conns: make(map[*tcpstream.Stream]*tlsConn)}
+	files := []string{}
+	if opt.keylog != "" {
+		files = append(files, opt.keylog)
+	}
+	if env := os.Getenv("SSLKEYLOGFILE"); env != "" && env != opt.keylog {
+		files = append(files, env)
+	}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("key log: %w", err)
+		}
+		err = v.keys.Read(f)
+		f.Close()
+		if err != nil {
+			warn(fmt.Sprintf("key log %s: %v", name, err))
+		}
+	}
+	v.dec = &tls.StreamDecoder{KeyLog: v.keys, OnEvent: v.event, OnClose: v.closed}
+	v.asm = tcpstream.NewAssembler(tcpstream.Config{}, v.dec)
+	return v, nil
+}
+
+// secrets takes the Decryption Secrets Blocks the reader has met since the
+// last call into the key log. A block of another kind, or a malformed
+// one, is a warning.
+func (v *tlsView) secrets(r *pcap.Reader, warn func(string)) {
+	all := r.Secrets()
+	for _, s := range all[v.secretsSeen:] {
+		if s.Type != pcap.SecretsTLSKeyLog {
+			warn(fmt.Sprintf("decryption secrets of type 0x%08x ignored: only TLS key logs are read", uint32(s.Type)))
+			continue
+		}
+		if err := v.keys.AddSecretsBlock(uint32(s.Type), s.Data); err != nil {
+			warn(fmt.Sprintf("decryption secrets block: %v", err))
+		}
+	}
+	v.secretsSeen = len(all)
+}
+
+// packet hands one packet to the reassembly; the TLS lines it completes
+// are appended to the printer's output.
+func (v *tlsView) packet(pkt *pcap.Packet) {
+	v.pkt = pkt
+	seg, ok := decap.TCP(pkt.LinkType, pkt.Data)
+	if !ok {
+		return
+	}
+	h, err := tcp.NewHeader(seg.TCP)
+	if err != nil {
+		v.bad++
+		return
+	}
+	ts := time.Unix(pkt.Sec, int64(pkt.Frac)*(1e9/int64(pkt.FracPerSec)))
+	v.asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, ts)
+}
+
+// end ends every connection: the capture is over.
+func (v *tlsView) end() { v.asm.Close() }
+
+// lineStart begins a TLS line about the bytes dir of s sends.
+func (v *tlsView) lineStart(s *tcpstream.Stream, dir tcpstream.Direction, what string) {
+	p := v.p
+	if p.opt.tlsOnly {
+		p.printTimestamp(v.pkt)
+	} else {
+		p.s(tlsIndent)
+	}
+	p.s(what)
+	p.c(' ')
+	p.s(addrPortString(s.Src(dir)))
+	p.s(" > ")
+	p.s(addrPortString(s.Dst(dir)))
+	p.s(": ")
+}
+
+// addrPortString prints an address and port as tcpdump does: 10.0.0.1.443.
+func addrPortString(ap netip.AddrPort) string {
+	return ap.Addr().String() + "." + strconv.Itoa(int(ap.Port()))
+}
+
+// event prints one TLS event.
+func (v *tlsView) event(s *tcpstream.Stream, e tls.Event) {
+	if !v.p.opt.tlsLines() {
+		v.remember(s, e)
+		return
+	}
+	p := v.p
+	dir := tcpstream.Direction(e.Dir)
+	switch e.Kind {
+	case tls.EventNotTLS:
+		return // not TLS: the connection is not the view's
+	case tls.EventRecord:
+		// Records are shown through what they carry; only a record whose
+		// content cannot be known gets a line of its own.
+		if !e.Encrypted || e.Decrypted || e.ContentType == tls.ContentApplicationData || e.ContentType == tls.ContentAlert {
+			return
+		}
+		v.lineStart(s, dir, "TLS")
+		p.f("encrypted %s record, %d bytes", e.ContentType, e.Length)
+		v.whyNot(e.Err)
+	case tls.EventHandshake:
+		v.lineStart(s, dir, "TLS")
+		v.handshake(s, e)
+	case tls.EventChangeCipherSpec:
+		v.lineStart(s, dir, "TLS")
+		p.s("ChangeCipherSpec")
+	case tls.EventAlert:
+		v.lineStart(s, dir, "TLS")
+		if e.Encrypted && !e.Decrypted {
+			p.f("encrypted alert, %d bytes", e.Length)
+			v.whyNot(e.Err)
+			break
+		}
+		p.f("Alert %s %s", tls.AlertLevelName(e.AlertLevel), tls.AlertName(e.AlertDescription))
+		if e.Decrypted {
+			p.s(", decrypted")
+		}
+	case tls.EventApplicationData:
+		v.lineStart(s, dir, "TLS")
+		if !e.Decrypted {
+			p.f("application data, %d bytes, encrypted", e.Length)
+			v.whyNot(e.Err)
+			break
+		}
+		p.f("application data, %d bytes, decrypted", len(e.Data))
+		v.plaintext(e.Data)
+	case tls.EventHeartbeat:
+		v.lineStart(s, dir, "TLS")
+		p.f("Heartbeat, %d bytes", len(e.Data))
+	case tls.EventSSLv2:
+		v.lineStart(s, dir, "SSLv2")
+		if e.ClientHello != nil {
+			p.s("ClientHello")
+			v.clientHello(s, e.ClientHello)
+		} else {
+			p.f("record, %d bytes", e.Length)
+		}
+	case tls.EventError:
+		if errors.Is(e.Err, tls.ErrNoKey) && v.keys.Len() == 0 {
+			return
+		}
+		v.lineStart(s, dir, "TLS")
+		p.s("note: ")
+		p.s(errString(e.Err))
+	default:
+		return
+	}
+	if e.Err != nil && e.Kind != tls.EventError && e.Kind != tls.EventRecord && !(e.Encrypted && !e.Decrypted) {
+		p.s(" [")
+		p.s(errString(e.Err))
+		p.c(']')
+	}
+	p.c('\n')
+}
+
+// remember keeps what a summary needs when no TLS lines are printed.
+func (v *tlsView) remember(s *tcpstream.Stream, e tls.Event) {
+	if !v.p.opt.tlsSessions || e.Kind != tls.EventHandshake && e.Kind != tls.EventSSLv2 {
+		return
+	}
+	c := v.conn(s)
+	switch {
+	case e.ClientHello != nil && c.ja4 == "":
+		c.ja3, c.ja4 = tls.JA3(e.ClientHello).Hash, tls.JA4(e.ClientHello).JA4
+	case e.Certificate != nil && e.Dir == tls.FromServer && c.certs == nil:
+		for _, ent := range e.Certificate.Entries {
+			c.certs = append(c.certs, tls.SummarizeCert(ent.Data).Subject)
+		}
+	}
+}
+
+// conn returns the view's record of s.
+func (v *tlsView) conn(s *tcpstream.Stream) *tlsConn {
+	c := v.conns[s]
+	if c == nil {
+		c = &tlsConn{}
+		v.conns[s] = c
+	}
+	return c
+}
+
+// whyNot ends a line about an encrypted record with why it was not
+// decrypted, when there were keys to try.
+func (v *tlsView) whyNot(err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, tls.ErrNoKey):
+		if v.keys.Len() > 0 {
+			v.p.s(" (no key)")
+		}
+	default:
+		v.p.s(", not decrypted: ")
+		v.p.s(errString(err))
+	}
+}
+
+// errString is an error's message without the package prefix.
+func errString(err error) string {
+	return strings.TrimPrefix(err.Error(), "tls: ")
+}
+
+// plaintext dumps decrypted data as -X or -x would a packet's bytes, or as
+// -A does.
+func (v *tlsView) plaintext(b []byte) {
+	p := v.p
+	switch {
+	case p.opt.X > 0:
+		p.hexASCIIDump("\n\t", b)
+	case p.opt.x > 0:
+		p.hexDump(b)
+	default:
+		p.asciiDump(b)
+	}
+}
+
+// handshake prints a handshake message's line.
+func (v *tlsView) handshake(s *tcpstream.Stream, e tls.Event) {
+	p := v.p
+	switch {
+	case e.ClientHello != nil:
+		p.s("ClientHello")
+		v.clientHello(s, e.ClientHello)
+	case e.ServerHello != nil:
+		v.serverHello(e.ServerHello)
+	case e.Certificate != nil:
+		v.certificate(s, e)
+		return // its decrypted mark is on its first line
+	default:
+		p.s(handshakeName(e.Handshake))
+		p.f(", %d bytes", len(e.Data))
+	}
+	if e.Encrypted {
+		p.s(", decrypted")
+	}
+}
+
+// handshakeName is a message's name as one word, as the RFCs spell it.
+func handshakeName(t tls.HandshakeType) string {
+	return strings.ReplaceAll(t.String(), " ", "")
+}
+
+// clientHello prints what matters of a ClientHello, and keeps its
+// fingerprints for the summary.
+func (v *tlsView) clientHello(s *tcpstream.Stream, ch *tls.ClientHello) {
+	p := v.p
+	p.c(' ')
+	p.s(ch.Version.String())
+	if vs := realVersions(ch.SupportedVersions); len(vs) > 0 {
+		p.s(" (supports ")
+		p.s(strings.Join(vs, ", "))
+		p.c(')')
+	}
+	if ch.ServerName != "" {
+		p.s(", SNI ")
+		p.s(ch.ServerName)
+	}
+	if len(ch.ALPN) > 0 {
+		p.s(", ALPN [")
+		p.s(strings.Join(ch.ALPN, ", "))
+		p.c(']')
+	}
+	p.f(", %d cipher suites", len(ch.CipherSuites))
+	ja3, ja4 := tls.JA3(ch).Hash, tls.JA4(ch).JA4
+	p.s(", JA3 ")
+	p.s(ja3)
+	p.s(", JA4 ")
+	p.s(ja4)
+	if c := v.conn(s); c.ja4 == "" {
+		c.ja3, c.ja4 = ja3, ja4
+	}
+}
+
+// realVersions names the versions of a supported_versions list, GREASE
+// left out.
+func realVersions(vs []tls.Version) []string {
+	var names []string
+	for _, ver := range vs {
+		if !tls.IsGREASE(uint16(ver)) {
+			names = append(names, ver.String())
+		}
+	}
+	return names
+}
+
+// serverHello prints what matters of a ServerHello or HelloRetryRequest.
+func (v *tlsView) serverHello(sh *tls.ServerHello) {
+	p := v.p
+	if sh.IsHelloRetryRequest {
+		p.s("HelloRetryRequest ")
+	} else {
+		p.s("ServerHello ")
+	}
+	p.s(sh.NegotiatedVersion().String())
+	p.s(", ")
+	p.s(tls.CipherSuiteName(sh.CipherSuite))
+	if sh.KeyShareGroup != 0 {
+		p.s(", group ")
+		p.s(tls.GroupName(sh.KeyShareGroup))
+	}
+	if sh.ALPN != "" {
+		p.s(", ALPN ")
+		p.s(sh.ALPN)
+	}
+	if sh.PSKSelected {
+		p.s(", PSK")
+	}
+	if sh.ExtendedMasterSecret {
+		p.s(", EMS")
+	}
+	if sh.EncryptThenMAC {
+		p.s(", encrypt-then-MAC")
+	}
+	if !sh.IsHelloRetryRequest {
+		p.s(", JA3S ")
+		p.s(tls.JA3S(sh).Hash)
+	}
+}
+
+// certificate prints a Certificate message: a line, then a line per
+// certificate with its subject, issuer, names, validity, key and SHA-256.
+func (v *tlsView) certificate(s *tcpstream.Stream, e tls.Event) {
+	p := v.p
+	m := e.Certificate
+	p.f("Certificate, %d certificate%s", len(m.Entries), plural(len(m.Entries)))
+	if e.Encrypted {
+		p.s(", decrypted")
+	}
+	var subjects []string
+	for i, ent := range m.Entries {
+		cs := tls.SummarizeCert(ent.Data)
+		subjects = append(subjects, cs.Subject)
+		p.s("\n")
+		p.s(tlsIndent)
+		p.s(tlsIndent)
+		p.f("[%d] subject %q, issuer %q", i, cs.Subject, cs.Issuer)
+		if names := certNames(cs); len(names) > 0 {
+			p.s(", SAN ")
+			p.s(strings.Join(names, " "))
+		}
+		if !cs.NotBefore.IsZero() || !cs.NotAfter.IsZero() {
+			p.f(", valid %s to %s", cs.NotBefore.UTC().Format(time.RFC3339), cs.NotAfter.UTC().Format(time.RFC3339))
+		}
+		if cs.Key != "" {
+			p.s(", ")
+			p.s(cs.Key)
+		}
+		p.s(", SHA-256 ")
+		p.s(cs.SHA256)
+		if cs.Err != nil {
+			p.s(" [")
+			p.s(cs.Err.Error())
+			p.c(']')
+		}
+	}
+	if e.Dir == tls.FromServer {
+		if c := v.conn(s); c.certs == nil {
+			c.certs = subjects
+		}
+	}
+}
+
+// plural is "s" unless n is 1.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// certNames lists a certificate's subject alternative names.
+func certNames(cs *tls.CertSummary) []string {
+	names := append([]string(nil), cs.DNSNames...)
+	for _, ip := range cs.IPAddresses {
+		names = append(names, ip.String())
+	}
+	names = append(names, cs.EmailAddresses...)
+	return append(names, cs.URIs...)
+}
+
+// closed prints a connection's summary line with --tls-sessions.
+func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstream.CloseReason) {
+	c := v.conns[s]
+	delete(v.conns, s)
+	if !v.p.opt.tlsSessions {
+		return
+	}
+	sum := sess.Summary()
+	if !sum.TLS {
+		return
+	}
+	p := v.p
+	v.lineStart(s, tcpstream.ClientToServer, "TLS session")
+	switch {
+	case sum.Version != 0:
+		p.s(sum.Version.String())
+		p.s(", ")
+		p.s(tls.CipherSuiteName(sum.CipherSuite))
+	case sum.SSLv2:
+		p.s("SSL 2.0")
+	default:
+		p.s("no ServerHello")
+	}
+	if sum.Midstream {
+		p.s(", picked up mid-stream")
+	}
+	if sum.ServerName != "" {
+		p.s(", SNI ")
+		p.s(sum.ServerName)
+	}
+	if sum.ALPN != "" {
+		p.s(", ALPN ")
+		p.s(sum.ALPN)
+	}
+	if sum.Resumed {
+		p.s(", resumed")
+	}
+	if sum.HelloRetryRequest {
+		p.s(", HelloRetryRequest")
+	}
+	if c != nil && c.ja4 != "" {
+		p.s(", JA3 ")
+		p.s(c.ja3)
+		p.s(", JA4 ")
+		p.s(c.ja4)
+	}
+	if c != nil && len(c.certs) > 0 {
+		p.f(", certificate %q", c.certs[0])
+	}
+	switch {
+	case sum.KeysFound:
+		p.s(", keys found")
+	case v.keys.Len() > 0 && sum.Version != 0:
+		p.s(", no keys")
+	}
+	for d := tls.FromClient; d <= tls.FromServer; d++ {
+		p.f("; %s %d records", tcpstream.Direction(d), sum.Records[d])
+		if sum.Encrypted[d] > 0 {
+			p.f(", %d encrypted, %d decrypted", sum.Encrypted[d], sum.Decrypted[d])
+		}
+		if sum.Failed[d] > 0 {
+			p.f(", %d failed", sum.Failed[d])
+		}
+		p.f(", %d bytes of application data", sum.AppDataBytes[d])
+		if sum.Decrypted[d] > 0 {
+			p.f(" (%d plaintext)", sum.PlaintextBytes[d])
+		}
+		if sum.Lost[d] > 0 {
+			p.f(", %d bytes lost", sum.Lost[d])
+		}
+	}
+	if sum.Alerts > 0 {
+		p.f("; %d alerts, last %s %s", sum.Alerts, tls.AlertLevelName(sum.LastAlert[0]), tls.AlertName(sum.LastAlert[1]))
+	}
+	p.f("; ended %s", reason)
+	p.c('\n')
+}

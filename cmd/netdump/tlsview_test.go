@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// tlsNetdump runs netdump (the test binary as the command) with args and
+// SSLKEYLOGFILE set to keylogEnv (empty: unset), and returns its standard
+// output and error.
+func tlsNetdump(t *testing.T, keylogEnv string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := netdumpCommand(t, ".", "UTC", args...)
+	cmd.Env = append(cmd.Env, "SSLKEYLOGFILE="+keylogEnv)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+// httpsdCapture is httpsd's recording with its keys in Decryption Secrets
+// Blocks, and the HTTP it carries (examples/httpsd's golden test writes
+// all three).
+func httpsdCapture(t *testing.T) (capture string, request, response []byte) {
+	t.Helper()
+	base := filepath.Join(repoRoot(t), "testdata", "pcaps", "httpsd-session")
+	request, err := os.ReadFile(base + ".request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	response, err = os.ReadFile(base + ".response")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base + ".pcapng", request, response
+}
+
+// appDataLine is the line of a decrypted application data record in
+// --tls-only output.
+var appDataLine = regexp.MustCompile(`^\S+ TLS (\S+) > (\S+): application data, (\d+) bytes, decrypted$`)
+
+// decryptedStreams reads the plaintext back out of --tls-only -x output:
+// each decrypted record's hex dump, appended to its sender's stream.
+func decryptedStreams(t *testing.T, out string) map[string][]byte {
+	t.Helper()
+	streams := map[string][]byte{}
+	var cur string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := appDataLine.FindStringSubmatch(line); m != nil {
+			cur = m[1]
+			continue
+		}
+		if !strings.HasPrefix(line, "\t0x") {
+			cur = ""
+			continue
+		}
+		if cur == "" {
+			continue
+		}
+		_, hexPart, ok := strings.Cut(line, ": ")
+		if !ok {
+			t.Fatalf("bad dump line %q", line)
+		}
+		b, err := hex.DecodeString(strings.ReplaceAll(hexPart, " ", ""))
+		if err != nil {
+			t.Fatalf("bad dump line %q: %v", line, err)
+		}
+		streams[cur] = append(streams[cur], b...)
+	}
+	return streams
+}
+
+// TestTLSViewDecryptsHTTPSD is the loop the issue asks for: httpsd's
+// recording, keys inside, decrypts in netdump to exactly the HTTP the
+// client and server exchanged.
+func TestTLSViewDecryptsHTTPSD(t *testing.T) {
+	capture, request, response := httpsdCapture(t)
+	out, stderr, err := tlsNetdump(t, "", "--tls-only", "-x", "-r", capture)
+	if err != nil {
+		t.Fatalf("netdump: %v\n%s", err, stderr)
+	}
+	streams := decryptedStreams(t, out)
+	var client, server []byte
+	for from, b := range streams {
+		if strings.HasSuffix(from, ".443") {
+			server = append(server, b...)
+		} else {
+			client = append(client, b...)
+		}
+	}
+	if !bytes.Equal(client, request) {
+		t.Errorf("client plaintext: %d bytes, want the %d of the request (equal prefix %d)", len(client), len(request), commonPrefixLen(client, request))
+	}
+	if !bytes.Equal(server, response) {
+		t.Errorf("server plaintext: %d bytes, want the %d of the response (equal prefix %d)", len(server), len(response), commonPrefixLen(server, response))
+	}
+	for _, want := range []string{
+		"ClientHello TLS 1.2 (supports TLS 1.3, TLS 1.2), SNI httpsd.test",
+		"ServerHello TLS 1.3, TLS_AES_128_GCM_SHA256",
+		`Certificate, 1 certificate, decrypted`,
+		`[0] subject "CN=httpsd.test,O=medina httpsd"`,
+		"Alert Warning Close Notify, decrypted",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "encrypted") && !strings.Contains(out, "decrypted") {
+		t.Errorf("records left encrypted:\n%s", out)
+	}
+}
+
+func commonPrefixLen(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// TestTLSViewGolden compares --tls output (packet lines, TLS lines and
+// -A dumps) of httpsd's recording with its golden file; -update rewrites
+// it.
+func TestTLSViewGolden(t *testing.T) {
+	capture, _, _ := httpsdCapture(t)
+	out, stderr, err := tlsNetdump(t, "", "-n", "--tls", "--tls-sessions", "-r", capture)
+	if err != nil {
+		t.Fatalf("netdump: %v\n%s", err, stderr)
+	}
+	golden := goldenName(capture, "tls")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal([]byte(out), want) {
+		t.Errorf("output differs from %s: %s", golden, firstDiff(want, []byte(out)))
+	}
+}
+
+// TestTLSViewKeepsPacketLines checks that --tls only adds lines: without
+// them, the output of every project capture is tcpdump's.
+func TestTLSViewKeepsPacketLines(t *testing.T) {
+	for _, capture := range projectCaptures(t) {
+		t.Run(filepath.Base(capture), func(t *testing.T) {
+			plain, _, err := tlsNetdump(t, "", "-n", "-r", capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			view, _, err := tlsNetdump(t, "", "-n", "--tls", "-r", capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := stripTLSLines(view); got != plain {
+				t.Errorf("--tls changed the packet lines: %s", firstDiff([]byte(plain), []byte(got)))
+			}
+		})
+	}
+}
+
+// stripTLSLines removes the TLS view's lines (and the dumps after them)
+// from --tls output.
+func stripTLSLines(out string) string {
+	var b strings.Builder
+	inTLS := false
+	for _, line := range strings.SplitAfter(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, tlsIndent+"TLS ") || strings.HasPrefix(line, tlsIndent+"SSLv2 "):
+			inTLS = true
+		case inTLS && !startsPacketLine(line):
+			// a certificate line or a dump of plaintext
+		default:
+			inTLS = false
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// packetLineStart matches the timestamp that starts a packet line (-n,
+// TZ=UTC, default time format).
+var packetLineStart = regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{6} `)
+
+func startsPacketLine(line string) bool { return packetLineStart.MatchString(line) }
+
+// illustrated returns an Illustrated TLS capture and its key log from the
+// shared corpus.
+func illustrated(t *testing.T, version string) (capture, keylog string) {
+	t.Helper()
+	dir := filepath.Join(sharedCorpus(t), "tls", "illustrated-tls"+version)
+	return filepath.Join(dir, "capture.pcap"), filepath.Join(dir, "keylog.txt")
+}
+
+// TestTLSViewKeyLog decrypts the Illustrated TLS 1.2 and 1.3 captures with
+// their key logs, given by --keylog and by SSLKEYLOGFILE, and checks what
+// is said without keys and with keys for other sessions.
+func TestTLSViewKeyLog(t *testing.T) {
+	for _, version := range []string{"12", "13"} {
+		capture, keylog := illustrated(t, version)
+		t.Run("tls"+version, func(t *testing.T) {
+			decrypted := func(out string) {
+				t.Helper()
+				for _, want := range []string{"application data, 4 bytes, decrypted\nping\n", "application data, 4 bytes, decrypted\npong\n", ", keys found;"} {
+					if !strings.Contains(out, want) {
+						t.Errorf("output lacks %q:\n%s", want, out)
+					}
+				}
+			}
+			out, stderr, err := tlsNetdump(t, "", "--tls-only", "--tls-sessions", "--keylog", keylog, "-r", capture)
+			if err != nil {
+				t.Fatalf("%v: %s", err, stderr)
+			}
+			decrypted(out)
+			out, stderr, err = tlsNetdump(t, keylog, "--tls-only", "--tls-sessions", "-r", capture)
+			if err != nil {
+				t.Fatalf("%v: %s", err, stderr)
+			}
+			decrypted(out)
+
+			// No keys at all: the records are encrypted, and that is all.
+			out, _, err = tlsNetdump(t, "", "--tls-only", "-r", capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !encryptedAppData.MatchString(out) {
+				t.Errorf("no encrypted application data line without keys:\n%s", out)
+			}
+			if strings.Contains(out, "decrypted") || strings.Contains(out, "no key") {
+				t.Errorf("without keys, the output speaks of decryption:\n%s", out)
+			}
+
+			// Keys, but not this session's: each record says so.
+			other := filepath.Join(t.TempDir(), "other.keys")
+			line := "CLIENT_RANDOM " + strings.Repeat("ab", 32) + " " + strings.Repeat("cd", 48) + "\n"
+			if err := os.WriteFile(other, []byte(line), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, _, err = tlsNetdump(t, "", "--tls-only", "--tls-sessions", "--keylog", other, "-r", capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"note: no key", "bytes, encrypted (no key)", ", no keys;"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("with another session's keys, output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+// encryptedAppData matches a line of application data not decrypted and
+// nothing more said of it.
+var encryptedAppData = regexp.MustCompile(`(?m)application data, \d+ bytes, encrypted$`)
+
+// TestTLSViewBadKeyLog: a key log that cannot be read stops netdump with
+// the reason; a malformed line is a warning and the rest is used.
+func TestTLSViewBadKeyLog(t *testing.T) {
+	capture, _, _ := httpsdCapture(t)
+	missing := filepath.Join(t.TempDir(), "missing.keys")
+	_, stderr, err := tlsNetdump(t, "", "--tls", "--keylog", missing, "-r", capture)
+	if err == nil || !strings.Contains(stderr, "key log") || !strings.Contains(stderr, "missing.keys") {
+		t.Errorf("unreadable key log: err %v, stderr %q", err, stderr)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.keys")
+	if err := os.WriteFile(bad, []byte("CLIENT_RANDOM nothex\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := tlsNetdump(t, "", "--tls-only", "--keylog", bad, "-r", capture)
+	if err != nil {
+		t.Fatalf("malformed key log line stopped netdump: %v: %s", err, stderr)
+	}
+	if !strings.Contains(stderr, "bad.keys") || !strings.Contains(stderr, "line 1") {
+		t.Errorf("malformed key log line not reported with its place: %q", stderr)
+	}
+	if !strings.Contains(out, "decrypted") {
+		t.Errorf("the capture's own keys were not used after a bad key log line")
+	}
+}
