@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tcp"
+)
+
+// FuzzTLSView drives the whole TLS view, reassembly and TLS decoding
+// included, with a connection whose two byte streams come from the fuzzer:
+// the input is a list of chunks (a header byte: direction, whether to send
+// it out of order after the next one, and a length; then the bytes), sent
+// as TCP segments after a three-way handshake, with a key log that has a
+// secret for every client random the fuzzer might make up (all zeros).
+// Printing must never panic, every line must end, and the connection must
+// be summarised once when the capture ends.
+func FuzzTLSView(f *testing.F) {
+	// Seeds: the TLS payloads of httpsd's recording, chunked as sent.
+	if data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pcaps", "httpsd-session.pcapng")); err == nil {
+		f.Add(tlsSeedFromCapture(f, data))
+	}
+	f.Add([]byte{0x05, 0x16, 0x03, 0x01, 0x00, 0x01, 0x01})
+	keylog := filepath.Join(f.TempDir(), "keys")
+	zero := "0000000000000000000000000000000000000000000000000000000000000000"
+	lines := "CLIENT_RANDOM " + zero + " " + zero + zero[:32] + "\n" +
+		"CLIENT_HANDSHAKE_TRAFFIC_SECRET " + zero + " " + zero + "\n" +
+		"SERVER_HANDSHAKE_TRAFFIC_SECRET " + zero + " " + zero + "\n" +
+		"CLIENT_TRAFFIC_SECRET_0 " + zero + " " + zero + "\n" +
+		"SERVER_TRAFFIC_SECRET_0 " + zero + " " + zero + "\n"
+	if err := os.WriteFile(keylog, []byte(lines), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		opt, err := parseArgs([]string{"-n", "--tls", "--tls-sessions", "-X", "--keylog", keylog, "-r", "-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := newPrinter(opt)
+		view, err := newTLSView(p, opt, func(string) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fr := range tlsFuzzFrames(in) {
+			pkt := &pcap.Packet{Data: fr, Length: len(fr), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			p.printPacket(pkt, 1)
+			view.packet(pkt)
+			if n := len(p.out); n > 0 && p.out[n-1] != '\n' {
+				t.Fatalf("output does not end a line: %q", p.out[max(0, n-80):])
+			}
+		}
+		p.out = p.out[:0]
+		view.end()
+		if len(view.conns) != 0 {
+			t.Errorf("%d connections left after the end", len(view.conns))
+		}
+	})
+}
+
+// tlsFuzzFrames turns a fuzz input into the frames of one connection.
+func tlsFuzzFrames(in []byte) [][]byte {
+	const cport, sport = 40000, 8443
+	cseq, sseq := uint32(1000), uint32(5000)
+	frames := [][]byte{
+		tcpFrame(seg{src: hostA, dst: hostB, sport: cport, dport: sport, seq: cseq, flags: 0x02}),
+		tcpFrame(seg{src: hostB, dst: hostA, sport: sport, dport: cport, seq: sseq, ack: cseq + 1, flags: 0x12}),
+	}
+	cseq++
+	sseq++
+	var held []byte
+	for len(in) > 0 {
+		h := in[0]
+		n := min(int(h&0x3f)*37+1, len(in)-1)
+		data := in[1 : 1+n]
+		in = in[1+n:]
+		var fr []byte
+		if h&0x80 == 0 {
+			fr = tcpFrame(seg{src: hostA, dst: hostB, sport: cport, dport: sport, seq: cseq, ack: sseq, flags: 0x18, data: data})
+			cseq += uint32(len(data))
+		} else {
+			fr = tcpFrame(seg{src: hostB, dst: hostA, sport: sport, dport: cport, seq: sseq, ack: cseq, flags: 0x18, data: data})
+			sseq += uint32(len(data))
+		}
+		switch {
+		case h&0x40 != 0 && held == nil:
+			held = fr // sent after the next one
+		default:
+			frames = append(frames, fr)
+			if held != nil {
+				frames = append(frames, held)
+				held = nil
+			}
+		}
+	}
+	if held != nil {
+		frames = append(frames, held)
+	}
+	return append(frames,
+		tcpFrame(seg{src: hostA, dst: hostB, sport: cport, dport: sport, seq: cseq, ack: sseq, flags: 0x11}),
+		tcpFrame(seg{src: hostB, dst: hostA, sport: sport, dport: cport, seq: sseq, ack: cseq + 1, flags: 0x11}))
+}
+
+// tlsSeedFromCapture makes a FuzzTLSView input of the TCP payloads of a
+// capture's first connection, in the order captured.
+func tlsSeedFromCapture(f *testing.F, data []byte) []byte {
+	r, err := pcap.NewReader(bytes.NewReader(data))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var out []byte
+	var server uint16
+	for {
+		pkt, err := r.Next()
+		if err != nil {
+			break
+		}
+		if len(pkt.Data) < 14+20 || binary.BigEndian.Uint16(pkt.Data[12:]) != 0x0800 || pkt.Data[14+9] != 6 {
+			continue
+		}
+		ihl := int(pkt.Data[14]&0xf) * 4
+		h := tcp.Header(pkt.Data[14+ihl:])
+		if len(h) < 20 || len(h.Payload()) == 0 {
+			continue
+		}
+		if server == 0 {
+			server = h.DstPort()
+		}
+		dir := byte(0)
+		if h.SrcPort() == server {
+			dir = 0x80
+		}
+		for p := h.Payload(); len(p) > 0; {
+			n := min(len(p), 0x3f*37+1)
+			k := (n - 1) / 37
+			n = k*37 + 1
+			out = append(out, dir|byte(k))
+			out = append(out, p[:n]...)
+			p = p[n:]
+		}
+		if len(out) > 8<<10 {
+			break
+		}
+	}
+	return out
+}
