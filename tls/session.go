@@ -58,8 +58,11 @@ const (
 	// old clients (ClientHello set), or an SSL 2.0 server's reply, after
 	// which the session is not decoded further.
 	EventSSLv2
-	// EventNotTLS: the client's first bytes are not a ClientHello; nothing
-	// more is reported for the session.
+	// EventNotTLS: the connection is not TLS: neither direction's first
+	// bytes are TLS, and no hello came in the first maxPreamble (64 KiB)
+	// bytes of a direction, or before the connection ended. Data is the
+	// first bytes (up to 16) of the direction that decided, Offset where
+	// they are. Nothing more is reported for the session.
 	EventNotTLS
 	// EventError: something the analysis could not do or a fault in the
 	// stream, said once where it happens: a missing key, an unsupported
@@ -67,12 +70,20 @@ const (
 	// giving up on a direction. Err says what. Records that then fail to
 	// decrypt say why in their own Err.
 	EventError
+	// EventPreamble: a direction's TLS began after bytes that are not
+	// TLS (a STARTTLS exchange in SMTP, IMAP, POP3, XMPP, FTP, LDAP or
+	// PostgreSQL, an HTTP CONNECT, a SOCKS request...). It comes once per
+	// direction, just before the events of the record with the
+	// direction's hello. Offset is where the preamble starts (0 unless
+	// the capture began later), Length how many bytes it has (lost bytes
+	// included), and Data its first bytes as captured (up to 64).
+	EventPreamble
 )
 
 var eventKindNames = [...]string{
 	EventRecord: "record", EventHandshake: "handshake", EventChangeCipherSpec: "change_cipher_spec",
 	EventAlert: "alert", EventApplicationData: "application_data", EventHeartbeat: "heartbeat",
-	EventSSLv2: "sslv2", EventNotTLS: "not_tls", EventError: "error",
+	EventSSLv2: "sslv2", EventNotTLS: "not_tls", EventError: "error", EventPreamble: "preamble",
 }
 
 func (k EventKind) String() string {
@@ -94,7 +105,8 @@ type Event struct {
 	// event comes from (of the stream's fault for an EventError).
 	Offset int64
 
-	// The record: its header's type, version and fragment length, and
+	// The record: its header's type, version and fragment length (an
+	// EventPreamble's Length is the preamble's), and
 	// what it carries (TLS 1.3's inner type once decrypted; 0 when
 	// encrypted and not decrypted).
 	ContentType ContentType
@@ -110,7 +122,8 @@ type Event struct {
 	Handshake HandshakeType
 	// Data is the payload: a handshake message's body, an alert's bytes,
 	// application data's plaintext (nil when not decrypted), a
-	// heartbeat's message, an SSL 2.0 record.
+	// heartbeat's message, an SSL 2.0 record, the first bytes of a
+	// preamble or of a stream that is not TLS.
 	Data []byte
 	// The parsed message of a ClientHello (also from an SSL 2.0 record),
 	// ServerHello or HelloRetryRequest, and Certificate event.
@@ -144,6 +157,8 @@ func (e Event) String() string {
 		s += fmt.Sprintf(" %d/%d", e.AlertLevel, e.AlertDescription)
 	case EventApplicationData:
 		s += fmt.Sprintf(" %d bytes", len(e.Data))
+	case EventPreamble:
+		s += fmt.Sprintf(" %d bytes", e.Length)
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
@@ -196,12 +211,33 @@ const (
 	// gap, and seqTrialRecords the records they are tried for.
 	maxSeqTrials    = 64
 	seqTrialRecords = 4
+	// maxPreamble bounds the bytes of a direction skipped in search of
+	// its hello when the connection does not start with TLS. The
+	// preambles TLS follows are short: a STARTTLS exchange is a few
+	// hundred bytes (SMTP's EHLO reply, IMAP's CAPABILITY, XMPP's stream
+	// features reach a few KiB), an HTTP CONNECT or a SOCKS request less.
+	// 64 KiB is well over the longest of these, and it bounds the work
+	// spent on a connection that is not TLS before it is declared so (a
+	// StreamDecoder then ignores it). The search keeps no more than a
+	// record header's start, so the bound is one of time, not memory.
+	maxPreamble = 64 << 10
+	// preambleShown is how many of a preamble's first bytes are kept to
+	// show (EventPreamble's Data).
+	preambleShown = 64
+	// helloProbe is how many bytes of a record the search for a hello
+	// reads: the record header, the handshake header and the hello's
+	// version.
+	helloProbe = RecordHeaderLen + HandshakeHeaderLen + 2
+	// minHelloBody is the shortest hello body: a version, the random, an
+	// empty session ID, a cipher suite (list length) and a compression
+	// method (list length).
+	minHelloBody = 2 + 32 + 1 + 2 + 1
 )
 
 type sessionState uint8
 
 const (
-	stateUnknown sessionState = iota // client's first bytes not seen yet
+	stateUnknown sessionState = iota // not known yet to be TLS
 	stateTLS
 	stateNotTLS
 )
@@ -251,6 +287,12 @@ type halfConn struct {
 
 	plain []byte // decryption buffer
 
+	// scanning: looking for the direction's hello after a preamble.
+	scanning bool
+	preOff   int64  // the stream offset where the preamble starts
+	preamble int64  // bytes of it skipped so far (lost ones included)
+	preHead  []byte // its first bytes, up to preambleShown
+
 	hs       []byte // incomplete handshake message
 	hsSkip   int    // bytes of an over-long handshake message to skip
 	hsResync bool   // handshake data after a gap: wait for a message start
@@ -293,9 +335,14 @@ type Session struct {
 // report.
 type Summary struct {
 	// TLS says the client's first bytes were a ClientHello (or the
-	// session was picked up in the middle: Midstream); SSLv2 that the
-	// ClientHello was SSL 2.0's.
+	// server's a ServerHello, or the session was picked up in the middle:
+	// Midstream, or its TLS began after a preamble: see Preamble); SSLv2
+	// that the ClientHello was SSL 2.0's.
 	TLS, Midstream, SSLv2 bool
+	// Preamble is, per direction, how many bytes came before its hello
+	// when the connection did not start with TLS (see EventPreamble): 0
+	// for a connection that did, or a direction whose hello never came.
+	Preamble [2]int64
 	// Version and CipherSuite are the server's choice (0 before its
 	// ServerHello).
 	Version     Version
@@ -385,9 +432,19 @@ func (s *Session) Close() {
 	}
 	s.closed = true
 	s.pump()
+	if s.state == stateUnknown && (s.h[FromClient].scanning || s.h[FromServer].scanning) {
+		// A connection that did not begin with TLS, and ended before a
+		// hello came: said of the client's bytes, or of the server's
+		// when the client's were lost.
+		h := &s.h[FromClient]
+		if h.preamble == 0 && s.h[FromServer].preamble > 0 || !h.scanning {
+			h = &s.h[FromServer]
+		}
+		s.notTLS(h, h.preOff, h.preHead)
+	}
 	for d := range s.h {
 		h := &s.h[d]
-		if h.dead || s.state != stateTLS {
+		if h.dead || s.state != stateTLS || h.scanning {
 			continue
 		}
 		if len(h.buf) > 0 && !h.resync {
@@ -422,15 +479,17 @@ func (s *Session) giveUp(h *halfConn, off int64, why error) {
 }
 
 // blocked reports whether a direction must wait for the other: the
-// server's bytes until the client's show the stream is TLS, the client's
-// after a ClientHello until the server's ServerHello says how to read
-// them.
+// server's bytes until the client's show the stream is TLS (or begins
+// with a preamble), and after a preamble until the client's ClientHello
+// has come too; the client's after a ClientHello until the server's
+// ServerHello says how to read them.
 func (s *Session) blocked(h *halfConn) bool {
 	if h.forced || s.closed {
 		return false
 	}
 	if h.dir == FromServer {
-		return s.state == stateUnknown && !s.h[FromClient].dead
+		c := &s.h[FromClient]
+		return !h.scanning && !c.dead && (s.state == stateUnknown || c.scanning)
 	}
 	return s.state == stateTLS && s.chCount > s.shCount && !s.serverAlert && !s.h[FromServer].dead
 }
@@ -453,12 +512,21 @@ func (s *Session) input(h *halfConn, data []byte) {
 		if k := s.want(h); k > 0 && k < take {
 			take = k
 		}
+		scanning := h.scanning
 		h.buf = append(h.buf, data[:take]...)
+		from := data
 		data = data[take:]
 		if len(h.buf) > maxBuffered {
 			s.overflow(h)
 		}
 		s.consumeBuf(h)
+		if scanning && h.scanning && !h.dead && len(h.buf) <= take {
+			// The search for a hello looked at every position before
+			// the bytes it kept, which are the last of those just
+			// taken: go on in data itself rather than copy it.
+			data = from[take-len(h.buf):]
+			h.buf = h.buf[:0]
+		}
 		if s.yield {
 			// The other direction goes first; keep the rest.
 			if len(data) > 0 && !h.dead {
@@ -503,8 +571,9 @@ func (s *Session) consumeBuf(h *halfConn) int {
 		return n
 	}
 	h.buf = h.buf[:copy(h.buf, h.buf[n:])]
-	if len(h.buf) == 0 && cap(h.buf) > 4*(MaxCiphertext+RecordHeaderLen) {
-		h.buf = nil // do not keep a large buffer after a wait
+	if len(h.buf) < helloProbe && cap(h.buf) > 4*(MaxCiphertext+RecordHeaderLen) {
+		// Do not keep a large buffer after a wait.
+		h.buf = append([]byte(nil), h.buf...)
 	}
 	return n
 }
@@ -512,6 +581,11 @@ func (s *Session) consumeBuf(h *halfConn) int {
 // want returns how many more bytes complete the record at the head of
 // h.buf, or 0 when that is not known (take everything).
 func (s *Session) want(h *halfConn) int {
+	if h.scanning {
+		// Enough to complete a hello's start that the last bytes may
+		// hold.
+		return helloProbe - 1
+	}
 	if s.state != stateTLS || h.resync || h.skip > 0 || s.blocked(h) {
 		return 0
 	}
@@ -571,6 +645,15 @@ func (s *Session) records(h *halfConn, b []byte) int {
 			}
 			continue
 		}
+		if h.scanning {
+			n, ok := s.scanHello(h, rest)
+			off += n
+			h.pos += int64(n)
+			if !ok {
+				break
+			}
+			continue
+		}
 		if s.state == stateUnknown {
 			if !s.recognise(h, rest) {
 				break
@@ -605,8 +688,9 @@ func (s *Session) records(h *halfConn, b []byte) int {
 // recognise decides from a stream's first bytes whether the connection
 // is TLS: a ClientHello (or an SSL 2.0 one) from the client, a ServerHello
 // from a server whose client was not seen, or else two plausible records
-// in a row from a capture that began in the middle of a connection. It
-// returns false when it needs more bytes or the stream is not TLS.
+// in a row from a capture that began in the middle of a connection.
+// Anything else starts the search for the hellos after a preamble
+// (startScan). It returns false when it needs more bytes.
 func (s *Session) recognise(h *halfConn, b []byte) bool {
 	if len(b) < RecordHeaderLen+1 {
 		return false
@@ -621,20 +705,140 @@ func (s *Session) recognise(h *halfConn, b []byte) bool {
 		s.sum.TLS = true
 		return true
 	}
-	if !plausibleRecord(RecordHeader(b)) {
-		s.notTLS(h, b)
-		return false
+	if plausibleRecord(RecordHeader(b)) {
+		n := RecordHeaderLen + RecordHeader(b).Length()
+		if len(b) < n+RecordHeaderLen {
+			return false
+		}
+		if plausibleRecord(RecordHeader(b[n:])) && RecordHeader(b[n:]).Version() == RecordHeader(b).Version() {
+			s.pickUp()
+			return true
+		}
 	}
-	n := RecordHeaderLen + RecordHeader(b).Length()
-	if len(b) < n+RecordHeaderLen {
-		return false
-	}
-	if !plausibleRecord(RecordHeader(b[n:])) || RecordHeader(b[n:]).Version() != RecordHeader(b).Version() {
-		s.notTLS(h, b)
-		return false
-	}
-	s.pickUp()
+	s.startScan()
 	return true
+}
+
+// startScan starts the search for each direction's hello, the stream
+// not being TLS from its first byte: TLS after a plaintext preamble
+// (STARTTLS, CONNECT, SOCKS) is found by its content, whatever the port.
+// Both directions search: when one has a preamble the other has one too.
+func (s *Session) startScan() {
+	for d := range s.h {
+		h := &s.h[d]
+		if h.dead {
+			continue
+		}
+		h.scanning = true
+		h.resync = false
+		h.preOff = h.pos
+	}
+}
+
+// hello returns the hello a direction begins with.
+func (h *halfConn) hello() HandshakeType {
+	if h.dir == FromServer {
+		return ServerHelloType
+	}
+	return ClientHelloType
+}
+
+// helloStart reports whether b (helloProbe bytes at least) starts with a
+// plausible handshake record whose first message is a hello of type
+// hello: a handshake record of SSL 3.0 to TLS 1.3 with a length TLS
+// allows, and, as far as the record holds them, a message length a hello
+// can have and the hello's version (SSL 3.0 to TLS 1.2, or a TLS 1.3
+// draft's in a ServerHello).
+func helloStart(b []byte, hello HandshakeType) bool {
+	r := RecordHeader(b)
+	if r.Type() != ContentHandshake || b[1] != 3 || b[2] > 4 || HandshakeType(b[5]) != hello {
+		return false
+	}
+	n := r.Length()
+	if n == 0 || n > MaxCiphertext {
+		return false
+	}
+	if n >= HandshakeHeaderLen {
+		l := int(b[6])<<16 | int(b[7])<<8 | int(b[8])
+		if l < minHelloBody || l > maxHandshakeMessage {
+			return false
+		}
+	}
+	if n >= HandshakeHeaderLen+2 {
+		v := b[RecordHeaderLen+HandshakeHeaderLen]
+		if v != 3 && !(v == 0x7f && hello == ServerHelloType) {
+			return false
+		}
+	}
+	return true
+}
+
+// scanHello looks for h's hello in b, past the preamble. It returns the
+// bytes to skip, and whether the hello starts after them. The bytes kept
+// (not skipped) when the hello is not found are at most the start of a
+// record that may be it, so the search holds no more than helloProbe
+// bytes.
+func (s *Session) scanHello(h *halfConn, b []byte) (int, bool) {
+	hello := h.hello()
+	// Look no further than a hello can start.
+	w := b[:min(len(b), int(maxPreamble-h.preamble)+helloProbe)]
+	i := 0
+	for i < len(w) {
+		j := bytes.IndexByte(w[i:], byte(ContentHandshake))
+		if j < 0 {
+			i = len(w)
+			break
+		}
+		i += j
+		if len(w)-i < helloProbe {
+			break // wait for the rest of the header
+		}
+		if helloStart(w[i:], hello) {
+			if s.skipped(h, i, b[:i]) {
+				s.began(h)
+				return i, true
+			}
+			return i, false
+		}
+		i++
+	}
+	s.skipped(h, i, b[:i])
+	return i, false
+}
+
+// skipped counts n bytes of h's preamble (b holds them, nil when they
+// were lost), and ends the search when the preamble grows past
+// maxPreamble: a connection not yet known to be TLS is not, a direction
+// of one that is gives up. It reports whether the search goes on.
+func (s *Session) skipped(h *halfConn, n int, b []byte) bool {
+	if int64(len(h.preHead)) == h.preamble && len(h.preHead) < preambleShown {
+		h.preHead = append(h.preHead, b[:min(len(b), preambleShown-len(h.preHead))]...)
+	}
+	h.preamble += int64(n)
+	if h.preamble <= maxPreamble {
+		return true
+	}
+	if s.state == stateUnknown {
+		s.notTLS(h, h.preOff, h.preHead)
+	} else {
+		s.giveUp(h, h.preOff+h.preamble, fmt.Errorf("no %v in the first %d bytes", h.hello(), h.preamble))
+	}
+	return false
+}
+
+// began starts decoding a direction at its hello, after a preamble:
+// it reports the preamble, and the connection is TLS.
+func (s *Session) began(h *halfConn) {
+	h.scanning = false
+	if h.preamble > 0 {
+		s.sum.Preamble[h.dir] = h.preamble
+		s.emit(Event{Kind: EventPreamble, Dir: h.dir, Time: s.ts, Offset: h.preOff, Length: int(h.preamble), Data: h.preHead})
+	}
+	h.preHead = nil
+	if s.state == stateUnknown {
+		s.state = stateTLS
+		s.sum.TLS = true
+	}
 }
 
 // pickUp starts decoding a connection whose handshake was not seen: its
@@ -651,9 +855,11 @@ func (s *Session) pickUp() {
 	}
 }
 
-func (s *Session) notTLS(h *halfConn, b []byte) {
+// notTLS declares the connection not TLS; first are the first bytes of
+// h's stream, at offset off.
+func (s *Session) notTLS(h *halfConn, off int64, first []byte) {
 	s.state = stateNotTLS
-	s.emit(Event{Kind: EventNotTLS, Dir: h.dir, Time: s.ts, Offset: h.pos, Data: b[:min(len(b), 16)]})
+	s.emit(Event{Kind: EventNotTLS, Dir: h.dir, Time: s.ts, Offset: off, Data: first[:min(len(first), 16)]})
 	s.h[0].dead, s.h[1].dead = true, true
 	s.h[0].buf, s.h[1].buf = nil, nil
 }
@@ -703,6 +909,13 @@ func (s *Session) record(h *halfConn, raw []byte, rec Record) {
 	ev := Event{Kind: EventRecord, Dir: h.dir, Time: s.ts, Offset: h.pos,
 		ContentType: rec.Type, Version: rec.Version, Length: len(frag)}
 	protected := h.encrypted && (!isTLS13(s.version) || rec.Type == ContentApplicationData)
+	if protected && rec.Type == ContentHandshake && s.shCount == 0 && wholeHello(frag, h.hello()) {
+		// Before any ServerHello no keys can be in use: a hello after a
+		// ChangeCipherSpec is TLS 1.3's, whose compatibility mode sends
+		// one before the second ClientHello (RFC 8446 D.4), the
+		// HelloRetryRequest that asked for it missing from the capture.
+		protected = false
+	}
 	if !protected && rec.Type == ContentApplicationData {
 		// Application data before any handshake we saw: encrypted with
 		// keys we cannot know.
@@ -755,6 +968,21 @@ func (s *Session) record(h *halfConn, raw []byte, rec Record) {
 	}
 	s.emit(ev)
 	s.content(h, ev, inner, pt)
+}
+
+// wholeHello reports whether frag is exactly one hello of type hello,
+// well formed.
+func wholeHello(frag []byte, hello HandshakeType) bool {
+	typ, body, n, err := ParseHandshake(frag)
+	if err != nil || n != len(frag) || typ != hello {
+		return false
+	}
+	if hello == ClientHelloType {
+		_, err = ParseClientHello(body)
+	} else {
+		_, err = ParseServerHello(body)
+	}
+	return err == nil
 }
 
 // decrypt removes a record's protection.
@@ -1279,6 +1507,14 @@ func (s *Session) advance(h *halfConn) {
 func (s *Session) gap(h *halfConn, n int) {
 	at := h.pos + int64(len(h.buf))
 	lost := n
+	if h.scanning {
+		// Lost bytes of a preamble: skipped like the rest of it.
+		k := len(h.buf)
+		h.pos += int64(k + n)
+		h.buf = h.buf[:0]
+		s.skipped(h, k+n, nil)
+		return
+	}
 	if h.resync || s.state == stateUnknown {
 		h.pos += int64(len(h.buf) + n)
 		h.buf = h.buf[:0]

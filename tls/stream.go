@@ -8,9 +8,10 @@ import (
 
 // StreamDecoder decodes the TLS of every connection a tcpstream.Assembler
 // reassembles: it is the Assembler's Handler, and gives each connection a
-// Session on its first bytes. Connections whose first bytes are not TLS
-// are ignored from then on (tcpstream.Stream.Ignore), so they cost the
-// Assembler almost nothing.
+// Session on its first bytes. Connections found not to be TLS (neither
+// TLS from their first bytes nor after a preamble of at most 64 KiB: see
+// EventNotTLS and EventPreamble) are ignored from then on
+// (tcpstream.Stream.Ignore), so they cost the Assembler almost nothing.
 type StreamDecoder struct {
 	// KeyLog gives the secrets to decrypt with (see SessionConfig); it
 	// may grow while the capture is read, as Decryption Secrets Blocks

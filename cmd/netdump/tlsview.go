@@ -208,6 +208,9 @@ func (v *tlsView) event(s *tcpstream.Stream, e tls.Event) {
 		} else {
 			p.f("record, %d bytes", e.Length)
 		}
+	case tls.EventPreamble:
+		v.lineStart(s, dir, "TLS")
+		p.f("after %d bytes of plaintext: %q", e.Length, e.Data[:min(len(e.Data), 32)])
 	case tls.EventError:
 		if errors.Is(e.Err, tls.ErrNoKey) && v.keys.Len() == 0 {
 			return

@@ -113,6 +113,12 @@ func TCP(lt pcap.LinkType, frame []byte) (Segment, bool) {
 		}
 		ihl := int(b[0]&0xf) * 4
 		total := int(binary.BigEndian.Uint16(b[2:]))
+		if total == 0 {
+			// Captured on the sending host before TCP segmentation
+			// offload filled the length in: the frame is the datagram,
+			// as Wireshark assumes too.
+			total = len(b)
+		}
 		if ihl < ipv4HeaderLen || len(b) < ihl || total < ihl {
 			return s, false
 		}

@@ -42,6 +42,13 @@ func TestTCPIPv4(t *testing.T) {
 	if !ok || len(s.TCP) != 22 || s.Length != 25 {
 		t.Errorf("truncated: ok %v, %d bytes of %d", ok, len(s.TCP), s.Length)
 	}
+	// A length of 0, from a capture before segmentation offload: the
+	// frame is the datagram.
+	tso := append([]byte(nil), fr[:len(fr)-2]...)
+	tso[18+2], tso[18+3] = 0, 0
+	if s, ok := TCP(pcap.LinkTypeEthernet, tso); !ok || string(s.TCP[20:]) != "hello" || s.Length != 25 {
+		t.Errorf("IPv4 total length 0: ok %v, segment %q length %d", ok, s.TCP, s.Length)
+	}
 	// A later fragment is not a segment.
 	frag := append([]byte(nil), fr...)
 	frag[18+6] = 0x00
