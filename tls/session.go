@@ -271,6 +271,10 @@ type halfConn struct {
 	keyErr    error
 	seq       uint64
 	seqTrials int // records left to try several sequence numbers for
+	// blind counts the protected records since the ChangeCipherSpec
+	// that went by without a cipher: the sequence number to start from
+	// if the keys turn up later.
+	blind uint64
 
 	// TLS 1.3.
 	epoch      int
@@ -329,6 +333,22 @@ type Session struct {
 	sum          Summary
 
 	keyErr error
+	// late is set while a TLS 1.2 session waits for its master secret.
+	late *late12
+}
+
+// late12 is what a TLS 1.0-1.2 session whose master secret was not in the
+// key log at its ServerHello needs to try again: a recording's Decryption
+// Secrets Block can come after records it opens (a server logs the secret
+// once it has read the client's key exchange, and a capture holds the
+// client's whole flight before that). Wireshark, too, looks the secret up
+// again at the ChangeCipherSpec.
+type late12 struct {
+	sessionID []byte
+	etm       bool
+	// logLen is the key log's size when last tried: it is tried again
+	// only once the log has grown.
+	logLen int
 }
 
 // Summary is what a Session learnt of its connection, for a per-session
@@ -1021,7 +1041,14 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 			return pt, inner, nil
 		}
 	}
+	if h.cipher == nil && s.retryLate() {
+		if pt, inner, err := h.cipher.open(h.plain, h.seq, hdr, frag); err == nil {
+			h.seq++
+			return pt, inner, nil
+		}
+	}
 	if h.cipher == nil {
+		h.blind++
 		switch {
 		case s.cfg.KeyLog == nil:
 			return nil, 0, errNoKeyLog
@@ -1277,6 +1304,7 @@ func (s *Session) setup12(sh *ServerHello, off int64) {
 	c, sv := &s.h[FromClient], &s.h[FromServer]
 	c.pending, sv.pending = nil, nil
 	s.keyErr = nil
+	s.late = nil
 	if s.cfg.KeyLog == nil {
 		return
 	}
@@ -1302,18 +1330,63 @@ func (s *Session) setup12(sh *ServerHello, off int64) {
 		}
 	}
 	if err != nil {
+		if errors.Is(err, ErrNoKey) {
+			s.late = &late12{sessionID: bytes.Clone(sh.SessionID), etm: sh.EncryptThenMAC, logLen: s.cfg.KeyLog.Len()}
+		}
 		s.keyFailure(sv, off, err)
 		return
 	}
-	s.master = sec.MasterSecret
-	s.cfg.KeyLog.remember(false, sh.SessionID, s.master)
-	cc, sc, err := keys12(s.version, p, sec.MasterSecret, s.clientRandom, s.serverRandom, sh.EncryptThenMAC)
+	cc, sc, err := s.keys12(p, sec.MasterSecret, sh.SessionID, sh.EncryptThenMAC)
 	if err != nil {
-		s.keyFailure(sv, off, fmt.Errorf("%w: %v", ErrUnsupported, err))
+		s.keyFailure(sv, off, err)
 		return
 	}
-	s.sum.KeysFound = true
 	c.pending, sv.pending = cc, sc
+}
+
+// keys12 derives a TLS 1.0-1.2 session's ciphers from its master secret,
+// and remembers the secret for the sessions that will resume it.
+func (s *Session) keys12(p suiteParams, master, sessionID []byte, etm bool) (cc, sc recordCipher, err error) {
+	cc, sc, err = keys12(s.version, p, master, s.clientRandom, s.serverRandom, etm)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+	}
+	s.master = master
+	s.cfg.KeyLog.remember(false, sessionID, master)
+	s.sum.KeysFound = true
+	s.late = nil
+	return cc, sc, nil
+}
+
+// retryLate looks a TLS 1.2 session's master secret up again, when the key
+// log has grown since it was missing, and installs the ciphers it gives:
+// in a direction past its ChangeCipherSpec at the sequence number the
+// records that went by have used. It reports whether it did.
+func (s *Session) retryLate() bool {
+	l := s.late
+	if l == nil || s.cfg.KeyLog.Len() == l.logLen {
+		return false
+	}
+	l.logLen = s.cfg.KeyLog.Len()
+	sec, ok := s.cfg.KeyLog.Lookup(s.clientRandom)
+	if !ok || sec.MasterSecret == nil {
+		return false
+	}
+	cc, sc, err := s.keys12(decryptSuites[s.suite], sec.MasterSecret, l.sessionID, l.etm)
+	if err != nil {
+		return false
+	}
+	for d, ciph := range [2]recordCipher{cc, sc} {
+		h := &s.h[d]
+		h.keyErr = nil
+		if h.encrypted {
+			h.cipher, h.seq = ciph, h.blind
+		} else {
+			h.pending = ciph
+		}
+	}
+	s.keyErr = nil
+	return true
 }
 
 // resumedMaster returns the master secret remembered (by this key log,
@@ -1359,6 +1432,7 @@ func (s *Session) changeCipherSpec(h *halfConn, off int64) {
 	h.cipher, h.pending = h.pending, nil
 	h.seq = 0
 	h.seqTrials = 0
+	h.blind = 0
 	if h.cipher == nil && h.keyErr == nil && s.cfg.KeyLog != nil {
 		if s.shCount == 0 {
 			h.keyErr = errNoHandshake
