@@ -443,12 +443,54 @@ func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, p
 		if seqGEQ(end, h.next) && int(end-h.next) < maxWindow && !h.done {
 			h.finSeen = true
 			h.fin = end
+			a.dropAfterFIN(c, d)
 		}
 	}
 	if wire > 0 {
 		a.data(c, d, seq, payload, wire, ts)
 	}
 	a.checkDone(c, d)
+}
+
+// dropAfterFIN drops the data d holds at or after its FIN, which has just
+// arrived: it is past the end of the stream, as data arriving after the FIN
+// is (and is counted the same way, a held chunk for a segment). Kept, it
+// would stand after the FIN, where the hole before it would end when given
+// up: a gap past the FIN, and next beyond it, so that d could never be done.
+func (a *Assembler) dropAfterFIN(c *conn, d Direction) {
+	h := &c.half[d]
+	held := h.held()
+	i := len(held)
+	for i > 0 && seqGEQ(held[i-1].seq, h.fin) {
+		i--
+	}
+	st := &c.s.stats[d]
+	if i > 0 {
+		// The last chunk left may run past the FIN: cut it. Its buffer
+		// stays as it is charged.
+		p := &held[i-1]
+		if seqGT(p.seq+uint32(len(p.data)), h.fin) {
+			p.data = p.data[:h.fin-p.seq]
+			st.Dropped++
+		}
+	}
+	if i == len(held) {
+		return
+	}
+	st.Dropped += int64(len(held) - i)
+	for _, ch := range held[i:] {
+		a.release(c, ch.data)
+	}
+	clear(held[i:])
+	h.chunks = h.chunks[:h.head+i]
+	if i == 0 {
+		h.chunks = h.chunks[:0]
+		h.head = 0
+	}
+	if c.buffered == 0 && c.holding {
+		c.holding = false
+		a.holders.remove(c)
+	}
 }
 
 // data takes bytes [seq, seq+wire) of direction d, of which payload is what

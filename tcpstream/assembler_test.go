@@ -593,3 +593,56 @@ func TestPoolClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestFINBeforeHeldData: a FIN that ends the stream before data already
+// held out of order makes that data invalid. The fuzzer found that it was
+// kept: giving up the hole then reported a gap running past the FIN, up to
+// the held data, and the bytes "missing before the FIN" as a gap of nearly
+// 2^32 bytes (the distance back to the FIN, wrapped); and the held data
+// stopped the peer's ACK of the FIN from giving the hole up, so the stream
+// never ended with CloseFIN.
+func TestFINBeforeHeldData(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		steps []step
+		want  string
+	}{{
+		name: "given up at the end",
+		steps: hs(
+			c(fA, ci+1, si+1, "abc"),
+			c(fA, ci+10, si+1, "xyz"), // held
+			c(fA|fF, ci+6, si+1, ""),  // ends the stream before it: "de" was lost
+		),
+		want: "C=abc<2> S= end",
+	}, {
+		name: "FIN acknowledged over the hole",
+		steps: hs(
+			c(fA, ci+1, si+1, "abc"),
+			c(fA, ci+10, si+1, "xyz"),
+			c(fA|fF, ci+6, si+1, ""),
+			s(fA|fF, si+1, ci+7, ""),
+			c(fA, ci+7, si+2, ""),
+		),
+		want: "C=abc<2> S= fin",
+	}, {
+		name: "held data straddling the FIN is cut",
+		steps: hs(
+			c(fA, ci+1, si+1, "a"),
+			c(fA, ci+3, si+1, "cdefg"), // held
+			c(fA|fF, ci+6, si+1, ""),   // "fg" is after the end
+			c(fA, ci+2, si+1, "b"),
+			s(fA|fF, si+1, ci+7, ""),
+		),
+		want: "C=abcde S= fin",
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := run(t, Config{}, tt.steps, 0)
+			if got := strings.Join(render(r), "\n"); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if st := r.streams[0].s.Stats(ClientToServer); st.Dropped == 0 {
+				t.Errorf("data after the FIN not counted as dropped: %+v", st)
+			}
+		})
+	}
+}

@@ -144,7 +144,8 @@ type DirStats struct {
 	// bytes held (first-wins: the held bytes were kept).
 	Conflicting int64
 	// Dropped is the number of segments dropped as invalid: data after
-	// the FIN, or more than 2^30 bytes ahead of the stream.
+	// the FIN (held data a later FIN puts past the end included), or
+	// more than 2^30 bytes ahead of the stream.
 	Dropped int64
 	// FIN reports whether a FIN was seen in this direction.
 	FIN bool
