@@ -38,17 +38,7 @@ func JA3(ch *ClientHello) JA3Fingerprint {
 	b = append(b, ',')
 	b = appendJA3List(b, ch.CipherSuites)
 	b = append(b, ',')
-	first := true
-	for _, e := range ch.Extensions {
-		if IsGREASE(e.Type) {
-			continue
-		}
-		if !first {
-			b = append(b, '-')
-		}
-		first = false
-		b = strconv.AppendUint(b, uint64(e.Type), 10)
-	}
+	b = appendJA3Extensions(b, ch.Extensions)
 	b = append(b, ',')
 	b = appendJA3List(b, ch.SupportedGroups)
 	b = append(b, ',')
@@ -70,17 +60,7 @@ func JA3S(sh *ServerHello) JA3Fingerprint {
 	b = append(b, ',')
 	b = strconv.AppendUint(b, uint64(sh.CipherSuite), 10)
 	b = append(b, ',')
-	first := true
-	for _, e := range sh.Extensions {
-		if IsGREASE(e.Type) {
-			continue
-		}
-		if !first {
-			b = append(b, '-')
-		}
-		first = false
-		b = strconv.AppendUint(b, uint64(e.Type), 10)
-	}
+	b = appendJA3Extensions(b, sh.Extensions)
 	return newJA3(b)
 }
 
@@ -109,6 +89,23 @@ func appendJA3List(b []byte, v []uint16) []byte {
 		}
 		first = false
 		b = strconv.AppendUint(b, uint64(x), 10)
+	}
+	return b
+}
+
+// appendJA3Extensions appends the types of exts in wire order, GREASE
+// left out, joined by '-'.
+func appendJA3Extensions(b []byte, exts []Extension) []byte {
+	first := true
+	for _, e := range exts {
+		if IsGREASE(e.Type) {
+			continue
+		}
+		if !first {
+			b = append(b, '-')
+		}
+		first = false
+		b = strconv.AppendUint(b, uint64(e.Type), 10)
 	}
 	return b
 }
