@@ -516,6 +516,11 @@ func (s *Session) blocked(h *halfConn) bool {
 
 // input decodes data, keeping what is left (an incomplete record, or
 // everything while the direction waits) in h.buf.
+// bufStart is the capacity a direction's buffer of incomplete records
+// starts with: a record of the largest size, its header, and some of the
+// next.
+const bufStart = MaxCiphertext + RecordHeaderLen + 2048
+
 func (s *Session) input(h *halfConn, data []byte) {
 	for len(data) > 0 && !h.dead {
 		if len(h.buf) == 0 {
@@ -559,6 +564,11 @@ func (s *Session) input(h *halfConn, data []byte) {
 
 // hold keeps bytes for later.
 func (s *Session) hold(h *halfConn, data []byte) {
+	if h.buf == nil && len(data) < bufStart {
+		// Room for a whole record from the start, rather than growing
+		// through a series of copies as its segments come in.
+		h.buf = make([]byte, 0, bufStart)
+	}
 	h.buf = append(h.buf, data...)
 	if len(h.buf) > maxBuffered {
 		s.overflow(h)
