@@ -525,7 +525,7 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 		}
 	}
 	if sum.Alerts > 0 {
-		p.f("; %d alerts, last %s %s", sum.Alerts, tls.AlertLevelName(sum.LastAlert[0]), tls.AlertName(sum.LastAlert[1]))
+		p.f("; %d alert%s, last %s %s", sum.Alerts, plural(sum.Alerts), tls.AlertLevelName(sum.LastAlert[0]), tls.AlertName(sum.LastAlert[1]))
 	}
 	p.f("; ended %s", reason)
 	p.c('\n')
