@@ -15,7 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medina-net/medina/internal/decap"
 	"github.com/medina-net/medina/internal/netns"
+	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tcp"
+	"github.com/medina-net/medina/tcpstream"
+	"github.com/medina-net/medina/tls"
 )
 
 // interopBytes is the size of the body curl fetches from /bytes.
@@ -30,7 +35,8 @@ const interopBytes = 5000000
 // (--cacert). Then the recording must hold a DSB for each secret, before
 // the records it decrypts, the same lines as the key log file; and, when
 // tshark is installed, tshark must decrypt the HTTP exchange from that
-// one file (no key log given).
+// one file (no key log given), and so must medina's own decoder, the
+// pipeline of netdump's TLS view, to the very bytes served.
 //
 // It needs root, /dev/net/tun, ip(8) and curl, and skips with the reason
 // without them.
@@ -136,6 +142,28 @@ func TestCurlInterop(t *testing.T) {
 	t.Logf("capture: %d bytes, %d frames (%d in, %d out), %d DSBs; TLS: %d bytes in %v records from the clients, %d bytes in %v from the server",
 		len(capture), c.frames, c.inbound, c.outbound, len(c.secrets), len(c.client), c.clientRecords, len(c.server), c.serverRecords)
 
+	t.Run("medina", func(t *testing.T) {
+		// netdump's decoder (decap, tcpstream, tls), keys from the DSBs.
+		sessions := decryptRecording(t, o.pcap)
+		if len(sessions) != 3 {
+			t.Fatalf("%d TLS sessions in the recording, want 3", len(sessions))
+		}
+		var bodyFound bool
+		want := readAll(t, siteBytes(interopBytes))
+		for _, ds := range sessions {
+			sum := ds.summary
+			if !sum.KeysFound || sum.Failed != [2]int{} || sum.Decrypted != sum.Encrypted {
+				t.Errorf("%v: keys found %v, encrypted %v, decrypted %v, failed %v", ds.name, sum.KeysFound, sum.Encrypted, sum.Decrypted, sum.Failed)
+			}
+			if bytes.HasPrefix(ds.plain[0], []byte(fmt.Sprintf("GET /bytes?n=%d HTTP/1.1\r\n", interopBytes))) {
+				bodyFound = bytes.HasSuffix(ds.plain[1], want)
+			}
+		}
+		if !bodyFound {
+			t.Errorf("no decrypted response ends with the %d bytes served", interopBytes)
+		}
+	})
+
 	t.Run("tshark", func(t *testing.T) {
 		tshark, err := exec.LookPath("tshark")
 		if err != nil {
@@ -216,4 +244,78 @@ func (w *logWatch) Write(p []byte) (int, error) {
 		w.matched <- string(p)
 	}
 	return len(p), nil
+}
+
+// decryptedSession is one TLS connection of a recording as medina's
+// decoder reads it.
+type decryptedSession struct {
+	name    string
+	summary tls.Summary
+	plain   [2][]byte // each direction's decrypted application data
+}
+
+// decryptRecording reads a capture through the pipeline netdump's TLS
+// view uses (internal/decap, tcpstream, tls.StreamDecoder), with the keys
+// of its Decryption Secrets Blocks, and returns its TLS connections.
+func decryptRecording(t *testing.T, name string) []*decryptedSession {
+	t.Helper()
+	r, err := pcap.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	keys := tls.NewKeyLog()
+	plain := map[*tcpstream.Stream]*decryptedSession{}
+	var sessions []*decryptedSession
+	session := func(s *tcpstream.Stream) *decryptedSession {
+		ds := plain[s]
+		if ds == nil {
+			ds = &decryptedSession{name: s.String()}
+			plain[s] = ds
+			sessions = append(sessions, ds)
+		}
+		return ds
+	}
+	dec := &tls.StreamDecoder{
+		KeyLog: keys,
+		OnEvent: func(s *tcpstream.Stream, e tls.Event) {
+			if e.Kind == tls.EventApplicationData && e.Decrypted {
+				ds := session(s)
+				ds.plain[e.Dir] = append(ds.plain[e.Dir], e.Data...)
+			}
+		},
+		OnClose: func(s *tcpstream.Stream, sess *tls.Session, _ tcpstream.CloseReason) {
+			if sess.Summary().TLS {
+				session(s).summary = sess.Summary()
+			}
+		},
+	}
+	asm := tcpstream.NewAssembler(tcpstream.Config{}, dec)
+	seen := 0
+	for {
+		pkt, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range r.Secrets()[seen:] {
+			if err := keys.AddSecretsBlock(uint32(sec.Type), sec.Data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen = len(r.Secrets())
+		seg, ok := decap.TCP(pkt.LinkType, pkt.Data)
+		if !ok {
+			continue
+		}
+		h, err := tcp.NewHeader(seg.TCP)
+		if err != nil {
+			t.Fatalf("a TCP header that does not parse: %v", err)
+		}
+		asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, time.Unix(pkt.Sec, int64(pkt.Frac)))
+	}
+	asm.Close()
+	return sessions
 }
