@@ -123,8 +123,7 @@ func (v *tlsView) packet(pkt *pcap.Packet) {
 		v.bad++
 		return
 	}
-	ts := time.Unix(pkt.Sec, int64(pkt.Frac)*(1e9/int64(pkt.FracPerSec)))
-	v.asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, ts)
+	v.asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, pkt.Time())
 }
 
 // end ends every connection: the capture is over.

@@ -314,7 +314,7 @@ func decryptRecording(t *testing.T, name string) []*decryptedSession {
 		if err != nil {
 			t.Fatalf("a TCP header that does not parse: %v", err)
 		}
-		asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, time.Unix(pkt.Sec, int64(pkt.Frac)))
+		asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, pkt.Time())
 	}
 	asm.Close()
 	return sessions
