@@ -195,7 +195,15 @@ type recordCipher interface {
 	stateful() bool
 	// lose marks the state lost after a gap.
 	lose()
+	// catchUp brings a stateful cipher's state past records that went by
+	// before it existed (keys found late): skipped bytes of fragments in
+	// all, of which tail is the end of the last (up to maxTail bytes).
+	catchUp(skipped int64, tail []byte)
 }
+
+// maxTail is how much of a fragment's end catchUp may need: a CBC block
+// and the largest MAC after it (encrypt-then-MAC with SHA-384).
+const maxTail = 16 + 48
 
 // aead13 is TLS 1.3's record protection (RFC 8446 5.2, 5.3).
 type aead13 struct {
@@ -229,8 +237,9 @@ func (c *aead13) open(dst []byte, seq uint64, hdr, frag []byte) ([]byte, Content
 	return pt[:i], ContentType(pt[i]), nil
 }
 
-func (c *aead13) stateful() bool { return false }
-func (c *aead13) lose()          {}
+func (c *aead13) stateful() bool        { return false }
+func (c *aead13) lose()                 {}
+func (c *aead13) catchUp(int64, []byte) {}
 
 // aead12 is TLS 1.2's AEAD record protection: AES-GCM with an explicit
 // 8-byte nonce after a 4-byte implicit one (RFC 5288 3), or
@@ -275,8 +284,9 @@ func (c *aead12) open(dst []byte, seq uint64, hdr, frag []byte) ([]byte, Content
 	return pt, RecordHeader(hdr).Type(), nil
 }
 
-func (c *aead12) stateful() bool { return false }
-func (c *aead12) lose()          {}
+func (c *aead12) stateful() bool        { return false }
+func (c *aead12) lose()                 {}
+func (c *aead12) catchUp(int64, []byte) {}
 
 // macState computes TLS's record MAC (RFC 5246 6.2.3.1) without
 // allocating: HMAC(key, seq_num + type + version + length + content).
@@ -305,6 +315,17 @@ func (m *macState) verify(seq uint64, hdr []byte, data, mac []byte) bool {
 	return hmac.Equal(m.sum, mac)
 }
 
+// search verifies mac against the sequence numbers seq to seq+more and
+// returns the first that matches.
+func (m *macState) search(seq, more uint64, hdr, data, mac []byte) (uint64, bool) {
+	for i := uint64(0); i <= more; i++ {
+		if m.verify(seq+i, hdr, data, mac) {
+			return seq + i, true
+		}
+	}
+	return 0, false
+}
+
 // cbcCipher is a block cipher in CBC mode with HMAC, MAC-then-encrypt
 // (RFC 5246 6.2.3.2) or encrypt-then-MAC (RFC 7366). TLS 1.1 and later
 // send an explicit IV in each record; TLS 1.0 chains the last ciphertext
@@ -316,6 +337,7 @@ type cbcCipher struct {
 	explicit bool
 	etm      bool
 	iv       []byte // TLS 1.0's chained IV
+	prev     []byte // the IV of the record being opened, iv having moved on
 	lost     bool
 }
 
@@ -339,6 +361,20 @@ func (c *cbcCipher) setIV(iv []byte) {
 }
 
 func (c *cbcCipher) open(dst []byte, seq uint64, hdr, frag []byte) ([]byte, ContentType, error) {
+	pt, typ, _, err := c.openSearch(dst, seq, 0, hdr, frag)
+	return pt, typ, err
+}
+
+// seqSearcher is a stateful cipher that can open a record once and check
+// it against several sequence numbers (after lost bytes, when records may
+// have been lost), since opening it twice would run its state on twice.
+type seqSearcher interface {
+	openSearch(dst []byte, seq, more uint64, hdr, frag []byte) ([]byte, ContentType, uint64, error)
+}
+
+// openSearch is open, with the MAC checked against the sequence numbers
+// seq to seq+more; it returns the one that matched.
+func (c *cbcCipher) openSearch(dst []byte, seq, more uint64, hdr, frag []byte) ([]byte, ContentType, uint64, error) {
 	bs := c.block.BlockSize()
 	ms := c.mac.size()
 	typ := RecordHeader(hdr).Type()
@@ -346,60 +382,88 @@ func (c *cbcCipher) open(dst []byte, seq uint64, hdr, frag []byte) ([]byte, Cont
 	var mac []byte
 	if c.etm {
 		if len(frag) < ms {
-			return nil, 0, errShortCT
+			return nil, 0, 0, errShortCT
 		}
 		body, mac = frag[:len(frag)-ms], frag[len(frag)-ms:]
-		if !c.mac.verify(seq, hdr, body, mac) {
-			return nil, 0, errBadMAC
-		}
 	}
 	if len(body)%bs != 0 {
-		return nil, 0, errBlocks
+		return nil, 0, 0, errBlocks
+	}
+	if len(body) < bs {
+		return nil, 0, 0, errShortCT
 	}
 	iv := c.iv
 	if c.explicit {
-		if len(body) < bs {
-			return nil, 0, errShortCT
-		}
 		iv, body = body[:bs], body[bs:]
-	} else if c.lost {
-		return nil, 0, errNoState
+		if len(body) < bs {
+			return nil, 0, 0, errShortCT
+		}
+	} else {
+		// TLS 1.0: the record's last ciphertext block is the next
+		// record's IV, whatever becomes of this record, so it is taken
+		// first; and a record after lost ones, whose IV went with them,
+		// cannot be opened, but the one after it can.
+		c.prev = append(c.prev[:0], c.iv...)
+		iv = c.prev
+		copy(c.iv, body[len(body)-bs:])
+		if c.lost {
+			c.lost = false
+			return nil, 0, 0, errNoState
+		}
 	}
-	if len(body) < bs {
-		return nil, 0, errShortCT
+	if c.etm {
+		var ok bool
+		if seq, ok = c.mac.search(seq, more, hdr, body, mac); !ok {
+			return nil, 0, 0, errBadMAC
+		}
 	}
 	c.setIV(iv)
 	pt := dst[:len(body)]
 	c.dec.CryptBlocks(pt, body)
-	if !c.explicit {
-		copy(c.iv, body[len(body)-bs:])
-	}
 	// Padding: padding_length+1 bytes of value padding_length at the end.
 	pad := int(pt[len(pt)-1])
 	if pad+1 > len(pt) {
-		return nil, 0, errBadPad
+		return nil, 0, 0, errBadPad
 	}
 	for _, b := range pt[len(pt)-1-pad:] {
 		if int(b) != pad {
-			return nil, 0, errBadPad
+			return nil, 0, 0, errBadPad
 		}
 	}
 	pt = pt[:len(pt)-1-pad]
 	if c.etm {
-		return pt, typ, nil
+		return pt, typ, seq, nil
 	}
 	if len(pt) < ms {
-		return nil, 0, errShortCT
+		return nil, 0, 0, errShortCT
 	}
 	content, mac := pt[:len(pt)-ms], pt[len(pt)-ms:]
-	if !c.mac.verify(seq, hdr, content, mac) {
-		return nil, 0, errBadMAC
+	seq, ok := c.mac.search(seq, more, hdr, content, mac)
+	if !ok {
+		return nil, 0, 0, errBadMAC
 	}
-	return content, typ, nil
+	return content, typ, seq, nil
 }
 
 func (c *cbcCipher) stateful() bool { return !c.explicit }
 func (c *cbcCipher) lose()          { c.lost = true }
+
+// catchUp takes TLS 1.0's chained IV from the last record that went by.
+func (c *cbcCipher) catchUp(_ int64, tail []byte) {
+	if c.explicit {
+		return
+	}
+	end := len(tail)
+	if c.etm {
+		end -= c.mac.size()
+	}
+	if bs := c.block.BlockSize(); end >= bs {
+		copy(c.iv, tail[end-bs:end])
+		c.lost = false
+	} else {
+		c.lost = true
+	}
+}
 
 // rc4Cipher is RC4 with HMAC, MAC-then-encrypt; its key stream runs on
 // from record to record.
@@ -428,6 +492,16 @@ func (c *rc4Cipher) open(dst []byte, seq uint64, hdr, frag []byte) ([]byte, Cont
 
 func (c *rc4Cipher) stateful() bool { return true }
 func (c *rc4Cipher) lose()          { c.lost = true }
+
+// catchUp runs the key stream on past the bytes that went by.
+func (c *rc4Cipher) catchUp(skipped int64, _ []byte) {
+	var scratch [4096]byte
+	for skipped > 0 {
+		n := min(skipped, int64(len(scratch)))
+		c.rc4.XORKeyStream(scratch[:n], scratch[:n])
+		skipped -= n
+	}
+}
 
 // newAEAD returns the AEAD of a GCM or ChaCha20-Poly1305 suite.
 func newAEAD(p suiteParams, key []byte) (cipher.AEAD, error) {

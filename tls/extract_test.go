@@ -58,11 +58,13 @@ func extractFlows(t testing.TB, path string) []*tlsFlow {
 	t.Helper()
 	var streams []*tcpstream.Stream
 	flows := map[*tcpstream.Stream]*tlsFlow{}
-	d := &StreamDecoder{
+	var d *StreamDecoder
+	d = &StreamDecoder{
 		OnEvent: func(s *tcpstream.Stream, e Event) {
 			fl := flows[s]
 			if fl == nil {
-				fl = &tlsFlow{File: path, Client: endOf(s.Client), Server: endOf(s.Server)}
+				client, server := d.Endpoints(s)
+				fl = &tlsFlow{File: path, Client: endOf(client), Server: endOf(server)}
 				flows[s] = fl
 				streams = append(streams, s)
 			}

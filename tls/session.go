@@ -275,6 +275,11 @@ type halfConn struct {
 	// that went by without a cipher: the sequence number to start from
 	// if the keys turn up later.
 	blind uint64
+	// blindBytes and blindTail are what a stateful cipher needs of
+	// those records to catch up: their fragments' length in all, and
+	// the end of the last.
+	blindBytes int64
+	blindTail  []byte
 
 	// TLS 1.3.
 	epoch      int
@@ -379,6 +384,9 @@ type Summary struct {
 	EarlyDataOffered     bool
 	// KeysFound: the key log had the session's secrets.
 	KeysFound bool
+	// Unsupported: the session's version or cipher suite is one this
+	// package cannot decrypt (ErrUnsupported), keys or not.
+	Unsupported bool
 	// Per direction (index by Direction): records seen, encrypted,
 	// decrypted, failed to decrypt; application data bytes (ciphertext
 	// fragments) and plaintext bytes decrypted; bytes lost in gaps.
@@ -475,6 +483,19 @@ func (s *Session) Close() {
 		}
 		h.dead = true
 	}
+	s.release()
+}
+
+// release lets the buffers, ciphers and secrets of a closed session go,
+// so that what a caller keeps of it (for the Summary) is small.
+func (s *Session) release() {
+	for d := range s.h {
+		h := &s.h[d]
+		h.buf, h.plain, h.hs, h.blindTail, h.preHead = nil, nil, nil, nil, nil
+		h.cipher, h.pending, h.next = nil, nil, nil
+		h.secret, h.hsSecret, h.appSecret, h.nextSecret = nil, nil, nil, nil
+	}
+	s.sessionID, s.ticket, s.master, s.late = nil, nil, nil, nil
 }
 
 // emit sends an event to OnEvent.
@@ -1017,14 +1038,24 @@ func wholeHello(frag []byte, hello HandshakeType) bool {
 
 // decrypt removes a record's protection.
 func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, error) {
-	if cap(h.plain) < len(frag) {
-		h.plain = make([]byte, MaxCiphertext+RecordHeaderLen)
-	}
 	var err error
+	if ss, ok := h.cipher.(seqSearcher); ok && h.seqTrials > 0 && h.cipher.stateful() {
+		// After lost bytes, a stateful cipher opens the record once and
+		// checks it against the sequence numbers records lost with them
+		// may have taken.
+		h.seqTrials--
+		pt, inner, seq, err := ss.openSearch(h.scratch(), h.seq, maxSeqTrials, hdr, frag)
+		if err != nil {
+			h.seq++
+			return nil, 0, err
+		}
+		h.seq, h.seqTrials, h.tentative = seq+1, 0, false
+		return pt, inner, nil
+	}
 	if h.cipher != nil {
 		var pt []byte
 		var inner ContentType
-		if pt, inner, err = h.cipher.open(h.plain, h.seq, hdr, frag); err == nil {
+		if pt, inner, err = h.cipher.open(h.scratch(), h.seq, hdr, frag); err == nil {
 			h.seq++
 			h.tentative = false
 			h.seqTrials = 0
@@ -1034,7 +1065,7 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 			// After lost bytes: records may have been lost too.
 			h.seqTrials--
 			for i := uint64(1); i <= maxSeqTrials; i++ {
-				if pt, inner, err := h.cipher.open(h.plain, h.seq+i, hdr, frag); err == nil {
+				if pt, inner, err := h.cipher.open(h.scratch(), h.seq+i, hdr, frag); err == nil {
 					h.seq += i + 1
 					h.seqTrials = 0
 					return pt, inner, nil
@@ -1045,20 +1076,21 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 	// TLS 1.3: the record may be the first under the next keys (a key
 	// change we did not see, early data over, a secret missing).
 	if next := s.nextCipher(h); next != nil {
-		if pt, inner, err := next.open(h.plain, 0, hdr, frag); err == nil {
+		if pt, inner, err := next.open(h.scratch(), 0, hdr, frag); err == nil {
 			s.advance(h)
 			h.seq = 1
 			return pt, inner, nil
 		}
 	}
 	if h.cipher == nil && s.retryLate() {
-		if pt, inner, err := h.cipher.open(h.plain, h.seq, hdr, frag); err == nil {
-			h.seq++
-			return pt, inner, nil
-		}
+		pt, inner, err := h.cipher.open(h.scratch(), h.seq, hdr, frag)
+		h.seq++
+		return pt, inner, err
 	}
 	if h.cipher == nil {
 		h.blind++
+		h.blindBytes += int64(len(frag))
+		h.blindTail = append(h.blindTail[:0], frag[max(0, len(frag)-maxTail):]...)
 		switch {
 		case s.cfg.KeyLog == nil:
 			return nil, 0, errNoKeyLog
@@ -1135,10 +1167,15 @@ func (s *Session) handshakeData(h *halfConn, ev Event, data []byte) {
 		}
 	}
 	b := data
-	held := len(h.hs) > 0
-	if held {
-		h.hs = append(h.hs, data...)
-		b = h.hs
+	// A message reassembled from earlier records is parsed from acc,
+	// detached from h.hs meanwhile: a key change the message makes
+	// (ServerHello, Finished, KeyUpdate) checks h.hs for a message it
+	// cuts, and the bytes being parsed are not one.
+	var acc []byte
+	if len(h.hs) > 0 {
+		acc = append(h.hs, data...)
+		h.hs = nil
+		b = acc
 	}
 	for len(b) > 0 {
 		typ, body, n, err := ParseHandshake(b)
@@ -1152,14 +1189,21 @@ func (s *Session) handshakeData(h *halfConn, ev Event, data []byte) {
 			}
 			break
 		}
+		epoch := h.epoch
 		s.handshakeMessage(h, ev, typ, body)
 		b = b[n:]
 		if h.dead {
 			return
 		}
+		if h.epoch != epoch && len(b) > 0 {
+			// Keys change at a record's end (RFC 8446 5.1): what
+			// follows in this record is under neither key.
+			s.note(h, ev.Offset, fmt.Errorf("%v handshake message cut by a key change: %d bytes dropped", h.dir, len(b)))
+			b = nil
+		}
 	}
-	if held {
-		h.hs = h.hs[:copy(h.hs, b)]
+	if acc != nil {
+		h.hs = acc[:copy(acc, b)]
 	} else {
 		h.hs = append(h.hs[:0], b...)
 	}
@@ -1293,6 +1337,9 @@ func (s *Session) keyFailure(h *halfConn, off int64, err error) {
 	for d := range s.h {
 		s.h[d].keyErr = err
 	}
+	if errors.Is(err, ErrUnsupported) {
+		s.sum.Unsupported = true
+	}
 	s.note(h, off, err)
 }
 
@@ -1386,30 +1433,70 @@ func (s *Session) retryLate() bool {
 	if err != nil {
 		return false
 	}
-	for d, ciph := range [2]recordCipher{cc, sc} {
-		h := &s.h[d]
-		h.keyErr = nil
-		if h.encrypted {
-			h.cipher, h.seq = ciph, h.blind
-		} else {
-			h.pending = ciph
-		}
-	}
-	s.keyErr = nil
+	s.install12(cc, sc)
 	return true
 }
 
 // resumedMaster returns the master secret remembered (by this key log,
 // from an earlier session) for the ticket the client offered or the
 // session ID the server echoed, or nil.
+//
+// Only a server that echoes the client's session ID says at its
+// ServerHello that it resumes (by that ID, or by the ticket: RFC 5077 3.4
+// has it echo the ID then). A server that takes a ticket offered with an
+// empty session ID says so only by sending its ChangeCipherSpec without
+// a full handshake first: resumeByTicket handles that, since a server
+// that turns the ticket down does a full handshake with a new master
+// secret, and the ticket's would be wrong.
 func (s *Session) resumedMaster(sh *ServerHello) []byte {
+	if len(sh.SessionID) == 0 || !bytes.Equal(sh.SessionID, s.sessionID) {
+		return nil
+	}
 	if ms := s.cfg.KeyLog.resumed(true, s.ticket); ms != nil {
 		return ms
 	}
-	if len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, s.sessionID) {
-		return s.cfg.KeyLog.resumed(false, sh.SessionID)
+	return s.cfg.KeyLog.resumed(false, sh.SessionID)
+}
+
+// resumeByTicket installs the ciphers of the master secret remembered for
+// the ticket the client offered, once the server's ChangeCipherSpec has
+// shown the handshake to be abbreviated, when the key log has no secret
+// for the session itself.
+func (s *Session) resumeByTicket() {
+	l := s.late
+	if l == nil {
+		return
 	}
-	return nil
+	ms := s.cfg.KeyLog.resumed(true, s.ticket)
+	if ms == nil {
+		return
+	}
+	cc, sc, err := s.keys12(decryptSuites[s.suite], ms, l.sessionID, l.etm)
+	if err != nil {
+		return
+	}
+	s.install12(cc, sc)
+}
+
+// install12 installs TLS 1.2 ciphers found after the ServerHello: in a
+// direction past its ChangeCipherSpec at the sequence number the records
+// that went by have used (a stateful cipher's state went with them), in
+// the others for their ChangeCipherSpec.
+func (s *Session) install12(cc, sc recordCipher) {
+	for d, ciph := range [2]recordCipher{cc, sc} {
+		h := &s.h[d]
+		h.keyErr = nil
+		switch {
+		case !h.encrypted:
+			h.pending = ciph
+		case h.blind > 0 && ciph.stateful():
+			ciph.catchUp(h.blindBytes, h.blindTail)
+			h.cipher, h.seq = ciph, h.blind
+		default:
+			h.cipher, h.seq = ciph, h.blind
+		}
+	}
+	s.keyErr = nil
 }
 
 // newSessionTicket remembers the master secret under a TLS 1.2 ticket
@@ -1433,6 +1520,9 @@ func (s *Session) changeCipherSpec(h *halfConn, off int64) {
 	}
 	if h.dir == FromServer && s.shCount > 0 && !s.sawSHD {
 		s.sum.Resumed = true // an abbreviated handshake: the server's CCS comes first
+		if h.pending == nil {
+			s.resumeByTicket()
+		}
 	}
 	if len(h.hs) > 0 {
 		s.note(h, off, fmt.Errorf("%v ChangeCipherSpec at offset %d inside a handshake message: %d bytes dropped", h.dir, off, len(h.hs)))
@@ -1442,7 +1532,7 @@ func (s *Session) changeCipherSpec(h *halfConn, off int64) {
 	h.cipher, h.pending = h.pending, nil
 	h.seq = 0
 	h.seqTrials = 0
-	h.blind = 0
+	h.blind, h.blindBytes, h.blindTail = 0, 0, h.blindTail[:0]
 	if h.cipher == nil && h.keyErr == nil && s.cfg.KeyLog != nil {
 		if s.shCount == 0 {
 			h.keyErr = errNoHandshake
@@ -1585,6 +1675,15 @@ func (s *Session) advance(h *halfConn) {
 		s.note(h, h.pos, fmt.Errorf("%v handshake message cut by a key change: %d bytes dropped", h.dir, len(h.hs)))
 		h.hs = h.hs[:0]
 	}
+}
+
+// scratch returns the buffer records are decrypted into, made on first
+// use: a session that never has a key never needs it.
+func (h *halfConn) scratch() []byte {
+	if h.plain == nil {
+		h.plain = make([]byte, MaxCiphertext+RecordHeaderLen)
+	}
+	return h.plain
 }
 
 // gap handles n lost bytes after what h.buf holds.

@@ -1,6 +1,7 @@
 package tls
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/medina-net/medina/tcpstream"
@@ -30,13 +31,24 @@ var (
 	_ = [1]struct{}{}[tcpstream.ServerToClient-tcpstream.Direction(FromServer)]
 )
 
-// session returns the Session of s, making it on first use.
-func (d *StreamDecoder) session(s *tcpstream.Stream) *Session {
-	if sess, ok := s.User.(*Session); ok {
-		return sess
+// decoding is what a StreamDecoder keeps of a connection in Stream.User.
+type decoding struct {
+	sess *Session
+	// swapped says the TLS client is the side tcpstream calls the server:
+	// tcpstream guessed the roles by port (the capture missed the SYN)
+	// and its client's first bytes are a ServerHello, or its server's a
+	// ClientHello. Events then name the TLS roles, not tcpstream's.
+	swapped bool
+	decided bool
+}
+
+// decoding returns what d keeps of s, making it on first use.
+func (d *StreamDecoder) decoding(s *tcpstream.Stream) *decoding {
+	if dc, ok := s.User.(*decoding); ok {
+		return dc
 	}
-	var sess *Session
-	sess = NewSession(SessionConfig{KeyLog: d.KeyLog, OnEvent: func(e Event) {
+	dc := &decoding{}
+	dc.sess = NewSession(SessionConfig{KeyLog: d.KeyLog, OnEvent: func(e Event) {
 		if e.Kind == EventNotTLS {
 			s.Ignore()
 		}
@@ -44,28 +56,73 @@ func (d *StreamDecoder) session(s *tcpstream.Stream) *Session {
 			d.OnEvent(s, e)
 		}
 	}})
-	s.User = sess
-	return sess
+	s.User = dc
+	return dc
+}
+
+// dir maps a tcpstream direction to the TLS one, deciding on the first
+// bytes whether the roles are the other way round.
+func (dc *decoding) dir(s *tcpstream.Stream, dir tcpstream.Direction, data []byte) Direction {
+	if !dc.decided {
+		dc.decided = true
+		if s.Rule == tcpstream.RulePort || s.Rule == tcpstream.RuleFirstSender {
+			// A client does not send a ServerHello, nor a server a
+			// ClientHello.
+			wrong := ServerHelloType
+			if dir == tcpstream.ServerToClient {
+				wrong = ClientHelloType
+			}
+			dc.swapped = helloType(data) == wrong
+		}
+	}
+	if dc.swapped {
+		return Direction(dir.Reverse())
+	}
+	return Direction(dir)
+}
+
+// helloType is the handshake type of the message b starts with when b
+// starts with a handshake record holding a hello, or 0.
+func helloType(b []byte) HandshakeType {
+	if len(b) < RecordHeaderLen+1 || !plausibleRecord(RecordHeader(b)) || RecordHeader(b).Type() != ContentHandshake {
+		return 0
+	}
+	switch t := HandshakeType(b[RecordHeaderLen]); t {
+	case ClientHelloType, ServerHelloType:
+		return t
+	}
+	return 0
+}
+
+// Endpoints returns the TLS client and server of a connection: the
+// tcpstream roles, unless the TLS said they are the other way round.
+func (d *StreamDecoder) Endpoints(s *tcpstream.Stream) (client, server netip.AddrPort) {
+	if dc, ok := s.User.(*decoding); ok && dc.swapped {
+		return s.Server, s.Client
+	}
+	return s.Client, s.Server
 }
 
 // Data feeds the bytes to the connection's Session.
 func (d *StreamDecoder) Data(s *tcpstream.Stream, dir tcpstream.Direction, data []byte, ts time.Time) {
-	d.session(s).Feed(Direction(dir), data, ts)
+	dc := d.decoding(s)
+	dc.sess.Feed(dc.dir(s, dir, data), data, ts)
 }
 
 // Gap tells the connection's Session of the bytes lost.
 func (d *StreamDecoder) Gap(s *tcpstream.Stream, dir tcpstream.Direction, n int) {
-	d.session(s).Gap(Direction(dir), n)
+	dc := d.decoding(s)
+	dc.sess.Gap(dc.dir(s, dir, nil), n)
 }
 
 // Close ends the connection's Session, if it had one.
 func (d *StreamDecoder) Close(s *tcpstream.Stream, reason tcpstream.CloseReason) {
-	sess, ok := s.User.(*Session)
+	dc, ok := s.User.(*decoding)
 	if !ok {
 		return
 	}
-	sess.Close()
+	dc.sess.Close()
 	if d.OnClose != nil {
-		d.OnClose(s, sess, reason)
+		d.OnClose(s, dc.sess, reason)
 	}
 }

@@ -130,7 +130,7 @@ func (v *tlsView) packet(pkt *pcap.Packet) {
 func (v *tlsView) end() { v.asm.Close() }
 
 // lineStart begins a TLS line about the bytes dir of s sends.
-func (v *tlsView) lineStart(s *tcpstream.Stream, dir tcpstream.Direction, what string) {
+func (v *tlsView) lineStart(s *tcpstream.Stream, dir tls.Direction, what string) {
 	p := v.p
 	if p.opt.tlsOnly {
 		p.printTimestamp(v.pkt)
@@ -139,9 +139,13 @@ func (v *tlsView) lineStart(s *tcpstream.Stream, dir tcpstream.Direction, what s
 	}
 	p.s(what)
 	p.c(' ')
-	p.s(addrPortString(s.Src(dir)))
+	src, dst := v.dec.Endpoints(s)
+	if dir == tls.FromServer {
+		src, dst = dst, src
+	}
+	p.s(addrPortString(src))
 	p.s(" > ")
-	p.s(addrPortString(s.Dst(dir)))
+	p.s(addrPortString(dst))
 	p.s(": ")
 }
 
@@ -157,7 +161,7 @@ func (v *tlsView) event(s *tcpstream.Stream, e tls.Event) {
 		return
 	}
 	p := v.p
-	dir := tcpstream.Direction(e.Dir)
+	dir := e.Dir
 	switch e.Kind {
 	case tls.EventNotTLS:
 		return // not TLS: the connection is not the view's
@@ -464,7 +468,7 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 		return
 	}
 	p := v.p
-	v.lineStart(s, tcpstream.ClientToServer, "TLS session")
+	v.lineStart(s, tls.FromClient, "TLS session")
 	switch {
 	case sum.Version != 0:
 		p.s(sum.Version.String())
@@ -502,6 +506,8 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 		p.f(", certificate %q", c.certs[0])
 	}
 	switch {
+	case sum.Unsupported:
+		p.s(", decryption not supported")
 	case sum.KeysFound:
 		p.s(", keys found")
 	case v.keys.Len() > 0 && sum.Version != 0:
