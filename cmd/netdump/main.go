@@ -120,7 +120,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if view != nil {
 		// The connections still open end with the capture.
 		p.out = p.out[:0]
-		view.end()
+		view.end(warn)
 		if _, err := w.Write(p.out); err != nil {
 			fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
 			return 1

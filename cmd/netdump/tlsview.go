@@ -119,6 +119,9 @@ func (v *tlsView) packet(pkt *pcap.Packet) {
 		return
 	}
 	h, err := tcp.NewHeader(seg.TCP)
+	if err == nil {
+		err = h.Validate()
+	}
 	if err != nil {
 		v.bad++
 		return
@@ -126,8 +129,15 @@ func (v *tlsView) packet(pkt *pcap.Packet) {
 	v.asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, pkt.Time())
 }
 
-// end ends every connection: the capture is over.
-func (v *tlsView) end() { v.asm.Close() }
+// end ends every connection: the capture is over. Segments whose TCP
+// header was malformed or cut short by the capture, which the view had
+// to leave out, are counted in a warning.
+func (v *tlsView) end(warn func(string)) {
+	v.asm.Close()
+	if v.bad > 0 {
+		warn(fmt.Sprintf("TLS view: %d TCP segment%s with a malformed or cut header left out", v.bad, plural(v.bad)))
+	}
+}
 
 // lineStart begins a TLS line about the bytes dir of s sends.
 func (v *tlsView) lineStart(s *tcpstream.Stream, dir tls.Direction, what string) {

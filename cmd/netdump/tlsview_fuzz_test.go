@@ -54,7 +54,7 @@ func FuzzTLSView(f *testing.F) {
 			}
 		}
 		p.out = p.out[:0]
-		view.end()
+		view.end(func(string) {})
 		if len(view.conns) != 0 {
 			t.Errorf("%d connections left after the end", len(view.conns))
 		}

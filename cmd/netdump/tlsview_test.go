@@ -9,6 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/medina-net/medina/pcap"
 )
 
 // tlsNetdump runs netdump (the test binary as the command) with args and
@@ -288,5 +291,39 @@ func TestTLSViewBadKeyLog(t *testing.T) {
 	}
 	if !strings.Contains(out, "decrypted") {
 		t.Errorf("the capture's own keys were not used after a bad key log line")
+	}
+}
+
+// TestTLSViewCountsMalformed: a TCP segment whose header is malformed is
+// left out of the TLS view and counted in a warning.
+func TestTLSViewCountsMalformed(t *testing.T) {
+	bad := tcpFrame(seg{sport: 1, dport: 2, off: 8}) // data offset below 20
+	good := tcpFrame(seg{sport: 1, dport: 2, flags: 0x02})
+	capture := filepath.Join(t.TempDir(), "bad.pcap")
+	f, err := os.Create(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pcap.NewWriter(f, pcap.LinkTypeEthernet, 65535, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range [][]byte{bad, good, bad} {
+		if err := w.WritePacket(time.Unix(1, 0), fr, len(fr)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := tlsNetdump(t, "", "--tls", "-r", capture)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if !strings.Contains(stderr, "2 TCP segments with a malformed or cut header left out") {
+		t.Errorf("stderr %q does not count the malformed segments", stderr)
 	}
 }
