@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medina-net/medina/internal/decap"
 	"github.com/medina-net/medina/pcap"
-	"github.com/medina-net/medina/tcp"
 	"github.com/medina-net/medina/tcpstream"
 )
 
@@ -72,15 +70,7 @@ func sxConns(t testing.TB, path string) []*sxConn {
 		if err != nil {
 			break
 		}
-		seg, ok := decap.TCP(p.LinkType, p.Data)
-		if !ok {
-			continue
-		}
-		h, err := tcp.NewHeader(seg.TCP)
-		if err != nil {
-			continue
-		}
-		asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, p.Time())
+		_, _ = asm.AddFrame(p.LinkType, p.Data, p.Time()) // a bad segment is the Session's gap
 	}
 	asm.Close()
 	return rec.order

@@ -9,9 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/medina-net/medina/internal/decap"
 	"github.com/medina-net/medina/pcap"
-	"github.com/medina-net/medina/tcp"
 	"github.com/medina-net/medina/tcpstream"
 	"github.com/medina-net/medina/tls"
 )
@@ -114,19 +112,9 @@ func (v *tlsView) secrets(r *pcap.Reader, warn func(string)) {
 // are appended to the printer's output.
 func (v *tlsView) packet(pkt *pcap.Packet) {
 	v.pkt = pkt
-	seg, ok := decap.TCP(pkt.LinkType, pkt.Data)
-	if !ok {
-		return
-	}
-	h, err := tcp.NewHeader(seg.TCP)
-	if err == nil {
-		err = h.Validate()
-	}
-	if err != nil {
+	if _, err := v.asm.AddFrame(pkt.LinkType, pkt.Data, pkt.Time()); err != nil {
 		v.bad++
-		return
 	}
-	v.asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, pkt.Time())
 }
 
 // end ends every connection: the capture is over. Segments whose TCP

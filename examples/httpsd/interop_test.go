@@ -15,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medina-net/medina/internal/decap"
 	"github.com/medina-net/medina/internal/netns"
 	"github.com/medina-net/medina/pcap"
-	"github.com/medina-net/medina/tcp"
 	"github.com/medina-net/medina/tcpstream"
 	"github.com/medina-net/medina/tls"
 )
@@ -306,15 +304,9 @@ func decryptRecording(t *testing.T, name string) []*decryptedSession {
 			}
 		}
 		seen = len(r.Secrets())
-		seg, ok := decap.TCP(pkt.LinkType, pkt.Data)
-		if !ok {
-			continue
+		if _, err := asm.AddFrame(pkt.LinkType, pkt.Data, pkt.Time()); err != nil {
+			t.Fatal(err)
 		}
-		h, err := tcp.NewHeader(seg.TCP)
-		if err != nil {
-			t.Fatalf("a TCP header that does not parse: %v", err)
-		}
-		asm.AddTruncated(seg.Src, seg.Dst, h, seg.Length, pkt.Time())
 	}
 	asm.Close()
 	return sessions
