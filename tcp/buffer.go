@@ -8,7 +8,8 @@ import "sync"
 // connections start with comes from, and goes back to, a pool shared by
 // the engine's connections: a connection that drains its buffer after
 // every exchange (request and response traffic) costs no allocation when
-// data flows again.
+// data flows again. Every byte of storage is charged to the engine's
+// memory budget through the connection's account while the ring holds it.
 type ring struct {
 	buf  []byte
 	head int // index of the first byte
@@ -16,6 +17,7 @@ type ring struct {
 
 	pool   *bufPool // where storage of pool.size bytes comes from
 	pooled *[]byte  // the pool's handle on buf when it came from there
+	acct   *account // what the storage is charged to
 
 	// pinned says the application is copying to or from the storage
 	// without the connection's lock (see Conn.Read and Conn.Write): it
@@ -46,29 +48,42 @@ func (r *ring) len() int { return r.n }
 func (r *ring) cap() int { return len(r.buf) }
 
 // reserve makes the storage at least size bytes, keeping the contents;
-// while pinned it leaves the storage as it is.
+// while pinned it leaves the storage as it is. Storage of exactly the
+// pool's size comes from the pool; a buffer the memory budget holds
+// smaller, or one grown past it, is allocated for itself.
 func (r *ring) reserve(size int) {
 	if size <= len(r.buf) || r.pinned {
 		return
 	}
-	if len(r.buf) == 0 && r.pool != nil && size <= r.pool.size {
-		r.pooled = r.pool.get()
-		r.buf, r.head = *r.pooled, 0
+	if len(r.buf) == 0 && r.pool != nil && size == r.pool.size {
+		pooled := r.pool.get()
+		r.setStorage(*pooled, pooled)
 		return
 	}
 	nb := make([]byte, size)
 	// All of the old storage, not just the first n bytes: a receive
 	// ring holds out-of-order data beyond them, at its offset.
 	r.copyOut(nb, 0, len(r.buf))
-	r.giveBack()
-	r.buf, r.head = nb, 0
+	r.setStorage(nb, nil)
+}
+
+// setStorage replaces the storage with b (nil for none), handing the old
+// back to the pool if it came from there, and charges the difference to
+// the account. The contents are the caller's business.
+func (r *ring) setStorage(b []byte, pooled *[]byte) {
+	if r.acct != nil {
+		r.acct.charge(len(b) - len(r.buf))
+	}
+	if r.pooled != nil {
+		r.pool.put(r.pooled)
+	}
+	r.buf, r.pooled, r.head = b, pooled, 0
 }
 
 // release hands back the storage of an empty ring.
 func (r *ring) release() {
 	if r.n == 0 && !r.pinned {
-		r.giveBack()
-		r.buf, r.head = nil, 0
+		r.setStorage(nil, nil)
 	}
 }
 
@@ -79,8 +94,8 @@ func (r *ring) drop() {
 		r.dropLater = true
 		return
 	}
-	r.giveBack()
-	r.buf, r.head, r.n = nil, 0, 0
+	r.setStorage(nil, nil)
+	r.n = 0
 }
 
 // span returns the storage of the n bytes at offset off from the head: one
@@ -111,19 +126,13 @@ func (r *ring) unpin() bool {
 	return true
 }
 
-// releaseIfPooled hands back the storage of an empty ring if it came from
-// the pool: a larger buffer, which a busy connection grew to, is kept.
-func (r *ring) releaseIfPooled() {
-	if r.pooled != nil {
+// releaseIdle hands back the storage of an empty ring if it came from
+// the pool, or whatever it is when the memory budget is under pressure:
+// otherwise a larger buffer, which a busy connection grew to, is kept for
+// its next burst.
+func (r *ring) releaseIdle(pressure bool) {
+	if r.pooled != nil || pressure {
 		r.release()
-	}
-}
-
-// giveBack returns pooled storage to its pool.
-func (r *ring) giveBack() {
-	if r.pooled != nil {
-		r.pool.put(r.pooled)
-		r.pooled = nil
 	}
 }
 
@@ -181,13 +190,28 @@ type seqRange struct{ start, end seq }
 // ring beyond its in-order bytes: sorted, disjoint and not adjacent. The
 // most recently changed range is remembered so that the first SACK block
 // reports it (RFC 2018 section 4).
+//
+// It keeps at most maxOOORanges ranges. The data is in the ring, bounded
+// by the window, but a peer sending a byte in every other place of a
+// large window would otherwise make the list as long as half the window,
+// and each insertion cost as much.
 type oooQueue struct {
 	ranges []seqRange
 	recent int // index in ranges of the range last added to, or -1
 }
 
-// add records [start, end), merging it with the ranges it touches.
-func (q *oooQueue) add(start, end seq) {
+// maxOOORanges is the most runs of out-of-order data a connection keeps
+// track of. Real losses leave a few holes a window; Linux's SACK blocks
+// report at most four.
+const maxOOORanges = 64
+
+// add records [start, end), merging it with the ranges it touches, and
+// reports whether it did. A range that would be one too many is refused
+// if it lies beyond all the others; otherwise the highest range is
+// forgotten to make room, as Linux prunes its out-of-order queue from the
+// end: the data nearest RCV.NXT is the most useful, and RFC 2018 (section
+// 8) lets a receiver discard data it has SACKed.
+func (q *oooQueue) add(start, end seq) bool {
 	rs := q.ranges
 	// Find the first range that ends at or after start.
 	i := 0
@@ -202,6 +226,12 @@ func (q *oooQueue) add(start, end seq) {
 	}
 	// Replace rs[i:j] with the merged range.
 	if i == j {
+		if len(rs) >= maxOOORanges {
+			if i == len(rs) {
+				return false
+			}
+			rs = rs[:len(rs)-1]
+		}
 		rs = append(rs, seqRange{})
 		copy(rs[i+1:], rs[i:])
 	} else {
@@ -210,6 +240,7 @@ func (q *oooQueue) add(start, end seq) {
 	rs[i] = seqRange{start, end}
 	q.ranges = rs
 	q.recent = i
+	return true
 }
 
 // takeFrom removes the range starting at or before nxt, if any, and
@@ -244,10 +275,4 @@ func (q *oooQueue) sackBlocks(blocks []SACKBlock, max int) []SACKBlock {
 		blocks = append(blocks, SACKBlock{uint32(r.start), uint32(r.end)})
 	}
 	return blocks
-}
-
-// clear forgets every range.
-func (q *oooQueue) clear() {
-	q.ranges = q.ranges[:0]
-	q.recent = -1
 }

@@ -230,6 +230,14 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 	}
 	c.ooo.recent = -1
 	c.rcv.pool, c.snd.pool = &e.rcvPool, &e.sndPool
+	acct := e.mem.newAccount(c)
+	c.rcv.acct, c.snd.acct = acct, acct
+	if e.mem.atLimit() {
+		// A buffer gets no more than memMinBuffer now: offer no window
+		// that storage could not hold. Auto-tuning grows it when the
+		// budget allows again.
+		c.rcvBufSize = min(c.rcvBufSize, memMinBuffer)
+	}
 	// Our window scale covers the largest receive buffer auto-tuning may
 	// reach (RFC 7323 2.3).
 	for c.rcvShift < 14 && e.cfg.MaxReceiveBuffer>>c.rcvShift > 0xffff {
@@ -398,7 +406,7 @@ func (c *Conn) consumed(n int) {
 	now := c.e.clock.Now()
 	c.autotune(n, now)
 	if c.rcv.len() == 0 && len(c.ooo.ranges) == 0 && c.state.synchronized() {
-		c.rcv.releaseIfPooled()
+		c.rcv.releaseIdle(c.e.mem.pressure())
 	}
 	if !c.state.synchronized() || c.finRcvd {
 		return
@@ -425,9 +433,14 @@ func (c *Conn) autotune(n int, now time.Time) {
 		return
 	}
 	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer && !c.rcvBufLocked {
-		c.rcvBufSize = min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
-		if c.rcv.cap() > 0 {
-			c.rcv.reserve(c.rcvBufSize) // now, while no reader has it pinned
+		want := min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
+		if c.rcv.cap() == 0 {
+			// No storage to grow now: the budget decides when data
+			// comes, and the window follows what it grants.
+			c.rcvBufSize = want
+		} else if got := c.e.mem.grant(c.rcv.cap(), want, c.e.cfg.ReceiveBuffer); got > c.rcv.cap() {
+			c.rcv.reserve(got) // now, while no reader has it pinned
+			c.rcvBufSize = c.rcv.cap()
 		}
 	}
 	c.tuneCopied, c.tuneStart = 0, now
@@ -465,9 +478,12 @@ func (c *Conn) Write(b []byte) (int, error) {
 			c.mu.Unlock()
 			return written, nil
 		}
-		// Grow the buffer towards its limit as data comes.
+		// Grow the buffer towards its limit as data comes, as far as
+		// the memory budget allows: past it, the writer waits for the
+		// peer to acknowledge what the buffer holds.
 		if free := c.snd.cap() - c.snd.len(); free < len(b)-written && c.snd.cap() < c.sndBufMax {
-			c.snd.reserve(min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, initialSendBuffer)))
+			want := min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, initialSendBuffer))
+			c.snd.reserve(c.e.mem.grant(c.snd.cap(), want, initialSendBuffer))
 		}
 		n := 0
 		if room := min(c.sndBufMax, c.snd.cap()) - c.snd.len(); room > 0 && !c.snd.pinned {

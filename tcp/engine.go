@@ -83,6 +83,21 @@ type Config struct {
 	// ChallengeACKLimit is the most RFC 5961 challenge ACKs the engine
 	// sends a second, over all connections.
 	ChallengeACKLimit int
+	// MemoryLimit bounds the memory the buffers of all connections hold
+	// together, in bytes: send buffers, and receive buffers with the
+	// out-of-order data in them, as Linux's tcp_mem does. Past two
+	// thirds of it the engine is under pressure: buffers grow no further
+	// than the size they start with (64 KiB to send, ReceiveBuffer to
+	// receive), receive auto-tuning stops, and buffers that empty are
+	// handed back. At the limit a buffer gets at most 4 KiB, so that
+	// every connection still makes progress: writers wait for their
+	// peers' acknowledgements instead of growing their buffers, and data
+	// a receive buffer has no room for is dropped for the peer to send
+	// again. Buffer memory is then bounded by the limit plus 4 KiB per
+	// direction of each connection holding data. Zero means
+	// DefaultMemoryLimit(); a negative value, no limit. Stats reports
+	// what is held (MemoryBytes) and how often the budget bit.
+	MemoryLimit int64
 }
 
 // Defaults of Config's zero fields.
@@ -138,6 +153,9 @@ func (cfg *Config) fill() {
 	defd(&cfg.KeepAliveInterval, DefaultKeepAliveInterval)
 	def(&cfg.KeepAliveCount, DefaultKeepAliveCount)
 	def(&cfg.ChallengeACKLimit, DefaultChallengeACKLimit)
+	if cfg.MemoryLimit == 0 {
+		cfg.MemoryLimit = DefaultMemoryLimit()
+	}
 }
 
 // initialSendBuffer is the storage a send buffer starts with; it doubles
@@ -175,6 +193,7 @@ type Engine struct {
 
 	challenge rateLimit // RFC 5961 challenge ACKs, engine-wide
 	stats     counters
+	mem       memory // the budget of connection buffers
 
 	// Buffers of the sizes connections start with, shared by them.
 	rcvPool, sndPool bufPool
@@ -203,6 +222,7 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 	}
 	e.epoch = e.clock.Now()
 	e.challenge.init(cfg.ChallengeACKLimit)
+	e.mem.init(cfg.MemoryLimit)
 	e.rcvPool.init(cfg.ReceiveBuffer)
 	e.sndPool.init(initialSendBuffer)
 	return e, nil

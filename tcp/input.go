@@ -492,7 +492,7 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 	}
 	c.snd.discard(min(max(dataAcked, 0), c.snd.len()))
 	if c.snd.len() == 0 {
-		c.snd.releaseIfPooled()
+		c.snd.releaseIdle(c.e.mem.pressure())
 	}
 	c.sndUna = s.ack
 	if c.sndNxt.lt(c.sndUna) {
@@ -660,6 +660,11 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	wnd := c.rcvWindow()
 	off := sq.diff(c.rcvNxt)
 	if off+len(data) > wnd {
+		// Within the window offered (acceptable saw to that), but
+		// beyond what the buffer now holds: it shrank since (the memory
+		// budget, or SetReadBuffer), and the edge offered is never
+		// withdrawn. The peer sends the rest again.
+		c.e.mem.rcvDrops.Add(1)
 		data = data[:max(wnd-off, 0)]
 		c.ackNow = true
 	}
@@ -667,11 +672,13 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 		return
 	}
 	if c.rcv.cap() < c.rcvBufSize {
-		c.rcv.reserve(c.rcvBufSize)
+		c.growReceiveBuffer()
 		// A reader copying without the lock keeps the storage from
-		// growing (see Conn.Read); what does not fit is dropped, and
-		// the peer sends it again.
+		// growing (see Conn.Read), and the memory budget may hold it
+		// back: what does not fit is dropped, and the peer sends it
+		// again.
 		if room := c.rcv.cap() - c.rcv.len() - off; len(data) > room {
+			c.e.mem.rcvDrops.Add(1)
 			if room <= 0 {
 				c.ackNow = true
 				return
@@ -679,14 +686,18 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 			data = data[:room]
 		}
 	}
-	c.rcv.writeAt(c.rcv.len()+off, data)
 	if off > 0 {
 		// Out of order: keep it, and send a duplicate ACK with SACK at
 		// once so the peer's loss recovery starts (RFC 5681 4.2).
-		c.ooo.add(sq, sq.add(len(data)))
 		c.ackNow = true
+		if !c.ooo.add(sq, sq.add(len(data))) {
+			c.e.stats.oooDrops.Add(1)
+			return
+		}
+		c.rcv.writeAt(c.rcv.len()+off, data)
 		return
 	}
+	c.rcv.writeAt(c.rcv.len()+off, data)
 	end := c.ooo.takeFrom(sq.add(len(data)))
 	filled := len(c.ooo.ranges) > 0 || end != sq.add(len(data))
 	c.rcv.n += end.diff(c.rcvNxt)
@@ -704,6 +715,21 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	} else if c.delackAt.IsZero() {
 		c.delackAt = now.Add(c.e.cfg.DelayedACK)
 	}
+}
+
+// growReceiveBuffer gives the receive ring the storage the receive buffer
+// calls for, or what the memory budget grants of it; a buffer the budget
+// holds smaller than its size shrinks to what it got, so that the
+// windows offered from now on are windows the storage can hold (an
+// offered window is never withdrawn: data beyond the storage up to the
+// edge already offered is dropped, and sent again).
+func (c *Conn) growReceiveBuffer() {
+	if c.rcv.pinned {
+		return
+	}
+	got := c.e.mem.grant(c.rcv.cap(), c.rcvBufSize, c.e.cfg.ReceiveBuffer)
+	c.rcv.reserve(got)
+	c.rcvBufSize = min(c.rcvBufSize, got)
 }
 
 // rcvWindow returns the window we can offer beyond RCV.NXT: the room in

@@ -641,12 +641,12 @@ func (r *scriptRun) config(args []string) error {
 				return err
 			}
 			f.SetInt(int64(d))
-		case f.Kind() == reflect.Int:
-			n, err := strconv.Atoi(val)
+		case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
+			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil {
 				return err
 			}
-			f.SetInt(int64(n))
+			f.SetInt(n)
 		case f.Kind() == reflect.String:
 			f.SetString(val)
 		default:

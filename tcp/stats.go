@@ -32,6 +32,13 @@ type Stats struct {
 	ZeroWindowProbes uint64 // probes sent into a zero window
 	KeepAlives       uint64 // keep-alive probes sent
 	TimeWaits        uint64 // connections that went through TIME-WAIT
+	OFODrops         uint64 // out-of-order segments dropped: one run of out-of-order data too many (Linux's TCPOFODrop)
+
+	// The memory budget of connection buffers (Config.MemoryLimit).
+	MemoryBytes     uint64 // bytes of buffer storage connections hold now (a gauge, like Linux's sockstat "mem")
+	MemoryPressures uint64 // times the budget came under pressure (Linux's TCPMemoryPressures)
+	MemoryLimited   uint64 // buffer growths the budget refused or cut short
+	MemoryDrops     uint64 // segments whose data was dropped, in whole or part, for want of receive buffer (Linux's TCPRcvQDrop)
 }
 
 type counters struct {
@@ -40,7 +47,7 @@ type counters struct {
 	noConns, challengeACKs, challengeLimits, pawsDrops              atomic.Uint64
 	fastRetrans, timeouts, synCookiesSent, synCookiesOK             atomic.Uint64
 	synCookiesBad, listenOverflows, listenDrops, delayedACKs        atomic.Uint64
-	zeroWindowProbes, keepAlives, timeWaits                         atomic.Uint64
+	zeroWindowProbes, keepAlives, timeWaits, oooDrops               atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -58,6 +65,9 @@ func (e *Engine) Stats() Stats {
 		SYNCookiesBad: c.synCookiesBad.Load(), ListenOverflows: c.listenOverflows.Load(),
 		ListenDrops: c.listenDrops.Load(), DelayedACKs: c.delayedACKs.Load(),
 		ZeroWindowProbes: c.zeroWindowProbes.Load(), KeepAlives: c.keepAlives.Load(),
-		TimeWaits: c.timeWaits.Load(),
+		TimeWaits: c.timeWaits.Load(), OFODrops: c.oooDrops.Load(),
+
+		MemoryBytes: uint64(max(e.mem.used.Load(), 0)), MemoryPressures: e.mem.pressures.Load(),
+		MemoryLimited: e.mem.limited.Load(), MemoryDrops: e.mem.rcvDrops.Load(),
 	}
 }
