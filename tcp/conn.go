@@ -166,8 +166,9 @@ type Conn struct {
 	sb                scoreboard
 
 	// Acknowledgements owed to the peer.
-	ackNow     bool // send an ACK at the next output
-	ackPending int  // in-order data segments not yet acknowledged
+	ackNow        bool      // send an ACK at the next output
+	ackPending    int       // in-order data segments not yet acknowledged
+	lastChallenge time.Time // when the last challenge ACK went (RFC 5961)
 
 	// Receive buffer auto-tuning: bytes the application read during the
 	// current measurement round trip.

@@ -81,8 +81,12 @@ type Config struct {
 	KeepAliveIdle, KeepAliveInterval time.Duration
 	KeepAliveCount                   int
 	// ChallengeACKLimit is the most RFC 5961 challenge ACKs the engine
-	// sends a second, over all connections.
-	ChallengeACKLimit int
+	// sends a second, over all connections, and ChallengeACKInterval the
+	// least time between two on one connection (RFC 5961 10): a peer
+	// flooding one connection with segments that call for them cannot
+	// use up the engine's allowance and silence them for the others.
+	ChallengeACKLimit    int
+	ChallengeACKInterval time.Duration
 	// MemoryLimit bounds the memory the buffers of all connections hold
 	// together, in bytes: send buffers, and receive buffers with the
 	// out-of-order data in them, as Linux's tcp_mem does. Past two
@@ -116,6 +120,8 @@ const (
 	DefaultKeepAliveInterval = 75 * time.Second
 	DefaultKeepAliveCount    = 9
 	DefaultChallengeACKLimit = 1000
+	// DefaultChallengeACKInterval is Linux's tcp_invalid_ratelimit.
+	DefaultChallengeACKInterval = 500 * time.Millisecond
 )
 
 func (cfg *Config) fill() {
@@ -153,6 +159,7 @@ func (cfg *Config) fill() {
 	defd(&cfg.KeepAliveInterval, DefaultKeepAliveInterval)
 	def(&cfg.KeepAliveCount, DefaultKeepAliveCount)
 	def(&cfg.ChallengeACKLimit, DefaultChallengeACKLimit)
+	defd(&cfg.ChallengeACKInterval, DefaultChallengeACKInterval)
 	if cfg.MemoryLimit == 0 {
 		cfg.MemoryLimit = DefaultMemoryLimit()
 	}
@@ -287,14 +294,23 @@ func (e *Engine) InputAt(src, dst [4]byte, seg []byte, now time.Time) {
 		l = e.listeners[id.localPort]
 	}
 	e.mu.RUnlock()
-	switch {
-	case c != nil:
-		c.input(h, now)
-	case l != nil:
-		l.input(id, h, now)
-	default:
-		e.noConnection(id, h)
+	var isn seq
+	if c != nil {
+		var reopen bool
+		if isn, reopen = c.input(h, now); !reopen {
+			return
+		}
+		// The SYN ended TIME-WAIT: it opens a connection, if something
+		// listens.
+		e.mu.RLock()
+		l = e.listeners[id.localPort]
+		e.mu.RUnlock()
 	}
+	if l != nil {
+		l.input(id, h, isn, now)
+		return
+	}
+	e.noConnection(id, h)
 }
 
 // noConnection answers a segment for no connection with a reset (RFC

@@ -91,8 +91,11 @@ func (s *segment) len() int {
 	return n
 }
 
-// input handles a segment for this connection (RFC 9293 3.10.7).
-func (c *Conn) input(h Header, now time.Time) {
+// input handles a segment for this connection (RFC 9293 3.10.7). It
+// reports reopen when the segment is a SYN that ended the connection in
+// TIME-WAIT to open a new one on its four-tuple, which the caller hands
+// to the listener with the initial sequence number isn.
+func (c *Conn) input(h Header, now time.Time) (isn seq, reopen bool) {
 	s := segment{
 		h:       h,
 		seq:     seq(h.Seq()),
@@ -109,14 +112,54 @@ func (c *Conn) input(h Header, now time.Time) {
 	// which the peer's PAWS would drop.
 	switch c.state {
 	case stateClosed:
-		return
+		return 0, false
 	case stateSynSent:
 		c.inputSynSent(&s, now)
+	case stateTimeWait:
+		if c.reusable(&s) {
+			return c.reuse(), true
+		}
+		c.inputSynchronized(&s, now)
 	default:
 		c.inputSynchronized(&s, now)
 	}
 	c.output(now)
 	c.armTimer(now)
+	return 0, false
+}
+
+// reusable reports whether s is a SYN that may end TIME-WAIT to open a
+// new incarnation of the connection (RFC 9293 3.10.7.4 and RFC 6191, as
+// Linux does it): a SYN whose timestamp is newer than the last one the
+// peer sent, or one beyond the sequence space the old connection used.
+// Either way no segment of the old connection can be taken for one of
+// the new: PAWS drops old ones by their timestamps, and without them
+// they lie below the new sequence numbers. A SYN whose timestamp is
+// older is no such SYN; PAWS drops it, with an ACK.
+func (c *Conn) reusable(s *segment) bool {
+	if s.flags&(FlagSYN|FlagACK|FlagRST) != FlagSYN {
+		return false
+	}
+	if c.tsOK && s.opt.ts {
+		if d := int32(s.opt.tsVal - c.tsRecent); d < 0 {
+			return false // PAWS
+		} else if d > 0 {
+			return true
+		}
+	}
+	return s.seq.gt(c.rcvNxt)
+}
+
+// reuse ends the connection in TIME-WAIT for a new incarnation and
+// returns the initial sequence number the new one starts with: beyond
+// the old one's sequence space by more than any window it offered, as
+// Linux picks it, so that the peer can take no segment of the old
+// connection for one of the new. The caller holds c.mu.
+func (c *Conn) reuse() seq {
+	c.e.stats.timeWaitReused.Add(1)
+	isn := c.sndNxt.add(0xffff + 2)
+	c.terminate(nil)
+	return isn
 }
 
 // inputSynSent handles a segment in SYN-SENT (RFC 9293 3.10.7.3).
@@ -409,13 +452,19 @@ func (c *Conn) acceptable(s *segment) bool {
 	}
 }
 
-// challengeACK sends RFC 5961's challenge ACK, within the engine-wide rate
-// limit that keeps it from being used to probe.
+// challengeACK sends RFC 5961's challenge ACK, within two rate limits: one
+// per connection, at most one every Config.ChallengeACKInterval (RFC 5961
+// 10; Linux's tcp_invalid_ratelimit), so that a peer flooding its own
+// connection with bad segments gets few answers and cannot spend the
+// other, engine-wide one, which bounds what many connections can draw
+// out together.
 func (c *Conn) challengeACK(now time.Time) {
-	if !c.e.challenge.allow(now) {
+	if !c.lastChallenge.IsZero() && now.Sub(c.lastChallenge) < c.e.cfg.ChallengeACKInterval ||
+		!c.e.challenge.allow(now) {
 		c.e.stats.challengeLimits.Add(1)
 		return
 	}
+	c.lastChallenge = now
 	c.e.stats.challengeACKs.Add(1)
 	c.sendACK(now)
 }

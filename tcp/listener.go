@@ -162,8 +162,10 @@ func (l *Listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
 
 // input handles a segment for the listening port that belongs to no
 // connection (RFC 9293 3.10.7.2): a SYN starts a passive open, an ACK may
-// complete one through a SYN cookie.
-func (l *Listener) input(id fourTuple, h Header, now time.Time) {
+// complete one through a SYN cookie. isn is the initial sequence number
+// of a connection that a SYN reopens from TIME-WAIT, or 0 for one of
+// RFC 6528's.
+func (l *Listener) input(id fourTuple, h Header, isn seq, now time.Time) {
 	e := l.e
 	flags := h.Flags()
 	if la := l.addr.Addr(); !la.IsUnspecified() && la.As4() != id.localAddr {
@@ -178,8 +180,15 @@ func (l *Listener) input(id fourTuple, h Header, now time.Time) {
 			e.noConnection(id, h)
 		}
 		return
-	case flags&FlagSYN == 0 || flags&FlagACK != 0:
-		e.noConnection(id, h)
+	case flags&FlagACK != 0:
+		e.noConnection(id, h) // a SYN-ACK: RFC 9293 3.10.7.2's second check
+		return
+	case flags&FlagSYN == 0 || flags&FlagFIN != 0:
+		// Neither SYN, ACK nor RST (a NULL or FIN scan) is dropped
+		// (RFC 9293 3.10.7.2, fourth check: "drop the segment and
+		// return"); so is a SYN with FIN, which no stack sends, as
+		// Linux drops it: an answer would tell a scanner what listens.
+		e.stats.listenIgnored.Add(1)
 		return
 	}
 	l.mu.Lock()
@@ -214,7 +223,9 @@ func (l *Listener) input(id fourTuple, h Header, now time.Time) {
 	c.negotiate(&s)
 	c.sndWnd = s.wnd
 	c.maxSndWnd = c.sndWnd
-	c.iss = e.isn(id, now)
+	if c.iss = isn; isn == 0 {
+		c.iss = e.isn(id, now)
+	}
 	c.sndUna, c.sndNxt, c.sndMax = c.iss, c.iss, c.iss
 	c.sndWl1 = s.seq
 	c.state = stateSynRcvd

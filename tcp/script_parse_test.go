@@ -186,6 +186,9 @@ func parseSegment(text string, out bool) (*segSpec, error) {
 		return nil, fmt.Errorf("want FLAGS SEQ:END(LEN) [ack N] [win N] [<options>]")
 	}
 	for _, r := range f[0] {
+		if f[0] == "none" {
+			break // no flag at all, as tcpdump writes it
+		}
 		fl, ok := flagOfLetter[r]
 		if !ok {
 			return nil, fmt.Errorf("bad flag %q in %q", r, f[0])

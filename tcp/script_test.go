@@ -21,7 +21,8 @@ package tcp
 //	0.100 > P. 1:1449(1448) ack 1001 ...
 //	5.000 > none
 //
-// FLAGS are tcpdump's letters (F S R P U E W, and . for ACK), then
+// FLAGS are tcpdump's letters (F S R P U E W, and . for ACK; none for no
+// flag at all), then
 // SEQ:END(LEN), "ack N" exactly when the flags have ".", "win N" (the raw
 // 16-bit field), and the options between < and > (mss N, wscale N,
 // sackOK, nop, eol, TS val N ecr N, sack L:R L:R ...; a segment the engine

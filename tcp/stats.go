@@ -18,6 +18,7 @@ type Stats struct {
 	OutRsts      uint64 // segments sent with RST
 
 	NoConns          uint64 // segments for no connection or listener
+	ListenIgnored    uint64 // segments a listener drops unanswered: neither SYN, ACK nor RST, or SYN with FIN
 	ChallengeACKs    uint64 // RFC 5961 challenge ACKs sent
 	ChallengeLimits  uint64 // challenge ACKs suppressed by the rate limit
 	PAWSDrops        uint64 // segments dropped by PAWS (RFC 7323)
@@ -32,6 +33,7 @@ type Stats struct {
 	ZeroWindowProbes uint64 // probes sent into a zero window
 	KeepAlives       uint64 // keep-alive probes sent
 	TimeWaits        uint64 // connections that went through TIME-WAIT
+	TimeWaitReused   uint64 // connections in TIME-WAIT that a new SYN on their four-tuple ended (RFC 6191)
 	OFODrops         uint64 // out-of-order segments dropped: one run of out-of-order data too many (Linux's TCPOFODrop)
 
 	// The memory budget of connection buffers (Config.MemoryLimit).
@@ -48,6 +50,7 @@ type counters struct {
 	fastRetrans, timeouts, synCookiesSent, synCookiesOK             atomic.Uint64
 	synCookiesBad, listenOverflows, listenDrops, delayedACKs        atomic.Uint64
 	zeroWindowProbes, keepAlives, timeWaits, oooDrops               atomic.Uint64
+	timeWaitReused, listenIgnored                                   atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -65,7 +68,8 @@ func (e *Engine) Stats() Stats {
 		SYNCookiesBad: c.synCookiesBad.Load(), ListenOverflows: c.listenOverflows.Load(),
 		ListenDrops: c.listenDrops.Load(), DelayedACKs: c.delayedACKs.Load(),
 		ZeroWindowProbes: c.zeroWindowProbes.Load(), KeepAlives: c.keepAlives.Load(),
-		TimeWaits: c.timeWaits.Load(), OFODrops: c.oooDrops.Load(),
+		TimeWaits: c.timeWaits.Load(), OFODrops: c.oooDrops.Load(), TimeWaitReused: c.timeWaitReused.Load(),
+		ListenIgnored: c.listenIgnored.Load(),
 
 		MemoryBytes: uint64(max(e.mem.used.Load(), 0)), MemoryPressures: e.mem.pressures.Load(),
 		MemoryLimited: e.mem.limited.Load(), MemoryDrops: e.mem.rcvDrops.Load(),
