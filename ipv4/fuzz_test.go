@@ -62,6 +62,15 @@ func FuzzHeader(f *testing.F) {
 			}
 		}
 		if check == nil {
+			// CheckOptions is the stricter walk: what it accepts, the
+			// iterator walks without error, and it points inside the
+			// options at what it refuses.
+			if at, err := h.CheckOptions(); err == nil && !optsOK {
+				t.Fatalf("CheckOptions accepts options % x that the iterator refuses", h.Options())
+			} else if err != nil && (at < MinHeaderLen || at >= h.HeaderLen()) {
+				t.Fatalf("CheckOptions points at %d, outside the options", at)
+			}
+			h.HasSourceRoute()
 			var fl Fields
 			fl.Decode(h)
 			e, err := fl.Encode(make([]byte, MaxHeaderLen))

@@ -284,3 +284,86 @@ func (h Header) FinalDst() Addr {
 	}
 	return h.Dst()
 }
+
+// ErrBadOption: an option's fixed part is malformed (a route or timestamp
+// option too short for its pointer, or whose pointer lies before its first
+// slot), or a second source route follows the first.
+var ErrBadOption = errors.New("ipv4: malformed option")
+
+// CheckOptions checks the option list as a host that receives the
+// datagram must before it trusts it (RFC 1122 3.2.1.8; the checks of
+// Linux's ip_options_compile): every length byte at least 2 and within the
+// options area; record route and source routes long enough for their
+// pointer, and the pointer at least 4 (their first slot); timestamps at
+// least 4 bytes with a pointer of at least 5; at most one source route.
+// It returns nil, or ErrBadOptionLength or ErrBadOption (the sentinels
+// themselves, without allocating, as Check does) with the offset in the
+// header of the octet at fault, which an ICMP parameter problem's pointer
+// names (RFC 792): the option's kind byte when its length is bad, else its
+// length or pointer byte. The header must be in the buffer (Check).
+func (h Header) CheckOptions() (at int, err error) {
+	end := min(h.HeaderLen(), len(h))
+	sourceRoute := false
+	for off := MinHeaderLen; off < end; {
+		kind := OptionKind(h[off])
+		switch kind {
+		case OptEOL:
+			return 0, nil
+		case OptNOP:
+			off++
+			continue
+		}
+		if off+optLenOff >= end {
+			return off, ErrBadOptionLength
+		}
+		n := int(h[off+optLenOff])
+		if n < 2 || off+n > end {
+			return off, ErrBadOptionLength
+		}
+		minLen, minPtr := 0, 0
+		switch kind {
+		case OptRR, OptLSRR, OptSSRR:
+			minLen, minPtr = routeDataOff, routeDataOff+1
+		case OptTimestamp:
+			minLen, minPtr = tsDataOff, tsDataOff+1
+		}
+		switch {
+		case minLen == 0:
+		case n < minLen:
+			return off + optLenOff, ErrBadOption
+		case int(h[off+optPointerOff]) < minPtr:
+			return off + optPointerOff, ErrBadOption
+		}
+		if kind.IsSourceRoute() {
+			if sourceRoute {
+				return off, ErrBadOption
+			}
+			sourceRoute = true
+		}
+		off += n
+	}
+	return 0, nil
+}
+
+// HasSourceRoute reports whether the options hold a loose or strict source
+// route (LSRR or SSRR), which a host drops unless configured otherwise
+// (RFC 7126 4.3, 4.4: source routing lets a sender steer replies and slip
+// past filters).
+func (h Header) HasSourceRoute() bool {
+	end := min(h.HeaderLen(), len(h))
+	for off := MinHeaderLen; off < end; {
+		switch kind := OptionKind(h[off]); {
+		case kind == OptEOL:
+			return false
+		case kind == OptNOP:
+			off++
+		case kind.IsSourceRoute():
+			return true
+		case off+optLenOff >= end || h[off+optLenOff] < 2:
+			return false
+		default:
+			off += int(h[off+optLenOff])
+		}
+	}
+	return false
+}

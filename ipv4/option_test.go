@@ -345,3 +345,51 @@ func TestOptionError(t *testing.T) {
 		t.Fatalf("error %q, want %q", err, want)
 	}
 }
+
+// TestCheckOptions: the checks a receiving host makes, with the octet an
+// ICMP parameter problem would point at.
+func TestCheckOptions(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		opts   []byte
+		at     int
+		err    error
+		srcRte bool
+	}{
+		{"none", nil, 0, nil, false},
+		{"NOPs and EOL", []byte{1, 1, 1, 0}, 0, nil, false},
+		{"record route", []byte{7, 7, 4, 0, 0, 0, 0, 0}, 0, nil, false},
+		{"loose source route", []byte{131, 7, 4, 192, 0, 2, 9, 0}, 0, nil, true},
+		{"strict source route after NOP", []byte{1, 137, 7, 8, 192, 0, 2, 9}, 0, nil, true},
+		{"timestamp", []byte{68, 8, 5, 0, 0, 0, 0, 0}, 0, nil, false},
+		{"router alert", []byte{148, 4, 0, 0}, 0, nil, false},
+		{"unknown kind", []byte{0xfe, 4, 1, 2}, 0, nil, false},
+		{"whatever follows EOL", []byte{0, 131, 0, 0}, 0, nil, false},
+		{"length 0", []byte{1, 131, 0, 0}, 21, ErrBadOptionLength, true},
+		{"length 1", []byte{68, 1, 0, 0}, 20, ErrBadOptionLength, false},
+		{"length past the header", []byte{1, 7, 7, 4}, 21, ErrBadOptionLength, false},
+		{"no room for the length byte", []byte{1, 1, 1, 7}, 23, ErrBadOptionLength, false},
+		{"route too short for its pointer", []byte{131, 2, 1, 0}, 21, ErrBadOption, true},
+		{"route pointer before its first slot", []byte{7, 7, 3, 0, 0, 0, 0, 0}, 22, ErrBadOption, false},
+		{"timestamp too short", []byte{68, 3, 5, 0}, 21, ErrBadOption, false},
+		{"timestamp pointer before its first entry", []byte{68, 8, 4, 0, 0, 0, 0, 0}, 22, ErrBadOption, false},
+		{"two source routes", []byte{131, 3, 4, 137, 3, 4, 0, 0}, 23, ErrBadOption, true},
+	} {
+		b := make([]byte, 64)
+		f := Fields{PayloadLen: 4, TTL: 64, Protocol: ProtoUDP, Src: Addr{192, 0, 2, 1}, Dst: Addr{192, 0, 2, 2}, Options: c.opts}
+		h, err := f.Encode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		at, err := h.CheckOptions()
+		if err != c.err || at != c.at {
+			t.Errorf("%s: CheckOptions() = %d, %v; want %d, %v", c.name, at, err, c.at, c.err)
+		}
+		if got := h.HasSourceRoute(); got != c.srcRte {
+			t.Errorf("%s: HasSourceRoute() = %v", c.name, got)
+		}
+		if n := testing.AllocsPerRun(10, func() { h.CheckOptions() }); n != 0 {
+			t.Errorf("%s: CheckOptions allocates %v times", c.name, n)
+		}
+	}
+}

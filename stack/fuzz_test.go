@@ -494,9 +494,9 @@ func (r *fuzzRun) check(where string) {
 		fail("link: %d frames read, %d accounted for: %+v %+v %+v", st.Link.InFrames, sum, st.Link, st.ARP, st.IP)
 	}
 	ip := st.IP
-	if ip.InReceives+ip.ReasmOKs != ip.InHdrErrors+ip.InAddrErrors+ip.ReasmReqds+ip.InDelivers+ip.InUnknownProtos {
-		fail("IP: %d received + %d reassembled != %d header errors + %d address errors + %d fragments + %d delivered + %d unknown protocols",
-			ip.InReceives, ip.ReasmOKs, ip.InHdrErrors, ip.InAddrErrors, ip.ReasmReqds, ip.InDelivers, ip.InUnknownProtos)
+	if ip.InReceives+ip.ReasmOKs != ip.InHdrErrors+ip.InAddrErrors+ip.InSourceRoutes+ip.ReasmReqds+ip.InDelivers+ip.InUnknownProtos {
+		fail("IP: %d received + %d reassembled != %d header errors + %d address errors + %d source routes + %d fragments + %d delivered + %d unknown protocols",
+			ip.InReceives, ip.ReasmOKs, ip.InHdrErrors, ip.InAddrErrors, ip.InSourceRoutes, ip.ReasmReqds, ip.InDelivers, ip.InUnknownProtos)
 	}
 	tcpIn := s.TCPStats().InSegs
 	if sum := st.UDP.InDatagrams + st.UDP.NoPorts + st.UDP.InErrors + st.ICMP.InMsgs + tcpIn; sum != ip.InDelivers {

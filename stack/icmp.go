@@ -133,6 +133,19 @@ func (s *Stack) sendTimeExceeded(h ipv4.Header) {
 	}
 }
 
+// sendParamProblem sends a parameter problem about datagram h, pointing
+// at its octet at offset at.
+func (s *Stack) sendParamProblem(h ipv4.Header, at int) {
+	if !s.mayReportError(h) {
+		return
+	}
+	if s.sendError(h, func(b []byte, quote int) (icmp.Message, error) {
+		return icmp.EncodeParamProblem(b, uint8(at), h, quote)
+	}) {
+		s.ctr.icmp.outParmProbs.Add(1)
+	}
+}
+
 // sendError builds an ICMP error quoting as much of h as RFC 1812 allows
 // and sends it to h's source, reporting whether it went out.
 func (s *Stack) sendError(h ipv4.Header, encode func(b []byte, quote int) (icmp.Message, error)) bool {

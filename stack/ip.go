@@ -38,6 +38,9 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
+	if h.HeaderLen() > ipv4.MinHeaderLen && !s.optionsOK(h, linkBroadcast) {
+		return
+	}
 	if h.IsFragment() {
 		// The reassembler counts what it does with the fragment.
 		dg, done, _ := s.reasm.Add(h, now)
@@ -54,16 +57,44 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 // validSource reports whether src may be the source of a datagram to dst
 // from the link. RFC 1122 3.2.1.3 has a host discard the others (Linux
 // calls them martians): broadcast and multicast addresses, which an
-// answer would go to the whole link (a smurf amplifier); our own address,
-// which is a forgery or our own frame come back; loopback; and "this
-// network" (0.0.0.0/8), except 0.0.0.0 to a broadcast address, which is
-// how a host without an address yet (a DHCP client) talks.
+// answer would go to the whole link (a smurf amplifier); the link's
+// network address (its all-zeros host, RFC 1122's {<Network-number>, 0},
+// the broadcast of old BSD stacks); our own address, which is a forgery
+// or our own frame come back; loopback; and "this network" (0.0.0.0/8),
+// except 0.0.0.0 to a broadcast address, which is how a host without an
+// address yet (a DHCP client) talks.
 func (s *Stack) validSource(src, dst ipv4.Addr) bool {
 	switch {
 	case src.IsMulticast() || s.isBroadcast(src) || src == s.addr || src.IsLoopback():
 		return false
+	case src == s.network && s.bcast != ipv4.Broadcast:
+		// A /31 or /32 has no network address: both addresses of a /31
+		// are hosts' (RFC 3021).
+		return false
 	case src[0] == 0:
 		return src.IsUnspecified() && s.isBroadcast(dst)
+	}
+	return true
+}
+
+// optionsOK checks the options of a datagram for us, reporting whether it
+// may go on. One with malformed options is dropped (RFC 1122 3.2.1.8) and
+// answered with a parameter problem pointing at the octet at fault (RFC
+// 1122 3.2.2.5), unless it came to a broadcast address; one with a source
+// route is dropped (RFC 7126 4.3 and 4.4, as Linux's accept_source_route
+// does by default): a host that delivered it would also have to send its
+// replies back along the route the sender chose.
+func (s *Stack) optionsOK(h ipv4.Header, linkBroadcast bool) bool {
+	if at, err := h.CheckOptions(); err != nil {
+		s.ctr.ip.inHdrErrors.Add(1)
+		if !linkBroadcast {
+			s.sendParamProblem(h, at)
+		}
+		return false
+	}
+	if h.HasSourceRoute() {
+		s.ctr.ip.inSourceRoutes.Add(1)
+		return false
 	}
 	return true
 }
@@ -88,6 +119,14 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
 		s.ctr.ip.inDelivers.Add(1)
 		s.udpInput(h, payload, linkBroadcast)
 	case ipv4.ProtoTCP:
+		if linkBroadcast || h.Dst() != s.addr {
+			// TCP is unicast: RFC 1122 4.2.3.10 has a SYN to a broadcast
+			// or multicast address silently discarded, and, as on Linux,
+			// so is any segment that came so, or in a frame to the
+			// link's broadcast address.
+			s.ctr.ip.inAddrErrors.Add(1)
+			return
+		}
 		s.ctr.ip.inDelivers.Add(1)
 		s.tcp.InputAt(h.Src(), h.Dst(), payload, now)
 	default:

@@ -26,11 +26,12 @@ type Stack struct {
 	mac   ethernet.Addr
 	mtu   int
 
-	addr   ipv4.Addr // our address
-	prefix netip.Prefix
-	bcast  ipv4.Addr // the link's directed broadcast address
-	gw     ipv4.Addr
-	hasGW  bool
+	addr    ipv4.Addr // our address
+	prefix  netip.Prefix
+	bcast   ipv4.Addr // the link's directed broadcast address
+	network ipv4.Addr // the link's network address, its all-zeros host
+	gw      ipv4.Addr
+	hasGW   bool
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -86,6 +87,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		readDone:  make(chan struct{}),
 	}
 	s.bcast = directedBroadcast(s.prefix)
+	s.network = ipv4.Addr(s.prefix.Addr().As4())
 	if cfg.Gateway.IsValid() {
 		s.gw, s.hasGW = ipv4.Addr(cfg.Gateway.As4()), true
 	}

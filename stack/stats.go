@@ -40,8 +40,9 @@ type ARPStats struct {
 // IPStats are RFC 4293's ipSystemStats for IPv4.
 type IPStats struct {
 	InReceives      uint64 // datagrams received, before any check
-	InHdrErrors     uint64 // bad version, header length, total length, checksum
-	InAddrErrors    uint64 // not for one of our addresses (the stack does not forward), or from an address no host has (RFC 1122 3.2.1.3)
+	InHdrErrors     uint64 // bad version, header length, total length, checksum or options
+	InSourceRoutes  uint64 // dropped for a source route option (RFC 7126 4.3, 4.4)
+	InAddrErrors    uint64 // not for one of our addresses (the stack does not forward), from an address no host has (RFC 1122 3.2.1.3), or TCP to a broadcast address (RFC 1122 4.2.3.10)
 	InUnknownProtos uint64 // for a transport protocol without a handler
 	InDiscards      uint64 // dropped for lack of resources
 	InDelivers      uint64 // handed to a transport protocol
@@ -72,6 +73,7 @@ type ICMPStats struct {
 	OutErrors       uint64 // could not be sent
 	OutDestUnreachs uint64
 	OutTimeExcds    uint64
+	OutParmProbs    uint64
 	OutEchos        uint64
 	OutEchoReps     uint64
 	OutRateLimited  uint64 // error messages suppressed by the rate limit
@@ -98,12 +100,14 @@ type counters struct {
 	}
 	ip struct {
 		inReceives, inHdrErrors, inAddrErrors, inUnknownProtos, inDiscards, inDelivers atomic.Uint64
+		inSourceRoutes                                                                 atomic.Uint64
 		outRequests, outDiscards, outNoRoutes                                          atomic.Uint64
 		fragOKs, fragFails, fragCreates                                                atomic.Uint64
 	}
 	icmp struct {
 		inMsgs, inErrors, inDestUnreachs, inTimeExcds, inParmProbs, inEchos, inEchoReps atomic.Uint64
 		outMsgs, outErrors, outDestUnreachs, outTimeExcds, outEchos, outEchoReps        atomic.Uint64
+		outParmProbs                                                                    atomic.Uint64
 		outRateLimited                                                                  atomic.Uint64
 	}
 	udp struct {
@@ -132,7 +136,8 @@ func (s *Stack) Stats() Stats {
 		},
 		IP: IPStats{
 			InReceives: c.ip.inReceives.Load(), InHdrErrors: c.ip.inHdrErrors.Load(),
-			InAddrErrors: c.ip.inAddrErrors.Load(), InUnknownProtos: c.ip.inUnknownProtos.Load(),
+			InSourceRoutes: c.ip.inSourceRoutes.Load(),
+			InAddrErrors:   c.ip.inAddrErrors.Load(), InUnknownProtos: c.ip.inUnknownProtos.Load(),
 			InDiscards: c.ip.inDiscards.Load(), InDelivers: c.ip.inDelivers.Load(),
 			OutRequests: c.ip.outRequests.Load(), OutDiscards: c.ip.outDiscards.Load(),
 			OutNoRoutes: c.ip.outNoRoutes.Load(), ReasmTimeout: rs.ReasmTimeout,
@@ -147,7 +152,8 @@ func (s *Stack) Stats() Stats {
 			InParmProbs: c.icmp.inParmProbs.Load(), InEchos: c.icmp.inEchos.Load(),
 			InEchoReps: c.icmp.inEchoReps.Load(), OutMsgs: c.icmp.outMsgs.Load(),
 			OutErrors: c.icmp.outErrors.Load(), OutDestUnreachs: c.icmp.outDestUnreachs.Load(),
-			OutTimeExcds: c.icmp.outTimeExcds.Load(), OutEchos: c.icmp.outEchos.Load(),
+			OutTimeExcds: c.icmp.outTimeExcds.Load(), OutParmProbs: c.icmp.outParmProbs.Load(),
+			OutEchos:    c.icmp.outEchos.Load(),
 			OutEchoReps: c.icmp.outEchoReps.Load(), OutRateLimited: c.icmp.outRateLimited.Load(),
 		},
 		UDP: UDPStats{
