@@ -711,13 +711,20 @@ func (c *Conn) terminate(err error) {
 	c.wakeAll()
 }
 
-// setState changes the state, keeping tcpCurrEstab. The caller holds c.mu.
+// setState changes the state, keeping tcpCurrEstab and the count of
+// connections in TIME-WAIT. The caller holds c.mu.
 func (c *Conn) setState(to state) {
 	switch {
 	case c.state.counted() && !to.counted():
 		c.e.stats.currEstab.Add(-1)
 	case !c.state.counted() && to.counted():
 		c.e.stats.currEstab.Add(1)
+	}
+	switch {
+	case c.state == stateTimeWait && to != stateTimeWait:
+		c.e.timeWaits.Add(-1)
+	case c.state != stateTimeWait && to == stateTimeWait:
+		c.e.timeWaits.Add(1)
 	}
 	c.state = to
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/medina-net/medina/link"
@@ -63,8 +64,12 @@ type Config struct {
 	// ReceiveBuffer is the initial receive buffer, and MaxReceiveBuffer the
 	// most receive auto-tuning grows it to.
 	ReceiveBuffer, MaxReceiveBuffer int
-	// TimeWait is how long a connection stays in TIME-WAIT (2 MSL).
-	TimeWait time.Duration
+	// TimeWait is how long a connection stays in TIME-WAIT (2 MSL), and
+	// MaxTimeWait the most connections that may be there at once: past
+	// it a connection that would enter TIME-WAIT closes at once, as
+	// Linux's do past tcp_max_tw_buckets (TimeWaitOverflows counts them).
+	TimeWait    time.Duration
+	MaxTimeWait int
 	// SYNBacklog bounds the half-open connections of a listener; past it,
 	// the listener answers with SYN cookies (RFC 4987).
 	SYNBacklog int
@@ -110,6 +115,7 @@ const (
 	DefaultReceiveBuffer     = 128 << 10
 	DefaultMaxReceiveBuffer  = 6 << 20
 	DefaultTimeWait          = 60 * time.Second
+	DefaultMaxTimeWait       = 65536
 	DefaultSYNBacklog        = 256
 	DefaultAcceptBacklog     = 4096 // Linux's somaxconn since 5.4
 	DefaultDelayedACK        = 40 * time.Millisecond
@@ -149,6 +155,7 @@ func (cfg *Config) fill() {
 	def(&cfg.MaxReceiveBuffer, DefaultMaxReceiveBuffer)
 	cfg.MaxReceiveBuffer = max(cfg.MaxReceiveBuffer, cfg.ReceiveBuffer)
 	defd(&cfg.TimeWait, DefaultTimeWait)
+	def(&cfg.MaxTimeWait, DefaultMaxTimeWait)
 	def(&cfg.SYNBacklog, DefaultSYNBacklog)
 	def(&cfg.AcceptBacklog, DefaultAcceptBacklog)
 	defd(&cfg.DelayedACK, DefaultDelayedACK)
@@ -200,7 +207,8 @@ type Engine struct {
 
 	challenge rateLimit // RFC 5961 challenge ACKs, engine-wide
 	stats     counters
-	mem       memory // the budget of connection buffers
+	mem       memory       // the budget of connection buffers
+	timeWaits atomic.Int64 // connections in TIME-WAIT
 
 	// Buffers of the sizes connections start with, shared by them.
 	rcvPool, sndPool bufPool

@@ -830,8 +830,20 @@ func (c *Conn) acceptFIN(now time.Time) {
 	}
 }
 
-// enterTimeWait moves to TIME-WAIT for 2 MSL.
+// enterTimeWait moves to TIME-WAIT for 2 MSL, or, when Config.MaxTimeWait
+// connections are there already, closes at once, as Linux does past
+// tcp_max_tw_buckets: a peer that makes us close connection after
+// connection would otherwise hold a connection's memory for a minute
+// each.
 func (c *Conn) enterTimeWait(now time.Time) {
+	if int(c.e.timeWaits.Load()) >= c.e.cfg.MaxTimeWait {
+		c.e.stats.timeWaitOverflows.Add(1)
+		if c.ackNow {
+			c.sendACK(now) // the peer's FIN is acknowledged all the same
+		}
+		c.terminate(nil)
+		return
+	}
 	c.setState(stateTimeWait)
 	c.e.stats.timeWaits.Add(1)
 	c.timeWaitAt = now.Add(c.e.cfg.TimeWait)

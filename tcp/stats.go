@@ -17,24 +17,25 @@ type Stats struct {
 	InCsumErrors uint64 // segments with a bad checksum
 	OutRsts      uint64 // segments sent with RST
 
-	NoConns          uint64 // segments for no connection or listener
-	ListenIgnored    uint64 // segments a listener drops unanswered: neither SYN, ACK nor RST, or SYN with FIN
-	ChallengeACKs    uint64 // RFC 5961 challenge ACKs sent
-	ChallengeLimits  uint64 // challenge ACKs suppressed by the rate limit
-	PAWSDrops        uint64 // segments dropped by PAWS (RFC 7323)
-	FastRetrans      uint64 // fast retransmissions (entries into loss recovery)
-	Timeouts         uint64 // retransmission timeouts
-	SYNCookiesSent   uint64 // SYN-ACKs sent with a SYN cookie
-	SYNCookiesOK     uint64 // connections established from a valid cookie
-	SYNCookiesBad    uint64 // ACKs with a cookie that did not check
-	ListenOverflows  uint64 // handshakes dropped because the accept queue was full
-	ListenDrops      uint64 // SYNs dropped for any reason
-	DelayedACKs      uint64 // ACKs sent by the delayed-ACK timer
-	ZeroWindowProbes uint64 // probes sent into a zero window
-	KeepAlives       uint64 // keep-alive probes sent
-	TimeWaits        uint64 // connections that went through TIME-WAIT
-	TimeWaitReused   uint64 // connections in TIME-WAIT that a new SYN on their four-tuple ended (RFC 6191)
-	OFODrops         uint64 // out-of-order segments dropped: one run of out-of-order data too many (Linux's TCPOFODrop)
+	NoConns           uint64 // segments for no connection or listener
+	ListenIgnored     uint64 // segments a listener drops unanswered: neither SYN, ACK nor RST, or SYN with FIN
+	ChallengeACKs     uint64 // RFC 5961 challenge ACKs sent
+	ChallengeLimits   uint64 // challenge ACKs suppressed by the rate limit
+	PAWSDrops         uint64 // segments dropped by PAWS (RFC 7323)
+	FastRetrans       uint64 // fast retransmissions (entries into loss recovery)
+	Timeouts          uint64 // retransmission timeouts
+	SYNCookiesSent    uint64 // SYN-ACKs sent with a SYN cookie
+	SYNCookiesOK      uint64 // connections established from a valid cookie
+	SYNCookiesBad     uint64 // ACKs with a cookie that did not check
+	ListenOverflows   uint64 // handshakes dropped because the accept queue was full
+	ListenDrops       uint64 // SYNs dropped for any reason
+	DelayedACKs       uint64 // ACKs sent by the delayed-ACK timer
+	ZeroWindowProbes  uint64 // probes sent into a zero window
+	KeepAlives        uint64 // keep-alive probes sent
+	TimeWaits         uint64 // connections that went through TIME-WAIT
+	TimeWaitReused    uint64 // connections in TIME-WAIT that a new SYN on their four-tuple ended (RFC 6191)
+	TimeWaitOverflows uint64 // connections closed at once instead of entering TIME-WAIT: MaxTimeWait were there (Linux's TCPTimeWaitOverflow)
+	OFODrops          uint64 // out-of-order segments dropped: one run of out-of-order data too many (Linux's TCPOFODrop)
 
 	// The memory budget of connection buffers (Config.MemoryLimit).
 	MemoryBytes     uint64 // bytes of buffer storage connections hold now (a gauge, like Linux's sockstat "mem")
@@ -50,7 +51,7 @@ type counters struct {
 	fastRetrans, timeouts, synCookiesSent, synCookiesOK             atomic.Uint64
 	synCookiesBad, listenOverflows, listenDrops, delayedACKs        atomic.Uint64
 	zeroWindowProbes, keepAlives, timeWaits, oooDrops               atomic.Uint64
-	timeWaitReused, listenIgnored                                   atomic.Uint64
+	timeWaitReused, listenIgnored, timeWaitOverflows                atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -69,7 +70,7 @@ func (e *Engine) Stats() Stats {
 		ListenDrops: c.listenDrops.Load(), DelayedACKs: c.delayedACKs.Load(),
 		ZeroWindowProbes: c.zeroWindowProbes.Load(), KeepAlives: c.keepAlives.Load(),
 		TimeWaits: c.timeWaits.Load(), OFODrops: c.oooDrops.Load(), TimeWaitReused: c.timeWaitReused.Load(),
-		ListenIgnored: c.listenIgnored.Load(),
+		ListenIgnored: c.listenIgnored.Load(), TimeWaitOverflows: c.timeWaitOverflows.Load(),
 
 		MemoryBytes: uint64(max(e.mem.used.Load(), 0)), MemoryPressures: e.mem.pressures.Load(),
 		MemoryLimited: e.mem.limited.Load(), MemoryDrops: e.mem.rcvDrops.Load(),
