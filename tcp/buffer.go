@@ -2,44 +2,87 @@ package tcp
 
 import "sync"
 
-// ring is a byte ring buffer whose storage is taken when first needed and
-// grown on demand up to a limit, and handed back when it empties, so that
-// an idle connection holds no buffer memory at all. Storage of the size
-// connections start with comes from, and goes back to, a pool shared by
-// the engine's connections: a connection that drains its buffer after
-// every exchange (request and response traffic) costs no allocation when
-// data flows again. Every byte of storage is charged to the engine's
-// memory budget through the connection's account while the ring holds it.
+// ring is a byte ring buffer whose storage is taken when first needed,
+// grown on demand up to a limit and handed back when it empties, so that
+// an idle connection holds no buffer memory at all and a busy one about
+// what it holds: a 5-byte write or request takes 4 KiB, not the 64 or 128
+// KiB a bulk transfer grows to. Storage comes in sizes from 4 KiB to 256
+// KiB doubling, from pools shared by the engine's connections, so that a
+// connection that drains its buffer after every exchange costs no
+// allocation when data flows again; a ring remembers the size it last
+// had (its working size) and takes that again, so that a bulk transfer
+// does not grow from 4 KiB at each burst. Every byte of storage is
+// charged to the engine's memory budget through the connection's account
+// while the ring holds it.
 type ring struct {
 	buf  []byte
 	head int // index of the first byte
 	n    int // bytes held
+	hint int // the size of the storage it last handed back
 
-	pool   *bufPool // where storage of pool.size bytes comes from
-	pooled *[]byte  // the pool's handle on buf when it came from there
+	pools  *bufPools
+	pooled *[]byte  // the pool's handle on buf, when it came from one
 	acct   *account // what the storage is charged to
 
 	// pinned says the application is copying to or from the storage
-	// without the connection's lock (see Conn.Read and Conn.Write): it
-	// must not move, grow or go back to the pool until unpinned. A drop
-	// meanwhile is done by unpin.
-	pinned    bool
-	dropLater bool
+	// without the connection's lock (see Conn.Read and Conn.Write). A
+	// drop meanwhile is done by unpin. The storage must not move while a
+	// writer copies into it (the send ring); while a reader copies out
+	// of it (the receive ring, growPinned) it may be replaced by a copy,
+	// since input writes only beyond the bytes the reader takes: the
+	// storage the reader reads from is retired, not handed back, until
+	// unpin.
+	pinned        bool
+	dropLater     bool
+	growPinned    bool
+	retired       []byte
+	retiredPooled *[]byte
 }
 
-// bufPool recycles buffers of one size.
-type bufPool struct {
-	size int
-	p    sync.Pool
+// Sizes of the pooled storage: bufClasses classes from minBufClass,
+// doubling. Larger storage (a send buffer past 256 KiB, a receive buffer
+// auto-tuning grew) is allocated for itself.
+const (
+	minBufClass = 4 << 10
+	bufClasses  = 7 // 4 KiB to 256 KiB
+)
+
+// bufPools recycles storage in the classes' sizes.
+type bufPools struct {
+	classes [bufClasses]sync.Pool
 }
 
-func (bp *bufPool) init(size int) {
-	bp.size = size
-	bp.p.New = func() any { b := make([]byte, size); return &b }
+// classOf returns the class of storage that holds size bytes, or false
+// when it is larger than every class.
+func classOf(size int) (int, bool) {
+	for c, s := 0, minBufClass; c < bufClasses; c, s = c+1, s*2 {
+		if size <= s {
+			return c, true
+		}
+	}
+	return 0, false
 }
 
-func (bp *bufPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
-func (bp *bufPool) put(b *[]byte) { bp.p.Put(b) }
+// get returns storage of at least size bytes, with the pool's handle on
+// it (nil when it is too large for a class).
+func (p *bufPools) get(size int) ([]byte, *[]byte) {
+	c, ok := classOf(size)
+	if !ok {
+		return make([]byte, size), nil
+	}
+	if h, _ := p.classes[c].Get().(*[]byte); h != nil {
+		return *h, h
+	}
+	b := make([]byte, minBufClass<<c)
+	return b, &b
+}
+
+// put hands storage back to its class.
+func (p *bufPools) put(h *[]byte) {
+	if c, ok := classOf(len(*h)); ok && len(*h) == minBufClass<<c {
+		p.classes[c].Put(h)
+	}
+}
 
 // len returns the number of bytes held.
 func (r *ring) len() int { return r.n }
@@ -47,43 +90,66 @@ func (r *ring) len() int { return r.n }
 // cap returns the current storage size.
 func (r *ring) cap() int { return len(r.buf) }
 
-// reserve makes the storage at least size bytes, keeping the contents;
-// while pinned it leaves the storage as it is. Storage of exactly the
-// pool's size comes from the pool; a buffer the memory budget holds
-// smaller, or one grown past it, is allocated for itself.
+// growTarget returns the storage a ring that must hold need bytes should
+// grow to: twice what it has, or its working size, but at least need and
+// at most most (the buffer's limit), unless need is more.
+func (r *ring) growTarget(need, most int) int {
+	return min(max(need, 2*len(r.buf), r.hint), max(most, need))
+}
+
+// reserve makes the storage at least size bytes (rounded up to a pooled
+// size), keeping the contents. While pinned it leaves the storage as it
+// is, unless growPinned.
 func (r *ring) reserve(size int) {
-	if size <= len(r.buf) || r.pinned {
+	if size <= len(r.buf) || r.pinned && !r.growPinned {
 		return
 	}
-	if len(r.buf) == 0 && r.pool != nil && size == r.pool.size {
-		pooled := r.pool.get()
-		r.setStorage(*pooled, pooled)
-		return
-	}
-	nb := make([]byte, size)
+	nb, h := r.pools.get(size)
 	// All of the old storage, not just the first n bytes: a receive
 	// ring holds out-of-order data beyond them, at its offset.
 	r.copyOut(nb, 0, len(r.buf))
-	r.setStorage(nb, nil)
+	r.replace(nb, h)
 }
 
-// setStorage replaces the storage with b (nil for none), handing the old
-// back to the pool if it came from there, and charges the difference to
-// the account. The contents are the caller's business.
-func (r *ring) setStorage(b []byte, pooled *[]byte) {
+// replace makes b (nil for none) the storage, with the pool's handle h on
+// it, charging the account; the old storage goes back to its pool, or is
+// retired until unpin if a reader may be copying from it. The contents
+// are the caller's business.
+func (r *ring) replace(b []byte, h *[]byte) {
+	old, oldH := r.buf, r.pooled
+	r.buf, r.pooled, r.head = b, h, 0
+	r.charge(len(b))
+	if len(old) == 0 {
+		return
+	}
+	if b == nil {
+		r.hint = len(old)
+	}
+	if r.pinned && r.retired == nil {
+		r.retired, r.retiredPooled = old, oldH
+		return
+	}
+	r.free(old, oldH)
+}
+
+// free hands storage back to its pool, and credits the account.
+func (r *ring) free(b []byte, h *[]byte) {
+	if h != nil {
+		r.pools.put(h)
+	}
+	r.charge(-len(b))
+}
+
+func (r *ring) charge(n int) {
 	if r.acct != nil {
-		r.acct.charge(len(b) - len(r.buf))
+		r.acct.charge(n)
 	}
-	if r.pooled != nil {
-		r.pool.put(r.pooled)
-	}
-	r.buf, r.pooled, r.head = b, pooled, 0
 }
 
 // release hands back the storage of an empty ring.
 func (r *ring) release() {
 	if r.n == 0 && !r.pinned {
-		r.setStorage(nil, nil)
+		r.replace(nil, nil)
 	}
 }
 
@@ -94,7 +160,7 @@ func (r *ring) drop() {
 		r.dropLater = true
 		return
 	}
-	r.setStorage(nil, nil)
+	r.replace(nil, nil)
 	r.n = 0
 }
 
@@ -112,12 +178,17 @@ func (r *ring) span(off, n int) (first, second []byte) {
 }
 
 // pin keeps the storage in place while the application copies without
-// the lock; unpin ends that, and reports false if the ring was dropped
-// meanwhile (the connection ended), in which case it is now empty.
+// the lock; unpin ends that, hands back storage retired meanwhile, and
+// reports false if the ring was dropped meanwhile (the connection
+// ended), in which case it is now empty.
 func (r *ring) pin() { r.pinned = true }
 
 func (r *ring) unpin() bool {
 	r.pinned = false
+	if r.retired != nil {
+		r.free(r.retired, r.retiredPooled)
+		r.retired, r.retiredPooled = nil, nil
+	}
 	if r.dropLater {
 		r.dropLater = false
 		r.drop()
@@ -126,8 +197,8 @@ func (r *ring) unpin() bool {
 	return true
 }
 
-// releaseIdle hands back the storage of an empty ring if it came from
-// the pool, or whatever it is when the memory budget is under pressure:
+// releaseIdle hands back the storage of an empty ring if it came from a
+// pool, or whatever it is when the memory budget is under pressure:
 // otherwise a larger buffer, which a busy connection grew to, is kept for
 // its next burst.
 func (r *ring) releaseIdle(pressure bool) {

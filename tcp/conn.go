@@ -230,7 +230,8 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 		tsOffset: e.cookieTSOffset(id),
 	}
 	c.ooo.recent = -1
-	c.rcv.pool, c.snd.pool = &e.rcvPool, &e.sndPool
+	c.rcv.pools, c.snd.pools = &e.bufs, &e.bufs
+	c.rcv.growPinned = true
 	acct := e.mem.newAccount(c)
 	c.rcv.acct, c.snd.acct = acct, acct
 	if e.mem.atLimit() {
@@ -433,16 +434,11 @@ func (c *Conn) autotune(n int, now time.Time) {
 	if now.Sub(c.tuneStart) < rtt {
 		return
 	}
-	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer && !c.rcvBufLocked {
-		want := min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
-		if c.rcv.cap() == 0 {
-			// No storage to grow now: the budget decides when data
-			// comes, and the window follows what it grants.
-			c.rcvBufSize = want
-		} else if got := c.e.mem.grant(c.rcv.cap(), want, c.e.cfg.ReceiveBuffer); got > c.rcv.cap() {
-			c.rcv.reserve(got) // now, while no reader has it pinned
-			c.rcvBufSize = c.rcv.cap()
-		}
+	// The buffer's storage grows as data comes, as far as the memory
+	// budget allows; under pressure the window stops growing too (Linux
+	// stops auto-tuning then).
+	if 2*c.tuneCopied > c.rcvBufSize && c.rcvBufSize < c.e.cfg.MaxReceiveBuffer && !c.rcvBufLocked && !c.e.mem.pressure() {
+		c.rcvBufSize = min(2*c.rcvBufSize, c.e.cfg.MaxReceiveBuffer)
 	}
 	c.tuneCopied, c.tuneStart = 0, now
 }
@@ -483,7 +479,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 		// the memory budget allows: past it, the writer waits for the
 		// peer to acknowledge what the buffer holds.
 		if free := c.snd.cap() - c.snd.len(); free < len(b)-written && c.snd.cap() < c.sndBufMax {
-			want := min(c.sndBufMax, max(2*c.snd.cap(), c.snd.len()+len(b)-written, initialSendBuffer))
+			want := c.snd.growTarget(c.snd.len()+len(b)-written, c.sndBufMax)
 			c.snd.reserve(c.e.mem.grant(c.snd.cap(), want, initialSendBuffer))
 		}
 		n := 0

@@ -172,8 +172,9 @@ func (cfg *Config) fill() {
 	}
 }
 
-// initialSendBuffer is the storage a send buffer starts with; it doubles
-// as writes need, up to Config.SendBuffer.
+// initialSendBuffer is the most a send buffer grows to while the memory
+// budget is under pressure: the size Linux's tcp_wmem gives a socket to
+// start with.
 const initialSendBuffer = 64 << 10
 
 // ErrCongestionControl is returned for an unknown algorithm name.
@@ -210,8 +211,8 @@ type Engine struct {
 	mem       memory       // the budget of connection buffers
 	timeWaits atomic.Int64 // connections in TIME-WAIT
 
-	// Buffers of the sizes connections start with, shared by them.
-	rcvPool, sndPool bufPool
+	// The storage of connection buffers, shared by the connections.
+	bufs bufPools
 }
 
 // NewEngine returns a TCP engine sending through net.
@@ -238,8 +239,6 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 	e.epoch = e.clock.Now()
 	e.challenge.init(cfg.ChallengeACKLimit)
 	e.mem.init(cfg.MemoryLimit)
-	e.rcvPool.init(cfg.ReceiveBuffer)
-	e.sndPool.init(initialSendBuffer)
 	return e, nil
 }
 

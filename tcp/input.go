@@ -720,16 +720,14 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	if len(data) == 0 {
 		return
 	}
-	if c.rcv.cap() < c.rcvBufSize {
-		c.growReceiveBuffer()
-		// A reader copying without the lock keeps the storage from
-		// growing (see Conn.Read), and the memory budget may hold it
-		// back: what does not fit is dropped, and the peer sends it
-		// again.
+	if need := c.rcv.len() + off + len(data); need > c.rcv.cap() {
+		c.growReceiveBuffer(need)
+		// The memory budget may hold the storage back: what does not
+		// fit is dropped, and the peer sends it again.
 		if room := c.rcv.cap() - c.rcv.len() - off; len(data) > room {
 			c.e.mem.rcvDrops.Add(1)
+			c.ackNow = true // the peer learns at once where its data stops
 			if room <= 0 {
-				c.ackNow = true
 				return
 			}
 			data = data[:room]
@@ -766,19 +764,20 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	}
 }
 
-// growReceiveBuffer gives the receive ring the storage the receive buffer
-// calls for, or what the memory budget grants of it; a buffer the budget
-// holds smaller than its size shrinks to what it got, so that the
-// windows offered from now on are windows the storage can hold (an
-// offered window is never withdrawn: data beyond the storage up to the
-// edge already offered is dropped, and sent again).
-func (c *Conn) growReceiveBuffer() {
-	if c.rcv.pinned {
-		return
-	}
-	got := c.e.mem.grant(c.rcv.cap(), c.rcvBufSize, c.e.cfg.ReceiveBuffer)
+// growReceiveBuffer grows the receive ring's storage to hold need bytes
+// (in order and out of order, from its head), or to what the memory
+// budget grants of it. A buffer the budget holds smaller than its size
+// shrinks to what it got, so that the windows offered from now on are
+// windows the storage can hold (an offered window is never withdrawn:
+// data beyond the storage up to the edge already offered is dropped, and
+// sent again).
+func (c *Conn) growReceiveBuffer(need int) {
+	want := c.rcv.growTarget(need, c.rcvBufSize)
+	got := c.e.mem.grant(c.rcv.cap(), want, c.e.cfg.ReceiveBuffer)
 	c.rcv.reserve(got)
-	c.rcvBufSize = min(c.rcvBufSize, got)
+	if got < want {
+		c.rcvBufSize = min(c.rcvBufSize, max(c.rcv.cap(), c.rcv.len()))
+	}
 }
 
 // rcvWindow returns the window we can offer beyond RCV.NXT: the room in
