@@ -14,7 +14,6 @@ import (
 	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/tcp"
-	"github.com/medina-net/medina/udp"
 )
 
 // The attack suite: a hostile peer's attacks on a stack, each in a
@@ -596,5 +595,3 @@ func TestAttackNeighbourFlood(t *testing.T) {
 		a.served(t, 16<<10)
 	})
 }
-
-var _ = udp.HeaderLen
