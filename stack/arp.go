@@ -8,7 +8,9 @@ import (
 
 // arpInput handles an ARP packet: it answers requests for our address and
 // lets the neighbour cache learn what it may (the cache refuses what it
-// did not ask for, so unsolicited replies cannot poison it).
+// did not ask for, so unsolicited replies cannot poison it, and checks a
+// new address claimed for a neighbour that answered recently by probing
+// the old one first).
 func (s *Stack) arpInput(b []byte) {
 	p, err := arp.NewPacket(b)
 	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() {
@@ -41,11 +43,19 @@ func (s *Stack) arpInput(b []byte) {
 		// probe for another address: nothing to learn.
 		return
 	}
-	s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, s.clock.Now(), func(dg []byte) {
+	now := s.clock.Now()
+	probeTo, probe := s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, now, func(dg []byte) {
 		s.sendDatagramTo(smac, dg)
 	})
 	if targetedUs {
 		s.sendARP(arp.OpReply, smac, smac, sip)
+	}
+	if probe {
+		// A new address for a neighbour that answered recently: ask the
+		// address in use first, and nobody else, since only it can
+		// tell that the claim is false.
+		s.sendARPRequestTo(sip, probeTo)
+		s.neighTimer.arm(s.neigh.Deadline())
 	}
 }
 
@@ -76,6 +86,17 @@ func (s *Stack) sendARPRequest(ip ipv4.Addr) {
 	s.sendARP(arp.OpRequest, ethernet.Broadcast, ethernet.Addr{}, ip)
 }
 
+// sendARPRequestTo asks who has ip, by broadcast if to is zero, else only
+// the hardware address to: the neighbour cache's probe of an address in
+// use, the only one whose answer counts.
+func (s *Stack) sendARPRequestTo(ip ipv4.Addr, to ethernet.Addr) {
+	if to == (ethernet.Addr{}) {
+		s.sendARPRequest(ip)
+		return
+	}
+	s.sendARP(arp.OpRequest, to, ethernet.Addr{}, ip)
+}
+
 // sendGratuitousARP announces our address (RFC 5227's announcement: a
 // request with our address as both sender and target).
 func (s *Stack) sendGratuitousARP() {
@@ -88,7 +109,7 @@ func (s *Stack) sendGratuitousARP() {
 // send an ICMP host unreachable to.
 func (s *Stack) neighTick() {
 	now := s.clock.Now()
-	next := s.neigh.Tick(now, func(ip [4]byte) { s.sendARPRequest(ip) }, func(dg []byte) {
+	next := s.neigh.Tick(now, func(ip [4]byte, to ethernet.Addr) { s.sendARPRequestTo(ip, to) }, func(dg []byte) {
 		s.ctr.ip.outDiscards.Add(1)
 	})
 	s.neighTimer.arm(next)

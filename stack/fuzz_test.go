@@ -833,6 +833,22 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		adv(40*time.Second),
 		rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 32, 0, 0, echoMsg(icmp.TypeEcho, 4, 5, hello))),
 		adv(6*time.Second), adv(6*time.Second))
+	// A forged request claims a REACHABLE neighbour's address: the old
+	// address is probed; once it answers, once it does not.
+	for _, answer := range []bool{true, false} {
+		recs := [][]byte{
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 33, 0, 0, echoMsg(icmp.TypeEcho, 4, 6, hello))),
+			rec(opARP, arpPacket(arp.OpReply, peerMAC, peerIP, fuzzMAC, fuzzIP)),
+			rec(opARP|opBroadcast, arpPacket(arp.OpRequest, evilMAC, peerIP, ethernet.Addr{}, fuzzIP)),
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 34, 0, 0, echoMsg(icmp.TypeEcho, 4, 7, hello))),
+		}
+		if answer {
+			recs = append(recs, rec(opARP, arpPacket(arp.OpReply, peerMAC, peerIP, fuzzMAC, fuzzIP)))
+		}
+		recs = append(recs, adv(time.Second), adv(time.Second), adv(time.Second),
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 35, 0, 0, echoMsg(icmp.TypeEcho, 4, 8, hello))))
+		add(recs...)
+	}
 	return seeds
 }
 

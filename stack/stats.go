@@ -35,6 +35,13 @@ type ARPStats struct {
 	Ignored     uint64 // replies we did not ask for, gratuitous ARP: what could poison the cache
 	QueueDrops  uint64 // datagrams dropped waiting for resolution (queue full)
 	Failures    uint64 // resolutions that ran out of retries
+	// ChangesRefused counts new addresses claimed for a neighbour that
+	// had answered recently, refused because the address in use still
+	// answered: forged ARP, most likely (arp.CacheConfig.NoChangeProbe).
+	ChangesRefused uint64
+	// ChangesConfirmed counts such claims that took effect because the
+	// address in use stopped answering: a neighbour that moved.
+	ChangesConfirmed uint64
 }
 
 // IPStats are RFC 4293's ipSystemStats for IPv4.
@@ -133,6 +140,7 @@ func (s *Stack) Stats() Stats {
 			InErrors: c.arp.inErrors.Load(), OutRequests: c.arp.outRequests.Load(),
 			OutReplies: c.arp.outReplies.Load(), Ignored: nc.Ignored,
 			QueueDrops: nc.QueueDrops, Failures: nc.Failures + nc.ProbeFailures,
+			ChangesRefused: nc.ChangesRefused, ChangesConfirmed: nc.ChangesConfirmed,
 		},
 		IP: IPStats{
 			InReceives: c.ip.inReceives.Load(), InHdrErrors: c.ip.inHdrErrors.Load(),
