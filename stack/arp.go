@@ -38,9 +38,15 @@ func (s *Stack) arpInput(b []byte) {
 		s.sendARP(arp.OpReply, smac, smac, sip)
 		return
 	}
-	if sip == s.addr || smac == s.mac || sip.IsUnspecified() || smac.IsMulticast() {
+	if sip == s.addr || smac == s.mac || sip.IsUnspecified() {
 		// Someone else claims our address, our own frame came back, or a
 		// probe for another address: nothing to learn.
+		return
+	}
+	if !s.arpNeighbor(sip, smac) {
+		// Nothing to learn, and no answer: a reply would go to nobody
+		// (00:00:00:00:00:00) or to everybody.
+		s.ctr.arp.badSenders.Add(1)
 		return
 	}
 	now := s.clock.Now()
@@ -57,6 +63,18 @@ func (s *Stack) arpInput(b []byte) {
 		s.sendARPRequestTo(sip, probeTo)
 		s.neighTimer.arm(s.neigh.Deadline())
 	}
+}
+
+// arpNeighbor reports whether an ARP packet's sender can be a neighbour
+// (0.0.0.0 aside, which is a probe): a unicast hardware address other
+// than 00:00:00:00:00:00, and a protocol address an IPv4 datagram to us
+// may come from (validSource: not a broadcast or multicast address, the
+// link's network address, loopback or in 0.0.0.0/8).
+func (s *Stack) arpNeighbor(sip ipv4.Addr, smac ethernet.Addr) bool {
+	if smac.IsMulticast() || smac == (ethernet.Addr{}) {
+		return false
+	}
+	return s.validSource(sip, s.addr)
 }
 
 // sendARP sends an ARP packet from us: op, to the Ethernet destination

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 )
 
 // ARP under attack, with frames made by hand: a forged request that claims
-// a neighbour's address.
+// a neighbour's address, and requests from senders that cannot be
+// neighbours.
 
 // written is what the stack wrote, sorted out: the Ethernet destinations
 // of its IPv4 datagrams, and its ARP packets.
@@ -198,5 +200,52 @@ func TestARPNoChangeProbe(t *testing.T) {
 	}
 	if to, _ := pingFromPeer(t, s, dev, 2); to != evilMAC {
 		t.Errorf("echo reply to %v, want %v", to, evilMAC)
+	}
+}
+
+// TestARPBogusSendersIgnored: an ARP packet whose sender cannot be a
+// neighbour is neither learned nor answered, and is counted. The hardware
+// address may not be zero (RFC 826 has nothing to answer it at; Linux
+// does not), multicast or broadcast; the protocol address may not be a
+// broadcast or multicast address, loopback, in 0.0.0.0/8 (0.0.0.0 itself,
+// a probe, is answered: TestARPProbeAnswered), or the link's network
+// address. Before, the stack replied to 00:00:00:00:00:00, and it learned
+// and answered the link's broadcast and network addresses.
+func TestARPBogusSendersIgnored(t *testing.T) {
+	s, dev, _ := handStack(t, Config{})
+	netIP := ipv4.Addr{10, 0, 0, 0}
+	for _, c := range []struct {
+		sha ethernet.Addr
+		spa ipv4.Addr
+	}{
+		{ethernet.Addr{}, peerIP},
+		{ethernet.Broadcast, peerIP},
+		{ethernet.Addr{0x01, 0x00, 0x5e, 0, 0, 1}, peerIP},
+		{evilMAC, linkBcIP},
+		{evilMAC, netIP},
+		{evilMAC, ipv4.Broadcast},
+		{evilMAC, ipv4.Addr{224, 0, 0, 1}},
+		{evilMAC, ipv4.Addr{127, 0, 0, 1}},
+		{evilMAC, ipv4.Addr{0, 1, 2, 3}},
+	} {
+		before := s.Stats().ARP
+		s.input(arpFrame(ethernet.Broadcast, arp.OpRequest, c.sha, c.spa, ethernet.Addr{}, fuzzIP))
+		s.input(arpFrame(fuzzMAC, arp.OpReply, c.sha, c.spa, fuzzMAC, fuzzIP))
+		for _, f := range dev.written() {
+			t.Errorf("ARP from %v at %v: the stack wrote %x", c.spa, c.sha, f)
+		}
+		if mac, _, ok := s.neigh.Lookup(c.spa); ok {
+			t.Errorf("ARP from %v at %v: the stack learned %v", c.spa, c.sha, mac)
+		}
+		if after := s.Stats().ARP; after.Ignored-before.Ignored != 2 {
+			t.Errorf("ARP from %v at %v: Ignored %d -> %d, want 2 more", c.spa, c.sha, before.Ignored, after.Ignored)
+		}
+	}
+	// On a /31 (RFC 3021) both addresses are hosts: the lower one is no
+	// network address.
+	s, dev, _ = handStack(t, Config{Addr: netip.MustParsePrefix("10.0.0.1/31")})
+	s.input(arpFrame(ethernet.Broadcast, arp.OpRequest, peerMAC, netIP, ethernet.Addr{}, fuzzIP))
+	if w := sortOut(t, dev.written()); len(w.arps) != 1 || w.arps[0].to != peerMAC || w.arps[0].op != arp.OpReply {
+		t.Errorf("on a /31, a request from the other end: ARP %+v, want a reply", w.arps)
 	}
 }

@@ -453,6 +453,9 @@ func (r *fuzzRun) check(where string) {
 		if e.MAC.IsMulticast() {
 			fail("a neighbour entry with a group MAC: %+v", e)
 		}
+		if ip := ipv4.Addr(e.IP); e.State != arp.StateIncomplete && (!unicastHost(ip) || ip == (ipv4.Addr{10, 0, 0, 0})) {
+			fail("a neighbour entry for %v, which no neighbour can have: %+v", ip, e)
+		}
 		if e.Queued > r.cfg.ARP.MaxQueued {
 			fail("%d datagrams queued on %v, bound %d", e.Queued, e.IP, r.cfg.ARP.MaxQueued)
 		}
@@ -541,6 +544,9 @@ func (r *fuzzRun) checkOutput(frame []byte, fail func(string, ...any)) {
 		}
 		if p.Op() == arp.OpReply && (f.Dst().IsMulticast() || p.TargetMAC().IsMulticast()) {
 			fail("wrote an ARP reply to a group address: %x", frame)
+		}
+		if f.Dst() == (ethernet.Addr{}) || p.Op() == arp.OpReply && p.TargetMAC() == (ethernet.Addr{}) {
+			fail("wrote an ARP packet to 00:00:00:00:00:00: %x", frame)
 		}
 	case ethernet.TypeIPv4:
 		h, err := ipv4.NewHeader(f.Payload())
@@ -703,6 +709,8 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 	add(rec(opARP|opBroadcast, arpPacket(arp.OpRequest, evilMAC, ipv4.Addr{}, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, ethernet.Broadcast, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, linkBcIP, ethernet.Addr{}, fuzzIP)))
+	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, ipv4.Addr{10, 0, 0, 0}, ethernet.Addr{}, fuzzIP)))
+	add(rec(opARP|opBroadcast, arpPacket(arp.OpRequest, ethernet.Addr{}, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.Operation(3), peerMAC, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, peerIP, ethernet.Addr{}, fuzzIP)[:20]))
 	badLen := arpPacket(arp.OpRequest, peerMAC, peerIP, ethernet.Addr{}, fuzzIP)
