@@ -37,6 +37,21 @@ import (
 // other hosts) is counted and changes nothing, unless
 // CacheConfig.AcceptUnsolicited asks for RFC 826's merge.
 //
+// A request is easy to forge, though, and a forged one that gives a
+// neighbour a new address would send its traffic to the forger until
+// DELAY and PROBE find the truth, 5 to 6 s later (as on Linux). So a
+// packet that claims a new address for a REACHABLE neighbour, one that
+// has proved recently that it is where the entry says, does not change
+// the entry at once: the entry goes to PROBE, still used at its address,
+// holding the claimed one aside, and requests are unicast to the address
+// in use. If it answers (or an upper layer confirms it), the claim was
+// false: it is dropped and counted (ChangesRefused). If it stays silent
+// for MaxRetries requests, the neighbour has moved: the entry takes the
+// claimed address, STALE (ChangesConfirmed). Only the address in use can
+// settle the question: a reply from any other is ignored. This asks the
+// question of RFC 4861's PROBE state before the change instead of after
+// it; CacheConfig.NoChangeProbe turns it off.
+//
 // The cache never reads the clock, starts no goroutine or timer and sends
 // nothing: each method takes the time, and says what the caller must send.
 // It is safe for concurrent use, and calls the caller's callbacks without
@@ -136,11 +151,33 @@ type CacheConfig struct {
 	// AcceptUnsolicited lets any ARP packet (gratuitous ARP, unsolicited
 	// replies, requests for other hosts) update an existing, non-static
 	// entry for its sender, RFC 826's merge as Linux does it; the entry
-	// becomes STALE with the new address. It never creates an entry. Off
-	// by default: an unsolicited packet is how ARP caches are poisoned,
-	// and the price is that a neighbour whose address moves (VRRP
-	// failover) is found again only after the old entry fails its probes.
+	// becomes STALE with the new address (after the probe NoChangeProbe
+	// describes, if it was REACHABLE). It never creates an entry. Off by
+	// default: an unsolicited packet is how ARP caches are poisoned, and
+	// the price is that a neighbour whose address moves (VRRP failover)
+	// is found again only after the old entry fails its probes.
 	AcceptUnsolicited bool
+	// NoChangeProbe lets a packet that may update an entry (a request
+	// that targets us, or with AcceptUnsolicited any packet) change the
+	// address of a REACHABLE entry at once, as RFC 826 and Linux do.
+	//
+	// By default the change waits for a probe: the entry keeps its
+	// address and MaxRetries requests are unicast to it, RetransTime
+	// apart; an answer refuses the change, silence confirms it. The
+	// default is the probe because its cost falls only on a neighbour
+	// that really moves while REACHABLE (a replaced NIC, a failover to a
+	// new MAC address announced by gratuitous ARP): its datagrams go to
+	// the old address for MaxRetries × RetransTime (3 s by default)
+	// before they follow it, which a TCP connection rides out with a
+	// retransmission or two, while without the probe a forged request
+	// takes a live neighbour's traffic for 5 to 6 s each time it is
+	// sent, and can be sent again. Entries that are not
+	// REACHABLE change at once: no recent proof speaks for their address,
+	// and their first use is checked by DELAY and PROBE anyway. A host
+	// that answers from two interfaces on the same link (Linux's ARP
+	// flux) keeps the address it was first found at, which is still its
+	// own; its refused changes are counted like forgeries.
+	NoChangeProbe bool
 }
 
 func (cfg *CacheConfig) fill() {
@@ -172,10 +209,19 @@ type CacheStats struct {
 	// Replies is how many replies were accepted: they answered a question
 	// we were asking.
 	Replies uint64
-	// Learned is how many entries were created or changed by packets
-	// that were not solicited replies: requests that targeted us, and,
-	// with AcceptUnsolicited, anything else.
+	// Learned is how many entries were created or changed at once by
+	// packets that were not solicited replies: requests that targeted
+	// us, and, with AcceptUnsolicited, anything else. Changes that waited
+	// for a probe are in ChangesConfirmed.
 	Learned uint64
+	// ChangesRefused is how many new addresses claimed for a REACHABLE
+	// neighbour were refused because the address in use answered a
+	// probe (or an upper layer confirmed it): forged ARP, most likely.
+	ChangesRefused uint64
+	// ChangesConfirmed is how many new addresses claimed for a REACHABLE
+	// neighbour took effect because the address in use stopped
+	// answering.
+	ChangesConfirmed uint64
 	// Ignored is how many ARP packets changed nothing: unsolicited
 	// replies, gratuitous ARP, requests for other hosts, packets for a
 	// static entry, and senders that cannot be neighbours (0.0.0.0,
@@ -214,6 +260,9 @@ type Entry struct {
 	Expires time.Time
 	// Queued is the number of datagrams waiting (INCOMPLETE).
 	Queued int
+	// Claimed is the new address claimed for the neighbour while the
+	// address in use, MAC, is probed (PROBE); zero otherwise.
+	Claimed ethernet.Addr
 }
 
 // entry is one neighbour.
@@ -232,6 +281,10 @@ type entry struct {
 	// DELAY.
 	deadline time.Time
 	queue    [][]byte // held datagrams (INCOMPLETE)
+	// claim is the new address claimed for a REACHABLE neighbour, which
+	// takes effect if mac does not answer the probes (PROBE); zero when
+	// there is none, which no neighbour's address can be.
+	claim ethernet.Addr
 }
 
 // Cache is a neighbour cache for IPv4 over Ethernet. Create it with
@@ -252,8 +305,15 @@ type Cache struct {
 
 	// tickMu serializes Tick, which owns the scratch slices.
 	tickMu    sync.Mutex
-	tickIPs   [][4]byte
+	tickReqs  []tickRequest
 	tickFails [][]byte
+}
+
+// tickRequest is a request Tick has the caller send: for ip, to the
+// address to, or broadcast if to is zero.
+type tickRequest struct {
+	ip [4]byte
+	to ethernet.Addr
 }
 
 // NewCache returns an empty cache.
@@ -492,15 +552,23 @@ func usableSender(ip [4]byte, mac ethernet.Addr) bool {
 // as are senders that cannot be neighbours (0.0.0.0, broadcast or
 // multicast) and packets about static entries.
 //
+// A new address for a REACHABLE entry is held aside while the address in
+// use is probed (see CacheConfig.NoChangeProbe): Input returns probe
+// true and probeTo, the address in use. The caller sends a request for
+// senderIP to probeTo now; Tick sends the others. The cache then has a
+// deadline RetransTime away: a caller whose timer is armed later re-arms
+// it (Deadline tells when). While the probe lasts, only a reply from
+// probeTo counts: it keeps the entry as it was.
+//
 // When the entry had datagrams waiting, Input calls deliver for each, in
 // order, after releasing its lock: send it to senderMAC. The slice is
 // valid only during the call. A nil deliver discards them.
-func (c *Cache) Input(senderIP [4]byte, senderMAC ethernet.Addr, targetedUs, isReply bool, now time.Time, deliver func(pkt []byte)) {
+func (c *Cache) Input(senderIP [4]byte, senderMAC ethernet.Addr, targetedUs, isReply bool, now time.Time, deliver func(pkt []byte)) (probeTo ethernet.Addr, probe bool) {
 	c.mu.Lock()
-	q := c.input(senderIP, senderMAC, targetedUs, isReply, now)
+	q, probeTo, probe := c.input(senderIP, senderMAC, targetedUs, isReply, now)
 	c.mu.Unlock()
 	if q == nil {
-		return
+		return probeTo, probe
 	}
 	if deliver != nil {
 		for _, b := range q {
@@ -513,49 +581,97 @@ func (c *Cache) Input(senderIP [4]byte, senderMAC ethernet.Addr, targetedUs, isR
 	}
 	c.putQueue(q)
 	c.mu.Unlock()
+	return probeTo, probe
 }
 
-// input is Input under the lock; it returns the queue to deliver.
-func (c *Cache) input(ip [4]byte, mac ethernet.Addr, targetedUs, isReply bool, now time.Time) [][]byte {
+// input is Input under the lock; it returns the queue to deliver, and
+// the address to probe when a change has to be confirmed.
+func (c *Cache) input(ip [4]byte, mac ethernet.Addr, targetedUs, isReply bool, now time.Time) (q [][]byte, probeTo ethernet.Addr, probe bool) {
 	if !usableSender(ip, mac) {
 		c.stats.Ignored++
-		return nil
+		return nil, probeTo, false
 	}
 	e := c.entries[ip]
 	switch {
 	case e != nil && e.state == StateStatic:
+	case e != nil && e.claim != (ethernet.Addr{}):
+		c.inputClaimed(e, mac, targetedUs, isReply, now)
+		return nil, probeTo, false
 	case isReply && e != nil && (e.state == StateIncomplete || e.state == StateProbe):
 		c.stats.Replies++
-		e.mac = mac
-		e.state = StateReachable
-		e.confirmed, e.touched = now, now
-		c.lower(now.Add(c.cfg.ReachableTime))
-		return takeQueue(e)
+		c.setReachable(e, mac, now)
+		return takeQueue(e), probeTo, false
 	case !isReply && targetedUs && e == nil:
-		if e = c.newEntry(ip, now); e == nil {
-			return nil
-		}
-		c.stats.Learned++
-		c.setStale(e, mac, now)
-		return nil
-	case targetedUs && !isReply, c.cfg.AcceptUnsolicited && e != nil:
-		if e.state == StateIncomplete || e.mac != mac {
-			// RFC 4861 7.2.3 (and 7.2.5 for an override): a new
-			// address makes the entry STALE; the same one changes
-			// nothing.
+		if e = c.newEntry(ip, now); e != nil {
 			c.stats.Learned++
 			c.setStale(e, mac, now)
-			return takeQueue(e)
 		}
-		return nil
+		return nil, probeTo, false
+	case targetedUs && !isReply, c.cfg.AcceptUnsolicited && e != nil:
+		switch {
+		case e.state != StateIncomplete && e.mac == mac:
+			// The same address changes nothing.
+			return nil, probeTo, false
+		case e.state == StateReachable && c.reachable(e, now) && !c.cfg.NoChangeProbe:
+			// The address in use answered recently: ask it
+			// whether it still does before believing the claim.
+			e.claim = mac
+			c.startProbe(e, now)
+			return nil, e.mac, true
+		}
+		// RFC 4861 7.2.3 (and 7.2.5 for an override): a new address
+		// makes the entry STALE.
+		c.stats.Learned++
+		c.setStale(e, mac, now)
+		return takeQueue(e), probeTo, false
 	}
 	c.stats.Ignored++
-	return nil
+	return nil, probeTo, false
+}
+
+// inputClaimed handles a packet from the neighbour of e while a new
+// address claimed for it is checked: e is in PROBE at its old address.
+func (c *Cache) inputClaimed(e *entry, mac ethernet.Addr, targetedUs, isReply bool, now time.Time) {
+	switch {
+	case isReply && mac == e.mac:
+		// The address in use answered: the neighbour has not moved,
+		// and whoever claimed it had was wrong, or lying.
+		c.stats.Replies++
+		c.stats.ChangesRefused++
+		c.setReachable(e, mac, now)
+	case mac == e.mac:
+		// A request from the address in use proves nothing about
+		// reachability (RFC 4861 7.3.1 counts only solicited replies);
+		// the probe decides.
+	case isReply:
+		// Only the probed address can settle the claim; a reply from
+		// another, the claimant's own most likely, proves nothing.
+		c.stats.Ignored++
+	case targetedUs || c.cfg.AcceptUnsolicited:
+		// A newer claim: it is the one that takes effect if the
+		// address in use stays silent, as the latest news would
+		// without the probe. The probe goes on as it was.
+		e.claim = mac
+	default:
+		c.stats.Ignored++
+	}
+}
+
+// setReachable gives e the address mac, just confirmed, and drops any
+// claim.
+func (c *Cache) setReachable(e *entry, mac ethernet.Addr, now time.Time) {
+	e.mac = mac
+	e.claim = ethernet.Addr{}
+	e.state = StateReachable
+	e.tries = 0
+	e.confirmed, e.touched = now, now
+	c.lower(now.Add(c.cfg.ReachableTime))
 }
 
 // setStale gives e the address mac, unconfirmed.
 func (c *Cache) setStale(e *entry, mac ethernet.Addr, now time.Time) {
 	e.mac = mac
+	e.claim = ethernet.Addr{}
 	e.state = StateStale
 	e.tries = 0
 	e.touched = now
@@ -566,7 +682,9 @@ func (c *Cache) setStale(e *entry, mac ethernet.Addr, now time.Time) {
 // reachable (RFC 4861 7.3.1: a TCP acknowledgment of new data, for
 // instance): an entry that has an address becomes REACHABLE, without the
 // probe a STALE entry would get. It creates nothing and changes no
-// address, so it cannot poison the cache.
+// address, so it cannot poison the cache. While a new address claimed
+// for the neighbour is checked, the proof came through the address in
+// use: the claim is refused, as if that address had answered the probe.
 func (c *Cache) Confirm(ip [4]byte, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -576,6 +694,10 @@ func (c *Cache) Confirm(ip [4]byte, now time.Time) {
 	}
 	switch e.state {
 	case StateReachable, StateStale, StateDelay, StateProbe:
+		if e.claim != (ethernet.Addr{}) {
+			c.stats.ChangesRefused++
+			e.claim = ethernet.Addr{}
+		}
 		e.state = StateReachable
 		e.tries = 0
 		e.confirmed = now
@@ -585,23 +707,29 @@ func (c *Cache) Confirm(ip [4]byte, now time.Time) {
 
 // Tick advances the timers to now. It calls request for every entry whose
 // next request is due (retransmissions while INCOMPLETE, probes of used
-// STALE entries) and, for each entry that ran out of retries while
-// INCOMPLETE, failed for each of its held datagrams, in order (the stack
-// answers them with ICMP host unreachable, rate-limited, as Linux does);
-// that entry is removed, as is a PROBE entry that ran out of retries.
-// REACHABLE entries age to STALE, and STALE entries unused for StaleTime
-// are removed. The callbacks run after the lock is released; failed's
-// slice is valid only during the call. Either callback may be nil.
-// request broadcasts the request, or, for a PROBE entry (Lookup tells its
-// state and address), may unicast it to the known address as RFC 1122
-// 2.3.2.1 suggests.
+// STALE entries and of addresses a change was claimed for) and, for each
+// entry that ran out of retries while INCOMPLETE, failed for each of its
+// held datagrams, in order (the stack answers them with ICMP host
+// unreachable, rate-limited, as Linux does); that entry is removed, as is
+// a PROBE entry that ran out of retries, unless a new address was claimed
+// for it: then it takes that address, STALE. REACHABLE entries age to
+// STALE, and STALE entries unused for StaleTime are removed. The
+// callbacks run after the lock is released; failed's slice is valid only
+// during the call. Either callback may be nil.
+//
+// request's to is the zero address for a request to broadcast, and the
+// address in use when a claimed change is checked: that request must be
+// unicast to it, because only that address can refuse the change. The
+// probes of a used STALE entry are broadcast, so that a neighbour that
+// moved answers from its new address (RFC 1122 2.3.2.1 would allow
+// unicast).
 //
 // Tick returns the time of the next deadline, or the zero time if there
 // is none, for the caller to arm one timer.
-func (c *Cache) Tick(now time.Time, request func(ip [4]byte), failed func(pkt []byte)) (next time.Time) {
+func (c *Cache) Tick(now time.Time, request func(ip [4]byte, to ethernet.Addr), failed func(pkt []byte)) (next time.Time) {
 	c.tickMu.Lock()
 	defer c.tickMu.Unlock()
-	reqs, fails := c.tickIPs[:0], c.tickFails[:0]
+	reqs, fails := c.tickReqs[:0], c.tickFails[:0]
 
 	c.mu.Lock()
 	earliest := func(d time.Time) {
@@ -616,6 +744,14 @@ func (c *Cache) Tick(now time.Time, request func(ip [4]byte), failed func(pkt []
 				break
 			}
 			if e.tries >= c.cfg.MaxRetries {
+				if e.claim != (ethernet.Addr{}) {
+					// The address in use is silent: the
+					// neighbour has moved.
+					c.stats.ChangesConfirmed++
+					c.setStale(e, e.claim, now)
+					earliest(e.touched.Add(c.cfg.StaleTime))
+					continue
+				}
 				if e.state == StateIncomplete {
 					c.stats.Failures++
 					fails = append(fails, e.queue...)
@@ -629,11 +765,15 @@ func (c *Cache) Tick(now time.Time, request func(ip [4]byte), failed func(pkt []
 			e.tries++
 			e.deadline = now.Add(c.cfg.RetransTime)
 			c.stats.Requests++
-			reqs = append(reqs, ip)
+			r := tickRequest{ip: ip}
+			if e.claim != (ethernet.Addr{}) {
+				r.to = e.mac
+			}
+			reqs = append(reqs, r)
 		case StateDelay:
 			if !now.Before(e.deadline) {
 				c.startProbe(e, now)
-				reqs = append(reqs, ip)
+				reqs = append(reqs, tickRequest{ip: ip})
 			}
 		case StateReachable:
 			if c.reachable(e, now) {
@@ -658,8 +798,8 @@ func (c *Cache) Tick(now time.Time, request func(ip [4]byte), failed func(pkt []
 	c.mu.Unlock()
 
 	if request != nil {
-		for _, ip := range reqs {
-			request(ip)
+		for _, r := range reqs {
+			request(r.ip, r.to)
 		}
 	}
 	if len(fails) > 0 {
@@ -676,7 +816,7 @@ func (c *Cache) Tick(now time.Time, request func(ip [4]byte), failed func(pkt []
 		c.mu.Unlock()
 	}
 	clear(fails)
-	c.tickIPs, c.tickFails = reqs[:0], fails[:0]
+	c.tickReqs, c.tickFails = reqs[:0], fails[:0]
 	return next
 }
 
@@ -756,7 +896,7 @@ func (c *Cache) Entries() []Entry {
 	c.mu.Lock()
 	out := make([]Entry, 0, len(c.entries))
 	for _, e := range c.entries {
-		x := Entry{IP: e.ip, MAC: e.mac, State: e.state, Queued: len(e.queue)}
+		x := Entry{IP: e.ip, MAC: e.mac, State: e.state, Queued: len(e.queue), Claimed: e.claim}
 		switch e.state {
 		case StateIncomplete, StateProbe, StateDelay:
 			x.Expires = e.deadline

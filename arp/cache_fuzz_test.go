@@ -17,6 +17,8 @@ import (
 //   - an entry's address came from a legitimate source: a reply received
 //     while we were asking (INCOMPLETE or PROBE), a request that targeted
 //     us, or SetStatic; an address nobody asked about never gets an entry;
+//     an address claimed while the one in use is probed comes from a
+//     request that targeted us too, and is held only in PROBE;
 //   - the bounds hold (entries, held bytes);
 //   - every datagram held is accounted for: delivered (to the right
 //     neighbour), reported failed, dropped, or still held.
@@ -26,6 +28,10 @@ func FuzzCacheInput(f *testing.F) {
 	f.Add([]byte{3, 2, 1, 0, 2, 0, 5, 60, 0, 0, 2, 0, 5, 20, 0, 2, 2, 3})
 	f.Add([]byte{4, 3, 0, 2, 3, 1, 6, 4, 0, 0, 4, 2, 7, 4, 0, 8, 5, 0})
 	f.Add([]byte{0, 0, 2, 0, 1, 2, 0, 2, 2, 0, 3, 2, 0, 4, 2, 0, 5, 2, 3, 6, 0})
+	// Resolve, reply, a request claiming a new address, then time for
+	// the probes: the claim is confirmed; again, answered: refused.
+	f.Add([]byte{0, 0, 0, 2, 0, 4, 3, 10, 0, 5, 8, 0, 5, 8, 0, 5, 8, 0, 5, 8, 0})
+	f.Add([]byte{0, 0, 0, 2, 0, 4, 3, 10, 0, 2, 0, 4, 5, 8, 0, 3, 20, 0, 8, 0, 0})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		cfg := CacheConfig{
 			ReachableTime:  2 * time.Second,
@@ -109,7 +115,7 @@ func FuzzCacheInput(f *testing.F) {
 				c.Input(ip, mac, false, false, now, deliverTo(ip))
 			case 5:
 				now = now.Add(time.Duration(b) * 50 * time.Millisecond)
-				c.Tick(now, func([4]byte) {}, func([]byte) { failed++ })
+				c.Tick(now, func([4]byte, ethernet.Addr) {}, func([]byte) { failed++ })
 			case 6:
 				if b%4 == 0 {
 					asked[ip] = true
@@ -137,6 +143,9 @@ func FuzzCacheInput(f *testing.F) {
 				}
 				if e.State != StateIncomplete && e.Queued != 0 {
 					t.Fatalf("datagrams held by %+v", e)
+				}
+				if e.Claimed != (ethernet.Addr{}) && (e.State != StateProbe || e.Claimed == e.MAC || !allowed[e.IP][e.Claimed]) {
+					t.Fatalf("claim %+v", e)
 				}
 			}
 			if st.Entries-static > cfg.MaxEntries || st.QueuedBytes > cfg.MaxQueuedBytes {

@@ -22,12 +22,16 @@ func at(d time.Duration) time.Time { return t0.Add(d) }
 type collect struct {
 	delivered [][]byte
 	requests  []ipv4.Addr
+	requestTo []ethernet.Addr // zero for a broadcast
 	failed    [][]byte
 }
 
-func (c *collect) deliver(b []byte)   { c.delivered = append(c.delivered, bytes.Clone(b)) }
-func (c *collect) request(ip [4]byte) { c.requests = append(c.requests, ip) }
-func (c *collect) fail(b []byte)      { c.failed = append(c.failed, bytes.Clone(b)) }
+func (c *collect) deliver(b []byte) { c.delivered = append(c.delivered, bytes.Clone(b)) }
+func (c *collect) request(ip [4]byte, to ethernet.Addr) {
+	c.requests = append(c.requests, ip)
+	c.requestTo = append(c.requestTo, to)
+}
+func (c *collect) fail(b []byte) { c.failed = append(c.failed, bytes.Clone(b)) }
 
 func (c *collect) tick(cache *Cache, now time.Time) time.Time {
 	return cache.Tick(now, c.request, c.fail)
@@ -266,9 +270,21 @@ func TestAcceptUnsolicited(t *testing.T) {
 	}
 	resolve(c, addr(1), nil, t0)
 	c.Input(addr(1), hw(1), false, true, t0, nil)
-	c.Input(addr(1), hw(2), false, false, at(time.Second), nil) // VRRP failover
+	// VRRP failover to a new MAC address: the entry is REACHABLE, so the
+	// old address is probed first (change_test.go); it is silent.
+	if to, probe := c.Input(addr(1), hw(2), false, false, at(time.Second), nil); !probe || to != hw(1) {
+		t.Fatalf("gratuitous ARP for a REACHABLE entry: probe %v to %v", probe, to)
+	}
+	for i := 2; i <= 4; i++ {
+		c.Tick(at(time.Duration(i)*time.Second), nil, nil)
+	}
 	if mac, s, _ := c.Lookup(addr(1)); mac != hw(2) || s != StateStale {
 		t.Fatalf("after gratuitous ARP: %v %v", mac, s)
+	}
+	// A STALE entry follows at once.
+	c.Input(addr(1), hw(3), false, false, at(5*time.Second), nil)
+	if mac, s, _ := c.Lookup(addr(1)); mac != hw(3) || s != StateStale {
+		t.Fatalf("after gratuitous ARP for a STALE entry: %v %v", mac, s)
 	}
 	c.SetStatic(addr(3), hw(3))
 	c.Input(addr(3), hw(4), false, false, t0, nil)
@@ -486,7 +502,7 @@ func TestCallbacksReenter(t *testing.T) {
 		n++
 	})
 	for i := 1; i <= 3; i++ {
-		c.Tick(at(time.Duration(i)*time.Second), func(ip [4]byte) { c.Lookup(ip) }, func(b []byte) {
+		c.Tick(at(time.Duration(i)*time.Second), func(ip [4]byte, _ ethernet.Addr) { c.Lookup(ip) }, func(b []byte) {
 			c.Resolve(addr(9), b, t0)
 			n++
 		})
@@ -518,7 +534,7 @@ func TestCacheZeroAllocs(t *testing.T) {
 		t.Errorf("queue and deliver: %v allocs", n)
 	}
 	fail := func([]byte) {}
-	req := func([4]byte) {}
+	req := func([4]byte, ethernet.Addr) {}
 	now := t0
 	cycle = func() {
 		c.Resolve(addr(3), pkt, now)
@@ -556,7 +572,7 @@ func TestConcurrent(t *testing.T) {
 				case 2:
 					c.Input(ip, hw(byte(rng.IntN(4)+1)), rng.IntN(2) == 0, rng.IntN(2) == 0, tick(), func([]byte) {})
 				case 3:
-					c.Tick(tick().Add(time.Second), func([4]byte) {}, func([]byte) {})
+					c.Tick(tick().Add(time.Second), func([4]byte, ethernet.Addr) {}, func([]byte) {})
 				case 4:
 					c.Confirm(ip, tick())
 				case 5:

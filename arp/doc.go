@@ -4,7 +4,10 @@
 // Beside it lives the stack's neighbour cache (Cache): a state machine in
 // the manner of RFC 4861's neighbour unreachability detection, which takes
 // the time as an argument, never starts a timer, and refuses what it did
-// not ask for, so unsolicited replies cannot poison it.
+// not ask for, so unsolicited replies cannot poison it; a new address
+// claimed for a neighbour that answered recently takes effect only if the
+// old address fails a probe, so a forged request cannot redirect its
+// traffic either.
 //
 // A Packet reads ARP over any hardware and protocol type: the 8-byte fixed
 // part says how long the hardware and protocol addresses are, and the four

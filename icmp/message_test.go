@@ -346,6 +346,7 @@ func TestQuotedLen(t *testing.T) {
 func TestExtEcho(t *testing.T) {
 	ps := capture(t, "icmp-rfc8335.pcap")
 	var req, reply Message
+	replies := map[int]Message{}
 	for _, p := range ps {
 		b, _, ok := icmpIn(p.b)
 		if !ok {
@@ -360,6 +361,9 @@ func TestExtEcho(t *testing.T) {
 			req = m
 		case p.n == 6:
 			reply = m
+		}
+		if m.Type() == TypeExtEchoReply {
+			replies[p.n] = m
 		}
 	}
 	if req.Type() != TypeExtEchoRequest || req.ID() != 0xf6ea || req.ExtEchoSeq() != 0 || !req.ExtEchoLocal() {
@@ -395,5 +399,70 @@ func TestExtEcho(t *testing.T) {
 	if _, ok := reply.Extension(); ok {
 		t.Error("an extended echo reply has no extension structure")
 	}
-	t.Logf("reply: state %d active %v IPv4 %v IPv6 %v", reply.ExtEchoState(), reply.ExtEchoActive(), reply.ExtEchoIPv4(), reply.ExtEchoIPv6())
+	// The replies' last header byte, as tcpdump -x shows it: 0x07 for the
+	// interface that was found (#6: state 0, A, 4 and 6 set), 0x00 for
+	// "No Such Interface" (#8, code 1) and "No Such Table Entry" (#10,
+	// code 2).
+	for _, want := range []struct {
+		n           int
+		code        Code
+		state       uint8
+		a, ip4, ip6 bool
+	}{
+		{6, ExtEchoNoError, 0, true, true, true},
+		{8, 1, 0, false, false, false},
+		{10, 2, 0, false, false, false},
+	} {
+		m := replies[want.n]
+		if m == nil {
+			t.Errorf("#%d is not an extended echo reply", want.n)
+			continue
+		}
+		if m.Code() != want.code || m.ExtEchoState() != want.state || m.ExtEchoActive() != want.a ||
+			m.ExtEchoIPv4() != want.ip4 || m.ExtEchoIPv6() != want.ip6 || m.ExtEchoSeq() != 42 || m.ID() != 0x2a {
+			t.Errorf("#%d: code %d id %#x seq %d state %d A %v 4 %v 6 %v; want code %d id 0x2a seq 42 state %d A %v 4 %v 6 %v",
+				want.n, m.Code(), m.ID(), m.ExtEchoSeq(), m.ExtEchoState(), m.ExtEchoActive(), m.ExtEchoIPv4(), m.ExtEchoIPv6(),
+				want.code, want.state, want.a, want.ip4, want.ip6)
+		}
+	}
+}
+
+// TestExtEchoReplyFlags reads each field of an extended echo reply's last
+// header byte (RFC 8335 section 3: State in the top 3 bits, then 2
+// reserved bits, A, 4 and 6) from bytes built by hand, so that every
+// state and each bit alone is seen: the capture's replies all have state
+// 0. The request's L bit shares the byte's lowest bit with the reply's 6
+// bit.
+func TestExtEchoReplyFlags(t *testing.T) {
+	for _, tc := range []struct {
+		b           byte
+		state       uint8
+		a, ip4, ip6 bool
+	}{
+		{0x00, 0, false, false, false},
+		{0x04, 0, true, false, false},
+		{0x02, 0, false, true, false},
+		{0x01, 0, false, false, true},
+		{0x18, 0, false, false, false}, // the reserved bits alone
+		{0x20, 1, false, false, false}, // Incomplete
+		{0x46, 2, true, true, false},   // Reachable
+		{0xa1, 5, false, false, true},  // Probe
+		{0xff, 7, true, true, true},
+	} {
+		m, err := NewMessage([]byte{byte(TypeExtEchoReply), 0, 0, 0, 0x12, 0x34, 9, tc.b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ExtEchoState() != tc.state || m.ExtEchoActive() != tc.a || m.ExtEchoIPv4() != tc.ip4 ||
+			m.ExtEchoIPv6() != tc.ip6 || m.ExtEchoLocal() != tc.ip6 || m.ID() != 0x1234 || m.ExtEchoSeq() != 9 {
+			t.Errorf("%#02x: id %#x seq %d state %d A %v 4 %v 6 %v L %v; want id 0x1234 seq 9 state %d A %v 4 %v 6 %v",
+				tc.b, m.ID(), m.ExtEchoSeq(), m.ExtEchoState(), m.ExtEchoActive(), m.ExtEchoIPv4(), m.ExtEchoIPv6(), m.ExtEchoLocal(),
+				tc.state, tc.a, tc.ip4, tc.ip6)
+		}
+	}
+	// Without the rest of the header every field reads 0.
+	m, _ := NewMessage([]byte{byte(TypeExtEchoReply), 0, 0, 0})
+	if m.ExtEchoState() != 0 || m.ExtEchoActive() || m.ExtEchoIPv4() || m.ExtEchoIPv6() || m.ExtEchoSeq() != 0 {
+		t.Error("a 4-byte message has extended echo fields")
+	}
 }

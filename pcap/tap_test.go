@@ -340,10 +340,9 @@ func TestTapErrors(t *testing.T) {
 	}
 }
 
-// brokenFile accepts limit bytes and then fails.
+// brokenFile accepts limit bytes and then fails with errDiskFull.
 type brokenFile struct {
 	limit int
-	err   error
 }
 
 var errDiskFull = errors.New("disk full")

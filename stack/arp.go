@@ -8,7 +8,9 @@ import (
 
 // arpInput handles an ARP packet: it answers requests for our address and
 // lets the neighbour cache learn what it may (the cache refuses what it
-// did not ask for, so unsolicited replies cannot poison it).
+// did not ask for, so unsolicited replies cannot poison it, and checks a
+// new address claimed for a neighbour that answered recently by probing
+// the old one first).
 func (s *Stack) arpInput(b []byte) {
 	p, err := arp.NewPacket(b)
 	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() {
@@ -36,17 +38,43 @@ func (s *Stack) arpInput(b []byte) {
 		s.sendARP(arp.OpReply, smac, smac, sip)
 		return
 	}
-	if sip == s.addr || smac == s.mac || sip.IsUnspecified() || smac.IsMulticast() {
+	if sip == s.addr || smac == s.mac || sip.IsUnspecified() {
 		// Someone else claims our address, our own frame came back, or a
 		// probe for another address: nothing to learn.
 		return
 	}
-	s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, s.clock.Now(), func(dg []byte) {
+	if !s.arpNeighbor(sip, smac) {
+		// Nothing to learn, and no answer: a reply would go to nobody
+		// (00:00:00:00:00:00) or to everybody.
+		s.ctr.arp.badSenders.Add(1)
+		return
+	}
+	now := s.clock.Now()
+	probeTo, probe := s.neigh.Input(sip, smac, targetedUs, op == arp.OpReply, now, func(dg []byte) {
 		s.sendDatagramTo(smac, dg)
 	})
 	if targetedUs {
 		s.sendARP(arp.OpReply, smac, smac, sip)
 	}
+	if probe {
+		// A new address for a neighbour that answered recently: ask the
+		// address in use first, and nobody else, since only it can
+		// tell that the claim is false.
+		s.sendARPRequestTo(sip, probeTo)
+		s.neighTimer.arm(s.neigh.Deadline())
+	}
+}
+
+// arpNeighbor reports whether an ARP packet's sender can be a neighbour
+// (0.0.0.0 aside, which is a probe): a unicast hardware address other
+// than 00:00:00:00:00:00, and a protocol address an IPv4 datagram to us
+// may come from (validSource: not a broadcast or multicast address, the
+// link's network address, loopback or in 0.0.0.0/8).
+func (s *Stack) arpNeighbor(sip ipv4.Addr, smac ethernet.Addr) bool {
+	if smac.IsMulticast() || smac == (ethernet.Addr{}) {
+		return false
+	}
+	return s.validSource(sip, s.addr)
 }
 
 // sendARP sends an ARP packet from us: op, to the Ethernet destination
@@ -76,6 +104,17 @@ func (s *Stack) sendARPRequest(ip ipv4.Addr) {
 	s.sendARP(arp.OpRequest, ethernet.Broadcast, ethernet.Addr{}, ip)
 }
 
+// sendARPRequestTo asks who has ip, by broadcast if to is zero, else only
+// the hardware address to: the neighbour cache's probe of an address in
+// use, the only one whose answer counts.
+func (s *Stack) sendARPRequestTo(ip ipv4.Addr, to ethernet.Addr) {
+	if to == (ethernet.Addr{}) {
+		s.sendARPRequest(ip)
+		return
+	}
+	s.sendARP(arp.OpRequest, to, ethernet.Addr{}, ip)
+}
+
 // sendGratuitousARP announces our address (RFC 5227's announcement: a
 // request with our address as both sender and target).
 func (s *Stack) sendGratuitousARP() {
@@ -88,7 +127,7 @@ func (s *Stack) sendGratuitousARP() {
 // send an ICMP host unreachable to.
 func (s *Stack) neighTick() {
 	now := s.clock.Now()
-	next := s.neigh.Tick(now, func(ip [4]byte) { s.sendARPRequest(ip) }, func(dg []byte) {
+	next := s.neigh.Tick(now, func(ip [4]byte, to ethernet.Addr) { s.sendARPRequestTo(ip, to) }, func(dg []byte) {
 		s.ctr.ip.outDiscards.Add(1)
 	})
 	s.neighTimer.arm(next)

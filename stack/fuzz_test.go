@@ -453,6 +453,9 @@ func (r *fuzzRun) check(where string) {
 		if e.MAC.IsMulticast() {
 			fail("a neighbour entry with a group MAC: %+v", e)
 		}
+		if ip := ipv4.Addr(e.IP); e.State != arp.StateIncomplete && (!unicastHost(ip) || ip == (ipv4.Addr{10, 0, 0, 0})) {
+			fail("a neighbour entry for %v, which no neighbour can have: %+v", ip, e)
+		}
 		if e.Queued > r.cfg.ARP.MaxQueued {
 			fail("%d datagrams queued on %v, bound %d", e.Queued, e.IP, r.cfg.ARP.MaxQueued)
 		}
@@ -541,6 +544,9 @@ func (r *fuzzRun) checkOutput(frame []byte, fail func(string, ...any)) {
 		}
 		if p.Op() == arp.OpReply && (f.Dst().IsMulticast() || p.TargetMAC().IsMulticast()) {
 			fail("wrote an ARP reply to a group address: %x", frame)
+		}
+		if f.Dst() == (ethernet.Addr{}) || p.Op() == arp.OpReply && p.TargetMAC() == (ethernet.Addr{}) {
+			fail("wrote an ARP packet to 00:00:00:00:00:00: %x", frame)
 		}
 	case ethernet.TypeIPv4:
 		h, err := ipv4.NewHeader(f.Payload())
@@ -703,6 +709,8 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 	add(rec(opARP|opBroadcast, arpPacket(arp.OpRequest, evilMAC, ipv4.Addr{}, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, ethernet.Broadcast, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, linkBcIP, ethernet.Addr{}, fuzzIP)))
+	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, ipv4.Addr{10, 0, 0, 0}, ethernet.Addr{}, fuzzIP)))
+	add(rec(opARP|opBroadcast, arpPacket(arp.OpRequest, ethernet.Addr{}, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.Operation(3), peerMAC, peerIP, ethernet.Addr{}, fuzzIP)))
 	add(rec(opARP, arpPacket(arp.OpRequest, peerMAC, peerIP, ethernet.Addr{}, fuzzIP)[:20]))
 	badLen := arpPacket(arp.OpRequest, peerMAC, peerIP, ethernet.Addr{}, fuzzIP)
@@ -833,6 +841,22 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		adv(40*time.Second),
 		rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 32, 0, 0, echoMsg(icmp.TypeEcho, 4, 5, hello))),
 		adv(6*time.Second), adv(6*time.Second))
+	// A forged request claims a REACHABLE neighbour's address: the old
+	// address is probed; once it answers, once it does not.
+	for _, answer := range []bool{true, false} {
+		recs := [][]byte{
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 33, 0, 0, echoMsg(icmp.TypeEcho, 4, 6, hello))),
+			rec(opARP, arpPacket(arp.OpReply, peerMAC, peerIP, fuzzMAC, fuzzIP)),
+			rec(opARP|opBroadcast, arpPacket(arp.OpRequest, evilMAC, peerIP, ethernet.Addr{}, fuzzIP)),
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 34, 0, 0, echoMsg(icmp.TypeEcho, 4, 7, hello))),
+		}
+		if answer {
+			recs = append(recs, rec(opARP, arpPacket(arp.OpReply, peerMAC, peerIP, fuzzMAC, fuzzIP)))
+		}
+		recs = append(recs, adv(time.Second), adv(time.Second), adv(time.Second),
+			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 35, 0, 0, echoMsg(icmp.TypeEcho, 4, 8, hello))))
+		add(recs...)
+	}
 	return seeds
 }
 

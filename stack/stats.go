@@ -32,9 +32,16 @@ type ARPStats struct {
 	InErrors    uint64 // malformed or not Ethernet/IPv4
 	OutRequests uint64 // requests sent, gratuitous ones included
 	OutReplies  uint64 // replies sent
-	Ignored     uint64 // replies we did not ask for, gratuitous ARP: what could poison the cache
+	Ignored     uint64 // replies we did not ask for, gratuitous ARP, senders that cannot be neighbours: what could poison the cache
 	QueueDrops  uint64 // datagrams dropped waiting for resolution (queue full)
 	Failures    uint64 // resolutions that ran out of retries
+	// ChangesRefused counts new addresses claimed for a neighbour that
+	// had answered recently, refused because the address in use still
+	// answered: forged ARP, most likely (arp.CacheConfig.NoChangeProbe).
+	ChangesRefused uint64
+	// ChangesConfirmed counts such claims that took effect because the
+	// address in use stopped answering: a neighbour that moved.
+	ChangesConfirmed uint64
 }
 
 // IPStats are RFC 4293's ipSystemStats for IPv4.
@@ -97,6 +104,7 @@ type counters struct {
 	}
 	arp struct {
 		inRequests, inReplies, inErrors, outRequests, outReplies atomic.Uint64
+		badSenders                                               atomic.Uint64 // ARP from senders that cannot be neighbours, counted in Ignored
 	}
 	ip struct {
 		inReceives, inHdrErrors, inAddrErrors, inUnknownProtos, inDiscards, inDelivers atomic.Uint64
@@ -131,8 +139,9 @@ func (s *Stack) Stats() Stats {
 		ARP: ARPStats{
 			InRequests: c.arp.inRequests.Load(), InReplies: c.arp.inReplies.Load(),
 			InErrors: c.arp.inErrors.Load(), OutRequests: c.arp.outRequests.Load(),
-			OutReplies: c.arp.outReplies.Load(), Ignored: nc.Ignored,
+			OutReplies: c.arp.outReplies.Load(), Ignored: nc.Ignored + c.arp.badSenders.Load(),
 			QueueDrops: nc.QueueDrops, Failures: nc.Failures + nc.ProbeFailures,
+			ChangesRefused: nc.ChangesRefused, ChangesConfirmed: nc.ChangesConfirmed,
 		},
 		IP: IPStats{
 			InReceives: c.ip.inReceives.Load(), InHdrErrors: c.ip.inHdrErrors.Load(),

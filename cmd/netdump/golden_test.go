@@ -92,14 +92,7 @@ var differentialFlagSets = [][]string{
 // It skips when tcpdump is not installed or is not version 4.99.3, whose
 // output netdump follows.
 func TestDifferentialTCPDump(t *testing.T) {
-	tcpdump, err := exec.LookPath("tcpdump")
-	if err != nil {
-		t.Skip("tcpdump is not installed; skipping the differential test")
-	}
-	ver, _ := exec.Command(tcpdump, "--version").CombinedOutput()
-	if !bytes.Contains(ver, []byte("tcpdump version 4.99.3")) {
-		t.Skipf("installed tcpdump is not 4.99.3 (%q); skipping", strings.SplitN(string(ver), "\n", 2)[0])
-	}
+	tcpdump := tcpdump4993(t)
 	for _, capture := range projectCaptures(t) {
 		for _, flags := range differentialFlagSets {
 			args := append(append([]string{}, flags...), "-r", capture)

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medina-net/medina/pcap"
 )
@@ -27,7 +33,8 @@ func render(t testing.TB, flags string, lt pcap.LinkType, data []byte, length in
 
 // linkCases are packets of the link types, ICMP, ARP, LLC and IPv6 forms
 // this package prints, with what tcpdump 4.99.3 -n -t prints for them
-// (taken from tcpdump, not written by hand).
+// (taken from tcpdump, not written by hand, and checked against it by
+// TestLinkCasesWithTCPDump).
 var linkCases = []struct {
 	name   string
 	lt     pcap.LinkType
@@ -87,6 +94,57 @@ func TestLinkCases(t *testing.T) {
 			got, _ := render(t, tc.flags, tc.lt, data, tc.length)
 			if got != tc.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLinkCasesWithTCPDump writes each of linkCases to a capture of its
+// link type and prints it with the installed tcpdump and with netdump,
+// with -n -t and the case's flags: both must print the table's lines,
+// byte for byte. Without it nothing would show that the table is what
+// tcpdump prints, and a printer bug copied into the table would pass.
+// It skips when tcpdump 4.99.3 is not installed.
+func TestLinkCasesWithTCPDump(t *testing.T) {
+	tcpdump := tcpdump4993(t)
+	dir := t.TempDir()
+	for i, tc := range linkCases {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := hex.DecodeString(tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			w, err := pcap.NewWriter(&buf, tc.lt, 262144, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.WritePacket(time.Unix(1e9, 0), data, tc.length); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, fmt.Sprintf("case%d.pcap", i))
+			if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append([]string{"-n", "-t", "-r", file}, strings.Fields(tc.flags)...)
+			cmd := exec.Command(tcpdump, args...)
+			cmd.Env = append(os.Environ(), "TZ=UTC")
+			want, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("tcpdump %v: %v", args, err)
+			}
+			got, err := netdumpCommand(t, dir, "UTC", args...).Output()
+			if err != nil {
+				t.Fatalf("netdump %v: %v", args, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("netdump and tcpdump differ on %v: %s", args, firstDiff(want, got))
+			}
+			if string(want) != tc.want+"\n" {
+				t.Errorf("tcpdump %v prints:\n%s\nthe table says:\n%s", args, want, tc.want)
 			}
 		})
 	}

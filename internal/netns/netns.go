@@ -8,8 +8,9 @@
 // (192.0.2.0/24), which no real network uses.
 //
 // Everything needs root, /dev/net/tun and ip(8); Available skips the test
-// with the reason when one is missing. Everything made is removed by
-// t.Cleanup, even when the test fails.
+// with the reason when one is missing, and NeedTools does the same for the
+// commands a test runs (ping, socat, tcpdump). Everything made is removed
+// by t.Cleanup, even when the test fails.
 package netns
 
 import (
@@ -45,6 +46,19 @@ func Available(t testing.TB) {
 	t.Helper()
 	if reason := unavailable(); reason != "" {
 		t.Skip("netns: " + reason)
+	}
+}
+
+// NeedTools skips t with the reason unless every command named is in
+// PATH. A machine without ping or tcpdump cannot run a test that needs
+// them, which is no failure of the code under test; "ip netns exec" finds
+// commands through the same PATH.
+func NeedTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("netns: %s is not installed: %v", tool, err)
+		}
 	}
 }
 

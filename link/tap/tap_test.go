@@ -352,22 +352,16 @@ func ping(t *testing.T, tp *netns.TAP, size int) {
 	}
 }
 
-func needPing(t *testing.T) {
-	if _, err := exec.LookPath("ping"); err != nil {
-		t.Skip("no ping(8) in PATH")
-	}
-}
-
 // The kernel pings the stack: ARP request, ARP reply, echo request, echo
 // reply, across the TAP.
 func TestKernelPings(t *testing.T) {
-	needPing(t)
+	netns.NeedTools(t, "ping")
 	ping(t, netns.NewTAP(t, tap.Config{}), 56)
 }
 
 // With an MTU of 9000 on both sides, the kernel sends jumbo frames whole.
 func TestJumboFrames(t *testing.T) {
-	needPing(t)
+	netns.NeedTools(t, "ping")
 	ping(t, netns.NewTAP(t, tap.Config{MTU: 9000}), 8000)
 }
 
