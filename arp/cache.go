@@ -40,8 +40,9 @@ import (
 // A request is easy to forge, though, and a forged one that gives a
 // neighbour a new address would send its traffic to the forger until
 // DELAY and PROBE find the truth, 5 to 6 s later (as on Linux). So a
-// packet that claims a new address for a REACHABLE neighbour, one that
-// has proved recently that it is where the entry says, does not change
+// packet that claims a new address for a neighbour whose address is known
+// (in any state but INCOMPLETE: an entry only just learnt, or not used
+// for a while, is as much at stake as a REACHABLE one) does not change
 // the entry at once: the entry goes to PROBE, still used at its address,
 // holding the claimed one aside, and requests are unicast to the address
 // in use. If it answers (or an upper layer confirms it), the claim was
@@ -612,9 +613,9 @@ func (c *Cache) input(ip [4]byte, mac ethernet.Addr, targetedUs, isReply bool, n
 		case e.state != StateIncomplete && e.mac == mac:
 			// The same address changes nothing.
 			return nil, probeTo, false
-		case e.state == StateReachable && c.reachable(e, now) && !c.cfg.NoChangeProbe:
-			// The address in use answered recently: ask it
-			// whether it still does before believing the claim.
+		case e.state != StateIncomplete && !c.cfg.NoChangeProbe:
+			// The address is known: ask it whether it is still
+			// there before believing the claim.
 			e.claim = mac
 			c.startProbe(e, now)
 			return nil, e.mac, true

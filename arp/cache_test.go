@@ -281,8 +281,13 @@ func TestAcceptUnsolicited(t *testing.T) {
 	if mac, s, _ := c.Lookup(addr(1)); mac != hw(2) || s != StateStale {
 		t.Fatalf("after gratuitous ARP: %v %v", mac, s)
 	}
-	// A STALE entry follows at once.
-	c.Input(addr(1), hw(3), false, false, at(5*time.Second), nil)
+	// A STALE entry is checked the same way: its address is known.
+	if to, probe := c.Input(addr(1), hw(3), false, false, at(5*time.Second), nil); !probe || to != hw(2) {
+		t.Fatalf("gratuitous ARP for a STALE entry: probe %v to %v", probe, to)
+	}
+	for i := 6; i <= 8; i++ {
+		c.Tick(at(time.Duration(i)*time.Second), nil, nil)
+	}
 	if mac, s, _ := c.Lookup(addr(1)); mac != hw(3) || s != StateStale {
 		t.Fatalf("after gratuitous ARP for a STALE entry: %v %v", mac, s)
 	}
@@ -306,8 +311,14 @@ func TestRequestToUsLearning(t *testing.T) {
 	if s := state(t, c, addr(1)); s != StateDelay {
 		t.Fatalf("same address: %v", s)
 	}
-	// A new address: STALE with it.
-	c.Input(addr(1), hw(2), true, false, at(3*time.Second), nil)
+	// A new address: the old one is probed first (change_test.go); it
+	// is silent, so the entry takes the new one, STALE.
+	if to, probe := c.Input(addr(1), hw(2), true, false, at(3*time.Second), nil); !probe || to != hw(1) {
+		t.Fatalf("a new address: probe %v to %v", probe, to)
+	}
+	for i := 4; i <= 6; i++ {
+		c.Tick(at(time.Duration(i)*time.Second), nil, nil)
+	}
 	if mac, s, _ := c.Lookup(addr(1)); mac != hw(2) || s != StateStale {
 		t.Fatalf("moved: %v %v", mac, s)
 	}
@@ -317,7 +328,7 @@ func TestRequestToUsLearning(t *testing.T) {
 	if mac, s, _ := c.Lookup(addr(2)); mac != hw(3) || s != StateStale || len(col.delivered) != 1 {
 		t.Fatalf("incomplete learned: %v %v %q", mac, s, col.delivered)
 	}
-	if st := c.Stats(); st.Learned != 3 || st.Ignored != 0 {
+	if st := c.Stats(); st.Learned != 2 || st.ChangesConfirmed != 1 || st.Ignored != 0 {
 		t.Fatalf("stats %+v", st)
 	}
 }

@@ -166,15 +166,17 @@ func TestChangeWithoutProbe(t *testing.T) {
 	if mac, s, _ := c.Lookup(addr(1)); mac != hw(2) || s != StateStale {
 		t.Errorf("NoChangeProbe: %v %v", mac, s)
 	}
-	c = reachableCache(CacheConfig{})
-	if _, probe := c.Input(addr(1), hw(2), true, false, at(DefaultReachableTime), nil); probe {
-		t.Error("REACHABLE time over: a probe")
-	}
-	if mac, s, _ := c.Lookup(addr(1)); mac != hw(2) || s != StateStale {
-		t.Errorf("REACHABLE time over: %v %v", mac, s)
-	}
 	if st := c.Stats(); st.Learned != 1 || st.ChangesConfirmed != 0 {
 		t.Errorf("stats %+v", st)
+	}
+	// Without the switch, an entry whose REACHABLE time is over is
+	// checked too: its address is known all the same.
+	c = reachableCache(CacheConfig{})
+	if to, probe := c.Input(addr(1), hw(2), true, false, at(DefaultReachableTime), nil); !probe || to != hw(1) {
+		t.Errorf("REACHABLE time over: probe %v to %v", probe, to)
+	}
+	if mac, s, _ := c.Lookup(addr(1)); mac != hw(1) || s != StateProbe {
+		t.Errorf("REACHABLE time over: %v %v", mac, s)
 	}
 }
 

@@ -330,7 +330,9 @@ func (a *attacker) listen() {
 		case ethernet.TypeARP:
 			a.arp(f.Payload())
 		case ethernet.TypeIPv4:
-			a.ip(f.Payload())
+			if f.Dst() == attackerMAC || f.Dst().IsBroadcast() {
+				a.ip(f.Payload())
+			}
 		}
 	}
 }
@@ -363,6 +365,9 @@ func (a *attacker) ip(b []byte) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if h.Dst() == arenaClient {
+		a.seen["to-client"]++ // a datagram for the client that came to the attacker's MAC
+	}
 	switch h.Protocol() {
 	case ipv4.ProtoICMP:
 		a.seen["icmp"]++

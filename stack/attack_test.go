@@ -595,3 +595,50 @@ func TestAttackNeighbourFlood(t *testing.T) {
 		a.served(t, 16<<10)
 	})
 }
+
+// TestAttackARPSpoof: the attacker claims the client's address with
+// unsolicited replies, gratuitous requests and a request to the server
+// itself, again and again while the client talks to the server. The
+// server's datagrams for the client never go to the attacker's MAC: it
+// ignores what it did not ask for, and checks a claim made in a request
+// with a probe of the old address, which the client answers.
+func TestAttackARPSpoof(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := newArena(t, Config{})
+		a.served(t, 16<<10) // the server knows the client
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				claim := arpPacket(2, attackerMAC, arenaClient, serverMAC, arenaServer) // unsolicited reply
+				switch i % 3 {
+				case 1: // gratuitous request
+					claim = arpPacket(1, attackerMAC, arenaClient, ethernet.Addr{}, arenaClient)
+				case 2: // a request to the server, which it answers and learns from
+					claim = arpPacket(1, attackerMAC, arenaClient, ethernet.Addr{}, arenaServer)
+				}
+				a.atk.send(ethFrame(ethernet.Broadcast, attackerMAC, ethernet.TypeARP, claim))
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
+		for range 5 {
+			a.served(t, 16<<10)
+			time.Sleep(time.Second)
+		}
+		close(stop)
+		wg.Wait()
+		st := a.server.Stats().ARP
+		t.Logf("ARP spoofing: %d ignored, %d changes refused, %d confirmed", st.Ignored, st.ChangesRefused, st.ChangesConfirmed)
+		if n := a.atk.count("to-client"); n != 0 {
+			t.Errorf("%d datagrams for the client went to the attacker", n)
+		}
+		if st.ChangesRefused == 0 || st.ChangesConfirmed != 0 || st.Ignored == 0 {
+			t.Errorf("ARP counters: %+v", st)
+		}
+	})
+}
