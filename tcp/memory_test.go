@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/medina-net/medina/internal/manualclock"
 )
 
 // TestMemoryGrant: how much a buffer may grow at each level of the
@@ -70,13 +72,12 @@ func TestMemoryPressureHysteresis(t *testing.T) {
 // dropped without closing is credited back when the connection is
 // collected, so that the budget does not shrink for good.
 func TestMemoryAccountSettled(t *testing.T) {
-	net := &scriptNet{addr: scriptLocal, clock: newManualClock(scriptStart), mtu: 1500}
-	e, err := NewEngine(net, Config{Clock: net.clock, MemoryLimit: 1 << 20})
+	e, err := NewEngine(&recNet{}, Config{Clock: manualclock.New(time.Unix(0, 0)), MemoryLimit: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	func() {
-		c := e.newConn(fourTuple{localAddr: scriptLocal, remoteAddr: scriptRemote, localPort: 80, remotePort: 40000})
+		c := e.newConn(fourTuple{localAddr: [4]byte{10, 0, 0, 1}, remoteAddr: [4]byte{10, 0, 0, 2}, localPort: 80, remotePort: 40000})
 		c.rcv.reserve(e.cfg.ReceiveBuffer)
 		c.snd.reserve(initialSendBuffer)
 		c.snd.reserve(2 * initialSendBuffer)

@@ -1,4 +1,4 @@
-package tcp
+package tcp_test
 
 import (
 	"strings"
@@ -62,38 +62,5 @@ func TestScriptHarness(t *testing.T) {
 				t.Errorf("failed with\n%v\nwant it to say %q", err, tc.want)
 			}
 		})
-	}
-}
-
-// TestManualClock checks that timers run in deadline order, each at its
-// deadline, including those that callbacks arm, and that Stop and Reset
-// work.
-func TestManualClock(t *testing.T) {
-	c := newManualClock(scriptStart)
-	var got []string
-	at := func(name string) func() {
-		return func() { got = append(got, name+"@"+c.Now().Sub(scriptStart).String()) }
-	}
-	c.AfterFunc(30e6, at("c"))
-	c.AfterFunc(10e6, func() {
-		at("a")()
-		c.AfterFunc(5e6, at("a2")) // due at 15 ms, before b
-	})
-	b := c.AfterFunc(20e6, at("b"))
-	stopped := c.AfterFunc(25e6, at("never"))
-	if !stopped.Stop() || stopped.Stop() {
-		t.Error("Stop of a pending timer, then of a stopped one")
-	}
-	c.advance(scriptStart.Add(20e6))
-	if b.Reset(1e6) {
-		t.Error("Reset of a timer that fired reported it pending")
-	}
-	c.advance(scriptStart.Add(40e6))
-	want := "a@10ms a2@15ms b@20ms b@21ms c@30ms"
-	if s := strings.Join(got, " "); s != want {
-		t.Errorf("timers ran %s, want %s", s, want)
-	}
-	if d := c.Now().Sub(scriptStart); d != 40e6 {
-		t.Errorf("clock at %v, want 40ms", d)
 	}
 }

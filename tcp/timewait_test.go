@@ -1,8 +1,10 @@
-package tcp
+package tcp_test
 
 import (
 	"os"
 	"testing"
+
+	"github.com/medina-net/medina/tcp"
 )
 
 // TestTimeWaitReuseISN: the connection a SYN opens from TIME-WAIT starts
@@ -31,7 +33,7 @@ func TestTimeWaitReuseISN(t *testing.T) {
 			if !ok {
 				break
 			}
-			if h := Header(s.b); h.Flags()&(FlagSYN|FlagACK) == FlagSYN|FlagACK {
+			if h := s.b; h.Flags()&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN|tcp.FlagACK {
 				isns = append(isns, h.Seq())
 			}
 		}
