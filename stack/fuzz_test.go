@@ -15,6 +15,7 @@ import (
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/internal/manualclock"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
@@ -22,103 +23,10 @@ import (
 	"github.com/medina-net/medina/udp"
 )
 
-// manualClock is a link.Clock whose time moves only when Advance moves
-// it. Timers fire in Advance, on the caller's goroutine, in order of
-// their times, so a test that feeds frames and advances the clock from one
-// goroutine runs the stack deterministically.
-type manualClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*manualTimer
-}
-
-type manualTimer struct {
-	c       *manualClock
-	when    time.Time
-	f       func()
-	pending bool
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) AfterFunc(d time.Duration, f func()) link.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &manualTimer{c: c, when: c.now.Add(d), f: f, pending: true}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (t *manualTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.pending
-	t.pending = false
-	return was
-}
-
-func (t *manualTimer) Reset(d time.Duration) bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.pending
-	t.pending = true
-	t.when = t.c.now.Add(d)
-	return was
-}
-
-// maxFiredPerAdvance bounds the timers one Advance fires.
-const maxFiredPerAdvance = 100000
-
-// Advance moves the clock forward by d, firing every timer that falls due
-// on the way, at its own time.
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for fired := 0; ; fired++ {
-		t := c.nextDue(end)
-		if t == nil {
-			break
-		}
-		if fired == maxFiredPerAdvance {
-			// A timer that re-arms itself for the time it fired at
-			// would spin forever on any clock.
-			panic(fmt.Sprintf("manualClock: %d timers fired by one Advance, the last at %v: a timer re-arms itself without end", fired, t.when))
-		}
-		t.f()
-	}
-	c.mu.Lock()
-	c.now = end
-	c.mu.Unlock()
-}
-
-// nextDue takes the earliest pending timer due by end off the list of
-// pending ones and moves the clock to it, or returns nil.
-func (c *manualClock) nextDue(end time.Time) *manualTimer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var next *manualTimer
-	for _, t := range c.timers {
-		if t.pending && !t.when.After(end) && (next == nil || t.when.Before(next.when)) {
-			next = t
-		}
-	}
-	if next == nil {
-		return nil
-	}
-	next.pending = false
-	if next.when.After(c.now) {
-		c.now = next.when
-	}
-	return next
+// newManualClock returns the clock of the hand-driven tests: it moves
+// only when a test moves it, and runs the timers in the test's goroutine.
+func newManualClock() *manualclock.Clock {
+	return manualclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // fuzzDevice is a link.Device that the test drives by hand: ReadFrame
@@ -328,7 +236,7 @@ type fuzzRun struct {
 	t      *testing.T
 	s      *Stack
 	dev    *fuzzDevice
-	clock  *manualClock
+	clock  *manualclock.Clock
 	cfg    Config
 	socks  []*UDPConn
 	frames uint64 // frames fed

@@ -15,6 +15,7 @@ import (
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/internal/manualclock"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
@@ -24,7 +25,7 @@ import (
 
 // handStack is a stack over a fuzzDevice on a manual clock: the test
 // feeds it frames by hand and reads what it wrote.
-func handStack(t *testing.T, cfg Config) (*Stack, *fuzzDevice, *manualClock) {
+func handStack(t *testing.T, cfg Config) (*Stack, *fuzzDevice, *manualclock.Clock) {
 	t.Helper()
 	clock := newManualClock()
 	dev := newFuzzDevice(fuzzMAC)
@@ -158,7 +159,7 @@ func TestPointToPointPrefix(t *testing.T) {
 // came. The readers are held between their look at the queue and their
 // wait by a read deadline being set on a clock that takes its time.
 func TestUDPReadersAllWake(t *testing.T) {
-	clock := &slowClock{manualClock: newManualClock(), gate: make(chan struct{})}
+	clock := &slowClock{Clock: newManualClock(), gate: make(chan struct{})}
 	dev := newFuzzDevice(fuzzMAC)
 	s, err := New(dev, Config{Addr: netip.MustParsePrefix("10.0.0.1/24"), Clock: clock, Rand: SeededRand(3), NoGratuitousARP: true})
 	if err != nil {
@@ -197,9 +198,9 @@ func TestUDPReadersAllWake(t *testing.T) {
 	}
 }
 
-// slowClock is a manualClock whose AfterFunc waits for gate.
+// slowClock is a manual clock whose AfterFunc waits for gate.
 type slowClock struct {
-	*manualClock
+	*manualclock.Clock
 	gate    chan struct{}
 	mu      sync.Mutex
 	blocked bool
@@ -210,7 +211,7 @@ func (c *slowClock) AfterFunc(d time.Duration, f func()) link.Timer {
 	c.blocked = true
 	c.mu.Unlock()
 	<-c.gate
-	return c.manualClock.AfterFunc(d, f)
+	return c.Clock.AfterFunc(d, f)
 }
 
 func (c *slowClock) waiting() bool {
@@ -416,9 +417,9 @@ func TestReadDeadlineMovedAsItFires(t *testing.T) {
 		c.SetReadDeadline(clock.Now().Add(time.Second))
 		// The timer fires: it is no longer pending, but its callback has
 		// not run yet when the deadline moves.
-		fired := clock.nextDue(clock.Now().Add(time.Second))
+		fire, _ := clock.Next(clock.Now().Add(time.Second))
 		c.SetReadDeadline(clock.Now().Add(10 * time.Second))
-		fired.f()
+		fire()
 		clock.Advance(10 * time.Second)
 		synctest.Wait()
 		select {
