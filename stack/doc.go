@@ -16,7 +16,10 @@
 // or start timers themselves, so the stack drives them, and the time and randomness they see come from the stack's
 // Config. Two stacks built with the same Config.Rand seed, on the same
 // virtual clock (testing/synctest), given the same frames, send the same
-// bytes: that is what the golden replay tests rely on.
+// bytes: that is what the golden replay tests rely on. The tests in
+// testdata/scripts feed the whole stack crafted frames on a manual clock
+// and check every frame it answers with, in the language of package tcp's
+// scripts.
 //
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
