@@ -97,7 +97,9 @@ func TestLinuxSYNFlood(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		src := spoofed(1000 + i)
-		wg.Go(func() { env.hping(t, "-S", "-p", "7", "-c", "5000", "-i", "u10", "-a", src.String(), netns.StackAddr.String()) })
+		wg.Go(func() {
+			env.hping(t, "-S", "-p", "7", "-c", "5000", "-i", "u10", "-a", src.String(), netns.StackAddr.String())
+		})
 	}
 	time.Sleep(100 * time.Millisecond)
 	env.served(t, 56) // during
