@@ -283,13 +283,6 @@ func (a *attacker) close() {
 	<-a.done
 }
 
-// own makes the attacker answer ARP for ip.
-func (a *attacker) own(ip ipv4.Addr) {
-	a.mu.Lock()
-	a.owned[ip] = true
-	a.mu.Unlock()
-}
-
 // send writes a frame from the attacker's port to the server.
 func (a *attacker) send(frame []byte) { a.p.WriteFrame(frame) }
 

@@ -539,6 +539,12 @@ func TestAttackTimeWait(t *testing.T) {
 			t.Fatalf("%d of %d handshakes", got, n)
 		}
 		synctest.Wait()
+		// Each connection holds its 5 bytes, unacknowledged: in 4 KiB of
+		// storage, not the 64 KiB a bulk sender's buffer grows to (320
+		// MB for 5,000 before buffers grew with their data).
+		if held := a.server.TCPStats().MemoryBytes; held > n*4<<10 {
+			t.Errorf("%d connections with 5 bytes each unacknowledged hold %d bytes of buffers", n, held)
+		}
 		// Each connection now has the server's data and FIN: acknowledge
 		// them and close our side.
 		for i := range n {

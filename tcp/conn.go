@@ -589,7 +589,9 @@ func (c *Conn) Close() error {
 		c.shutdownWrite(now)
 		c.orphaned(now)
 	}
-	c.rcv.release()
+	// Nobody reads after Close: what the buffer holds (data that came
+	// after a reset, say) goes, with its storage.
+	c.rcv.drop()
 	c.wakeAll()
 	c.mu.Unlock()
 	return nil
