@@ -34,11 +34,12 @@ const maxWindow = 1 << 30
 
 // Config bounds an Assembler. A zero field takes its default.
 type Config struct {
-	// MaxBufferedPerStream bounds the out-of-order bytes one connection
-	// holds, both directions together, as memory is charged (see the
-	// package documentation). It is at most MaxBufferedTotal.
+	// MaxBufferedPerStream bounds the memory one connection holds, both
+	// directions together: its out-of-order bytes as memory is charged,
+	// and what its Handler holds for it (Stream.Charge); see the package
+	// documentation. It is at most MaxBufferedTotal.
 	MaxBufferedPerStream int
-	// MaxBufferedTotal bounds the out-of-order bytes of all connections.
+	// MaxBufferedTotal bounds the same memory for all connections.
 	MaxBufferedTotal int
 	// MaxStreams bounds the connections tracked at once.
 	MaxStreams int
@@ -84,12 +85,18 @@ type Stats struct {
 	// Forced is the number of times a connection gave up its held data
 	// for the memory bounds.
 	Forced int64
+	// Shed is the number of Streams ended for the memory bounds
+	// (CloseMemory).
+	Shed int64
 	// Active is the number of connections open now; Remembered the
 	// number of ended ones still remembered.
 	Active, Remembered int
-	// Buffered is the memory held out of order now, as counted against
-	// MaxBufferedTotal; PeakBuffered its highest value.
-	Buffered, PeakBuffered int
+	// Buffered is the memory charged now against MaxBufferedTotal:
+	// out-of-order data and what Handlers hold (Stream.Charge);
+	// PeakBuffered its highest value, which may pass the bound by what
+	// one segment made a Handler hold, since the bounds apply once the
+	// segment is through. Charged is the Handlers' part of Buffered.
+	Buffered, PeakBuffered, Charged int
 	// FreeBuffered is the memory kept in free buffers for reuse.
 	FreeBuffered int
 }
@@ -161,10 +168,11 @@ type conn struct {
 	closed     bool // ended; if by FIN or RST, still remembered
 	told       bool // the Handler has had Data or Gap
 	holding    bool // in the holding list
+	charging   bool // in the charging list
 	half       [2]half
-	buffered   int       // memory held, both directions
+	buffered   int       // out-of-order memory held, both directions
 	last       time.Time // the Assembler's time at the latest segment
-	links      [2]links  // lruLinks: live or closed list; holdLinks: holding list
+	links      [3]links  // lruLinks: live or closed list; holdLinks: holding list; chargeLinks: charging list
 }
 
 func (c *conn) dir(srcLo bool) Direction {
@@ -190,27 +198,32 @@ type Assembler struct {
 	live    list // open connections, most recently active first
 	ended   list // connections ended by FIN or RST, remembered
 	holders list // connections holding data, the latest to begin holding first
-	now     time.Time
-	cutoff  time.Time // now less IdleTimeout, when IdleTimeout > 0
-	lastK   key       // the key of the latest lookup, and its result
-	lastC   *conn     // (bulk transfers look the same connection up again and again)
-	total   int
-	id      uint64
-	stats   Stats
-	pool    pool
+	// charging lists the connections whose Handler holds memory, most
+	// recently active first.
+	charging list
+	now      time.Time
+	cutoff   time.Time // now less IdleTimeout, when IdleTimeout > 0
+	lastK    key       // the key of the latest lookup, and its result
+	lastC    *conn     // (bulk transfers look the same connection up again and again)
+	total    int       // out-of-order memory and Handlers' charges
+	charges  int       // Handlers' charges
+	id       uint64
+	stats    Stats
+	pool     pool
 }
 
 // NewAssembler returns an Assembler that reports to h.
 func NewAssembler(cfg Config, h Handler) *Assembler {
 	cfg.fill()
 	return &Assembler{
-		cfg:     cfg,
-		h:       h,
-		conns:   make(map[key]*conn),
-		live:    list{which: lruLinks},
-		ended:   list{which: lruLinks},
-		holders: list{which: holdLinks},
-		pool:    pool{limit: cfg.MaxBufferedTotal / 4},
+		cfg:      cfg,
+		h:        h,
+		conns:    make(map[key]*conn),
+		live:     list{which: lruLinks},
+		ended:    list{which: lruLinks},
+		holders:  list{which: holdLinks},
+		charging: list{which: chargeLinks},
+		pool:     pool{limit: cfg.MaxBufferedTotal / 4},
 	}
 }
 
@@ -220,6 +233,7 @@ func (a *Assembler) Stats() Stats {
 	s.Active = a.live.n
 	s.Remembered = a.ended.n
 	s.Buffered = a.total
+	s.Charged = a.charges
 	s.FreeBuffered = a.pool.bytes
 	return s
 }
@@ -325,14 +339,18 @@ func (a *Assembler) add(src, dst netip.AddrPort, seg tcp.Header, segLen int, ts 
 		c.s.Last = ts
 	}
 	a.live.moveToFront(c)
+	if c.charging {
+		a.charging.moveToFront(c)
+	}
 	d := c.dir(srcLo)
 	a.segment(c, d, seq, flags, payload, wire, ts)
-	if c.closed {
-		return // an RST ended it
+	if !c.closed {
+		a.settle(c, ts)
 	}
-	a.settle(c, ts)
+	// The Handler may hold more now: apply the bounds.
+	a.enforce(c)
 	if c.closed {
-		return
+		return // an RST, the FINs or the bounds ended it
 	}
 	// Record the acknowledgment only now, so that the next segment can
 	// still fill a hole it covers before the hole is given up.
@@ -378,6 +396,7 @@ func (a *Assembler) newConn(k key, src, dst netip.AddrPort, srcLo, syn, ack bool
 		c.s.Client, c.s.Server = dst, src
 	}
 	c.s.ID = a.id
+	c.s.asm, c.s.conn = a, c
 	a.id++
 	c.s.First, c.s.Last = ts, ts
 	a.conns[k] = c
@@ -578,15 +597,16 @@ func (a *Assembler) hold(c *conn, d Direction, seq uint32, payload []byte, wire 
 	h := &c.half[d]
 	for {
 		need := a.insert(c, d, seq, payload, false)
-		if need == 0 || (c.buffered+need <= a.cfg.MaxBufferedPerStream && a.total+need <= a.cfg.MaxBufferedTotal) {
+		if need == 0 || (c.buffered+c.s.charged+need <= a.cfg.MaxBufferedPerStream && a.total+need <= a.cfg.MaxBufferedTotal) {
 			a.insert(c, d, seq, payload, true)
 			return
 		}
 		// Make room: the connection holding data longest gives up its
-		// holes, if the total bound is the problem; then this
-		// direction's oldest hole, then the other's; with nothing held,
-		// skip to the segment.
-		if a.total+need > a.cfg.MaxBufferedTotal && a.relieve(c) {
+		// holes, if the total bound is the problem, or else the least
+		// recently active connection whose Handler holds memory ends;
+		// then this direction's oldest hole, then the other's; with
+		// nothing held, skip to the segment.
+		if a.total+need > a.cfg.MaxBufferedTotal && (a.relieve(c) || a.shed(c)) {
 			continue
 		}
 		a.stats.Forced++
@@ -924,6 +944,63 @@ func (a *Assembler) relieve(c *conn) bool {
 	return true
 }
 
+// shed ends, for the memory bounds, the least recently active connection
+// other than c whose Handler holds memory. It reports whether there was
+// one.
+func (a *Assembler) shed(c *conn) bool {
+	v := a.charging.tail
+	if v == c {
+		v = v.links[chargeLinks].prev
+	}
+	if v == nil {
+		return false
+	}
+	a.stats.Shed++
+	a.closeConn(v, CloseMemory)
+	return true
+}
+
+// enforce applies the memory bounds after a segment of c (nil: after a
+// Flush), once the Handler has charged what it holds now. A connection
+// over MaxBufferedPerStream gives up its holes, and ends if its Handler
+// alone still holds more than the bound. While the total is over
+// MaxBufferedTotal, the connection holding out-of-order data longest
+// gives it up, and then the least recently active connection whose
+// Handler holds memory ends: a flood of connections that each hold a
+// little loses its oldest, and the connections in use go on.
+func (a *Assembler) enforce(c *conn) {
+	if c != nil && !c.closed && c.buffered+c.s.charged > a.cfg.MaxBufferedPerStream {
+		if c.buffered > 0 {
+			a.stats.Forced++
+			a.giveUp(c, c.s.Last, false)
+			if c.buffered > 0 {
+				a.dropHeld(c) // ignored meanwhile
+			}
+			if c.half[0].done && c.half[1].done {
+				a.closeConn(c, CloseFIN)
+			}
+		}
+		if !c.closed && c.buffered+c.s.charged > a.cfg.MaxBufferedPerStream {
+			a.stats.Shed++
+			a.closeConn(c, CloseMemory)
+		}
+	}
+	for a.total > a.cfg.MaxBufferedTotal {
+		if a.relieve(c) || a.shed(c) {
+			continue
+		}
+		// c is the only connection holding anything, and that is
+		// within the bound per connection, which is within the total:
+		// this cannot happen, but a loop that may not end must not
+		// rely on it.
+		if c == nil || c.closed {
+			break
+		}
+		a.stats.Shed++
+		a.closeConn(c, CloseMemory)
+	}
+}
+
 // giveUp gives up every hole of c, reporting gaps, and with toFIN the
 // bytes missing before a FIN.
 func (a *Assembler) giveUp(c *conn, ts time.Time, toFIN bool) {
@@ -934,7 +1011,7 @@ func (a *Assembler) giveUp(c *conn, ts time.Time, toFIN bool) {
 }
 
 // closeConn ends c: what it holds is given up, the Handler is told, and c
-// is remembered (ended by FIN or RST) or forgotten.
+// is remembered (ended by FIN, RST or the memory bounds) or forgotten.
 func (a *Assembler) closeConn(c *conn, reason CloseReason) {
 	a.giveUp(c, c.s.Last, true)
 	a.dropHeld(c)
@@ -946,7 +1023,10 @@ func (a *Assembler) closeConn(c *conn, reason CloseReason) {
 		a.stats.Reused++
 	}
 	c.closed = true
-	if reason == CloseFIN || reason == CloseRST {
+	// The Handler lets go of what it holds for the stream in Close.
+	c.s.Charge(-c.s.charged)
+	c.s.asm, c.s.conn = nil, nil
+	if reason == CloseFIN || reason == CloseRST || reason == CloseMemory {
 		for d := range c.half {
 			c.half[d].chunks = nil
 		}
@@ -1000,6 +1080,7 @@ func (a *Assembler) Flush(olderThan time.Time) {
 		}
 		c = prev
 	}
+	a.enforce(nil)
 	a.expire(olderThan)
 }
 

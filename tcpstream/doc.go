@@ -82,21 +82,47 @@
 //
 // # Memory
 //
-// Out-of-order data is the only thing that grows with the input, and it is
-// bounded per connection (Config.MaxBufferedPerStream, both directions
-// together) and in total (Config.MaxBufferedTotal). Memory is charged as
-// the capacity of each buffer plus a fixed cost per buffered piece, so a
-// flood of one-byte segments pays for its bookkeeping. When a segment does
-// not fit, the Assembler first gives up the holes of the connection that
-// has been holding data the longest (if the total bound is the problem and
-// another connection holds data), then the oldest hole of the segment's
-// own direction, then of the other direction, and when the connection
-// holds nothing it skips to the new segment, reporting the hole before it
-// as a gap. A flood cannot make the Assembler hold more than the bounds,
-// plus up to a quarter of MaxBufferedTotal in free buffers kept for reuse,
-// plus a small fixed record for each of at most MaxStreams connections.
-// When a new connection would exceed MaxStreams, the least recently active
-// one is closed (ended connections that are only remembered go first).
+// Two things grow with the input: out-of-order data, and what the Handler
+// keeps for each connection (a TLS decoder's incomplete records, handshake
+// messages and keys). The Handler charges the latter to the connection
+// (Stream.Charge), and one budget bounds both: per connection
+// (Config.MaxBufferedPerStream, both directions and the Handler's charge
+// together, 4 MiB by default) and in total (Config.MaxBufferedTotal, 64
+// MiB by default). Out-of-order data is charged as the capacity of each
+// buffer plus a fixed cost per buffered piece, so a flood of one-byte
+// segments pays for its bookkeeping.
+//
+// When a segment's out-of-order data does not fit, the Assembler first
+// gives up the holes of the connection that has been holding data the
+// longest, or else ends the least recently active connection whose
+// Handler holds memory (if the total bound is the problem and another
+// connection holds something), then gives up the oldest hole of the
+// segment's own direction, then of the other direction, and when the
+// connection holds nothing it skips to the new segment, reporting the hole
+// before it as a gap.
+//
+// A Handler's charge counts at once, and the bounds are applied once the
+// segment is through (never within a call to the Handler): a connection
+// that the Handler's charge has taken past MaxBufferedPerStream gives up
+// its holes, and ends if its Handler alone still holds more than the
+// bound; while the total is past MaxBufferedTotal, the connection holding
+// out-of-order data the longest gives it up, and then the least recently
+// active connection whose Handler holds memory ends, the segment's own
+// last. Connections ended for the bounds (CloseMemory, counted in
+// Stats.Shed) are remembered as those ended by RST are, so that the rest
+// of their segments are dropped rather than begin new Streams. A flood of
+// connections that each make the Handler hold a little loses its oldest,
+// and the connections in use go on.
+//
+// A flood cannot make the Assembler and its Handler hold more than
+// MaxBufferedTotal, plus what the Handler charges for one segment before
+// the bounds apply, plus up to a quarter of MaxBufferedTotal in free
+// buffers kept for reuse, plus a fixed record of under 1 KiB (the
+// connection's state and its entry in the table) for each of at most
+// MaxStreams connections (65,536 by default): about 144 MiB with the
+// defaults. When a new connection would exceed MaxStreams, the least
+// recently active one is closed (ended connections that are only
+// remembered go first).
 //
 // # Time
 //

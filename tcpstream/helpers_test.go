@@ -116,6 +116,16 @@ func checkInvariants(t testing.TB, a *Assembler) {
 	if holding != a.holders.n {
 		t.Fatalf("holding list has %d, counts %d", holding, a.holders.n)
 	}
+	charging, charges := 0, 0
+	for c := a.charging.head; c != nil; c = c.links[chargeLinks].next {
+		charging++
+		if !c.charging || c.s.charged <= 0 || c.closed {
+			t.Fatalf("stream %d in the charging list: marked %v, charged %d, closed %v", c.s.ID, c.charging, c.s.charged, c.closed)
+		}
+	}
+	if charging != a.charging.n {
+		t.Fatalf("charging list has %d, counts %d", charging, a.charging.n)
+	}
 	for _, c := range a.conns {
 		sum := 0
 		for d := range c.half {
@@ -140,16 +150,23 @@ func checkInvariants(t testing.TB, a *Assembler) {
 		if sum != c.buffered {
 			t.Fatalf("stream %d: buffered %d, chunks %d", c.s.ID, c.buffered, sum)
 		}
-		if c.buffered > a.cfg.MaxBufferedPerStream {
-			t.Fatalf("stream %d: buffered %d > %d", c.s.ID, c.buffered, a.cfg.MaxBufferedPerStream)
+		if c.buffered+c.s.charged > a.cfg.MaxBufferedPerStream {
+			t.Fatalf("stream %d: buffered %d + charged %d > %d", c.s.ID, c.buffered, c.s.charged, a.cfg.MaxBufferedPerStream)
 		}
 		if (c.buffered > 0) != c.holding {
 			t.Fatalf("stream %d: buffered %d, holding %v", c.s.ID, c.buffered, c.holding)
 		}
-		total += c.buffered
+		if (c.s.charged > 0) != c.charging {
+			t.Fatalf("stream %d: charged %d, charging %v", c.s.ID, c.s.charged, c.charging)
+		}
+		if c.closed && (c.s.charged != 0 || c.s.asm != nil) {
+			t.Fatalf("stream %d: ended, still charged %d", c.s.ID, c.s.charged)
+		}
+		total += c.buffered + c.s.charged
+		charges += c.s.charged
 	}
-	if total != a.total {
-		t.Fatalf("total %d, streams hold %d", a.total, total)
+	if total != a.total || charges != a.charges {
+		t.Fatalf("total %d (charges %d), streams hold %d (charged %d)", a.total, a.charges, total, charges)
 	}
 	if a.total > a.cfg.MaxBufferedTotal {
 		t.Fatalf("total %d > %d", a.total, a.cfg.MaxBufferedTotal)

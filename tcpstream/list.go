@@ -2,12 +2,14 @@ package tcpstream
 
 // The Assembler keeps connections in intrusive doubly linked lists, so that
 // moving one to the front on every segment costs neither a search nor an
-// allocation. A connection has two sets of links: one for the list of open
-// or of ended connections (by activity), one for the list of connections
-// holding data.
+// allocation. A connection has three sets of links: one for the list of
+// open or of ended connections (by activity), one for the list of
+// connections holding out-of-order data, one for the list of connections
+// whose Handler holds memory (by activity).
 const (
-	lruLinks  = 0
-	holdLinks = 1
+	lruLinks    = 0
+	holdLinks   = 1
+	chargeLinks = 2
 )
 
 type links struct {

@@ -81,6 +81,14 @@ const (
 	CloseReused
 	// CloseEnd: Assembler.Close, the end of the capture.
 	CloseEnd
+	// CloseMemory: the memory bounds needed the room. The stream's
+	// out-of-order data and what its Handler holds (Stream.Charge) came
+	// to more than Config.MaxBufferedPerStream, or the total came to
+	// more than Config.MaxBufferedTotal and the stream was the least
+	// recently active one whose Handler held memory. It is remembered,
+	// as one ended by FIN or RST is, so that the rest of its segments
+	// are dropped rather than start a new Stream.
+	CloseMemory
 )
 
 // String returns the reason's name.
@@ -98,6 +106,8 @@ func (r CloseReason) String() string {
 		return "reused"
 	case CloseEnd:
 		return "end"
+	case CloseMemory:
+		return "memory"
 	}
 	return "CloseReason(" + strconv.Itoa(int(r)) + ")"
 }
@@ -170,6 +180,12 @@ type Stream struct {
 	stats  [2]DirStats
 	syn    [2]bool // the direction's SYN was seen
 	ignore bool
+
+	// The memory the Handler holds for the stream (Charge), and where to
+	// charge it: nil once the stream has ended.
+	charged int
+	asm     *Assembler
+	conn    *conn
 }
 
 // StartSeen reports whether the SYN of dir was seen, so that its data
@@ -185,6 +201,44 @@ func (s *Stream) Stats(dir Direction) DirStats { return s.stats[dir&1] }
 // no more is buffered, which makes the rest of the connection cheap.
 // Packets are still counted, and Close is still called.
 func (s *Stream) Ignore() { s.ignore = true }
+
+// Charge adds n bytes to the memory the Handler holds for s (n < 0 takes
+// bytes back; the figure never goes below 0): the buffers and state it
+// keeps for the stream, such as a TLS session's records and keys. They
+// count with the stream's out-of-order data against
+// Config.MaxBufferedPerStream and Config.MaxBufferedTotal, so that one
+// budget bounds both what the Assembler holds and what its Handler does
+// (see the package documentation). Charge only counts: the bounds are
+// applied when the call the Handler is in returns to the Assembler, by
+// ending streams (CloseMemory) if need be, and never within a call to the
+// Handler. What is charged for a stream is taken back when it ends, just
+// before Close; Charge does nothing after that.
+func (s *Stream) Charge(n int) {
+	a := s.asm
+	if a == nil {
+		return
+	}
+	n = max(n, -s.charged)
+	s.charged += n
+	a.total += n
+	a.charges += n
+	c := s.conn
+	switch {
+	case s.charged > 0 && !c.charging:
+		c.charging = true
+		a.charging.pushFront(c)
+	case s.charged == 0 && c.charging:
+		c.charging = false
+		a.charging.remove(c)
+	}
+	if a.total > a.stats.PeakBuffered {
+		a.stats.PeakBuffered = a.total
+	}
+}
+
+// Charged returns the memory charged for s with Charge, 0 once s has
+// ended.
+func (s *Stream) Charged() int { return s.charged }
 
 // Ignored reports whether Ignore was called.
 func (s *Stream) Ignored() bool { return s.ignore }

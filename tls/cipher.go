@@ -392,7 +392,10 @@ func (c *cbcCipher) openSearch(dst []byte, seq, more uint64, hdr, frag []byte) (
 	if len(body) < bs {
 		return nil, 0, 0, errShortCT
 	}
-	iv := c.iv
+	// Encrypt-then-MAC's MAC covers the explicit IV with the ciphertext
+	// (RFC 7366 3: "IV + ENC(content + padding + padding_length)").
+	authed := body
+	var iv []byte
 	if c.explicit {
 		iv, body = body[:bs], body[bs:]
 		if len(body) < bs {
@@ -413,7 +416,7 @@ func (c *cbcCipher) openSearch(dst []byte, seq, more uint64, hdr, frag []byte) (
 	}
 	if c.etm {
 		var ok bool
-		if seq, ok = c.mac.search(seq, more, hdr, body, mac); !ok {
+		if seq, ok = c.mac.search(seq, more, hdr, authed, mac); !ok {
 			return nil, 0, 0, errBadMAC
 		}
 	}

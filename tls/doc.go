@@ -12,4 +12,29 @@
 // Parsing follows the house rule for wire formats: views over byte slices
 // with a length check up front; malformed input is an error that says what
 // and where, never a panic.
+//
+// # Memory
+//
+// A Session allocates as bytes come, not as headers announce them: a
+// record's header says how long the record will be, but the buffer that
+// holds an incomplete record grows with what has arrived (to the largest
+// record's size once 2 KiB have), the decryption buffer is made with the
+// first key, and handshake messages are put together as their fragments
+// come. Per direction a Session holds at most the bytes it keeps while the
+// other direction's handshake is awaited (256 KiB and a record), a
+// handshake message (1 MiB), a decryption buffer (a record), three ciphers
+// and a few secrets; Session.Memory says how much it holds now. A session
+// that has seen the start of one record holds about 1.5 KiB.
+//
+// A StreamDecoder charges each Session's memory to its connection in the
+// tcpstream.Assembler it serves, so the Assembler's bounds cover the TLS
+// with the reassembly: 4 MiB per connection and 64 MiB in all by default
+// (tcpstream.Config's MaxBufferedPerStream and MaxBufferedTotal). Past
+// them the Assembler ends the least recently active connections that hold
+// memory (tcpstream.CloseMemory, counted in tcpstream.Stats.Shed), and
+// their Sessions end as at any close. With the defaults, the Assembler and
+// the StreamDecoder hold at most about 144 MiB however many connections a
+// capture has (see the package documentation of tcpstream), and a
+// KeyLog's memory of the master secrets that sessions may resume is
+// bounded apart, at 65,536 entries of about 100 bytes.
 package tls

@@ -3,6 +3,7 @@ package tls
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -83,35 +84,49 @@ type KeyLog struct {
 	// the sessions decrypted with this log: a resumed session reuses the
 	// master secret, and not every TLS library logs it again (crypto/tls
 	// does not). Wireshark keeps the same map.
-	resumable map[string][]byte
+	resumable map[resumptionKey][masterLen]byte
 }
 
 // maxResumable bounds the resumption map: when full it is emptied, so a
 // capture of endless handshakes cannot grow it without bound (the
-// resumptions that then fail say their key is missing).
+// resumptions that then fail say their key is missing). Its entries are
+// of a fixed size, about 100 bytes with the map's own, so the map holds
+// at most about 7 MiB.
 const maxResumable = 1 << 16
 
-// resumptionKey prefixes a session ID or ticket with its kind, so the two
-// never collide.
-func resumptionKey(ticket bool, id []byte) string {
+// masterLen is the length of a TLS 1.0-1.2 master secret.
+const masterLen = 48
+
+// resumptionKey is a session ID or ticket's kind and SHA-256. A ticket
+// may be 64 KiB long (RFC 5077 3.3): kept whole, the tickets of a capture
+// that issues them endlessly would fill the map with 4 GiB.
+type resumptionKey [1 + sha256.Size]byte
+
+func makeResumptionKey(ticket bool, id []byte) resumptionKey {
+	var k resumptionKey
 	if ticket {
-		return "t" + string(id)
+		k[0] = 't'
+	} else {
+		k[0] = 'i'
 	}
-	return "i" + string(id)
+	h := sha256.Sum256(id)
+	copy(k[1:], h[:])
+	return k
 }
 
 // remember records the master secret of a full TLS 1.2 handshake under
 // a session ID or ticket that can resume it.
 func (k *KeyLog) remember(ticket bool, id, master []byte) {
-	if k == nil || len(id) == 0 || len(master) == 0 {
+	if k == nil || len(id) == 0 || len(master) != masterLen {
 		return
 	}
+	key := makeResumptionKey(ticket, id)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.resumable == nil || len(k.resumable) >= maxResumable {
-		k.resumable = make(map[string][]byte)
+		k.resumable = make(map[resumptionKey][masterLen]byte)
 	}
-	k.resumable[resumptionKey(ticket, id)] = bytes.Clone(master)
+	k.resumable[key] = [masterLen]byte(master)
 }
 
 // resumed returns the master secret remembered for a session ID or
@@ -120,9 +135,14 @@ func (k *KeyLog) resumed(ticket bool, id []byte) []byte {
 	if k == nil || len(id) == 0 {
 		return nil
 	}
+	key := makeResumptionKey(ticket, id)
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	return k.resumable[resumptionKey(ticket, id)]
+	ms, ok := k.resumable[key]
+	if !ok {
+		return nil
+	}
+	return ms[:]
 }
 
 // NewKeyLog returns an empty key log.

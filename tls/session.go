@@ -411,6 +411,50 @@ func NewSession(cfg SessionConfig) *Session {
 // Summary returns what the session has learnt so far.
 func (s *Session) Summary() Summary { return s.sum }
 
+// What Memory counts for what it cannot see the size of.
+const (
+	// sessionCost is a Session's own record (TestSessionCost checks it
+	// against the struct's size).
+	sessionCost = 1408
+	// cipherCost is a cipher's state: the key schedule and, for the CBC
+	// and stream suites, the HMAC's two hash states. The largest, CBC
+	// with HMAC-SHA384, takes about 2 KiB.
+	cipherCost = 2048
+	// lateCost is a late12.
+	lateCost = 64
+)
+
+// Memory returns the bytes the session holds now, as a memory budget
+// counts them: the capacity of its buffers (each direction's incomplete
+// record, or the records it holds while it waits for the other; the
+// handshake message being put together; the buffer records are decrypted
+// into), what it keeps of the hellos and the key log (session ID, ticket,
+// server name, ALPN, secrets), an estimate of each cipher's state, and the
+// Session's own record. A StreamDecoder charges it to its Assembler's
+// bounds (tcpstream.Stream.Charge). Memory allocates nothing.
+//
+// What a session holds is bounded per direction in any case: the bytes it
+// keeps while it waits (256 KiB and a record), a handshake message (1
+// MiB), a decryption buffer (a record), three ciphers and five secrets.
+func (s *Session) Memory() int {
+	n := sessionCost + cap(s.sessionID) + cap(s.ticket) + cap(s.master) +
+		len(s.sum.ServerName) + len(s.sum.ALPN)
+	if s.late != nil {
+		n += lateCost + cap(s.late.sessionID)
+	}
+	for d := range s.h {
+		h := &s.h[d]
+		n += cap(h.buf) + cap(h.plain) + cap(h.hs) + cap(h.blindTail) + cap(h.preHead) +
+			cap(h.secret) + cap(h.hsSecret) + cap(h.appSecret) + cap(h.nextSecret)
+		for _, c := range [...]recordCipher{h.cipher, h.pending, h.next} {
+			if c != nil {
+				n += cipherCost
+			}
+		}
+	}
+	return n
+}
+
 // Feed gives the session the next bytes of one direction's stream,
 // received at ts. The session keeps what it needs of data (an incomplete
 // record) and does not retain data itself.
@@ -537,11 +581,6 @@ func (s *Session) blocked(h *halfConn) bool {
 
 // input decodes data, keeping what is left (an incomplete record, or
 // everything while the direction waits) in h.buf.
-// bufStart is the capacity a direction's buffer of incomplete records
-// starts with: a record of the largest size, its header, and some of the
-// next.
-const bufStart = MaxCiphertext + RecordHeaderLen + 2048
-
 func (s *Session) input(h *halfConn, data []byte) {
 	for len(data) > 0 && !h.dead {
 		if len(h.buf) == 0 {
@@ -559,6 +598,7 @@ func (s *Session) input(h *halfConn, data []byte) {
 			take = k
 		}
 		scanning := h.scanning
+		h.reserve(take)
 		h.buf = append(h.buf, data[:take]...)
 		from := data
 		data = data[take:]
@@ -585,16 +625,36 @@ func (s *Session) input(h *halfConn, data []byte) {
 
 // hold keeps bytes for later.
 func (s *Session) hold(h *halfConn, data []byte) {
-	if h.buf == nil && len(data) < bufStart {
-		// Room for a whole record from the start, rather than growing
-		// through a series of copies as its segments come in.
-		h.buf = make([]byte, 0, bufStart)
-	}
+	h.reserve(len(data))
 	h.buf = append(h.buf, data...)
 	if len(h.buf) > maxBuffered {
 		s.overflow(h)
 		s.consumeBuf(h)
 	}
+}
+
+// smallHold is how much of a record a direction holds before its buffer
+// makes room for the whole record.
+const smallHold = 2 << 10
+
+// reserve makes room in h.buf for n more bytes. The buffer grows with what
+// it holds, not to what a record's header announces: room for the largest
+// record made when a record starts is what a flood of connections that
+// each start a record and never finish it would have us hold, 18 KiB each
+// for a few bytes of capture. Once a direction holds more than smallHold
+// bytes, though, it is likely to hold long records, and the buffer makes
+// room for the largest at once rather than copy its way up through every
+// size. The buffer is kept for the records that follow.
+func (h *halfConn) reserve(n int) {
+	need := len(h.buf) + n
+	if need <= cap(h.buf) {
+		return
+	}
+	size := max(need, 2*cap(h.buf))
+	if need > smallHold {
+		size = max(size, MaxCiphertext+RecordHeaderLen)
+	}
+	h.buf = append(make([]byte, 0, size), h.buf...)
 }
 
 // overflow handles a direction holding more than maxBuffered bytes: one
@@ -1044,7 +1104,7 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 		// checks it against the sequence numbers records lost with them
 		// may have taken.
 		h.seqTrials--
-		pt, inner, seq, err := ss.openSearch(h.scratch(), h.seq, maxSeqTrials, hdr, frag)
+		pt, inner, seq, err := ss.openSearch(h.scratch(len(frag)), h.seq, maxSeqTrials, hdr, frag)
 		if err != nil {
 			h.seq++
 			return nil, 0, err
@@ -1055,7 +1115,7 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 	if h.cipher != nil {
 		var pt []byte
 		var inner ContentType
-		if pt, inner, err = h.cipher.open(h.scratch(), h.seq, hdr, frag); err == nil {
+		if pt, inner, err = h.cipher.open(h.scratch(len(frag)), h.seq, hdr, frag); err == nil {
 			h.seq++
 			h.tentative = false
 			h.seqTrials = 0
@@ -1065,7 +1125,7 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 			// After lost bytes: records may have been lost too.
 			h.seqTrials--
 			for i := uint64(1); i <= maxSeqTrials; i++ {
-				if pt, inner, err := h.cipher.open(h.scratch(), h.seq+i, hdr, frag); err == nil {
+				if pt, inner, err := h.cipher.open(h.scratch(len(frag)), h.seq+i, hdr, frag); err == nil {
 					h.seq += i + 1
 					h.seqTrials = 0
 					return pt, inner, nil
@@ -1076,14 +1136,14 @@ func (s *Session) decrypt(h *halfConn, hdr, frag []byte) ([]byte, ContentType, e
 	// TLS 1.3: the record may be the first under the next keys (a key
 	// change we did not see, early data over, a secret missing).
 	if next := s.nextCipher(h); next != nil {
-		if pt, inner, err := next.open(h.scratch(), 0, hdr, frag); err == nil {
+		if pt, inner, err := next.open(h.scratch(len(frag)), 0, hdr, frag); err == nil {
 			s.advance(h)
 			h.seq = 1
 			return pt, inner, nil
 		}
 	}
 	if h.cipher == nil && s.retryLate() {
-		pt, inner, err := h.cipher.open(h.scratch(), h.seq, hdr, frag)
+		pt, inner, err := h.cipher.open(h.scratch(len(frag)), h.seq, hdr, frag)
 		h.seq++
 		return pt, inner, err
 	}
@@ -1677,11 +1737,22 @@ func (s *Session) advance(h *halfConn) {
 	}
 }
 
-// scratch returns the buffer records are decrypted into, made on first
-// use: a session that never has a key never needs it.
-func (h *halfConn) scratch() []byte {
-	if h.plain == nil {
-		h.plain = make([]byte, MaxCiphertext+RecordHeaderLen)
+// smallScratch is the decryption buffer of a direction whose records have
+// all been short so far: handshake messages, requests, alerts.
+const smallScratch = 2 << 10
+
+// scratch returns the buffer records are decrypted into, with room for a
+// fragment of n bytes. It is made on first use (a session that never has a
+// key never needs it), small while the records are, and of the largest
+// record's size from the first long one on: two sizes, so that growing
+// costs at most two allocations.
+func (h *halfConn) scratch(n int) []byte {
+	if len(h.plain) < n {
+		size := smallScratch
+		if n > smallScratch {
+			size = max(n, MaxCiphertext+RecordHeaderLen)
+		}
+		h.plain = make([]byte, size)
 	}
 	return h.plain
 }

@@ -45,7 +45,7 @@ func TestTLS10CBCRecoversAfterGap(t *testing.T) {
 		}
 	}
 	// Client first (its handshake), then the server with the hole.
-	s.Feed(FromClient, cli[:len(cli)], res.wire[0].ts)
+	s.Feed(FromClient, cli, res.wire[0].ts)
 	s.Feed(FromServer, srv[:offs[k]], res.wire[0].ts)
 	s.Gap(FromServer, offs[k+1]-offs[k])
 	s.Feed(FromServer, srv[offs[k+1]:], res.wire[0].ts)

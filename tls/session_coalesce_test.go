@@ -11,8 +11,7 @@ import (
 func TestFlightAcrossRecordsNoSpuriousNote(t *testing.T) {
 	r := newRV13(t)
 	ee := ptMessage(EncryptedExtensions, []byte{0, 0})
-	cert := ptMessage(Certificate, append([]byte{0}, lenPrefixed(3, nil)...)) // empty chain
-	cert = ptMessage(Certificate, append([]byte{0}, lenPrefixed(3, append(lenPrefixed(3, bytes.Repeat([]byte{1}, 3000)), 0, 0))...))
+	cert := ptMessage(Certificate, append([]byte{0}, lenPrefixed(3, append(lenPrefixed(3, bytes.Repeat([]byte{1}, 3000)), 0, 0))...))
 	cv := ptMessage(CertificateVerify, append(u16be(0x0403), lenPrefixed(2, make([]byte, 64))...))
 	fin := ptMessage(Finished, make([]byte, 32))
 	flight := append(append(append(bytes.Clone(ee), cert...), cv...), fin...)

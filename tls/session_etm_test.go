@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/binary"
+	"errors"
 	"testing"
 )
 
@@ -45,11 +46,12 @@ func TestTLS10EncryptThenMACChainsIV(t *testing.T) {
 
 	c := newCBC(blk, newMACState(crypto.SHA1, macKey), bytes.Clone(iv0), false, true)
 	dst := make([]byte, MaxCiphertext+5)
-	_, _, err := c.open(dst, 0, r1[:5], r1[5:])
-	t.Logf("record 1: %v", err)
-	pt, _, err := c.open(dst, 1, r2[:5], r2[5:])
-	t.Logf("record 2: %q, %v", pt, err)
-	if err == nil && string(pt) != "second record: the plaintext we want back" {
-		t.Errorf("record 2 accepted as decrypted with a garbage first block: %q", pt)
+	pt, _, err := c.open(dst, 0, r1[:5], r1[5:])
+	if !errors.Is(err, errBadMAC) || pt != nil {
+		t.Errorf("record 1, its MAC corrupted: %q, %v; want no plaintext and %v", pt, err, errBadMAC)
+	}
+	pt, _, err = c.open(dst, 1, r2[:5], r2[5:])
+	if err != nil || string(pt) != "second record: the plaintext we want back" {
+		t.Errorf("record 2: %q, %v; want its plaintext, decrypted with the IV record 1 left", pt, err)
 	}
 }

@@ -427,6 +427,16 @@ func TestGoTLS13(t *testing.T) {
 	}
 }
 
+// sxTicketServer returns a server config (ECDSA certificate, TLS up to
+// version) whose session tickets are sealed with a key made of key: two
+// connections served with it, or with configs of the same key, can resume
+// each other's sessions.
+func sxTicketServer(version uint16, key byte) *gotls.Config {
+	c := &gotls.Config{Certificates: []gotls.Certificate{sxECert}, MaxVersion: version}
+	c.SetSessionTicketKeys([][32]byte{{key}})
+	return c
+}
+
 // TestGoTLSResumption decrypts resumed sessions: a TLS 1.2 abbreviated
 // handshake with a session ticket (the server's CCS and Finished first),
 // and a TLS 1.3 PSK handshake.
@@ -438,7 +448,7 @@ func TestGoTLSResumption(t *testing.T) {
 			keys := NewKeyLog() // crypto/tls logs no secret for a resumed TLS 1.2 session
 			// One ticket key for both connections: each gets a clone of
 			// the config, and a clone draws its own key otherwise.
-			server := &gotls.Config{Certificates: []gotls.Certificate{sxECert}, MaxVersion: version, SessionTicketKey: [32]byte{1}}
+			server := sxTicketServer(version, 1)
 			for i, resumed := range []bool{false, true} {
 				x := sxExchange{
 					// A server name keys the client's session cache (else the

@@ -94,15 +94,6 @@ func illustratedRandom() [32]byte {
 	return r
 }
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestIllustrated13Keys(t *testing.T) {
 	dir := illustratedDir(t, "tls13")
 	kl := readKeyLogFile(t, filepath.Join(dir, "keylog.txt"))

@@ -43,17 +43,6 @@ func (c *sxConn) feed(s *Session) {
 	s.Close()
 }
 
-// stream returns one direction's bytes (gaps left out).
-func (c *sxConn) stream(d Direction) []byte {
-	var b []byte
-	for _, ch := range c.chunks {
-		if ch.dir == d {
-			b = append(b, ch.data...)
-		}
-	}
-	return b
-}
-
 // sxConns returns the TCP connections of the capture at path, in the
 // order they began.
 func sxConns(t testing.TB, path string) []*sxConn {

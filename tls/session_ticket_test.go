@@ -20,13 +20,13 @@ func TestRejectedTicketNotItsMaster(t *testing.T) {
 		return &gotls.Config{InsecureSkipVerify: true, ServerName: "medina.test", ClientSessionCache: cache, MaxVersion: gotls.VersionTLS12}
 	}
 	x1 := sxExchange{client: client(),
-		server:     &gotls.Config{Certificates: []gotls.Certificate{sxECert}, MaxVersion: gotls.VersionTLS12, SessionTicketKey: [32]byte{1}},
+		server:     sxTicketServer(gotls.VersionTLS12, 1),
 		clientData: sxData(1, 100), serverData: sxData(2, 100), keys: keys}
 	res1 := sxConverse(t, x1)
 	sxCheck(t, res1, x1, x1.clientData, x1.serverData) // remembers the ticket
 
 	x2 := sxExchange{client: client(),
-		server:     &gotls.Config{Certificates: []gotls.Certificate{sxECert}, MaxVersion: gotls.VersionTLS12, SessionTicketKey: [32]byte{2}},
+		server:     sxTicketServer(gotls.VersionTLS12, 2),
 		clientData: sxData(3, 100), serverData: sxData(4, 100)}
 	res2 := sxConverse(t, x2)
 	if res2.cState.DidResume {

@@ -13,6 +13,15 @@ import (
 // TLS from their first bytes nor after a preamble of at most 64 KiB: see
 // EventNotTLS and EventPreamble) are ignored from then on
 // (tcpstream.Stream.Ignore), so they cost the Assembler almost nothing.
+//
+// What each connection's Session holds (Session.Memory), with the
+// decoder's own record of it, is charged to the connection
+// (tcpstream.Stream.Charge) after each call, so that the Assembler's
+// bounds (tcpstream.Config's MaxBufferedPerStream and MaxBufferedTotal)
+// cover the TLS as well as the reassembly: past them, the Assembler ends
+// the connections that hold the most or have been idle the longest
+// (tcpstream.CloseMemory), and their Sessions end as at any other close.
+// Once OnClose has returned, the decoder lets the Session go.
 type StreamDecoder struct {
 	// KeyLog gives the secrets to decrypt with (see SessionConfig); it
 	// may grow while the capture is read, as Decryption Secrets Blocks
@@ -34,6 +43,8 @@ var (
 // decoding is what a StreamDecoder keeps of a connection in Stream.User.
 type decoding struct {
 	sess *Session
+	// charged is what was last charged to the stream for the session.
+	charged int
 	// swapped says the TLS client is the side tcpstream calls the server:
 	// tcpstream guessed the roles by port (the capture missed the SYN)
 	// and its client's first bytes are a ServerHello, or its server's a
@@ -41,6 +52,10 @@ type decoding struct {
 	swapped bool
 	decided bool
 }
+
+// decodingCost is what a connection costs a StreamDecoder beside its
+// Session: the decoding and the OnEvent closure.
+const decodingCost = 64
 
 // decoding returns what d keeps of s, making it on first use.
 func (d *StreamDecoder) decoding(s *tcpstream.Stream) *decoding {
@@ -107,22 +122,37 @@ func (d *StreamDecoder) Endpoints(s *tcpstream.Stream) (client, server netip.Add
 func (d *StreamDecoder) Data(s *tcpstream.Stream, dir tcpstream.Direction, data []byte, ts time.Time) {
 	dc := d.decoding(s)
 	dc.sess.Feed(dc.dir(s, dir, data), data, ts)
+	dc.charge(s)
 }
 
 // Gap tells the connection's Session of the bytes lost.
 func (d *StreamDecoder) Gap(s *tcpstream.Stream, dir tcpstream.Direction, n int) {
 	dc := d.decoding(s)
 	dc.sess.Gap(dc.dir(s, dir, nil), n)
+	dc.charge(s)
 }
 
-// Close ends the connection's Session, if it had one.
+// charge brings what is charged to s up to date with what the session
+// holds.
+func (dc *decoding) charge(s *tcpstream.Stream) {
+	m := dc.sess.Memory() + decodingCost
+	s.Charge(m - dc.charged)
+	dc.charged = m
+}
+
+// Close ends the connection's Session, if it had one, and lets it go.
 func (d *StreamDecoder) Close(s *tcpstream.Stream, reason tcpstream.CloseReason) {
 	dc, ok := s.User.(*decoding)
-	if !ok {
+	if !ok || dc.sess == nil {
 		return
 	}
 	dc.sess.Close()
 	if d.OnClose != nil {
 		d.OnClose(s, dc.sess, reason)
 	}
+	// The Stream may be kept after its end (tcpstream remembers one
+	// ended by FIN, RST or the memory bounds for a while, and a caller
+	// may keep it for a summary): what it refers to must be small.
+	dc.sess = nil
+	dc.charged = 0
 }

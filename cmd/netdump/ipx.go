@@ -32,9 +32,9 @@ const (
 	ipxMaxRIPEntries = 50
 )
 
-// ipx prints an IPX packet; length is ignored, as tcpdump takes the length
-// from the IPX header (tcpdump's ipx_print).
-func (p *printer) ipx(b []byte, length int) {
+// ipx prints an IPX packet. The length its caller knows is not used:
+// tcpdump takes the length from the IPX header (tcpdump's ipx_print).
+func (p *printer) ipx(b []byte, _ int) {
 	p.proto = "ipx"
 	if !p.opt.e {
 		p.s("IPX ")
@@ -44,7 +44,7 @@ func (p *printer) ipx(b []byte, length int) {
 	p.s(" > ")
 	p.ipxAddr(b, ipxDstNet)
 	p.s(": ")
-	length = int(be16(b[ipxLength:]))
+	length := int(be16(b[ipxLength:]))
 	if length < ipxHdrLen {
 		p.s("[length ")
 		p.u(uint64(length))

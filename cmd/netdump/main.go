@@ -18,8 +18,11 @@
 //	netdump --tls-sessions -r capture.pcapng        # a summary per TLS connection
 //
 // Keys come from --keylog FILE, the SSLKEYLOGFILE environment variable and
-// the capture's pcapng Decryption Secrets Blocks. Without these flags the
-// output is tcpdump's, byte for byte.
+// the capture's pcapng Decryption Secrets Blocks. What the view holds is
+// bounded, 64 MiB in all and 4 MiB per connection by default
+// (--tls-memory MiB sets the total): past the bound the least recently
+// active connections are dropped and a warning says how many. Without
+// these flags the output is tcpdump's, byte for byte.
 package main
 
 import (

@@ -13,10 +13,15 @@ var update = flag.Bool("update", false, "rewrite golden files and baselines from
 
 // The test binary doubles as netdump: run with NETDUMP_AS_MAIN=1 it is the
 // command itself, so tests exercise the real flag parsing, exit status and
-// output streams without building a separate binary.
+// output streams without building a separate binary. With
+// NETDUMP_HEAP_REPORT=FILE it also writes to FILE the largest live heap
+// it saw at the end of a collection (see heapReporter).
 func TestMain(m *testing.M) {
 	if os.Getenv("NETDUMP_AS_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		stop := startHeapReporter(os.Getenv("NETDUMP_HEAP_REPORT"))
+		status := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(status)
 	}
 	os.Exit(m.Run())
 }

@@ -31,8 +31,11 @@ type options struct {
 	// The TLS view (tlsview.go): --tls prints TLS lines after the packet
 	// lines, --tls-only prints them instead, --tls-sessions a summary per
 	// TLS connection (alone, nothing else). --keylog names an NSS key log.
+	// --tls-memory bounds what the view holds, given in MiB and kept in
+	// bytes (0: the default).
 	tls, tlsOnly, tlsSessions bool
 	keylog                    string
+	tlsMemory                 int
 }
 
 // tlsView reports whether the TLS view is on.
@@ -63,6 +66,7 @@ const (
 	optTLSOnly
 	optTLSSessions
 	optKeyLog
+	optTLSMemory
 )
 
 // longOptions maps tcpdump's long options to their short letters, or to a
@@ -85,6 +89,7 @@ var longOptions = map[string]struct {
 	"tls-only":                      {optTLSOnly, false},
 	"tls-sessions":                  {optTLSSessions, false},
 	"keylog":                        {optKeyLog, true},
+	"tls-memory":                    {optTLSMemory, true},
 }
 
 // shortOptions lists the short flags; a ':' after a letter means it takes an
@@ -229,16 +234,29 @@ func (o *options) set(c byte, val string) error {
 		o.tlsSessions = true
 	case optKeyLog:
 		o.keylog = val
+	case optTLSMemory:
+		// MiB, fractions allowed (0.5 is 512 KiB).
+		n, err := strconv.ParseFloat(val, 64)
+		if err != nil || !(n*(1<<20) >= 1) || n > maxTLSMemory {
+			return fmt.Errorf("invalid TLS memory bound %s: give MiB, more than 0 and at most %d", val, maxTLSMemory)
+		}
+		o.tlsMemory = int(n * (1 << 20))
 	}
 	return nil
 }
 
+// maxTLSMemory is the largest --tls-memory, in MiB: 1 TiB.
+const maxTLSMemory = 1 << 20
+
 const usageText = `Usage: netdump [-AeKlnqStvxX#] [-c count] [-r file] [--nano] [--micro]
 		[--time-stamp-precision=micro|nano]
-		[--tls] [--tls-only] [--tls-sessions] [--keylog file]
+		[--tls] [--tls-only] [--tls-sessions] [--keylog file] [--tls-memory MiB]
 netdump reads pcap and pcapng files and prints them as tcpdump 4.99.3 does.
 --tls adds a line per TLS message after its packet (decrypted application
 data dumped as -A, or -X/-x); --tls-only prints those lines alone;
 --tls-sessions a summary per TLS connection. Keys come from --keylog,
 SSLKEYLOGFILE and the capture's pcapng Decryption Secrets Blocks.
+--tls-memory bounds what the TLS view holds (64 MiB by default, at most
+4 MiB of it per connection); past it the least recently active
+connections are dropped, with a warning.
 `

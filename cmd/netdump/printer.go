@@ -84,14 +84,6 @@ func (p *printer) get32(b []byte, off int) uint32 {
 	return binary.BigEndian.Uint32(b[off:])
 }
 
-// get64 returns the big-endian 64-bit value at b[off:].
-func (p *printer) get64(b []byte, off int) uint64 {
-	if off < 0 || off+8 > len(b) {
-		p.trunc()
-	}
-	return binary.BigEndian.Uint64(b[off:])
-}
-
 // clip returns b cut to n bytes if it is longer: what a protocol's own
 // length field says is the end of its data (tcpdump's nd_push_snaplen).
 func clip(b []byte, n int) []byte {

@@ -29,6 +29,16 @@ import (
 // the packet's timestamp instead of the indent. --tls-sessions adds a
 // summary line per TLS connection when it ends; alone, it prints those and
 // nothing else.
+//
+// What the view holds is bounded by the reassembly's budget: the
+// Assembler's MaxBufferedTotal (--tls-memory, 64 MiB by default) and
+// MaxBufferedPerStream (4 MiB, or the total when it is less) bound each
+// connection's out-of-order data, its TLS session's buffers and state
+// (tls.StreamDecoder charges them) and what the view keeps for its summary
+// (charged here), together. Past the bounds the least recently active
+// connections are dropped (tcpstream.CloseMemory: their TLS lines stop,
+// and their summary says "ended memory"), and a warning at the end says
+// how many.
 
 // tlsIndent starts a TLS line that follows its packet's line.
 const tlsIndent = "    "
@@ -57,11 +67,16 @@ type tlsView struct {
 	bad int
 }
 
-// tlsConn is what the view keeps of one connection.
+// tlsConn is what the view keeps of one connection for its summary.
 type tlsConn struct {
 	ja3, ja4 string
-	certs    []string // the server's certificate subjects
+	cert     string // the subject of the server's first certificate
+	hasCert  bool
 }
+
+// tlsConnCost is what a tlsConn costs beside its strings: its record and
+// its entry in the view's table.
+const tlsConnCost = 128
 
 // newTLSView returns the view for opt, with the key log files read. An
 // unreadable key log is an error; a malformed line is a warning on stderr
@@ -87,8 +102,14 @@ func newTLSView(p *printer, opt *options, warn func(string)) (*tlsView, error) {
 		}
 	}
 	v.dec = &tls.StreamDecoder{KeyLog: v.keys, OnEvent: v.event, OnClose: v.closed}
-	v.asm = tcpstream.NewAssembler(tcpstream.Config{}, v.dec)
+	v.asm = tcpstream.NewAssembler(tlsConfig(opt), v.dec)
 	return v, nil
+}
+
+// tlsConfig is the reassembly's configuration: tcpstream's defaults, and
+// --tls-memory's total.
+func tlsConfig(opt *options) tcpstream.Config {
+	return tcpstream.Config{MaxBufferedTotal: opt.tlsMemory}
 }
 
 // secrets takes the Decryption Secrets Blocks the reader has met since the
@@ -119,12 +140,28 @@ func (v *tlsView) packet(pkt *pcap.Packet) {
 
 // end ends every connection: the capture is over. Segments whose TCP
 // header was malformed or cut short by the capture, which the view had
-// to leave out, are counted in a warning.
+// to leave out, and connections dropped for the memory bounds, are
+// counted in warnings.
 func (v *tlsView) end(warn func(string)) {
 	v.asm.Close()
 	if v.bad > 0 {
 		warn(fmt.Sprintf("TLS view: %d TCP segment%s with a malformed or cut header left out", v.bad, plural(v.bad)))
 	}
+	if n := v.asm.Stats().Shed; n > 0 {
+		cfg := tlsConfig(v.p.opt)
+		total := cfg.MaxBufferedTotal
+		if total == 0 {
+			total = tcpstream.DefaultMaxBufferedTotal
+		}
+		per := min(total, tcpstream.DefaultMaxBufferedPerStream)
+		warn(fmt.Sprintf("TLS view: %d connection%s dropped to stay within its memory bound (%s in all, %s per connection; --tls-memory sets the total)",
+			n, plural(int(n)), mib(total), mib(per)))
+	}
+}
+
+// mib prints a size in MiB, to four digits.
+func mib(n int) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'g', 4, 64) + " MiB"
 }
 
 // lineStart begins a TLS line about the bytes dir of s sends.
@@ -235,25 +272,46 @@ func (v *tlsView) remember(s *tcpstream.Stream, e tls.Event) {
 	if !v.p.opt.tlsSessions || e.Kind != tls.EventHandshake && e.Kind != tls.EventSSLv2 {
 		return
 	}
-	c := v.conn(s)
 	switch {
-	case e.ClientHello != nil && c.ja4 == "":
-		c.ja3, c.ja4 = tls.JA3(e.ClientHello).Hash, tls.JA4(e.ClientHello).JA4
-	case e.Certificate != nil && e.Dir == tls.FromServer && c.certs == nil:
-		for _, ent := range e.Certificate.Entries {
-			c.certs = append(c.certs, tls.SummarizeCert(ent.Data).Subject)
+	case e.ClientHello != nil:
+		if c := v.conn(s); c.ja4 == "" {
+			v.fingerprints(s, tls.JA3(e.ClientHello).Hash, tls.JA4(e.ClientHello).JA4)
+		}
+	case e.Certificate != nil && e.Dir == tls.FromServer && len(e.Certificate.Entries) > 0:
+		if c := v.conn(s); !c.hasCert {
+			v.serverCert(s, tls.SummarizeCert(e.Certificate.Entries[0].Data).Subject)
 		}
 	}
 }
 
-// conn returns the view's record of s.
+// conn returns the view's record of s, made (and charged to s) on first
+// use.
 func (v *tlsView) conn(s *tcpstream.Stream) *tlsConn {
 	c := v.conns[s]
 	if c == nil {
 		c = &tlsConn{}
 		v.conns[s] = c
+		s.Charge(tlsConnCost)
 	}
 	return c
+}
+
+// fingerprints keeps the first ClientHello's fingerprints for s's
+// summary.
+func (v *tlsView) fingerprints(s *tcpstream.Stream, ja3, ja4 string) {
+	if c := v.conn(s); c.ja4 == "" {
+		c.ja3, c.ja4 = ja3, ja4
+		s.Charge(len(ja3) + len(ja4))
+	}
+}
+
+// serverCert keeps the subject of the server's first certificate for s's
+// summary.
+func (v *tlsView) serverCert(s *tcpstream.Stream, subject string) {
+	if c := v.conn(s); !c.hasCert {
+		c.cert, c.hasCert = subject, true
+		s.Charge(len(subject))
+	}
 }
 
 // whyNot ends a line about an encrypted record with why it was not
@@ -342,9 +400,7 @@ func (v *tlsView) clientHello(s *tcpstream.Stream, ch *tls.ClientHello) {
 	p.s(ja3)
 	p.s(", JA4 ")
 	p.s(ja4)
-	if c := v.conn(s); c.ja4 == "" {
-		c.ja3, c.ja4 = ja3, ja4
-	}
+	v.fingerprints(s, ja3, ja4)
 }
 
 // realVersions names the versions of a supported_versions list, GREASE
@@ -402,10 +458,11 @@ func (v *tlsView) certificate(s *tcpstream.Stream, e tls.Event) {
 	if e.Encrypted {
 		p.s(", decrypted")
 	}
-	var subjects []string
 	for i, ent := range m.Entries {
 		cs := tls.SummarizeCert(ent.Data)
-		subjects = append(subjects, cs.Subject)
+		if i == 0 && e.Dir == tls.FromServer {
+			v.serverCert(s, cs.Subject)
+		}
 		p.s("\n")
 		p.s(tlsIndent)
 		p.s(tlsIndent)
@@ -427,11 +484,6 @@ func (v *tlsView) certificate(s *tcpstream.Stream, e tls.Event) {
 			p.s(" [")
 			p.s(cs.Err.Error())
 			p.c(']')
-		}
-	}
-	if e.Dir == tls.FromServer {
-		if c := v.conn(s); c.certs == nil {
-			c.certs = subjects
 		}
 	}
 }
@@ -500,8 +552,8 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 		p.s(", JA4 ")
 		p.s(c.ja4)
 	}
-	if c != nil && len(c.certs) > 0 {
-		p.f(", certificate %q", c.certs[0])
+	if c != nil && c.hasCert {
+		p.f(", certificate %q", c.cert)
 	}
 	switch {
 	case sum.Unsupported:

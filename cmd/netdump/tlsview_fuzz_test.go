@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/medina-net/medina/internal/hostilecap"
 	"github.com/medina-net/medina/pcap"
 	"github.com/medina-net/medina/tcp"
 )
@@ -146,4 +148,131 @@ func tlsSeedFromCapture(f *testing.F, data []byte) []byte {
 		}
 	}
 	return out
+}
+
+// fuzzTLSMemory is the TLS view's memory bound in FuzzTLSViewCapture: 64
+// KiB, which a few dozen connections fill.
+const fuzzTLSMemory = 64 << 10
+
+// FuzzTLSViewCapture reads a whole capture file from the fuzzer, as
+// netdump --tls --tls-sessions -e -X does, with the TLS view's memory
+// bounded to 64 KiB: nothing may panic, every line must end, what the view
+// holds must stay within the bound once each packet is through (and pass
+// it by no more than a packet's worth while the packet is), and every
+// connection must be summarised and let go at the end. The seeds
+// (testdata/fuzz/FuzzTLSViewCapture) are the hostile shapes of
+// hostilecap.
+func FuzzTLSViewCapture(f *testing.F) {
+	f.Add(hostilecap.HalfOpenTLS{Conns: 4, Payload: 20}.Pcap())
+	f.Fuzz(func(t *testing.T, capture []byte) {
+		opt, err := parseArgs([]string{"-n", "-e", "-X", "--tls", "--tls-sessions", "-r", "-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.tlsMemory = fuzzTLSMemory
+		p := newPrinter(opt)
+		view, err := newTLSView(p, opt, func(string) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcap.NewReader(bytes.NewReader(capture))
+		if err != nil {
+			return
+		}
+		for n := 1; n < 2000; n++ {
+			pkt, err := r.Next()
+			if err != nil {
+				break
+			}
+			p.printPacket(pkt, n)
+			view.secrets(r, func(string) {})
+			view.packet(pkt)
+			if n := len(p.out); n > 0 && p.out[n-1] != '\n' {
+				t.Fatalf("output does not end a line: %q", p.out[max(0, n-80):])
+			}
+			p.out = p.out[:0]
+			st := view.asm.Stats()
+			if st.Buffered > fuzzTLSMemory || st.PeakBuffered > fuzzTLSMemory+len(pkt.Data)+64<<10 {
+				t.Fatalf("the TLS view holds %d bytes (peak %d), bound %d", st.Buffered, st.PeakBuffered, fuzzTLSMemory)
+			}
+		}
+		view.end(func(string) {})
+		if n := len(p.out); n > 0 && p.out[n-1] != '\n' {
+			t.Fatalf("output does not end a line: %q", p.out[max(0, n-80):])
+		}
+		if st := view.asm.Stats(); len(view.conns) != 0 || st.Buffered != 0 || st.Active != 0 {
+			t.Errorf("after the end: %d connections kept, %+v", len(view.conns), st)
+		}
+	})
+}
+
+// hostileSeeds are the seed files of the fuzz targets for the hostile
+// shapes of issue 9, by target and name: whole captures for
+// FuzzTLSViewCapture (and pcap's FuzzReader, which has the same files),
+// one connection's byte streams for FuzzTLSView.
+func hostileSeeds() map[string]map[string][]byte {
+	half := []byte{0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x00, 0x3f, 0xfc, 0x03, 0x03}
+	chunk := func(server bool, k int, b []byte) []byte {
+		h := byte(k)
+		if server {
+			h |= 0x80
+		}
+		n := k*37 + 1
+		out := append([]byte{h}, b...)
+		for len(out) < 1+n {
+			out = append(out, byte(len(out)))
+		}
+		return out[:1+n]
+	}
+	// Alerts, a byte a segment: two plausible records in a row make a
+	// connection picked up in the middle.
+	var tiny []byte
+	for i := range 60 {
+		tiny = append(tiny, 0x00, []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00}[i%7])
+	}
+	return map[string]map[string][]byte{
+		"FuzzTLSViewCapture": {
+			"hostile-half-open-tls": hostilecap.HalfOpenTLS{Conns: 48, SYN: true, Payload: 20}.Pcap(),
+			"hostile-giant-caplen":  hostilecap.GiantCaplen(0xffffffff),
+			"hostile-huge-block":    hostilecap.HugeBlock(0xfffffffc),
+			"hostile-deep-vlan":     hostilecap.DeepVLAN(300),
+		},
+		"FuzzTLSView": {
+			// The first 75 bytes of a record of 16 KiB, and no more.
+			"hostile-half-open-record": chunk(false, 2, half),
+			// A whole record holding the start of a handshake message
+			// that says it is 16 MiB long.
+			"hostile-huge-handshake-message": chunk(false, 1, []byte{0x16, 0x03, 0x01, 0x00, 0x21, 0x01, 0xff, 0xff, 0xff, 0x03, 0x03}),
+			// The server first, with a record of the largest size in
+			// long pieces, the client never.
+			"hostile-server-max-record": slices.Concat(
+				chunk(true, 1, []byte{0x17, 0x03, 0x03, 0x48, 0x00}),
+				chunk(true, 0x3f, nil), chunk(true, 0x3f, nil)),
+			"hostile-tiny-records": tiny,
+		},
+	}
+}
+
+// TestHostileFuzzSeeds checks that the seed corpora hold the hostile
+// shapes, as hostileSeeds makes them; -update writes them.
+func TestHostileFuzzSeeds(t *testing.T) {
+	for target, seeds := range hostileSeeds() {
+		for name, b := range seeds {
+			path := filepath.Join("testdata", "fuzz", target, name)
+			want := hostilecap.FuzzSeed(b)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, want, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			got, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: missing or not what hostileSeeds makes (%v): go test ./cmd/netdump -run TestHostileFuzzSeeds -update", path, err)
+			}
+		}
+	}
 }
