@@ -64,7 +64,14 @@ func TestPrefetcherStopsOnClose(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if after := runtime.NumGoroutine(); after > before {
+	// Close waits for the prefetcher to say it is done, which it says
+	// just before its goroutine returns: give the last one a moment to
+	// go.
+	after := runtime.NumGoroutine()
+	for deadline := time.Now().Add(5 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+		time.Sleep(time.Millisecond)
+	}
+	if after > before {
 		t.Errorf("%d goroutines before, %d after closing every reader", before, after)
 	}
 }
