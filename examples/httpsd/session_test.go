@@ -282,26 +282,6 @@ func (b *lockedBuffer) bytes() []byte {
 	return bytes.Clone(b.buf.Bytes())
 }
 
-// goldenHTTPExchange returns the HTTP/1.1 bytes of the golden session
-// in the clear: the two requests as the client sent them, and the two
-// responses as the server sent them, each direction as one stream. A TLS
-// decoder given testdata/pcaps/httpsd-session.pcapng alone (its keys are
-// in its Decryption Secrets Blocks) must find exactly these bytes in the
-// application data records of the connection, client to server and
-// server to client.
-func goldenHTTPExchange(t testing.TB) (request, response []byte) {
-	t.Helper()
-	request, err := os.ReadFile(sessionRequest)
-	if err != nil {
-		t.Fatalf("%v (record the session with go test ./examples/httpsd -run TestGoldenSession -update)", err)
-	}
-	response, err = os.ReadFile(sessionResponse)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return request, response
-}
-
 // TestGoldenSession runs the golden session, checks it, and compares it
 // with the recording in testdata/pcaps.
 //
