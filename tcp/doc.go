@@ -12,8 +12,11 @@
 // 9438, the default) or NewReno window growth; Nagle's algorithm with a
 // no-delay switch; delayed ACKs; the persist timer and keep-alive; a SYN
 // backlog with SYN cookies past it; RFC 5961's challenge ACKs, rate
-// limited; RFC 6528 initial sequence numbers; and receive buffer
-// auto-tuning. Conn is a net.Conn and Listener a net.Listener with package
+// limited per connection and in all; RFC 6528 initial sequence numbers;
+// TIME-WAIT reopened by a newer SYN (RFC 6191) and bounded in number;
+// receive buffer auto-tuning; and one memory budget for the buffers of
+// all connections, after Linux's tcp_mem (Config.MemoryLimit), whose
+// storage grows with the data they hold. Conn is a net.Conn and Listener a net.Listener with package
 // net's semantics (deadlines, Close, CloseWrite), so net/http and
 // crypto/tls run over them. The engine reads the time and draws random
 // numbers only through its Config, sends through the small Network
