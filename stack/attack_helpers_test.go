@@ -184,18 +184,7 @@ func newArena(t *testing.T, cfg Config) *arena {
 	// attacker's own address need no resolution.
 	a.atk.send(ethFrame(ethernet.Broadcast, attackerMAC, ethernet.TypeARP,
 		arpPacket(arp.OpRequest, attackerMAC, arenaAttacker, ethernet.Addr{}, arenaServer)))
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				io.Copy(c, c)
-				c.Close()
-			}()
-		}
-	}()
+	go serveTCPEcho(ln)
 	pc, err := a.server.ListenPacket("udp", ":7")
 	if err != nil {
 		t.Fatal(err)

@@ -45,19 +45,7 @@ func newLinuxAttackEnv(t *testing.T, cfg Config) *linuxAttackEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				c.SetDeadline(time.Now().Add(time.Minute))
-				io.Copy(c, c)
-				c.Close()
-			}()
-		}
-	}()
+	go serveTCPEcho(ln)
 	return &linuxAttackEnv{s: s, ns: tp.NS}
 }
 

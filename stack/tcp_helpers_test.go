@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,5 +278,20 @@ func checkSentSegments(capture []byte, mtu, maxWindow int) []string {
 			report("packet %d: port %d offers a window of %d bytes (%d<<%d), beyond its largest receive buffer of %d",
 				n, h.SrcPort(), int(h.Window())<<shift, h.Window(), shift, maxWindow)
 		}
+	}
+}
+
+// serveTCPEcho accepts connections on ln until it is closed, and echoes
+// on each what it reads until EOF.
+func serveTCPEcho(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			io.Copy(c, c)
+			c.Close()
+		}()
 	}
 }

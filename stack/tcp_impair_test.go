@@ -332,18 +332,7 @@ func TestTCPSentSegments(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				go func() {
-					for {
-						c, err := ln.Accept()
-						if err != nil {
-							return
-						}
-						go func() {
-							io.Copy(c, c)
-							c.Close()
-						}()
-					}
-				}()
+				go serveTCPEcho(ln)
 				// An echo, then a reset from the client's side: Close with
 				// data unread.
 				c, err := p.b.Dial("tcp", "10.0.0.1:80")

@@ -21,18 +21,7 @@ func TestTCPEcho(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					io.Copy(c, c)
-					c.Close()
-				}()
-			}
-		}()
+		go serveTCPEcho(ln)
 		c, err := p.b.DialContext(context.Background(), "tcp", "10.0.0.1:80")
 		if err != nil {
 			t.Fatal(err)
