@@ -8,7 +8,10 @@
 # and ping), checks that `netdump -n -r` and `tcpdump -n -r` print the same
 # bytes, then times both RUNS times (default 5) with output to /dev/null
 # and prints the medians and their ratio, with TZ unset (if it is) and with
-# TZ set. Target: netdump at most a third of tcpdump's wall time. Needs root, iproute2, ethtool, iperf3, tcpdump.
+# TZ set, and the most memory each had resident. Target: netdump at most a
+# third of tcpdump's wall time, and resident memory that does not grow with
+# the file. Needs root, iproute2, ethtool, iperf3, tcpdump (and GNU time
+# for the memory).
 # The capture is kept in bench/out/ so later runs reuse it (delete it to
 # record afresh).
 set -eu
@@ -105,6 +108,17 @@ compare() {
 		printf "  ratio netdump/tcpdump: %.3f (target <= 0.333); netdump is %.1fx faster\n", d / t, t / d
 	}'
 }
+
+# Resident memory: the most each tool had resident reading the whole
+# capture (GNU time's %M), which must stay flat whatever the file's size.
+if [ -x /usr/bin/time ]; then
+	rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+	r_tcpdump=$(rss tcpdump -n -r "$CAP")
+	r_netdump=$(rss "$OUT/netdump" -n -r "$CAP")
+	echo "max resident memory reading $(du -h "$CAP" | cut -f1): tcpdump $((r_tcpdump / 1024)) MiB, netdump $((r_netdump / 1024)) MiB"
+else
+	echo "max resident memory: not measured (no GNU time in /usr/bin/time)"
+fi
 
 # With TZ unset, glibc's localtime() in tcpdump checks /etc/localtime for
 # every packet (a stat call each); with TZ set it does not. Both are how

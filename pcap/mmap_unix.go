@@ -34,3 +34,12 @@ func mapFile(f *os.File, size int64) []byte {
 
 // unmapFile releases a mapping made by mapFile.
 func unmapFile(data []byte) error { return syscall.Munmap(data) }
+
+// releaseMapped hands back the pages of part of a mapping made by mapFile
+// (page-aligned), which leave the resident set; reading them again
+// fetches them from the file, through the page cache.
+func releaseMapped(data []byte) {
+	if len(data) > 0 {
+		_ = syscall.Madvise(data, syscall.MADV_DONTNEED)
+	}
+}

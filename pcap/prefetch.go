@@ -1,6 +1,7 @@
 package pcap
 
 import (
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -15,11 +16,23 @@ import (
 //
 // It only reads; a wrong step (a malformed file) costs nothing but the
 // prefetching, since the reader checks everything itself.
+//
+// The reader's side of it (advance) also hands back the pages the reader
+// has left behind, so that the process's resident memory stays flat
+// whatever the file's size, instead of growing to the whole file as the
+// mapping is read: a 2 GB capture would otherwise show 2 GB resident. The
+// pages stay in the page cache, and a packet the caller still holds reads
+// the same bytes from there, since the mapping is a private, read-only
+// one of the file.
 type prefetcher struct {
 	readPos atomic.Int64 // the reader's offset in the file, published per record
 	stop    atomic.Bool
 	done    chan struct{} // closed when run returns
 	touched uint32        // keeps the loads from being optimised away
+
+	// The reader's own: the mapping, and how much of it is handed back.
+	data     []byte
+	released int64
 }
 
 const (
@@ -34,6 +47,12 @@ const (
 	// window ahead, before it sleeps for prefetchPause at a time instead.
 	prefetchSpins = 2000
 	prefetchPause = time.Millisecond
+	// releaseStep is how much of the mapping behind the reader is handed
+	// back at a time, and releaseKeep how much behind the reader stays
+	// mapped (the packets just returned, which a caller may be looking
+	// at). Their sum bounds what the mapping adds to the resident set.
+	releaseStep = 16 << 20
+	releaseKeep = 4 << 20
 )
 
 // stepFunc returns the length of the record at data[off:], or 0 where it
@@ -64,7 +83,7 @@ func (r *Reader) startPrefetch(data []byte) {
 	default:
 		return
 	}
-	r.pf = &prefetcher{done: make(chan struct{})}
+	r.pf = &prefetcher{done: make(chan struct{}), data: data}
 	r.pf.readPos.Store(r.src.off)
 	go r.pf.run(data, int(r.src.off), step)
 }
@@ -100,12 +119,30 @@ func (pf *prefetcher) run(data []byte, off int, step stepFunc) {
 	pf.touched = sum
 }
 
-// advance tells the prefetcher where the reader is.
+// advance tells the prefetcher where the reader is, and every releaseStep
+// hands back the mapping more than releaseKeep behind it: a compare per
+// record, a madvise call per releaseStep.
 func (pf *prefetcher) advance(off int64) {
-	if pf != nil {
-		pf.readPos.Store(off)
+	if pf == nil {
+		return
+	}
+	pf.readPos.Store(off)
+	if off-pf.released >= releaseStep+releaseKeep {
+		pf.releaseBehind(off - releaseKeep)
 	}
 }
+
+// releaseBehind hands back the pages of the mapping before upto. Offsets
+// are multiples of the page size from the mapping's start, which is
+// page-aligned.
+func (pf *prefetcher) releaseBehind(upto int64) {
+	upto -= upto % pageSize
+	releaseMapped(pf.data[pf.released:upto])
+	pf.released = upto
+}
+
+// pageSize is the unit releaseMapped works in.
+var pageSize = int64(os.Getpagesize())
 
 // halt stops the prefetcher and waits for it to stop reading, so that the
 // mapping can be released.
