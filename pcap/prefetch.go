@@ -17,22 +17,23 @@ import (
 // It only reads; a wrong step (a malformed file) costs nothing but the
 // prefetching, since the reader checks everything itself.
 //
-// The reader's side of it (advance) also hands back the pages the reader
-// has left behind, so that the process's resident memory stays flat
-// whatever the file's size, instead of growing to the whole file as the
-// mapping is read: a 2 GB capture would otherwise show 2 GB resident. The
-// pages stay in the page cache, and a packet the caller still holds reads
-// the same bytes from there, since the mapping is a private, read-only
-// one of the file.
+// It also hands back the pages the reader has left behind, so that the
+// process's resident memory stays flat whatever the file's size, instead
+// of growing to the whole file as the mapping is read: a 2 GB capture
+// would otherwise show 2 GB resident. The pages stay in the page cache,
+// and a packet the caller still holds reads the same bytes from there,
+// since the mapping is a private, read-only one of the file. Handing
+// pages back costs about as much as a fifth of reading them (the kernel
+// tears down their page table entries), so the prefetcher does it, on
+// its core; the reader does it itself only when the prefetcher has
+// fallen far behind (no core to spare).
 type prefetcher struct {
-	readPos atomic.Int64 // the reader's offset in the file, published per record
-	stop    atomic.Bool
-	done    chan struct{} // closed when run returns
-	touched uint32        // keeps the loads from being optimised away
-
-	// The reader's own: the mapping, and how much of it is handed back.
-	data     []byte
-	released int64
+	readPos  atomic.Int64 // the reader's offset in the file, published per record
+	released atomic.Int64 // the mapping is handed back up to here
+	stop     atomic.Bool
+	done     chan struct{} // closed when run returns
+	touched  uint32        // keeps the loads from being optimised away
+	data     []byte        // the mapping
 }
 
 const (
@@ -53,6 +54,9 @@ const (
 	// at). Their sum bounds what the mapping adds to the resident set.
 	releaseStep = 16 << 20
 	releaseKeep = 4 << 20
+	// releaseLag is how far behind the prefetcher's releases may fall
+	// before the reader releases itself.
+	releaseLag = 2 * releaseStep
 )
 
 // stepFunc returns the length of the record at data[off:], or 0 where it
@@ -110,6 +114,9 @@ func (pf *prefetcher) run(data []byte, off int, step stepFunc) {
 		if n <= 0 {
 			break
 		}
+		if pos := pf.readPos.Load(); pos-pf.released.Load() >= releaseStep+releaseKeep {
+			pf.releaseBehind(pos - releaseKeep)
+		}
 		sum += uint32(data[off])
 		if t := off + prefetchTouch; t < len(data) {
 			sum += uint32(data[t])
@@ -119,26 +126,30 @@ func (pf *prefetcher) run(data []byte, off int, step stepFunc) {
 	pf.touched = sum
 }
 
-// advance tells the prefetcher where the reader is, and every releaseStep
-// hands back the mapping more than releaseKeep behind it: a compare per
-// record, a madvise call per releaseStep.
+// advance tells the prefetcher where the reader is; if the prefetcher's
+// releases have fallen releaseLag behind, it hands back the mapping
+// behind the reader itself.
 func (pf *prefetcher) advance(off int64) {
 	if pf == nil {
 		return
 	}
 	pf.readPos.Store(off)
-	if off-pf.released >= releaseStep+releaseKeep {
+	if off-pf.released.Load() >= releaseLag+releaseKeep {
 		pf.releaseBehind(off - releaseKeep)
 	}
 }
 
-// releaseBehind hands back the pages of the mapping before upto. Offsets
-// are multiples of the page size from the mapping's start, which is
-// page-aligned.
+// releaseBehind hands back the pages of the mapping before upto, unless
+// less than releaseStep would go. The reader and the prefetcher may both
+// call it: each range goes once. Offsets are multiples of the page size
+// from the mapping's start, which is page-aligned.
 func (pf *prefetcher) releaseBehind(upto int64) {
 	upto -= upto % pageSize
-	releaseMapped(pf.data[pf.released:upto])
-	pf.released = upto
+	from := pf.released.Load()
+	if upto-from < releaseStep || !pf.released.CompareAndSwap(from, upto) {
+		return
+	}
+	releaseMapped(pf.data[from:upto])
 }
 
 // pageSize is the unit releaseMapped works in.
