@@ -127,10 +127,12 @@ type Event struct {
 	// preamble or of a stream that is not TLS.
 	Data []byte
 	// The parsed message of a ClientHello (also from an SSL 2.0 record),
-	// ServerHello or HelloRetryRequest, and Certificate event.
-	ClientHello *ClientHello
-	ServerHello *ServerHello
-	Certificate *CertificateMsg
+	// ServerHello or HelloRetryRequest, EncryptedExtensions, and
+	// Certificate event.
+	ClientHello         *ClientHello
+	ServerHello         *ServerHello
+	EncryptedExtensions *EncryptedExtensionsMsg
+	Certificate         *CertificateMsg
 
 	// AlertLevel and AlertDescription of an EventAlert (see AlertName).
 	AlertLevel, AlertDescription uint8

@@ -13,6 +13,8 @@ func FuzzWireParsers(f *testing.F) {
 	f.Add([]byte{0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00})
 	f.Add([]byte{0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10})
 	f.Add(bytes.Repeat([]byte{0x03}, 80))
+	// EncryptedExtensions: ALPN h2, then record_size_limit.
+	f.Add([]byte{0x00, 0x0f, 0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h', '2', 0x00, 0x1c, 0x00, 0x02, 0x40, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if rec, n, err := ParseRecord(b); err == nil {
 			if n > len(b) || len(rec.Fragment) > n {
@@ -37,6 +39,18 @@ func FuzzWireParsers(f *testing.F) {
 		} else if sh != nil {
 			JA3S(sh)
 			sh.NegotiatedVersion()
+		}
+		if m, err := ParseEncryptedExtensions(b); err == nil && m == nil {
+			t.Fatal("EncryptedExtensions: no result and no error")
+		} else if m != nil {
+			for _, e := range m.Extensions {
+				if len(e.Data) > len(b) {
+					t.Fatal("extension longer than the message")
+				}
+			}
+			if len(m.ALPN) > len(b) || 2*len(m.SupportedGroups) > len(b) {
+				t.Fatalf("EncryptedExtensions decoded more than its %d bytes: %+v", len(b), m)
+			}
 		}
 		for _, tls13 := range []bool{false, true} {
 			if m, err := ParseCertificateMsg(b, tls13); err == nil {

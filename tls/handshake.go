@@ -81,9 +81,11 @@ type Extension struct {
 	Data []byte // aliases the message
 }
 
-// Extension types that the hellos' accessors decode (IANA registry).
+// Extension types that the hellos' and EncryptedExtensions' accessors
+// decode (IANA registry).
 const (
 	ExtServerName           uint16 = 0
+	ExtMaxFragmentLength    uint16 = 1
 	ExtStatusRequest        uint16 = 5
 	ExtSupportedGroups      uint16 = 10
 	ExtECPointFormats       uint16 = 11
@@ -92,6 +94,7 @@ const (
 	ExtSCT                  uint16 = 18
 	ExtEncryptThenMAC       uint16 = 22
 	ExtExtendedMasterSecret uint16 = 23
+	ExtRecordSizeLimit      uint16 = 28
 	ExtSessionTicket        uint16 = 35
 	ExtPreSharedKey         uint16 = 41
 	ExtEarlyData            uint16 = 42
@@ -377,6 +380,106 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 		}
 	}
 	return sh, nil
+}
+
+// EncryptedExtensionsMsg is a parsed EncryptedExtensions message (RFC
+// 8446 4.3.1): TLS 1.3 moved the server's answers to the ClientHello's
+// extensions that do not set up the keys out of the ServerHello and into
+// this message, the first the server encrypts. Slices alias the message.
+// The fields after Extensions are decoded from the extensions when
+// present.
+type EncryptedExtensionsMsg struct {
+	Extensions []Extension
+
+	// ALPN is the protocol the server selected (RFC 7301 3.1).
+	ALPN string
+	// ServerNameAck says the server used the ClientHello's server_name:
+	// it answers with the extension, empty (RFC 6066 3).
+	ServerNameAck bool
+	// MaxFragmentLength is the code of the max_fragment_length the
+	// server accepted (RFC 6066 4: 1 to 4 for 2^9 to 2^12 bytes), 0 when
+	// absent.
+	MaxFragmentLength uint8
+	// RecordSizeLimit is the largest record the server will take
+	// (RFC 8449), 0 when absent.
+	RecordSizeLimit uint16
+	// SupportedGroups are the groups the server prefers, for the
+	// client's next connections (RFC 8446 4.2.7).
+	SupportedGroups []uint16
+	// EarlyData says the server accepted the client's 0-RTT data (RFC
+	// 8446 4.2.10).
+	EarlyData bool
+}
+
+// ParseEncryptedExtensions parses the body of an EncryptedExtensions
+// message. An extension whose content is malformed is an error returned
+// with the message, its fields decoded as far as they go.
+func ParseEncryptedExtensions(body []byte) (*EncryptedExtensionsMsg, error) {
+	r := &reader{b: body, msg: "EncryptedExtensions"}
+	m := &EncryptedExtensionsMsg{}
+	block := r.vec(2, "extensions")
+	if r.err == nil && !r.done() {
+		r.fail("trailing bytes")
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	er := &reader{b: block, msg: r.msg}
+	for er.err == nil && er.off < len(block) {
+		t := er.u16("extension type")
+		d := er.vec(2, "extension data")
+		if er.err == nil {
+			m.Extensions = append(m.Extensions, Extension{Type: t, Data: d})
+		}
+	}
+	if er.err != nil {
+		return nil, er.err
+	}
+	var first error
+	for _, e := range m.Extensions {
+		if err := m.decodeExtension(e); err != nil && first == nil {
+			first = err
+		}
+	}
+	return m, first
+}
+
+// decodeExtension decodes one extension of an EncryptedExtensions
+// message into m, reporting content that is not the extension's form.
+func (m *EncryptedExtensionsMsg) decodeExtension(e Extension) error {
+	r := &reader{b: e.Data, msg: "EncryptedExtensions extension " + strconv.Itoa(int(e.Type))}
+	switch e.Type {
+	case ExtALPN:
+		// Exactly one protocol: the server's choice.
+		list := &reader{b: r.vec(2, "protocol list"), msg: r.msg}
+		m.ALPN = string(list.vec(1, "protocol"))
+		if list.err == nil && !list.done() {
+			list.fail("more than one protocol")
+		}
+		if r.err == nil {
+			r.err = list.err
+		}
+	case ExtServerName:
+		m.ServerNameAck = true
+	case ExtMaxFragmentLength:
+		m.MaxFragmentLength = r.u8("max fragment length")
+	case ExtRecordSizeLimit:
+		m.RecordSizeLimit = r.u16("record size limit")
+	case ExtSupportedGroups:
+		g := r.vec(2, "groups")
+		if len(g)%2 != 0 {
+			r.fail("odd length of the group list")
+		}
+		m.SupportedGroups = u16s(g)
+	case ExtEarlyData:
+		m.EarlyData = true
+	default:
+		return nil
+	}
+	if r.err == nil && !r.done() {
+		r.fail("trailing bytes")
+	}
+	return r.err
 }
 
 // CertificateEntry is one certificate of a Certificate message: its DER

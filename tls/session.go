@@ -164,7 +164,8 @@ type Summary struct {
 	Version     Version
 	CipherSuite uint16
 	// ServerName is the ClientHello's SNI; ALPN the protocol the server
-	// selected.
+	// selected (in its ServerHello up to TLS 1.2, in its
+	// EncryptedExtensions in TLS 1.3).
 	ServerName, ALPN string
 	ClientRandom     [32]byte
 	// Resumed: an abbreviated TLS 1.2 handshake or a TLS 1.3 PSK one.
@@ -173,6 +174,9 @@ type Summary struct {
 	ExtendedMasterSecret bool
 	EncryptThenMAC       bool
 	EarlyDataOffered     bool
+	// EarlyDataAccepted: the TLS 1.3 server took the client's 0-RTT data
+	// (its EncryptedExtensions said so).
+	EarlyDataAccepted bool
 	// KeysFound: the key log had the session's secrets.
 	KeysFound bool
 	// Unsupported: the session's version or cipher suite is one this

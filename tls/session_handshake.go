@@ -94,6 +94,13 @@ func (s *Session) handshakeMessage(h *halfConn, ev Event, typ HandshakeType, bod
 		if sh != nil {
 			s.serverHello(h, sh, ev.Offset)
 		}
+	case typ == EncryptedExtensions && h.dir == FromServer:
+		m, err := ParseEncryptedExtensions(body)
+		ev.EncryptedExtensions, ev.Err = m, err
+		if m != nil {
+			s.encryptedExtensions(m)
+		}
+		s.emit(ev)
 	case typ == Certificate:
 		m, err := ParseCertificateMsg(body, isTLS13(s.version))
 		ev.Certificate, ev.Err = m, err
@@ -179,4 +186,14 @@ func (s *Session) serverHello(h *halfConn, sh *ServerHello, off int64) {
 		s.sum.Resumed = true
 	}
 	s.setup12(sh, off)
+}
+
+// encryptedExtensions records what a TLS 1.3 server said in its
+// EncryptedExtensions: the protocol it selected and whether it took the
+// client's early data.
+func (s *Session) encryptedExtensions(m *EncryptedExtensionsMsg) {
+	if m.ALPN != "" {
+		s.sum.ALPN = m.ALPN
+	}
+	s.sum.EarlyDataAccepted = m.EarlyData
 }

@@ -21,7 +21,7 @@ type sxRecorder struct {
 
 func (r *sxRecorder) add(e Event) {
 	e.Data = bytes.Clone(e.Data)
-	e.ClientHello, e.ServerHello, e.Certificate = nil, nil, nil
+	e.ClientHello, e.ServerHello, e.EncryptedExtensions, e.Certificate = nil, nil, nil, nil
 	r.events = append(r.events, e)
 	if e.Kind == EventApplicationData && e.Decrypted {
 		r.plain[e.Dir] = append(r.plain[e.Dir], e.Data...)

@@ -357,6 +357,10 @@ func (v *tlsView) handshake(s *tcpstream.Stream, e tls.Event) {
 		v.clientHello(s, e.ClientHello)
 	case e.ServerHello != nil:
 		v.serverHello(e.ServerHello)
+	case e.EncryptedExtensions != nil:
+		p.s(handshakeName(e.Handshake))
+		p.f(", %d bytes", len(e.Data))
+		v.encryptedExtensions(e.EncryptedExtensions)
 	case e.Certificate != nil:
 		v.certificate(s, e)
 		return // its decrypted mark is on its first line
@@ -446,6 +450,60 @@ func (v *tlsView) serverHello(sh *tls.ServerHello) {
 	if !sh.IsHelloRetryRequest {
 		p.s(", JA3S ")
 		p.s(tls.JA3S(sh).Hash)
+	}
+}
+
+// encryptedExtensions prints what a TLS 1.3 server said in its
+// EncryptedExtensions: the answers a TLS 1.2 server gives in its
+// ServerHello (ALPN first), then the names of the extensions not decoded.
+func (v *tlsView) encryptedExtensions(m *tls.EncryptedExtensionsMsg) {
+	p := v.p
+	if m.ALPN != "" {
+		p.s(", ALPN ")
+		p.s(m.ALPN)
+	}
+	if m.ServerNameAck {
+		p.s(", SNI acknowledged")
+	}
+	if m.MaxFragmentLength != 0 {
+		if m.MaxFragmentLength <= 4 {
+			p.f(", max fragment length %d", 256<<m.MaxFragmentLength)
+		} else {
+			p.f(", max fragment length code %d", m.MaxFragmentLength)
+		}
+	}
+	if m.RecordSizeLimit != 0 {
+		p.f(", record size limit %d", m.RecordSizeLimit)
+	}
+	if len(m.SupportedGroups) > 0 {
+		p.s(", groups [")
+		for i, g := range m.SupportedGroups {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.s(tls.GroupName(g))
+		}
+		p.c(']')
+	}
+	if m.EarlyData {
+		p.s(", early data accepted")
+	}
+	first := true
+	for _, e := range m.Extensions {
+		switch e.Type {
+		case tls.ExtALPN, tls.ExtServerName, tls.ExtMaxFragmentLength, tls.ExtRecordSizeLimit, tls.ExtSupportedGroups, tls.ExtEarlyData:
+			continue
+		}
+		if first {
+			p.s(", other extensions [")
+			first = false
+		} else {
+			p.s(", ")
+		}
+		p.s(tls.ExtensionName(e.Type))
+	}
+	if !first {
+		p.c(']')
 	}
 }
 

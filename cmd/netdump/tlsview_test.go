@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	gotls "crypto/tls"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tls"
 )
 
 // tlsNetdump runs netdump (the test binary as the command) with args and
@@ -325,5 +327,68 @@ func TestTLSViewCountsMalformed(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "2 TCP segments with a malformed or cut header left out") {
 		t.Errorf("stderr %q does not count the malformed segments", stderr)
+	}
+}
+
+// TestTLSViewALPN13: a TLS 1.3 server's ALPN is in its EncryptedExtensions;
+// the view shows it there, decrypted, and in the session's summary, as it
+// shows a TLS 1.2 server's from its ServerHello.
+func TestTLSViewALPN13(t *testing.T) {
+	for _, c := range []struct {
+		version uint16
+		line    string // the line that names the server's choice
+	}{
+		{gotls.VersionTLS12, "ServerHello TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ALPN h2, EMS, JA3S "},
+		{gotls.VersionTLS13, "EncryptedExtensions, 11 bytes, ALPN h2, decrypted\n"},
+	} {
+		t.Run(gotls.VersionName(c.version), func(t *testing.T) {
+			dir := t.TempDir()
+			chunks, keylog, state := recordTLS(t,
+				&gotls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}, MaxVersion: c.version, CurvePreferences: []gotls.CurveID{gotls.X25519}},
+				&gotls.Config{Certificates: []gotls.Certificate{tlsServerCert(t)}, NextProtos: []string{"h2"}, MaxVersion: c.version},
+				[]byte("GET / HTTP/1.1\r\n\r\n"), []byte("HTTP/1.1 200 OK\r\n\r\n"))
+			if state.NegotiatedProtocol != "h2" || state.Version != c.version {
+				t.Fatalf("negotiated %q in %s", state.NegotiatedProtocol, gotls.VersionName(state.Version))
+			}
+			capture := newTLSCapture()
+			capture.conversation(chunks)
+			capture.fin(false)
+			capture.fin(true)
+			out, stderr, err := tlsNetdump(t, "", "--tls-only", "--tls-sessions", "--keylog", writeKeyLog(t, dir, keylog),
+				"-r", capture.write(t, dir, "alpn.pcap"))
+			if err != nil {
+				t.Fatalf("%v: %s", err, stderr)
+			}
+			if !strings.Contains(out, c.line) {
+				t.Errorf("output lacks %q:\n%s", c.line, out)
+			}
+			if !regexp.MustCompile(`TLS session .*, ALPN h2, .*keys found;`).MatchString(out) {
+				t.Errorf("the session's summary does not name the ALPN:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestTLSViewEncryptedExtensions: what an EncryptedExtensions line says of
+// each extension the package decodes, and of the others.
+func TestTLSViewEncryptedExtensions(t *testing.T) {
+	for _, c := range []struct {
+		m    tls.EncryptedExtensionsMsg
+		want string
+	}{
+		{tls.EncryptedExtensionsMsg{}, ""},
+		{tls.EncryptedExtensionsMsg{ALPN: "h2", ServerNameAck: true, Extensions: []tls.Extension{{Type: tls.ExtServerName}, {Type: tls.ExtALPN}}},
+			", ALPN h2, SNI acknowledged"},
+		{tls.EncryptedExtensionsMsg{MaxFragmentLength: 4, RecordSizeLimit: 16385, SupportedGroups: []uint16{0x001d, 0x11ec}, EarlyData: true},
+			", max fragment length 4096, record size limit 16385, groups [x25519, X25519MLKEM768], early data accepted"},
+		{tls.EncryptedExtensionsMsg{MaxFragmentLength: 9}, ", max fragment length code 9"},
+		{tls.EncryptedExtensionsMsg{Extensions: []tls.Extension{{Type: 57}, {Type: tls.ExtEarlyData}, {Type: 0xfe0d}}, EarlyData: true},
+			", early data accepted, other extensions [quic_transport_parameters, encrypted_client_hello]"},
+	} {
+		v := &tlsView{p: newPrinter(&options{})}
+		v.encryptedExtensions(&c.m)
+		if got := string(v.p.out); got != c.want {
+			t.Errorf("%+v: got %q, want %q", c.m, got, c.want)
+		}
 	}
 }
