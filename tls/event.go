@@ -134,6 +134,14 @@ type Event struct {
 	EncryptedExtensions *EncryptedExtensionsMsg
 	Certificate         *CertificateMsg
 
+	// Resumption is set on the event of the message that shows a
+	// handshake to resume an earlier session, saying how: a ServerHello
+	// that echoes the client's session ID (TLS 1.2 and earlier) or
+	// selects a pre-shared key (TLS 1.3), or else the server's
+	// ChangeCipherSpec straight after its ServerHello (an abbreviated
+	// TLS 1.2 handshake, resumed by ticket).
+	Resumption Resumption
+
 	// AlertLevel and AlertDescription of an EventAlert (see AlertName).
 	AlertLevel, AlertDescription uint8
 

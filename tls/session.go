@@ -3,6 +3,7 @@ package tls
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -139,8 +140,10 @@ type Session struct {
 	serverAlert  bool // the server sent an alert before its ServerHello
 	version      Version
 	suite        uint16
-	sawSHD       bool // ServerHelloDone (a full TLS 1.2 handshake)
-	sum          Summary
+	// full: since the ServerHello, a message only a full TLS 1.0-1.2
+	// handshake has was seen (see fullHandshakeMessage).
+	full bool
+	sum  Summary
 
 	keyErr error
 	// late is set while a TLS 1.2 session waits for its master secret.
@@ -168,8 +171,10 @@ type Summary struct {
 	// EncryptedExtensions in TLS 1.3).
 	ServerName, ALPN string
 	ClientRandom     [32]byte
-	// Resumed: an abbreviated TLS 1.2 handshake or a TLS 1.3 PSK one.
+	// Resumed: an abbreviated TLS 1.2 handshake or a TLS 1.3 PSK one;
+	// ResumedBy says how, when that is known.
 	Resumed              bool
+	ResumedBy            Resumption
 	HelloRetryRequest    bool
 	ExtendedMasterSecret bool
 	EncryptThenMAC       bool
@@ -197,6 +202,49 @@ type Summary struct {
 
 // Summary returns what the session has learnt so far.
 func (s *Session) Summary() Summary { return s.sum }
+
+// Resumption says how a handshake resumed an earlier session.
+type Resumption uint8
+
+// Resumptions.
+const (
+	// NotResumed: a full handshake, or one not (yet) known to resume.
+	NotResumed Resumption = iota
+	// ResumedBySessionID: TLS 1.0-1.2 (or SSL 3.0), the server echoed the
+	// session ID the client offered, and the client offered no session
+	// ticket (RFC 5246 7.4.1.3).
+	ResumedBySessionID
+	// ResumedByTicket: TLS 1.0-1.2, the client offered a session ticket
+	// (RFC 5077) and the server resumed: it echoed the session ID sent
+	// with the ticket (RFC 5077 3.4), or went straight to its
+	// ChangeCipherSpec. A server that cannot use a ticket does a full
+	// handshake rather than look the ID up (OpenSSL does), so an echoed
+	// ID says the ticket was taken.
+	ResumedByTicket
+	// ResumedByPSK: TLS 1.3, the server selected a pre-shared key (RFC
+	// 8446 4.2.11), a ticket's or one set up out of band: the handshake
+	// does not say which.
+	ResumedByPSK
+	// ResumedUnknown: an abbreviated TLS 1.0-1.2 handshake (the server's
+	// ChangeCipherSpec came straight after its ServerHello) that neither
+	// offered a ticket nor had its session ID echoed: the capture missed
+	// the ClientHello, or a peer broke the rules.
+	ResumedUnknown
+)
+
+var resumptionNames = [...]string{
+	NotResumed: "not resumed", ResumedBySessionID: "session ID", ResumedByTicket: "session ticket",
+	ResumedByPSK: "PSK", ResumedUnknown: "unknown",
+}
+
+// String names the means of resumption: "session ID", "session ticket",
+// "PSK", "unknown" or "not resumed".
+func (r Resumption) String() string {
+	if int(r) < len(resumptionNames) {
+		return resumptionNames[r]
+	}
+	return "resumption(" + strconv.Itoa(int(r)) + ")"
+}
 
 // NewSession returns a Session for one TCP connection.
 func NewSession(cfg SessionConfig) *Session {

@@ -462,7 +462,17 @@ func TestGoTLSResumption(t *testing.T) {
 				if res.cState.DidResume != resumed {
 					t.Fatalf("connection %d: DidResume %v", i, res.cState.DidResume)
 				}
-				_, r := sxCheck(t, res, x, x.clientData, x.serverData)
+				s, r := sxCheck(t, res, x, x.clientData, x.serverData)
+				want := NotResumed
+				switch {
+				case resumed && version == gotls.VersionTLS12:
+					want = ResumedByTicket
+				case resumed:
+					want = ResumedByPSK
+				}
+				if got := s.Summary().ResumedBy; got != want {
+					t.Errorf("connection %d: resumed by %v, want %v", i, got, want)
+				}
 				if resumed && version == gotls.VersionTLS12 {
 					// Abbreviated: ServerHello, NewSessionTicket?, CCS, Finished.
 					for _, typ := range r.handshakes(FromServer) {

@@ -75,6 +75,9 @@ func (s *Session) handshakeMessage(h *halfConn, ev Event, typ HandshakeType, bod
 	ev.Kind = EventHandshake
 	ev.Handshake = typ
 	ev.Data = body
+	if fullHandshakeMessage(h.dir, typ) {
+		s.full = true
+	}
 	switch {
 	case typ == ClientHelloType && h.dir == FromClient:
 		ch, err := ParseClientHello(body)
@@ -90,6 +93,9 @@ func (s *Session) handshakeMessage(h *halfConn, ev Event, typ HandshakeType, bod
 	case typ == ServerHelloType && h.dir == FromServer:
 		sh, err := ParseServerHello(body)
 		ev.ServerHello, ev.Err = sh, err
+		if sh != nil {
+			ev.Resumption = s.resumes(sh)
+		}
 		s.emit(ev)
 		if sh != nil {
 			s.serverHello(h, sh, ev.Offset)
@@ -109,7 +115,6 @@ func (s *Session) handshakeMessage(h *halfConn, ev Event, typ HandshakeType, bod
 		s.emit(ev)
 		s.newSessionTicket(body)
 	case typ == ServerHelloDone && h.dir == FromServer:
-		s.sawSHD = true
 		s.emit(ev)
 	case typ == Finished:
 		s.emit(ev)
@@ -176,16 +181,68 @@ func (s *Session) serverHello(h *halfConn, sh *ServerHello, off int64) {
 	s.sum.ALPN = sh.ALPN
 	s.sum.ExtendedMasterSecret = sh.ExtendedMasterSecret
 	s.sum.EncryptThenMAC = sh.EncryptThenMAC
-	s.sawSHD = false
+	s.full = false
+	r := s.resumes(sh)
 	if isTLS13(s.version) {
-		s.sum.Resumed = sh.PSKSelected
+		s.sum.Resumed, s.sum.ResumedBy = r != NotResumed, r
 		s.setup13(off)
 		return
 	}
-	if len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, s.sessionID) {
-		s.sum.Resumed = true
+	if r != NotResumed {
+		s.sum.Resumed, s.sum.ResumedBy = true, r
 	}
 	s.setup12(sh, off)
+}
+
+// resumes says whether a ServerHello resumes a session, and how: a TLS
+// 1.3 one that selects a pre-shared key; a TLS 1.0-1.2 one that echoes
+// the session ID of the ClientHello, by the ticket the ClientHello
+// offered if it offered one (see ResumedByTicket). A TLS 1.2 server that
+// takes a ticket offered without a session ID says so only by its
+// ChangeCipherSpec (see abbreviated).
+func (s *Session) resumes(sh *ServerHello) Resumption {
+	switch {
+	case sh.IsHelloRetryRequest:
+		return NotResumed
+	case isTLS13(sh.NegotiatedVersion()):
+		if sh.PSKSelected {
+			return ResumedByPSK
+		}
+		return NotResumed
+	case !preTLS13(sh.NegotiatedVersion()) || len(sh.SessionID) == 0 || !bytes.Equal(sh.SessionID, s.sessionID):
+		// A version this package does not know (Chrome's TLS 1.3
+		// experiments, 0x7e01-0x7e04, echo the session ID as TLS 1.3's
+		// compatibility mode does) says nothing of resumption here.
+		return NotResumed
+	case len(s.ticket) > 0:
+		return ResumedByTicket
+	}
+	return ResumedBySessionID
+}
+
+// preTLS13 reports whether v is SSL 3.0 or TLS 1.0-1.2, whose sessions
+// resume by session ID or ticket.
+func preTLS13(v Version) bool { return v >= VersionSSL30 && v <= VersionTLS12 }
+
+// fullHandshakeMessage reports whether a message sent in dir is one that
+// only a full TLS 1.0-1.2 handshake has: the server's certificate, key
+// exchange, certificate request or ServerHelloDone, the client's
+// certificate or key exchange. Seen after the ServerHello, it says the
+// server's ChangeCipherSpec does not end an abbreviated handshake, even
+// when the capture (or a broken peer) lost the ServerHelloDone.
+func fullHandshakeMessage(dir Direction, typ HandshakeType) bool {
+	if dir == FromServer {
+		switch typ {
+		case Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone:
+			return true
+		}
+		return false
+	}
+	switch typ {
+	case Certificate, ClientKeyExchange, CertificateVerify:
+		return true
+	}
+	return false
 }
 
 // encryptedExtensions records what a TLS 1.3 server said in its

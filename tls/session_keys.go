@@ -226,16 +226,20 @@ func (s *Session) newSessionTicket(body []byte) {
 	s.cfg.KeyLog.remember(true, body[6:], s.master)
 }
 
+// abbreviated reports whether a ChangeCipherSpec of h ends an
+// abbreviated TLS 1.0-1.2 handshake: it is the server's, after a
+// ServerHello and nothing only a full handshake has (RFC 5246 7.3).
+func (s *Session) abbreviated(h *halfConn) bool {
+	return h.dir == FromServer && s.shCount > 0 && !s.full && preTLS13(s.version)
+}
+
 // changeCipherSpec installs a direction's pending TLS 1.2 cipher.
 func (s *Session) changeCipherSpec(h *halfConn, off int64) {
 	if isTLS13(s.version) {
 		return // a compatibility record (RFC 8446 D.4)
 	}
-	if h.dir == FromServer && s.shCount > 0 && !s.sawSHD {
-		s.sum.Resumed = true // an abbreviated handshake: the server's CCS comes first
-		if h.pending == nil {
-			s.resumeByTicket()
-		}
+	if s.abbreviated(h) && h.pending == nil {
+		s.resumeByTicket()
 	}
 	if len(h.hs) > 0 {
 		s.note(h, off, fmt.Errorf("%v ChangeCipherSpec at offset %d inside a handshake message: %d bytes dropped", h.dir, off, len(h.hs)))

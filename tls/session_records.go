@@ -225,6 +225,15 @@ func (s *Session) content(h *halfConn, ev Event, typ ContentType, data []byte) {
 	case ContentChangeCipherSpec:
 		ev.Kind = EventChangeCipherSpec
 		ev.Data = data
+		if s.abbreviated(h) && !s.sum.Resumed {
+			// The ServerHello did not say the handshake resumes; this
+			// does. Only a ticket resumes without the ID echoed.
+			s.sum.Resumed, s.sum.ResumedBy = true, ResumedUnknown
+			if len(s.ticket) > 0 {
+				s.sum.ResumedBy = ResumedByTicket
+			}
+			ev.Resumption = s.sum.ResumedBy
+		}
 		s.emit(ev)
 		s.changeCipherSpec(h, ev.Offset)
 	case ContentAlert:

@@ -215,6 +215,7 @@ func (v *tlsView) event(s *tcpstream.Stream, e tls.Event) {
 	case tls.EventChangeCipherSpec:
 		v.lineStart(s, dir, "TLS")
 		p.s("ChangeCipherSpec")
+		v.resumption(e.Resumption)
 	case tls.EventAlert:
 		v.lineStart(s, dir, "TLS")
 		if e.Encrypted && !e.Decrypted {
@@ -356,7 +357,7 @@ func (v *tlsView) handshake(s *tcpstream.Stream, e tls.Event) {
 		p.s("ClientHello")
 		v.clientHello(s, e.ClientHello)
 	case e.ServerHello != nil:
-		v.serverHello(e.ServerHello)
+		v.serverHello(e.ServerHello, e.Resumption)
 	case e.EncryptedExtensions != nil:
 		p.s(handshakeName(e.Handshake))
 		p.f(", %d bytes", len(e.Data))
@@ -419,8 +420,9 @@ func realVersions(vs []tls.Version) []string {
 	return names
 }
 
-// serverHello prints what matters of a ServerHello or HelloRetryRequest.
-func (v *tlsView) serverHello(sh *tls.ServerHello) {
+// serverHello prints what matters of a ServerHello or HelloRetryRequest,
+// and how it resumes a session when it says it does.
+func (v *tlsView) serverHello(sh *tls.ServerHello, r tls.Resumption) {
 	p := v.p
 	if sh.IsHelloRetryRequest {
 		p.s("HelloRetryRequest ")
@@ -447,9 +449,26 @@ func (v *tlsView) serverHello(sh *tls.ServerHello) {
 	if sh.EncryptThenMAC {
 		p.s(", encrypt-then-MAC")
 	}
+	if r != tls.ResumedByPSK { // said above
+		v.resumption(r)
+	}
 	if !sh.IsHelloRetryRequest {
 		p.s(", JA3S ")
 		p.s(tls.JA3S(sh).Hash)
+	}
+}
+
+// resumption says how a handshake resumes, on the line of the message
+// that shows it does: ", resumed by session ID" (or session ticket, or
+// PSK), or ", abbreviated handshake" when that is all that is known.
+func (v *tlsView) resumption(r tls.Resumption) {
+	switch r {
+	case tls.NotResumed:
+	case tls.ResumedUnknown:
+		v.p.s(", abbreviated handshake")
+	default:
+		v.p.s(", resumed by ")
+		v.p.s(r.String())
 	}
 }
 
@@ -600,6 +619,10 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 	}
 	if sum.Resumed {
 		p.s(", resumed")
+		if sum.ResumedBy != tls.ResumedUnknown && sum.ResumedBy != tls.NotResumed {
+			p.s(" by ")
+			p.s(sum.ResumedBy.String())
+		}
 	}
 	if sum.HelloRetryRequest {
 		p.s(", HelloRetryRequest")

@@ -142,30 +142,39 @@ func recordTLS(t *testing.T, client, server *gotls.Config, clientData, serverDat
 	return rec.chunks, rec.keylog.String(), state
 }
 
-// tlsCapture lays out one TCP connection, segment by segment, for a pcap
-// file: client 10.0.0.1.40000, server 10.0.0.2.443.
+// tlsCapture lays out TCP connections, segment by segment, for a pcap
+// file: client 10.0.0.1.40000 (then 40001, ...), server 10.0.0.2.443.
 type tlsCapture struct {
+	sport  uint16    // the client's port
 	seq    [2]uint32 // the next sequence number of the client, the server
 	frames [][]byte
 }
 
-// newTLSCapture begins a connection with its three-way handshake.
+// newTLSCapture begins a capture with a connection's three-way handshake.
 func newTLSCapture() *tlsCapture {
-	c := &tlsCapture{seq: [2]uint32{1000, 5000}}
+	c := &tlsCapture{sport: 39999}
+	c.connect()
+	return c
+}
+
+// connect begins the next connection (from the next client port) with
+// its three-way handshake; the segments that follow are its.
+func (c *tlsCapture) connect() {
+	c.sport++
+	c.seq = [2]uint32{1000, 5000}
 	c.segment(false, 0x02, nil) // SYN
 	c.segment(true, 0x12, nil)  // SYN-ACK
 	c.segment(false, 0x10, nil) // ACK
-	return c
 }
 
 // segment adds a segment with flags from the client or the server,
 // acknowledging all the peer has sent, and carrying data.
 func (c *tlsCapture) segment(fromServer bool, flags byte, data []byte) {
 	d := 0
-	src, dst, sport, dport := hostA, hostB, uint16(40000), uint16(443)
+	src, dst, sport, dport := hostA, hostB, c.sport, uint16(443)
 	if fromServer {
 		d = 1
-		src, dst, sport, dport = hostB, hostA, 443, 40000
+		src, dst, sport, dport = hostB, hostA, 443, c.sport
 	}
 	ack := c.seq[1-d]
 	if flags&0x10 == 0 {

@@ -392,3 +392,71 @@ func TestTLSViewEncryptedExtensions(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSViewResumedByTicket: crypto/tls resumes a TLS 1.2 session with
+// the ticket it was given (RFC 5077); the view says so on the ServerHello
+// and in the summary.
+func TestTLSViewResumedByTicket(t *testing.T) {
+	dir := t.TempDir()
+	cache := gotls.NewLRUClientSessionCache(4)
+	var ticketKey [32]byte
+	ticketKey[0] = 1
+	// Both connections in one capture: the key log has no secret for the
+	// second (crypto/tls logs none for a resumed TLS 1.2 session), which
+	// is decrypted with the first's master secret, that its ticket
+	// carries.
+	var capture *tlsCapture
+	var keylog strings.Builder
+	for i := range 2 {
+		server := &gotls.Config{Certificates: []gotls.Certificate{tlsServerCert(t)}, MaxVersion: gotls.VersionTLS12}
+		server.SetSessionTicketKeys([][32]byte{ticketKey})
+		chunks, keys, state := recordTLS(t,
+			&gotls.Config{InsecureSkipVerify: true, ServerName: "view.test", ClientSessionCache: cache, MaxVersion: gotls.VersionTLS12},
+			server, []byte("ping"), []byte("pong"))
+		if state.DidResume != (i == 1) {
+			t.Fatalf("connection %d: DidResume %v", i, state.DidResume)
+		}
+		if capture == nil {
+			capture = newTLSCapture()
+		} else {
+			capture.connect()
+		}
+		capture.conversation(chunks)
+		capture.fin(false)
+		capture.fin(true)
+		keylog.WriteString(keys)
+	}
+	out, stderr, err := tlsNetdump(t, "", "--tls-only", "--tls-sessions", "--keylog", writeKeyLog(t, dir, keylog.String()),
+		"-r", capture.write(t, dir, "ticket.pcap"))
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)40001: ServerHello TLS 1\.2, [^\n]*, resumed by session ticket, JA3S [0-9a-f]+$`),
+		regexp.MustCompile(`TLS session 10\.0\.0\.1\.40001 [^\n]*, resumed by session ticket, [^\n]*, keys found;`),
+		regexp.MustCompile(`40001: application data, 4 bytes, decrypted\npong\n`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("output does not match %v:\n%s", want, out)
+		}
+	}
+}
+
+// TestTLSViewResumedBySessionID: a TLS 1.0 session resumed by the session
+// ID the client offered (Arkime's tls-client-sessionid capture: its
+// client offers no ticket).
+func TestTLSViewResumedBySessionID(t *testing.T) {
+	capture := filepath.Join(sharedCorpus(t), "tls", "arkime", "tls-client-sessionid.pcap")
+	out, stderr, err := tlsNetdump(t, "", "-n", "--tls-only", "--tls-sessions", "-r", capture)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)ServerHello TLS 1\.0, TLS_DHE_RSA_WITH_AES_128_CBC_SHA, resumed by session ID, JA3S [0-9a-f]+$`),
+		regexp.MustCompile(`TLS session [^\n]*, resumed by session ID, `),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("output does not match %v:\n%s", want, out)
+		}
+	}
+}
