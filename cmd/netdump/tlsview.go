@@ -256,13 +256,13 @@ func (v *tlsView) event(s *tcpstream.Stream, e tls.Event) {
 		}
 		v.lineStart(s, dir, "TLS")
 		p.s("note: ")
-		p.s(errString(e.Err))
+		v.text(errString(e.Err))
 	default:
 		return
 	}
 	if e.Err != nil && e.Kind != tls.EventError && e.Kind != tls.EventRecord && !(e.Encrypted && !e.Decrypted) {
 		p.s(" [")
-		p.s(errString(e.Err))
+		v.text(errString(e.Err))
 		p.c(']')
 	}
 	p.c('\n')
@@ -326,8 +326,29 @@ func (v *tlsView) whyNot(err error) {
 		}
 	default:
 		v.p.s(", not decrypted: ")
-		v.p.s(errString(err))
+		v.text(errString(err))
 	}
+}
+
+// text prints a string from the wire (a name, a protocol, an error that
+// may quote one) as tcpdump prints untrusted text, byte by byte with
+// fn_print_char's escapes ("M-" for the high bit, "^" for a control
+// character): a capture's bytes never reach the terminal raw, and what
+// is printable ASCII reads as it is.
+func (v *tlsView) text(s string) {
+	for i := 0; i < len(s); i++ {
+		v.p.printChar(s[i])
+	}
+}
+
+// quoted prints a string from the wire between double quotes, escaped as
+// text does. The certificate names it is given are RFC 4514 strings, in
+// which a quote is escaped with a backslash, so a name cannot end the
+// quotes early.
+func (v *tlsView) quoted(s string) {
+	v.p.c('"')
+	v.text(s)
+	v.p.c('"')
 }
 
 // errString is an error's message without the package prefix.
@@ -392,11 +413,16 @@ func (v *tlsView) clientHello(s *tcpstream.Stream, ch *tls.ClientHello) {
 	}
 	if ch.ServerName != "" {
 		p.s(", SNI ")
-		p.s(ch.ServerName)
+		v.text(ch.ServerName)
 	}
 	if len(ch.ALPN) > 0 {
 		p.s(", ALPN [")
-		p.s(strings.Join(ch.ALPN, ", "))
+		for i, proto := range ch.ALPN {
+			if i > 0 {
+				p.s(", ")
+			}
+			v.text(proto)
+		}
 		p.c(']')
 	}
 	p.f(", %d cipher suites", len(ch.CipherSuites))
@@ -438,7 +464,7 @@ func (v *tlsView) serverHello(sh *tls.ServerHello, r tls.Resumption) {
 	}
 	if sh.ALPN != "" {
 		p.s(", ALPN ")
-		p.s(sh.ALPN)
+		v.text(sh.ALPN)
 	}
 	if sh.PSKSelected {
 		p.s(", PSK")
@@ -479,7 +505,7 @@ func (v *tlsView) encryptedExtensions(m *tls.EncryptedExtensionsMsg) {
 	p := v.p
 	if m.ALPN != "" {
 		p.s(", ALPN ")
-		p.s(m.ALPN)
+		v.text(m.ALPN)
 	}
 	if m.ServerNameAck {
 		p.s(", SNI acknowledged")
@@ -543,23 +569,31 @@ func (v *tlsView) certificate(s *tcpstream.Stream, e tls.Event) {
 		p.s("\n")
 		p.s(tlsIndent)
 		p.s(tlsIndent)
-		p.f("[%d] subject %q, issuer %q", i, cs.Subject, cs.Issuer)
+		p.f("[%d] subject ", i)
+		v.quoted(cs.Subject)
+		p.s(", issuer ")
+		v.quoted(cs.Issuer)
 		if names := certNames(cs); len(names) > 0 {
 			p.s(", SAN ")
-			p.s(strings.Join(names, " "))
+			for j, name := range names {
+				if j > 0 {
+					p.c(' ')
+				}
+				v.text(name)
+			}
 		}
 		if !cs.NotBefore.IsZero() || !cs.NotAfter.IsZero() {
 			p.f(", valid %s to %s", cs.NotBefore.UTC().Format(time.RFC3339), cs.NotAfter.UTC().Format(time.RFC3339))
 		}
 		if cs.Key != "" {
 			p.s(", ")
-			p.s(cs.Key)
+			v.text(cs.Key)
 		}
 		p.s(", SHA-256 ")
 		p.s(cs.SHA256)
 		if cs.Err != nil {
 			p.s(" [")
-			p.s(cs.Err.Error())
+			v.text(cs.Err.Error())
 			p.c(']')
 		}
 	}
@@ -611,11 +645,11 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 	}
 	if sum.ServerName != "" {
 		p.s(", SNI ")
-		p.s(sum.ServerName)
+		v.text(sum.ServerName)
 	}
 	if sum.ALPN != "" {
 		p.s(", ALPN ")
-		p.s(sum.ALPN)
+		v.text(sum.ALPN)
 	}
 	if sum.Resumed {
 		p.s(", resumed")
@@ -634,7 +668,8 @@ func (v *tlsView) closed(s *tcpstream.Stream, sess *tls.Session, reason tcpstrea
 		p.s(c.ja4)
 	}
 	if c != nil && c.hasCert {
-		p.f(", certificate %q", c.cert)
+		p.s(", certificate ")
+		v.quoted(c.cert)
 	}
 	switch {
 	case sum.Unsupported:

@@ -244,3 +244,80 @@ func writeKeyLog(t *testing.T, dir, keylog string) string {
 	}
 	return path
 }
+
+// Hand-made TLS 1.2 handshake records, for what a capture can hold that
+// crypto/tls would never send.
+
+// vec prefixes b with its length in n bytes.
+func vec(n int, b []byte) []byte {
+	out := make([]byte, n, n+len(b))
+	for i, l := n-1, len(b); i >= 0; i, l = i-1, l>>8 {
+		out[i] = byte(l)
+	}
+	return append(out, b...)
+}
+
+// tlsExt is an extension: its type, then its data with their length.
+func tlsExt(typ uint16, data []byte) []byte {
+	return append([]byte{byte(typ >> 8), byte(typ)}, vec(2, data)...)
+}
+
+// handshakeRecord is a plaintext record holding one handshake message.
+func handshakeRecord(typ byte, body []byte) []byte {
+	msg := append([]byte{typ}, vec(3, body)...)
+	return append([]byte{22, 3, 3}, vec(2, msg)...)
+}
+
+// alpnExt is an ALPN extension naming protos.
+func alpnExt(protos ...string) []byte {
+	var l []byte
+	for _, p := range protos {
+		l = append(l, vec(1, []byte(p))...)
+	}
+	return tlsExt(16, vec(2, l))
+}
+
+// clientHelloRecord is a TLS 1.2 ClientHello asking for sni and alpn.
+func clientHelloRecord(sni string, alpn ...string) []byte {
+	body := []byte{3, 3}
+	body = append(body, bytes.Repeat([]byte{0x11}, 32)...)
+	body = append(body, 0)                             // session ID
+	body = append(body, vec(2, []byte{0xc0, 0x2f})...) // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	body = append(body, 1, 0)                          // compression: null
+	exts := tlsExt(0, vec(2, append([]byte{0}, vec(2, []byte(sni))...)))
+	exts = append(exts, alpnExt(alpn...)...)
+	return handshakeRecord(1, append(body, vec(2, exts)...))
+}
+
+// serverHelloRecord is a TLS 1.2 ServerHello choosing alpn.
+func serverHelloRecord(alpn string) []byte {
+	body := []byte{3, 3}
+	body = append(body, bytes.Repeat([]byte{0x22}, 32)...)
+	body = append(body, 0, 0xc0, 0x2f, 0) // session ID, suite, compression
+	return handshakeRecord(2, append(body, vec(2, alpnExt(alpn))...))
+}
+
+// certificateRecord is a TLS 1.2 Certificate message with ders.
+func certificateRecord(ders ...[]byte) []byte {
+	var l []byte
+	for _, d := range ders {
+		l = append(l, vec(3, d)...)
+	}
+	return handshakeRecord(11, vec(3, l))
+}
+
+// selfSigned is a self-signed certificate's DER with the names given.
+func selfSigned(t *testing.T, cn string, dnsNames ...string) []byte {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn}, DNSNames: dnsNames,
+		NotBefore: time.Unix(1700000000, 0), NotAfter: time.Unix(1800000000, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}

@@ -19,14 +19,19 @@ import (
 // it out of order after the next one, and a length; then the bytes), sent
 // as TCP segments after a three-way handshake, with a key log that has a
 // secret for every client random the fuzzer might make up (all zeros).
-// Printing must never panic, every line must end, and the connection must
-// be summarised once when the capture ends.
+// Printing must never panic, every line must end, no byte of the input
+// may reach the output unescaped (every byte printed is printable ASCII,
+// a newline or a tab), and the connection must be summarised once when
+// the capture ends.
 func FuzzTLSView(f *testing.F) {
 	// Seeds: the TLS payloads of httpsd's recording, chunked as sent.
 	if data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pcaps", "httpsd-session.pcapng")); err == nil {
 		f.Add(tlsSeedFromCapture(f, data))
 	}
 	f.Add([]byte{0x05, 0x16, 0x03, 0x01, 0x00, 0x01, 0x01})
+	// Hellos whose names are terminal escapes.
+	f.Add(slices.Concat(tlsFuzzChunk(false, clientHelloRecord("\x1b]0;x\x07", "\x9b2J")),
+		tlsFuzzChunk(true, serverHelloRecord("\x1b[2J"))))
 	keylog := filepath.Join(f.TempDir(), "keys")
 	zero := "0000000000000000000000000000000000000000000000000000000000000000"
 	lines := "CLIENT_RANDOM " + zero + " " + zero + zero[:32] + "\n" +
@@ -54,13 +59,26 @@ func FuzzTLSView(f *testing.F) {
 			if n := len(p.out); n > 0 && p.out[n-1] != '\n' {
 				t.Fatalf("output does not end a line: %q", p.out[max(0, n-80):])
 			}
+			checkPrintable(t, string(p.out))
+			p.out = p.out[:0]
 		}
-		p.out = p.out[:0]
 		view.end(func(string) {})
+		checkPrintable(t, string(p.out))
 		if len(view.conns) != 0 {
 			t.Errorf("%d connections left after the end", len(view.conns))
 		}
 	})
+}
+
+// tlsFuzzChunk is a FuzzTLSView chunk of b (of at most 2332 bytes), with
+// zeros after it to the length a chunk header can say.
+func tlsFuzzChunk(fromServer bool, b []byte) []byte {
+	h := byte((len(b) + 35) / 37)
+	n := int(h)*37 + 1
+	if fromServer {
+		h |= 0x80
+	}
+	return append(append([]byte{h}, b...), make([]byte, n-len(b))...)
 }
 
 // tlsFuzzFrames turns a fuzz input into the frames of one connection.

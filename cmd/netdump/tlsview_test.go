@@ -460,3 +460,59 @@ func TestTLSViewResumedBySessionID(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSViewEscapesWireStrings: the names a capture carries (SNI, ALPN,
+// certificate names) are shown as tcpdump shows the bytes of untrusted
+// text (fn_print_char: "M-" for the high bit, "^" for a control
+// character), so that a hostile capture cannot write terminal escapes.
+func TestTLSViewEscapesWireStrings(t *testing.T) {
+	dir := t.TempDir()
+	capture := newTLSCapture()
+	capture.data(false, clientHelloRecord("\x1b]0;owned\x07x.test", "h2\x00", "\x9b31m"))
+	capture.data(true, append(serverHelloRecord("\x1b[2J"), certificateRecord(selfSigned(t, "M\u00fcller\u009b", "a\x1b[0m.test"))...))
+	capture.fin(false)
+	capture.fin(true)
+	out, stderr, err := tlsNetdump(t, "", "--tls-only", "--tls-sessions", "-r", capture.write(t, dir, "names.pcap"))
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	for _, want := range []string{
+		"ClientHello TLS 1.2, SNI ^[]0;owned^Gx.test, ALPN [h2^@, M-^[31m], ",
+		"ServerHello TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ALPN ^[[2J, ",
+		`[0] subject "CN=MM-CM-<llerM-BM-^[", issuer "CN=MM-CM-<llerM-BM-^[", SAN a^[[0m.test, `,
+		`, SNI ^[]0;owned^Gx.test, ALPN ^[[2J, `,
+		`, certificate "CN=MM-CM-<llerM-BM-^["; `,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	checkPrintable(t, out)
+}
+
+// TestTLSViewNonASCIIALPN: the ClientHello of FoxIO's tls-non-ascii-alpn
+// capture offers the protocol 0xba 0xad.
+func TestTLSViewNonASCIIALPN(t *testing.T) {
+	capture := filepath.Join(sharedCorpus(t), "tls", "ja4", "tls-non-ascii-alpn.pcapng")
+	out, stderr, err := tlsNetdump(t, "", "-n", "--tls", "--tls-sessions", "-r", capture)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if want := "ALPN [M-:M--, http/1.1]"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	checkPrintable(t, out)
+}
+
+// checkPrintable fails when out has a byte that is neither printable
+// ASCII nor a newline or tab.
+func checkPrintable(t *testing.T, out string) {
+	t.Helper()
+	for i := 0; i < len(out); i++ {
+		if c := out[i]; (c < 0x20 || c > 0x7e) && c != '\n' && c != '\t' {
+			line := strings.Count(out[:i], "\n") + 1
+			t.Errorf("byte 0x%02x on line %d: %q", c, line, strings.Split(out, "\n")[line-1])
+			return
+		}
+	}
+}
