@@ -121,9 +121,12 @@ func (s *Session) scan(h *halfConn, b []byte) (int, bool) {
 			continue
 		}
 		next := i + RecordHeaderLen + RecordHeader(b[i:]).Length()
-		if next+RecordHeaderLen > len(b) {
+		if next+RecordHeaderLen > len(b) && !(s.closed && next == len(b)) {
 			// Confirm with the header after it when it comes (unless the
-			// wait would be too long).
+			// wait would be too long). A stream that has ended with
+			// the record confirms it instead: the last bytes delivered
+			// after a hole given up at the close are often just the
+			// sender's close_notify alert.
 			if i > 0 {
 				return s.scanned(h, i)
 			}
@@ -132,7 +135,7 @@ func (s *Session) scan(h *halfConn, b []byte) (int, bool) {
 			}
 			return 0, false
 		}
-		if !s.candidate(h, b[next:]) {
+		if next < len(b) && !s.candidate(h, b[next:]) {
 			continue
 		}
 		n, _ := s.scanned(h, i)
