@@ -25,6 +25,11 @@ const (
 	DefaultMaxStreams = 1 << 16
 	// DefaultIdleTimeout is Zeek's tcp_inactivity_timeout.
 	DefaultIdleTimeout = 5 * time.Minute
+	// DefaultResetLinger is how long a connection stays open after an
+	// RST for what the other end had sent before the RST reached it:
+	// that arrives within a round trip of the RST where the capture is
+	// taken, and a second is a long round trip.
+	DefaultResetLinger = time.Second
 )
 
 // maxWindow is the largest window RFC 7323 allows (2^30 bytes): data
@@ -48,6 +53,11 @@ type Config struct {
 	// data waiting for a hole gives it up. Negative: never (Flush and
 	// Close still apply).
 	IdleTimeout time.Duration
+	// ResetLinger is the capture time a connection stays open after an
+	// RST, for the data the other end sent before the RST reached it
+	// (see the package documentation). Negative: none, the connection
+	// ends at the RST.
+	ResetLinger time.Duration
 }
 
 func (cfg *Config) fill() {
@@ -64,6 +74,9 @@ func (cfg *Config) fill() {
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
+	if cfg.ResetLinger == 0 {
+		cfg.ResetLinger = DefaultResetLinger
+	}
 }
 
 // Stats are an Assembler's counters and gauges.
@@ -76,11 +89,14 @@ type Stats struct {
 	// and could not start one: pure ACKs, and FINs and RSTs without data.
 	NoStream int64
 	// Late is the number of segments of a connection that had ended with
-	// FIN or RST (final ACKs, retransmissions), dropped.
+	// FIN or RST (final ACKs, retransmissions, data after an RST's
+	// linger), dropped.
 	Late int64
 	// Streams is the number of Streams begun.
 	Streams int64
-	// Idle, Evicted and Reused count Streams closed for those reasons.
+	// Idle, Evicted and Reused count Streams closed for those reasons
+	// (the Handler is told CloseRST of one that was lingering after an
+	// RST).
 	Idle, Evicted, Reused int64
 	// Forced is the number of times a connection gave up its held data
 	// for the memory bounds.
@@ -160,6 +176,17 @@ type half struct {
 
 func (h *half) held() []chunk { return h.chunks[h.head:] }
 
+// lingering is what a connection keeps of the RST it lingers after (the
+// first one): its sender, its sequence number and the Assembler's time
+// then. It is made at the RST, so that the connections never reset (a
+// flood of half-open ones) do not pay for it.
+type lingering struct {
+	dir        Direction
+	seq        uint32
+	at         time.Time
+	prev, next *conn // in the Assembler's lingerList
+}
+
 // conn is a connection: its Stream and the state of both directions.
 type conn struct {
 	s          Stream
@@ -173,6 +200,8 @@ type conn struct {
 	buffered   int       // out-of-order memory held, both directions
 	last       time.Time // the Assembler's time at the latest segment
 	links      [3]links  // lruLinks: live or closed list; holdLinks: holding list; chargeLinks: charging list
+	// rst is set while the connection lingers after an RST.
+	rst *lingering
 }
 
 func (c *conn) dir(srcLo bool) Direction {
@@ -201,15 +230,18 @@ type Assembler struct {
 	// charging lists the connections whose Handler holds memory, most
 	// recently active first.
 	charging list
-	now      time.Time
-	cutoff   time.Time // now less IdleTimeout, when IdleTimeout > 0
-	lastK    key       // the key of the latest lookup, and its result
-	lastC    *conn     // (bulk transfers look the same connection up again and again)
-	total    int       // out-of-order memory and Handlers' charges
-	charges  int       // Handlers' charges
-	id       uint64
-	stats    Stats
-	pool     pool
+	// resets lists the connections lingering after an RST, the latest
+	// RST first.
+	resets  lingerList
+	now     time.Time
+	cutoff  time.Time // now less IdleTimeout, when IdleTimeout > 0
+	lastK   key       // the key of the latest lookup, and its result
+	lastC   *conn     // (bulk transfers look the same connection up again and again)
+	total   int       // out-of-order memory and Handlers' charges
+	charges int       // Handlers' charges
+	id      uint64
+	stats   Stats
+	pool    pool
 }
 
 // NewAssembler returns an Assembler that reports to h.
@@ -272,6 +304,7 @@ func (a *Assembler) add(src, dst netip.AddrPort, seg tcp.Header, segLen int, ts 
 	if a.cfg.IdleTimeout > 0 {
 		a.expire(a.cutoff)
 	}
+	a.endResets(a.now.Add(-a.cfg.ResetLinger))
 
 	payload := seg.Payload()
 	wire := len(payload)
@@ -371,7 +404,6 @@ func (a *Assembler) newConn(k key, src, dst netip.AddrPort, srcLo, syn, ack bool
 		if a.ended.tail != nil {
 			a.forget(a.ended.tail)
 		} else {
-			a.stats.Evicted++
 			a.closeConn(a.live.tail, CloseEvicted)
 		}
 	}
@@ -414,7 +446,7 @@ func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, p
 	if flags.Has(tcp.FlagRST) {
 		// RFC 9293 lets an RST carry diagnostic text, which is not stream
 		// data.
-		a.closeConn(c, CloseRST)
+		a.reset(c, d, seq)
 		return
 	}
 	h := &c.half[d]
@@ -918,8 +950,55 @@ func (a *Assembler) settle(c *conn, ts time.Time) {
 			return
 		}
 	}
-	if c.half[0].done && c.half[1].done {
+	switch {
+	case c.half[0].done && c.half[1].done:
 		a.closeConn(c, CloseFIN)
+	case c.rst != nil && a.settled(c, c.rst.dir, c.rst.seq):
+		a.closeConn(c, CloseRST)
+	}
+}
+
+// reset handles an RST that d sent at seq. The connection ends at once
+// when nothing more can come (see settled), or when Config.ResetLinger is
+// negative; otherwise it lingers, taking data as before, for what the
+// other end sent before the RST reached it: a capture taken near the end
+// that reset shows those segments after the RST. It ends when that end's
+// data is through up to its FIN, or the linger is over (endResets, at a
+// later segment of any connection or a Flush), or at Close, as ended by
+// the RST (CloseRST) whatever ends it but the memory bounds. Later RSTs
+// change nothing.
+func (a *Assembler) reset(c *conn, d Direction, seq uint32) {
+	if c.rst != nil {
+		return
+	}
+	if a.cfg.ResetLinger < 0 || a.settled(c, d, seq) {
+		a.closeConn(c, CloseRST)
+		return
+	}
+	c.rst = &lingering{dir: d, seq: seq, at: a.now}
+	a.resets.pushFront(c)
+}
+
+// settled reports whether nothing more can come on a connection that d
+// reset at seq: the connection never opened (d answered a SYN with the
+// RST, and neither end sent data), or each direction is through, the
+// other's up to its FIN and d's up to its FIN or to the RST (whose
+// sequence number is where d's data stopped).
+func (a *Assembler) settled(c *conn, d Direction, seq uint32) bool {
+	if !c.s.syn[d] && !c.hasData(d) && !c.hasData(d.Reverse()) {
+		return true
+	}
+	if !c.half[d.Reverse()].done {
+		return false
+	}
+	h := &c.half[d]
+	return h.done || !h.started && !c.hasData(d) || h.started && h.next == seq && len(h.held()) == 0
+}
+
+// endResets ends the connections reset before cutoff.
+func (a *Assembler) endResets(cutoff time.Time) {
+	for c := a.resets.tail; c != nil && c.rst.at.Before(cutoff); c = a.resets.tail {
+		a.closeConn(c, CloseRST)
 	}
 }
 
@@ -1010,9 +1089,20 @@ func (a *Assembler) giveUp(c *conn, ts time.Time, toFIN bool) {
 	}
 }
 
-// closeConn ends c: what it holds is given up, the Handler is told, and c
-// is remembered (ended by FIN, RST or the memory bounds) or forgotten.
+// closeConn ends c for reason: what it holds is given up, the Handler is
+// told, and c is remembered (ended by FIN, RST or the memory bounds) or
+// forgotten. A connection lingering after an RST is remembered or
+// forgotten, and counted, as reason says, but the Handler is told it
+// ended by the RST (unless the memory bounds ended it).
 func (a *Assembler) closeConn(c *conn, reason CloseReason) {
+	told := reason
+	if c.rst != nil {
+		a.resets.remove(c)
+		c.rst = nil
+		if reason != CloseMemory {
+			told = CloseRST
+		}
+	}
 	a.giveUp(c, c.s.Last, true)
 	a.dropHeld(c)
 	a.live.remove(c)
@@ -1021,6 +1111,8 @@ func (a *Assembler) closeConn(c *conn, reason CloseReason) {
 		a.stats.Idle++
 	case CloseReused:
 		a.stats.Reused++
+	case CloseEvicted:
+		a.stats.Evicted++
 	}
 	c.closed = true
 	// The Handler lets go of what it holds for the stream in Close.
@@ -1035,7 +1127,7 @@ func (a *Assembler) closeConn(c *conn, reason CloseReason) {
 		delete(a.conns, c.k)
 		a.lastC = nil
 	}
-	a.h.Close(&c.s, reason)
+	a.h.Close(&c.s, told)
 }
 
 // forget drops a remembered connection.
@@ -1081,6 +1173,7 @@ func (a *Assembler) Flush(olderThan time.Time) {
 		c = prev
 	}
 	a.enforce(nil)
+	a.endResets(olderThan)
 	a.expire(olderThan)
 }
 

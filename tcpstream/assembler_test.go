@@ -254,7 +254,7 @@ func TestAssembler(t *testing.T) {
 			c(fA, ci+1, si+1, "ab"),
 			c(fA, ci+5, si+1, "ef"),
 			s(fR|fA, si+1, ci+3, ""),
-			c(fA, ci+7, si+1, "late"), // after the RST: dropped
+			c(fA, ci+7, si+1, "late").after(DefaultResetLinger+time.Millisecond), // after the RST's linger: dropped
 		),
 		want: []string{"C=ab<2>ef S= rst"},
 		check: func(t *testing.T, r *recorder, a *Assembler) {

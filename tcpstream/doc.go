@@ -32,14 +32,27 @@
 // unknown.
 //
 // A connection ends with a FIN in each direction, once everything before
-// both FINs has been delivered or given up; with an RST (at once: what is
-// held is given up); when it has been idle for Config.IdleTimeout of
-// capture time, or Flush says so; when it is evicted for Config.MaxStreams;
-// when a SYN with a new initial sequence number opens a new connection on
-// the same addresses; and at Assembler.Close. A connection ended by FIN or
-// RST is remembered (without its buffers) until it has been idle for
-// IdleTimeout, so that its last ACKs and retransmissions do not start a
-// new, bogus Stream; a SYN on it starts a new one.
+// both FINs has been delivered or given up; with an RST; when it has been
+// idle for Config.IdleTimeout of capture time, or Flush says so; when it
+// is evicted for Config.MaxStreams; when a SYN with a new initial sequence
+// number opens a new connection on the same addresses; and at
+// Assembler.Close. A connection ended by FIN or RST is remembered (without
+// its buffers) until it has been idle for IdleTimeout, so that its last
+// ACKs and retransmissions do not start a new, bogus Stream; a SYN on it
+// starts a new one.
+//
+// An RST does not end a connection at once: what the other end sent
+// before the RST reached it is still on its way, and a capture taken near
+// the end that reset shows it after the RST (a TLS server's close_notify
+// alert, crossing the client's RST, is the common case). The connection
+// lingers for Config.ResetLinger of capture time (1 second by default),
+// taking data in both directions as before, and ends (CloseRST, whatever
+// ends it but the memory bounds) when that time has passed, at the next
+// segment of any connection or a Flush, or sooner when nothing more can
+// come: the other end's data is through up to its FIN and the resetting
+// end's up to its FIN or the RST, or the RST answered a SYN. What it
+// holds is given up when it ends, not at the RST. A negative ResetLinger
+// ends connections at their RST.
 //
 // # Reassembly
 //
@@ -72,7 +85,7 @@
 //   - the data held after the hole has waited for it longer than
 //     IdleTimeout of capture time, or longer than Flush's cut-off;
 //   - the memory bounds need the room (below);
-//   - the connection ends (Close, RST, idle, eviction).
+//   - the connection ends (Close, RST and its linger, idle, eviction).
 //
 // Bytes after the last data seen are reported as a gap only when a FIN
 // says where the stream ended. A caller that knows a segment was cut short

@@ -69,7 +69,8 @@ const (
 	// CloseFIN: both directions sent a FIN, and everything before the
 	// FINs was delivered or given up.
 	CloseFIN CloseReason = iota + 1
-	// CloseRST: either side sent a reset.
+	// CloseRST: either side sent a reset (and the connection has
+	// lingered for what was on its way: see Config.ResetLinger).
 	CloseRST
 	// CloseIdle: no segment for Config.IdleTimeout of capture time, or
 	// Flush's cut-off.

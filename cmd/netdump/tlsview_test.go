@@ -516,3 +516,41 @@ func checkPrintable(t *testing.T, out string) {
 		}
 	}
 }
+
+// TestTLSViewAlertAfterReset: the client sends its close_notify and resets
+// the connection; the server's close_notify, sent before the RST reached
+// it, comes after the RST. The view decrypts both alerts, says no byte was
+// lost, and counts both in the summary.
+func TestTLSViewAlertAfterReset(t *testing.T) {
+	dir := t.TempDir()
+	chunks, keylog, _ := recordTLS(t,
+		&gotls.Config{InsecureSkipVerify: true},
+		&gotls.Config{Certificates: []gotls.Certificate{tlsServerCert(t)}},
+		[]byte("ping"), []byte("pong"))
+	// The last chunk of each end is its close_notify.
+	last := len(chunks) - 1
+	if !chunks[last].fromServer || chunks[last-1].fromServer {
+		t.Fatalf("the conversation does not end with the client's close_notify, then the server's")
+	}
+	capture := newTLSCapture()
+	capture.conversation(chunks[:last])
+	capture.rst(false)
+	capture.data(true, chunks[last].data)
+	out, stderr, err := tlsNetdump(t, "", "--tls-only", "--tls-sessions", "--keylog", writeKeyLog(t, dir, keylog),
+		"-r", capture.write(t, dir, "reset.pcap"))
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	for _, want := range []string{
+		"10.0.0.1.40000 > 10.0.0.2.443: Alert Warning Close Notify, decrypted\n",
+		"10.0.0.2.443 > 10.0.0.1.40000: Alert Warning Close Notify, decrypted\n",
+		"; 2 alerts, last Warning Close Notify; ended rst\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "lost") {
+		t.Errorf("output says bytes were lost:\n%s", out)
+	}
+}
