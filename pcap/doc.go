@@ -18,8 +18,13 @@
 // Next. Reading allocates nothing per packet, and a length taken from the
 // file grows the buffer only as the bytes it claims arrive.
 //
-// Writing goes through gopacket's pcapgo writers behind medina's own types,
-// so callers never import pcapgo.
+// Writing classic pcap is medina's own code, record for record what
+// libpcap's pcap_dump writes (Writer.WriteRecord copies a record read from a
+// file as tcpdump -w does); pcapng writing encodes its packet blocks itself
+// and leaves the other blocks to gopacket's pcapgo, behind medina's types,
+// so callers never import pcapgo. RotatingWriter is tcpdump's -w with -C,
+// -G and -W: a series of files, each started when the last grew too large
+// or too old, named as tcpdump names them.
 //
 // Two link.Devices connect captures to the stack. Tap wraps the device a
 // stack runs over and records every frame, inbound and outbound, to a

@@ -120,6 +120,45 @@ func (t LinkType) DLT() int {
 	return int(t)
 }
 
+// Savefile returns the link type libpcap writes in the header of a file
+// that packets of link type t are dumped into (pcap_dump_open maps the
+// DLT_ back to a LINKTYPE_): t itself, except for the few values that are
+// DLT_s of Linux rather than LINKTYPE_s, which become their LINKTYPE_
+// (12, DLT_RAW, is written as 101, LINKTYPE_RAW). So tcpdump -r IN -w OUT
+// turns a file of link type 12 into one of link type 101, and so does
+// netdump.
+func (t LinkType) Savefile() LinkType {
+	switch t.DLT() {
+	case dltATMRFC1483:
+		return linkTypeATMRFC1483
+	case dltRaw:
+		return LinkTypeRaw
+	case dltSLIPBSDOS:
+		return linkTypeSLIPBSDOS
+	case dltPPPBSDOS:
+		return linkTypePPPBSDOS
+	case dltATMCLIP:
+		return linkTypeATMCLIP
+	}
+	return t
+}
+
+// The DLT_ values of Linux that differ from the LINKTYPE_ values of the
+// same link-layer types, and those LINKTYPE_ values (libpcap's map in
+// pcap-common.c, confirmed by having tcpdump 4.99.3 rewrite a file of each
+// link type 0..299).
+const (
+	dltATMRFC1483      = 11
+	dltRaw             = 12
+	dltSLIPBSDOS       = 15
+	dltPPPBSDOS        = 16
+	dltATMCLIP         = 19
+	linkTypeATMRFC1483 = 100
+	linkTypeSLIPBSDOS  = 102
+	linkTypePPPBSDOS   = 103
+	linkTypeATMCLIP    = 106
+)
+
 // MaxSnaplen returns the largest captured length libpcap accepts for a
 // packet of this link type: 262144 bytes, more for the few types whose
 // messages can be larger (D-Bus, EBHSCR, USBPcap).

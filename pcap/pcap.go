@@ -61,7 +61,8 @@ func (r *Reader) openPcap(big bool) error {
 	major := order.Uint16(b[versionMajOff:])
 	minor := order.Uint16(b[versionMinOff:])
 	snaplen := order.Uint32(b[snaplenOff:])
-	linkType := LinkType(order.Uint32(b[linkTypeOff:]) & linkTypeMask)
+	rawLinkType := order.Uint32(b[linkTypeOff:])
+	linkType := LinkType(rawLinkType & linkTypeMask)
 
 	if major < 2 {
 		return newError(r.name, 0, ErrVersion, "archaic pcap savefile format")
@@ -104,6 +105,7 @@ func (r *Reader) openPcap(big bool) error {
 	r.format = FormatPcap
 	r.major, r.minor = int(major), int(minor)
 	r.linkType = linkType
+	r.linkTypeExt = rawLinkType &^ linkTypeMask
 	r.snaplen = snap
 	p.iface[0] = Interface{LinkType: linkType, Snaplen: snap, TSResolution: uint64(p.frac)}
 	s.consume(fileHeaderLen)

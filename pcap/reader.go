@@ -88,6 +88,28 @@ func (p *Packet) Time() time.Time {
 	return time.Unix(p.Sec, nsec)
 }
 
+// Stamp returns the packet's time as libpcap hands it to a program that
+// opened the capture for perSec units per second (1e6, microseconds, as
+// tcpdump does by default, or 1e9 with --nano): the seconds, and the
+// fraction scaled from the stored unit without being normalised, so a
+// stored microsecond field of 1000000 stays 1000000 (1000000000 at
+// nanoseconds). Like libpcap, it scales the field as a signed 32-bit
+// number, so a nanosecond field of 2^31 or more becomes a negative count
+// of microseconds, and returns the low 32 bits: tcpdump prints them as an
+// unsigned number and writes them (-w) as they are.
+func (p *Packet) Stamp(perSec uint32) (sec int64, frac uint32) {
+	f := int64(int32(p.Frac))
+	switch have := p.FracPerSec; {
+	case have == perSec || have == 0 || perSec == 0:
+		return p.Sec, p.Frac
+	case have < perSec:
+		f *= int64(perSec / have)
+	default:
+		f /= int64(have / perSec)
+	}
+	return p.Sec, uint32(f)
+}
+
 // Interface describes one interface of a pcapng section, or the single
 // implicit interface of a classic pcap file.
 type Interface struct {
@@ -141,6 +163,9 @@ type Reader struct {
 	// first pcapng interface.
 	linkType LinkType
 	snaplen  uint32
+	// linkTypeExt is the upper six bits of a classic file's link type
+	// field, which linkType leaves out.
+	linkTypeExt uint32
 
 	pcap pcapState
 	ng   ngState
@@ -268,6 +293,24 @@ func (r *Reader) ByteOrder() binary.ByteOrder {
 // LinkType returns the link type of the file header, or of the first
 // pcapng interface: the link type tcpdump prints in "reading from file".
 func (r *Reader) LinkType() LinkType { return r.linkType }
+
+// LinkTypeExt returns the upper six bits of a classic pcap file's link type
+// field (an FCS length), which LinkType leaves out and libpcap copies into
+// the header of a file it writes from this one (tcpdump -r IN -w OUT); 0
+// for pcapng, whose link type field has no room for them.
+func (r *Reader) LinkTypeExt() uint32 { return r.linkTypeExt }
+
+// DumpHeader returns the header of the classic pcap file libpcap writes
+// when a program dumps this file's packets (tcpdump -r IN -w OUT): the
+// link type as pcap_dump_open maps it (LinkType.Savefile) with the FCS
+// bits of the input, the input's snapshot length as adjusted on reading,
+// and the precision the program asked for (nano), not the input's:
+// tcpdump writes microseconds unless given --nano. Records go with
+// Writer.WriteRecord, each packet's time from Packet.Stamp in that
+// precision.
+func (r *Reader) DumpHeader(nano bool) FileHeader {
+	return FileHeader{LinkType: r.linkType.Savefile(), LinkTypeExt: r.linkTypeExt, Snaplen: r.snaplen, Nano: nano}
+}
 
 // Snaplen returns the snapshot length of the file header or of the first
 // pcapng interface, adjusted as libpcap adjusts it: what tcpdump prints as

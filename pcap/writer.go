@@ -7,18 +7,17 @@ import (
 	"io"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // writeBufSize is the buffer between the writers and the caller's
-// io.Writer: pcapgo's classic writer issues two writes per packet, which on
-// an unbuffered file would be two system calls.
+// io.Writer: a record is written as a header and the packet, which on an
+// unbuffered file would be two system calls.
 const writeBufSize = 64 << 10
 
-// epoch replaces a zero time.Time: pcapgo would write the current time
-// instead, and medina never reads the clock behind its caller's back.
+// epoch replaces a zero time.Time: a writer never reads the clock behind
+// its caller's back (pcapgo would write the current time).
 var epoch = time.Unix(0, 0)
 
 // errRecorder remembers the first error of the writer it wraps. pcapgo
@@ -27,11 +26,13 @@ var epoch = time.Unix(0, 0)
 type errRecorder struct {
 	w   io.Writer
 	err error
+	n   int64 // bytes written, for Size
 }
 
-// Write writes p and records a failure.
+// Write writes p, counts what was written and records a failure.
 func (e *errRecorder) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
+	e.n += int64(n)
 	if err != nil && e.err == nil {
 		e.err = err
 	}
@@ -59,35 +60,72 @@ func checkLength(length, captured int) error {
 	return nil
 }
 
-// Writer writes a classic pcap file (version 2.4, little-endian) through
-// pcapgo's Writer. Output is buffered: call Flush before closing the
+// Writer writes a classic pcap file (version 2.4, little-endian), encoding
+// the header and records itself as libpcap's pcap_dump does, so that a
+// file tcpdump would write can be written byte for byte (see FileHeader and
+// WriteRecord). Output is buffered: call Flush before closing the
 // underlying file. A Writer is not safe for concurrent use.
 type Writer struct {
 	rec     errRecorder
 	bw      *bufio.Writer
-	pw      *pcapgo.Writer
 	snaplen uint32
-	ci      gopacket.CaptureInfo // reused, so WritePacket does not allocate
+	nano    bool
+	scratch [recordLen]byte // the record header, so writing does not allocate
+}
+
+// FileHeader is what a classic pcap file header says, as a Writer writes
+// it: the magic number (microseconds or nanoseconds), version 2.4, a zero
+// time zone and accuracy, the snapshot length and the link type.
+type FileHeader struct {
+	// LinkType is the LINKTYPE_ value of the packets.
+	LinkType LinkType
+	// LinkTypeExt holds the upper six bits of the link type field as a
+	// file stored them (an FCS length); libpcap copies them from the file
+	// it reads into the file it writes. The other bits must be zero.
+	LinkTypeExt uint32
+	// Snaplen is the snapshot length written in the header.
+	Snaplen uint32
+	// Nano selects nanosecond timestamps (magic 0xa1b23c4d); otherwise
+	// they are microseconds (0xa1b2c3d4).
+	Nano bool
 }
 
 // NewWriter writes a classic pcap file header to w and returns a Writer for
 // the packets. nano selects nanosecond timestamps (magic 0xa1b23c4d);
 // otherwise they are microseconds. A snaplen of 0 means no limit (readers
-// take the link type's maximum); otherwise longer packets are cut to it.
+// take the link type's maximum); otherwise WritePacket cuts longer packets
+// to it. The link type must fit in 16 bits.
 func NewWriter(w io.Writer, linkType LinkType, snaplen uint32, nano bool) (*Writer, error) {
 	if linkType > 0xffff {
-		// pcapgo stores the link type as a 16-bit layers.LinkType.
 		return nil, fmt.Errorf("pcap: link type %d does not fit in 16 bits: %w", uint32(linkType), ErrLinkType)
 	}
-	pw := &Writer{snaplen: snaplen}
+	return NewFileWriter(w, FileHeader{LinkType: linkType, Snaplen: snaplen, Nano: nano})
+}
+
+// NewFileWriter writes the file header h to w and returns a Writer for the
+// packets. Unlike NewWriter it takes any link type the field can hold
+// (26 bits, with the FCS bits in LinkTypeExt), as libpcap does.
+func NewFileWriter(w io.Writer, h FileHeader) (*Writer, error) {
+	if h.LinkType&^linkTypeMask != 0 || h.LinkTypeExt&linkTypeMask != 0 {
+		return nil, fmt.Errorf("pcap: link type %d with extension bits %#x does not fit the header field: %w",
+			uint32(h.LinkType), h.LinkTypeExt, ErrLinkType)
+	}
+	pw := &Writer{snaplen: h.Snaplen, nano: h.Nano}
 	pw.rec.w = w
 	pw.bw = bufio.NewWriterSize(&pw.rec, writeBufSize)
-	if nano {
-		pw.pw = pcapgo.NewWriterNanos(pw.bw)
-	} else {
-		pw.pw = pcapgo.NewWriter(pw.bw)
+	var hdr [fileHeaderLen]byte
+	le := binary.LittleEndian
+	magic := uint32(magicMicro)
+	if h.Nano {
+		magic = magicNano
 	}
-	if err := pw.pw.WriteFileHeader(snaplen, layers.LinkType(linkType)); err != nil {
+	le.PutUint32(hdr[0:], magic)
+	le.PutUint16(hdr[versionMajOff:], 2)
+	le.PutUint16(hdr[versionMinOff:], 4)
+	// thiszone and sigfigs (bytes 8-15) stay zero, as libpcap writes them.
+	le.PutUint32(hdr[snaplenOff:], h.Snaplen)
+	le.PutUint32(hdr[linkTypeOff:], uint32(h.LinkType)|h.LinkTypeExt)
+	if _, err := pw.bw.Write(hdr[:]); err != nil {
 		return nil, writeError("writing file header", &pw.rec, err)
 	}
 	return pw, nil
@@ -106,14 +144,44 @@ func (w *Writer) WritePacket(ts time.Time, data []byte, length int) error {
 	if ts.IsZero() {
 		ts = epoch
 	}
-	w.ci.Timestamp = ts
-	w.ci.CaptureLength = len(data)
-	w.ci.Length = length
-	if err := w.pw.WritePacket(w.ci, data); err != nil {
+	frac := uint32(ts.Nanosecond())
+	if !w.nano {
+		frac /= 1000
+	}
+	return w.WriteRecord(uint32(ts.Unix()), frac, data, uint32(length))
+}
+
+// WriteRecord writes one record exactly as given, the way libpcap's
+// pcap_dump does: the seconds and the fraction of a second (in the file's
+// unit, not normalised), len(data) as the captured length, length as the
+// length on the wire, then data. Nothing is cut or checked, so a record
+// read from a file, even a malformed one (a length below its captured
+// length, a fraction of a second or more), is copied as it was. It does not
+// allocate.
+func (w *Writer) WriteRecord(sec, frac uint32, data []byte, length uint32) error {
+	if uint64(len(data)) > 1<<32-1 {
+		return fmt.Errorf("pcap: packet of %d bytes does not fit in a record", len(data))
+	}
+	h := w.scratch[:]
+	le := binary.LittleEndian
+	le.PutUint32(h[recSecOff:], sec)
+	le.PutUint32(h[recFracOff:], frac)
+	le.PutUint32(h[recCaplenOff:], uint32(len(data)))
+	le.PutUint32(h[recLenOff:], length)
+	w.bw.Write(h)
+	if _, err := w.bw.Write(data); err != nil {
+		// bufio.Writer's error is sticky: a failed header write shows
+		// here too.
 		return writeError("writing packet", &w.rec, err)
 	}
 	return nil
 }
+
+// Size returns the number of bytes written so far, header included,
+// whether they have reached the underlying writer or are still buffered:
+// what ftell reports on libpcap's dump file, which tcpdump's -C compares
+// with its limit.
+func (w *Writer) Size() int64 { return w.rec.n + int64(w.bw.Buffered()) }
 
 // Flush writes any buffered data to the underlying writer.
 func (w *Writer) Flush() error {
@@ -283,6 +351,10 @@ func (w *NgWriter) WriteSecrets(typ SecretsType, data []byte) error {
 	}
 	return nil
 }
+
+// Size returns the number of bytes written so far, buffered or not, as
+// Writer.Size does.
+func (w *NgWriter) Size() int64 { return w.rec.n + int64(w.bw.Buffered()) }
 
 // Flush writes any buffered data to the underlying writer.
 func (w *NgWriter) Flush() error {
