@@ -40,59 +40,86 @@ func main() {
 }
 
 // run is netdump with its arguments and streams; it returns the exit status:
-// 0, or 1 for a bad command line, an unreadable file, or a file that ends in
-// the middle of a record (after printing every packet before it), as
-// tcpdump does.
+// 0, or 1 for a bad command line, an unreadable file, a capture that cannot
+// be opened, or a file that ends in the middle of a record (after printing
+// every packet before it), as tcpdump does.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opt, err := parseArgs(args)
-	if err != nil {
-		if errors.Is(err, errUsage) {
-			if msg := err.Error(); msg != "" {
-				fmt.Fprintf(stderr, "netdump: %s\n", msg)
-			}
-			fmt.Fprint(stderr, usageText)
+	switch {
+	case errors.Is(err, errHelp):
+		printUsage(stdout)
+		return 0
+	case errors.Is(err, errVersion):
+		printVersion(stdout)
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "netdump: %s\n", err)
+		printUsage(stderr)
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "netdump: %v\n", err)
+		return 1
+	}
+	if opt.listIfaces {
+		if err := listInterfaces(stdout); err != nil {
+			fmt.Fprintf(stderr, "netdump: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "netdump: %v\n", err)
-		return 1
+		return 0
 	}
-	if opt.file == "" {
-		fmt.Fprintln(stderr, "netdump: no capture to read: give one with -r FILE (live capture is not supported)")
-		return 1
+	if opt.packetBuffer && opt.printing() {
+		// -U makes the printed output packet-buffered too.
+		opt.lineBuf = true
 	}
 
-	var r *pcap.Reader
-	if opt.file == "-" {
-		r, err = pcap.NewReader(stdin)
-	} else {
-		r, err = pcap.Open(opt.file)
+	// A file (-r) wins over a device (-i), as in tcpdump; without either,
+	// the first device -D lists.
+	var in input
+	var capture *liveInput
+	if opt.file != "" {
+		in, err = openFile(opt, stdin, stderr)
+	} else if capture, err = openLive(opt, stderr); err == nil {
+		in = capture
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "netdump: %v\n", err)
 		return 1
 	}
-	defer r.Close()
-
-	lt := r.LinkType()
-	fmt.Fprintf(stderr, "reading from file %s, link-type %s, snapshot length %d\n", opt.file, linkTypeLabel(lt), r.Snaplen())
-	if lt == pcap.LinkTypeLinuxSLL2 {
-		fmt.Fprintln(stderr, "Warning: interface names might be incorrect")
+	defer in.Close()
+	var out *output
+	if opt.write != "" {
+		if out, err = openOutput(opt, in, stdout); err != nil {
+			fmt.Fprintf(stderr, "netdump: %v\n", err)
+			return 1
+		}
+	}
+	if capture != nil {
+		if err := capture.start(opt); err != nil {
+			fmt.Fprintf(stderr, "netdump: %v\n", err)
+			return 1
+		}
 	}
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	p := newPrinter(opt)
 	warn := func(msg string) { fmt.Fprintf(stderr, "netdump: %s\n", msg) }
 	var view *tlsView
-	if opt.tlsView() {
+	if opt.tlsView() && opt.printing() {
 		if view, err = newTLSView(p, opt, warn); err != nil {
 			fmt.Fprintf(stderr, "netdump: %v\n", err)
 			return 1
 		}
 	}
 	status := 0
+	interrupted := false
+	captured := 0
 	for n := 1; opt.count == 0 || n <= opt.count; n++ {
-		pkt, err := r.Next()
+		pkt, err := in.Next()
 		if err == io.EOF {
+			break
+		}
+		if err == errInterrupted {
+			interrupted = true
 			break
 		}
 		if err != nil {
@@ -103,13 +130,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			status = 1
 			break
 		}
+		captured++
+		if out != nil {
+			if err := out.write(pkt); err != nil {
+				if errors.Is(err, pcap.ErrFileLimit) {
+					return fileLimitReached(opt, capture, stderr)
+				}
+				fmt.Fprintf(stderr, "netdump: %v\n", err)
+				return 1
+			}
+		}
+		if !opt.printing() {
+			continue
+		}
 		if opt.packetLines() {
 			p.printPacket(pkt, n)
 		} else {
 			p.out = p.out[:0]
 		}
 		if view != nil {
-			view.secrets(r, warn)
+			if r := in.reader(); r != nil {
+				view.secrets(r, warn)
+			}
 			view.packet(pkt)
 		}
 		if _, err := w.Write(p.out); err != nil {
@@ -129,11 +171,39 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if interrupted && opt.write == "" {
+		// A line may have been cut short: tcpdump ends it.
+		w.WriteByte('\n')
+	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
 		return 1
 	}
+	if out != nil {
+		if err := out.Close(); err != nil {
+			fmt.Fprintf(stderr, "netdump: %v\n", err)
+			status = 1
+		}
+	}
+	if capture != nil {
+		capture.info(true)
+	}
+	if opt.countOnly && capture == nil {
+		fmt.Fprintf(stdout, "%d packet%s\n", captured, plural(captured))
+	}
 	return status
+}
+
+// fileLimitReached ends the run when -G with -W has made its last file, as
+// tcpdump does: it says so, prints the counts and exits 0.
+func fileLimitReached(opt *options, capture *liveInput, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "Maximum file limit reached: %d\n", opt.fileCount)
+	if capture != nil {
+		capture.info(true)
+	} else {
+		fmt.Fprintln(stderr, "pcap_stats: Statistics aren't available from savefiles")
+	}
+	return 0
 }
 
 // describeReadError words an error met in the middle of a file as tcpdump

@@ -3,8 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/pcap/live"
 )
 
 // options are tcpdump's flags that netdump understands. The field names
@@ -27,6 +31,26 @@ type options struct {
 	nano      bool // --nano: print fractions in nanoseconds
 	lineBuf   bool // -l
 	nameLevel int  // -n count; names are never resolved either way
+	countOnly bool // --count: count the packets instead of printing them
+
+	// Live capture (capture.go): -i, -p, -s, -B, -Q, --immediate-mode,
+	// -y; -D lists the interfaces.
+	iface      string
+	listIfaces bool
+	noPromisc  bool
+	snaplen    int // -s; 0 for the default
+	bufferSize int // -B, in bytes
+	direction  live.Direction
+	immediate  bool
+	linkType   string // -y, a DLT name
+
+	// Writing (write.go): -w FILE, --print, -C (in bytes), -G, -W, -U.
+	write        string
+	print        bool
+	rotateSize   int64
+	rotateSecs   int64
+	fileCount    int
+	packetBuffer bool
 
 	// The TLS view (tlsview.go): --tls prints TLS lines after the packet
 	// lines, --tls-only prints them instead, --tls-sessions a summary per
@@ -47,6 +71,11 @@ func (o *options) tlsLines() bool { return o.tls || o.tlsOnly }
 // packetLines reports whether tcpdump's packet lines are printed.
 func (o *options) packetLines() bool { return !o.tlsOnly && (o.tls || !o.tlsSessions) }
 
+// printing reports whether anything is printed for each packet: always,
+// unless the packets go to a file (-w) without --print, or are only
+// counted (--count).
+func (o *options) printing() bool { return (o.write == "" || o.print) && !o.countOnly }
+
 // errUsage marks an error in the command line; main prints the usage text
 // after it and exits 1, as tcpdump does.
 var errUsage = errors.New("usage")
@@ -55,6 +84,13 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 func (e usageError) Unwrap() error { return errUsage }
+
+// errHelp and errVersion stop the parsing where -h or --version is, as
+// tcpdump prints the usage or the version the moment it meets them.
+var (
+	errHelp    = errors.New("help")
+	errVersion = errors.New("version")
+)
 
 // Long options without a short letter get codes below any printable one.
 const (
@@ -67,41 +103,95 @@ const (
 	optTLSSessions
 	optKeyLog
 	optTLSMemory
+	optImmediate
+	optPrint
+	optCount
+	optUnsupported // a long option of tcpdump's that netdump does not have
 )
 
-// longOptions maps tcpdump's long options to their short letters, or to a
-// name of their own where there is no letter. hasArg says whether they take
-// an argument.
-var longOptions = map[string]struct {
+// longOption is a long option: its name, the short letter or code it
+// stands for, and whether it takes an argument.
+type longOption struct {
+	name   string
 	short  byte
 	hasArg bool
-}{
-	"nano":                          {optNano, false},
-	"micro":                         {optMicro, false},
-	"time-stamp-precision":          {optPrecision, true},
-	"number":                        {'#', false},
-	"dont-verify-checksums":         {'K', false},
-	"absolute-tcp-sequence-numbers": {'S', false},
-	"packet-buffered":               {'U', false},
-	"help":                          {'h', false},
-	"version":                       {optVersion, false},
-	"tls":                           {optTLS, false},
-	"tls-only":                      {optTLSOnly, false},
-	"tls-sessions":                  {optTLSSessions, false},
-	"keylog":                        {optKeyLog, true},
-	"tls-memory":                    {optTLSMemory, true},
 }
 
-// shortOptions lists the short flags; a ':' after a letter means it takes an
-// argument. It is the part of tcpdump's option string that applies to
-// reading files. -l, -n, -N, -p, -O and -U are accepted for compatibility.
-const shortOptions = "Ac:eKlnNOpqr:s:StUvxX#h"
+// longOptions are tcpdump 4.99.3's long options in its order (getopt_long
+// lists the candidates of an ambiguous abbreviation in this order), then
+// netdump's own.
+var longOptions = []longOption{
+	{"buffer-size", 'B', true},
+	{"list-interfaces", 'D', false},
+	{"help", 'h', false},
+	{"interface", 'i', true},
+	{"monitor-mode", 'I', false},
+	{"time-stamp-type", 'j', true},
+	{"list-time-stamp-types", 'J', false},
+	{"micro", optMicro, false},
+	{"nano", optNano, false},
+	{"time-stamp-precision", optPrecision, true},
+	{"dont-verify-checksums", 'K', false},
+	{"list-data-link-types", 'L', false},
+	{"no-optimize", 'O', false},
+	{"no-promiscuous-mode", 'p', false},
+	{"direction", 'Q', true},
+	{"snapshot-length", 's', true},
+	{"absolute-tcp-sequence-numbers", 'S', false},
+	{"packet-buffered", 'U', false},
+	{"linktype", 'y', true},
+	{"immediate-mode", optImmediate, false},
+	{"debug-filter-parser", 'Y', false},
+	{"relinquish-privileges", 'Z', true},
+	{"count", optCount, false},
+	{"fp-type", optUnsupported, false},
+	{"number", '#', false},
+	{"print", optPrint, false},
+	{"version", optVersion, false},
+	{"tls", optTLS, false},
+	{"tls-only", optTLSOnly, false},
+	{"tls-sessions", optTLSSessions, false},
+	{"keylog", optKeyLog, true},
+	{"tls-memory", optTLSMemory, true},
+}
+
+// findLong finds a long option by its name or, as getopt_long does, by an
+// abbreviation that only one option starts with.
+func findLong(name string) (longOption, error) {
+	var found []longOption
+	for _, lo := range longOptions {
+		if lo.name == name {
+			return lo, nil
+		}
+		if strings.HasPrefix(lo.name, name) {
+			found = append(found, lo)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return longOption{}, usageError{fmt.Sprintf("unrecognized option '--%s'", name)}
+	case 1:
+		return found[0], nil
+	}
+	msg := fmt.Sprintf("option '--%s' is ambiguous; possibilities:", name)
+	for _, lo := range found {
+		msg += " '--" + lo.name + "'"
+	}
+	return longOption{}, usageError{msg}
+}
+
+// shortOptions lists tcpdump 4.99.3's short options; a ':' after a letter
+// means it takes an argument. Every one is parsed as tcpdump parses it,
+// so that an option's argument is never mistaken for another option;
+// those netdump does not implement are refused by set.
+const shortOptions = "aAbB:c:C:dDeE:fF:G:hHi:IjJ:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#"
 
 // parseArgs parses argv (without the program name) the way getopt_long
 // does: bundled short flags (-nnvvXX), an option's argument attached or as
-// the next word, long options with "=" or a separate argument, and "--"
-// ending the options. Remaining words are a filter expression, which
-// netdump does not implement yet.
+// the next word, long options with "=" or a separate argument and
+// abbreviated to any unambiguous prefix, and "--" ending the options.
+// Remaining words are a filter expression, which netdump does not
+// implement yet.
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	var rest []string
@@ -113,18 +203,21 @@ func parseArgs(args []string) (*options, error) {
 			i = len(args)
 		case strings.HasPrefix(a, "--"):
 			name, val, hasVal := strings.Cut(a[2:], "=")
-			lo, ok := longOptions[name]
-			if !ok {
-				return nil, usageError{fmt.Sprintf("unrecognized option '%s'", a)}
+			lo, err := findLong(name)
+			if err != nil {
+				return nil, err
 			}
 			if lo.hasArg && !hasVal {
 				if i+1 >= len(args) {
-					return nil, usageError{fmt.Sprintf("option '--%s' requires an argument", name)}
+					return nil, usageError{fmt.Sprintf("option '--%s' requires an argument", lo.name)}
 				}
 				i++
 				val = args[i]
 			} else if !lo.hasArg && hasVal {
-				return nil, usageError{fmt.Sprintf("option '--%s' doesn't allow an argument", name)}
+				return nil, usageError{fmt.Sprintf("option '--%s' doesn't allow an argument", lo.name)}
+			}
+			if lo.short == optUnsupported {
+				return nil, fmt.Errorf("option --%s is not supported", lo.name)
 			}
 			if err := o.set(lo.short, val); err != nil {
 				return nil, err
@@ -158,22 +251,136 @@ func parseArgs(args []string) (*options, error) {
 			rest = append(rest, a)
 		}
 	}
+	if o.t > 5 {
+		return nil, errors.New("only -t, -tt, -ttt, -tttt and -ttttt are supported")
+	}
 	if len(rest) > 0 {
 		return nil, fmt.Errorf("filter expressions are not supported yet: %q", strings.Join(rest, " "))
 	}
 	return o, nil
 }
 
+// atoi is the C library's atoi, which tcpdump uses for -c, -B, -G and -W:
+// strtol in base 10 (leading spaces, a sign, decimal digits up to the
+// first other character, 0 without digits: "10abc" is 10, "0x10" is 0,
+// a value out of range the nearest limit) cut to a C int.
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var n uint64
+	over := false
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			break
+		}
+		if n > (math.MaxInt64-uint64(c-'0'))/10 {
+			over = true
+		} else {
+			n = n*10 + uint64(c-'0')
+		}
+	}
+	v := int64(n)
+	switch {
+	case over && neg:
+		v = math.MinInt64
+	case over:
+		v = math.MaxInt64
+	case neg:
+		v = -v
+	}
+	return int(int32(v))
+}
+
+// unsupportedOptions are tcpdump's options that netdump does not have,
+// with what they do, for the message that says so.
+var unsupportedOptions = map[byte]string{
+	'b': "BGP AS numbers in ASDOT notation",
+	'd': "dumping the compiled filter",
+	'E': "ESP decryption",
+	'f': "foreign addresses",
+	'F': "reading the filter from a file",
+	'H': "802.11s mesh headers",
+	'I': "monitor mode",
+	'j': "time stamp types",
+	'J': "time stamp types",
+	'L': "listing data link types",
+	'm': "SMI MIB modules",
+	'M': "TCP-MD5 secrets",
+	'T': "forcing a packet type",
+	'u': "undecoded NFS handles",
+	'V': "reading a list of files",
+	'Y': "filter parser debugging",
+	'z': "a post-rotate command",
+	'Z': "dropping privileges",
+}
+
 func (o *options) set(c byte, val string) error {
+	if what, ok := unsupportedOptions[c]; ok {
+		return fmt.Errorf("option -%c (%s) is not supported", c, what)
+	}
 	switch c {
+	case 'a':
+		// tcpdump accepts it for compatibility and ignores it.
 	case 'A':
 		o.A++
+	case 'B':
+		// KiB, multiplied in a C int as tcpdump does.
+		n := int(int32(atoi(val) * 1024))
+		if n <= 0 {
+			return fmt.Errorf("invalid packet buffer size %s", val)
+		}
+		o.bufferSize = n
 	case 'c':
-		n, err := strconv.ParseInt(val, 0, 32)
-		if err != nil || n <= 0 {
+		n := atoi(val)
+		if n <= 0 {
 			return fmt.Errorf("invalid packet count %s", val)
 		}
-		o.count = int(n)
+		o.count = n
+	case 'C':
+		// strtoll in base 10, the whole argument, in range.
+		n, err := strconv.ParseInt(strings.TrimLeft(val, " \t\n\v\f\r"), 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("invalid file size %s", val)
+		}
+		if n > math.MaxInt64/1000000 {
+			return fmt.Errorf("file size %s is too large", val)
+		}
+		o.rotateSize = n * 1000000
+	case 'D':
+		o.listIfaces = true
+	case 'G':
+		n := atoi(val)
+		if n < 0 {
+			return fmt.Errorf("invalid number of seconds %s", val)
+		}
+		o.rotateSecs = int64(n)
+	case 'i':
+		o.iface = val
+	case 'Q':
+		switch strings.ToLower(val) {
+		case "in":
+			o.direction = live.In
+		case "out":
+			o.direction = live.Out
+		case "inout":
+			o.direction = live.InOut
+		default:
+			return fmt.Errorf("unknown capture direction `%s'", val)
+		}
+	case 'w':
+		o.write = val
+	case 'W':
+		n := atoi(val)
+		if n <= 0 {
+			return fmt.Errorf("invalid number of output files %s", val)
+		}
+		o.fileCount = n
+	case 'y':
+		o.linkType = val
 	case 'e':
 		o.e = true
 	case 'K':
@@ -182,25 +389,28 @@ func (o *options) set(c byte, val string) error {
 		o.lineBuf = true
 	case 'n':
 		o.nameLevel++
-	case 'N', 'O', 'p', 'U':
-		// Name shortening, optimiser, promiscuous mode and packet-buffered
-		// output change nothing when printing a file.
+	case 'N', 'O':
+		// Name shortening changes nothing since names are never
+		// resolved; there is no optimiser to turn off.
+	case 'p':
+		o.noPromisc = true
+	case 'U':
+		o.packetBuffer = true
 	case 'q':
 		o.q = true
 	case 'r':
 		o.file = val
 	case 's':
-		// The snapshot length applies to live captures only.
-		if _, err := strconv.ParseInt(val, 0, 32); err != nil {
-			return fmt.Errorf("invalid snaplen %s", val)
+		// strtol with base 0, as tcpdump parses it: 0x100 is 256.
+		n, err := strconv.ParseInt(val, 0, 64)
+		if err != nil || n < 0 || n > pcap.MaxSnaplen {
+			return fmt.Errorf("invalid snaplen %s (must be >= 0 and <= %d)", val, pcap.MaxSnaplen)
 		}
+		o.snaplen = int(n)
 	case 'S':
 		o.S = true
 	case 't':
 		o.t++
-		if o.t > 5 {
-			return usageError{"only -t, -tt, -ttt, -tttt and -ttttt are supported"}
-		}
 	case 'v':
 		o.v++
 	case 'x':
@@ -210,22 +420,30 @@ func (o *options) set(c byte, val string) error {
 	case '#':
 		o.numbers = true
 	case 'h':
-		return usageError{""}
+		return errHelp
 	case optNano:
 		o.nano = true
 	case optMicro:
 		o.nano = false
 	case optPrecision:
-		switch val {
-		case "nano":
+		// tcpdump compares only the first letters: "nanoseconds" is
+		// nano.
+		switch {
+		case strings.HasPrefix(val, "nano"):
 			o.nano = true
-		case "micro":
+		case strings.HasPrefix(val, "micro"):
 			o.nano = false
 		default:
 			return fmt.Errorf("unsupported time stamp precision")
 		}
 	case optVersion:
-		return usageError{""}
+		return errVersion
+	case optImmediate:
+		o.immediate = true
+	case optPrint:
+		o.print = true
+	case optCount:
+		o.countOnly = true
 	case optTLS:
 		o.tls = true
 	case optTLSOnly:
@@ -247,16 +465,3 @@ func (o *options) set(c byte, val string) error {
 
 // maxTLSMemory is the largest --tls-memory, in MiB: 1 TiB.
 const maxTLSMemory = 1 << 20
-
-const usageText = `Usage: netdump [-AeKlnqStvxX#] [-c count] [-r file] [--nano] [--micro]
-		[--time-stamp-precision=micro|nano]
-		[--tls] [--tls-only] [--tls-sessions] [--keylog file] [--tls-memory MiB]
-netdump reads pcap and pcapng files and prints them as tcpdump 4.99.3 does.
---tls adds a line per TLS message after its packet (decrypted application
-data dumped as -A, or -X/-x); --tls-only prints those lines alone;
---tls-sessions a summary per TLS connection. Keys come from --keylog,
-SSLKEYLOGFILE and the capture's pcapng Decryption Secrets Blocks.
---tls-memory bounds what the TLS view holds (64 MiB by default, at most
-4 MiB of it per connection); past it the least recently active
-connections are dropped, with a warning.
-`
