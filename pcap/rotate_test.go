@@ -211,3 +211,21 @@ func TestRotatePcapng(t *testing.T) {
 		t.Errorf("read back %+v\nwant %+v", recs, want)
 	}
 }
+
+// TestRotatingWriterDoesNotAllocate: writing a packet allocates nothing,
+// with every rotation check on.
+func TestRotatingWriterDoesNotAllocate(t *testing.T) {
+	w, err := NewRotatingWriter(RotateConfig{
+		Name: "a", Size: 1 << 40, Seconds: 1 << 30, Header: FileHeader{LinkType: LinkTypeEthernet},
+		Create: func(string) (io.WriteCloser, error) { return nopWriteCloser{io.Discard}, nil },
+	})
+	must(t, err)
+	pkt := frame(1500, 1)
+	if n := testing.AllocsPerRun(1000, func() { must(t, w.WritePacket(1, 2, pkt, 1500, 0)) }); n != 0 {
+		t.Errorf("%v allocations a packet", n)
+	}
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
