@@ -95,8 +95,13 @@ round() {
 		wait_listening "$OUT/$tool.err"
 	done
 	ip netns exec "$A" iperf3 -s -D -1 >/dev/null
-	sleep 0.3
-	ip netns exec "$B" iperf3 -c 10.78.0.1 -t "$SECONDS_" "$@" >/dev/null 2>&1 || true
+	i=0
+	until ip netns exec "$A" ss -ltnH 'sport = :5201' | grep -q .; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "bench: iperf3 is not listening" >&2; exit 1; }
+		sleep 0.1
+	done
+	ip netns exec "$B" iperf3 -c 10.78.0.1 -t "$SECONDS_" "$@" >/dev/null 2>&1 || echo "bench: iperf3 $* failed" >&2
 	sleep 1.5 # the ring's last blocks time out
 	kill -INT "$nd" "$td"
 	wait "$nd" "$td" || true

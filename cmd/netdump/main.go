@@ -1,14 +1,27 @@
-// Command netdump reads pcap and pcapng captures and prints them the way
-// tcpdump 4.99.3 does, byte for byte, with tcpdump's flags:
+// Command netdump prints packets the way tcpdump 4.99.3 does, byte for
+// byte, with tcpdump's flags: from pcap and pcapng captures, or captured
+// live on Linux, and writes them to capture files as tcpdump does:
 //
 //	netdump -r capture.pcap
 //	netdump -nnvvXX -c 10 -r capture.pcapng.gz
 //	netdump -r - < capture.pcap
+//	netdump -n -i eth0                      # live, as root (CAP_NET_RAW)
+//	netdump -i any -w trace.pcap            # LINUX_SLL2, as tcpdump
+//	netdump -i eth0 -C 100 -W 10 -w ring.pcap
+//	netdump -r big.pcap -c 1000 -w head.pcap
 //
 // Names are never resolved, so -n and -nn change nothing; the output is
-// tcpdump's with -n. Supported flags: -r FILE, -c N, -e, -v/-vv/-vvv,
-// -x/-xx/-X/-XX/-A/-AA, -q, -S, -K, -t/-tt/-ttt/-tttt/-ttttt, --nano,
-// --micro, -# (packet numbers), -l (line-buffered output).
+// tcpdump's with -n. Printing: -c N, -e, -v/-vv/-vvv, -x/-xx/-X/-XX/-A/-AA,
+// -q, -S, -K, -t/-tt/-ttt/-tttt/-ttttt, --nano, --micro, -# (packet
+// numbers), -l (line-buffered output), --count. Input: -r FILE, or a live
+// capture (pcap/live: AF_PACKET, a TPACKET_V3 ring, the filter in the
+// kernel) with -i IFACE (or any, or a number from -D's list), -p, -s, -B,
+// -Q in|out|inout, -y, --immediate-mode. Output: -w FILE (pcapng when
+// the name ends in .pcapng; - for the standard output), -C, -G, -W, -U and
+// --print, with tcpdump's file names. -D lists the interfaces; -h and
+// --version print to the standard output. A live capture ends on -c,
+// SIGINT, SIGTERM, SIGPIPE or SIGHUP with tcpdump's three counts (SIGUSR1
+// prints them on the way).
 //
 // Beyond tcpdump, a TLS view decodes the TLS of every TCP connection,
 // whatever its port, and decrypts it with a key log:
@@ -31,6 +44,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 
 	"github.com/medina-net/medina/pcap"
 )
@@ -111,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	status := 0
-	interrupted := false
+	interrupted, outputGone := false, false
 	captured := 0
 	for n := 1; opt.count == 0 || n <= opt.count; n++ {
 		pkt, err := in.Next()
@@ -155,12 +169,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			view.packet(pkt)
 		}
 		if _, err := w.Write(p.out); err != nil {
+			if errors.Is(err, syscall.EPIPE) {
+				// The reader went away (netdump | head): tcpdump
+				// stops on the SIGPIPE as on Ctrl-C, quietly.
+				outputGone = true
+				break
+			}
 			fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
 			return 1
 		}
 		if opt.lineBuf {
 			w.Flush()
 		}
+	}
+	if outputGone {
+		view = nil
+		interrupted = false
 	}
 	if view != nil {
 		// The connections still open end with the capture.
@@ -175,7 +199,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// A line may have been cut short: tcpdump ends it.
 		w.WriteByte('\n')
 	}
-	if err := w.Flush(); err != nil {
+	if err := w.Flush(); err != nil && !errors.Is(err, syscall.EPIPE) {
 		fmt.Fprintf(stderr, "netdump: Unable to write output: %v\n", err)
 		return 1
 	}
