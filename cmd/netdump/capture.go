@@ -55,9 +55,12 @@ type packetFilter struct {
 
 // compileFilter compiles opt's filter expression for link type lt and
 // snapshot length snaplen, as tcpdump's pcap_compile does once the input
-// is open; nil when there is no expression, which keeps every packet. The
-// filter package plugs in here.
-var compileFilter = func(opt *options, lt pcap.LinkType, snaplen int) (*packetFilter, error) {
+// is open; nil when there is no expression, which keeps every packet.
+// vlanExt is set for a live capture whose kernel takes VLAN tags off
+// before filtering and offers them through BPF extensions, for which
+// libpcap compiles "vlan" with BPF_SPECIAL_VLAN_HANDLING. The filter
+// package plugs in here.
+var compileFilter = func(opt *options, lt pcap.LinkType, snaplen int, vlanExt bool) (*packetFilter, error) {
 	return nil, nil
 }
 
@@ -137,7 +140,7 @@ func openFile(opt *options, stdin io.Reader, stderr io.Writer) (input, error) {
 		fmt.Fprintln(stderr, "Warning: interface names might be incorrect")
 	}
 	in := &fileInput{r: r, file: opt.file}
-	f, err := compileFilter(opt, lt, int(r.Snaplen()))
+	f, err := compileFilter(opt, lt, int(r.Snaplen()), false)
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -274,7 +277,7 @@ func openLive(opt *options, stderr io.Writer) (*liveInput, error) {
 	if opt.snaplen != 0 && opt.snaplen < h.Snaplen() {
 		fmt.Fprintf(stderr, "netdump: WARNING: snaplen raised from %d to %d\n", opt.snaplen, h.Snaplen())
 	}
-	f, err := compileFilter(opt, h.LinkType(), h.Snaplen())
+	f, err := compileFilter(opt, h.LinkType(), h.Snaplen(), h.VLANExtensions())
 	if err != nil {
 		h.Close()
 		return nil, err

@@ -25,6 +25,10 @@ const (
 // interface...), as a load's unsigned k.
 const skfAdOff = 0xfffff000
 
+// skfAdVLANTagPresent is SKF_AD_VLAN_TAG_PRESENT: a kernel whose
+// SO_BPF_EXTENSIONS reaches it offers the VLAN tag to filters.
+const skfAdVLANTagPresent = 48
+
 // cookedProgram adapts a program compiled for a cooked link type (lt,
 // LINUX_SLL or LINUX_SLL2) to the kernel, which runs socket filters on the
 // packet without the cooked header: as libpcap's fix_program does, loads

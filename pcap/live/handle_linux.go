@@ -87,6 +87,7 @@ type Handle struct {
 	vlanOff   int
 	promisc   bool
 
+	vlanExt      bool // the kernel's BPF has the VLAN tag extensions
 	started      bool
 	filterSet    bool
 	kernelFilter bool
@@ -143,6 +144,9 @@ func (h *Handle) open(cfg Config) error {
 	}
 	h.fd = fd
 	h.loIndex = ifIndex(fd, "lo")
+	if n, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_BPF_EXTENSIONS); err == nil && n >= skfAdVLANTagPresent {
+		h.vlanExt = true
+	}
 
 	if any {
 		h.cooked = true
@@ -323,6 +327,15 @@ func (h *Handle) Snaplen() int { return h.snaplen }
 
 // Interface returns the name of the captured interface.
 func (h *Handle) Interface() string { return h.device }
+
+// VLANExtensions reports whether the kernel offers a frame's VLAN tag to
+// the filter through BPF extensions (SKF_AD_VLAN_TAG_PRESENT and
+// SKF_AD_VLAN_TAG). When it does, the kernel takes a received frame's tag
+// off before the filter runs, so a filter must test "vlan" with the
+// extensions rather than at the tag's place in the frame: libpcap then
+// compiles with BPF_SPECIAL_VLAN_HANDLING, and a compiler should do the
+// same for this capture.
+func (h *Handle) VLANExtensions() bool { return h.vlanExt }
 
 // KernelFilter reports whether the filter runs in the kernel. It runs in
 // user space, on every packet, when the kernel refused it or when, in a

@@ -23,6 +23,9 @@ func (h *Handle) Snaplen() int { return 0 }
 // Interface returns "".
 func (h *Handle) Interface() string { return "" }
 
+// VLANExtensions returns false.
+func (h *Handle) VLANExtensions() bool { return false }
+
 // KernelFilter returns false.
 func (h *Handle) KernelFilter() bool { return false }
 

@@ -111,6 +111,9 @@ func TestEthernetCapture(t *testing.T) {
 	if !h.KernelFilter() {
 		t.Errorf("the snapshot-length program is not in the kernel")
 	}
+	if !h.VLANExtensions() {
+		t.Errorf("the kernel offers no VLAN extensions to BPF (Linux has since 3.14)")
+	}
 	q, r := icmpTypes(pkts, 14)
 	if q != 3 || r != 3 {
 		t.Fatalf("%d requests, %d replies in %d packets", q, r, len(pkts))
