@@ -3,8 +3,8 @@
 package pcap
 
 import (
+	"golang.org/x/sys/unix"
 	"os"
-	"syscall"
 )
 
 // mapFile maps a regular file into memory so that the reader hands out
@@ -23,23 +23,23 @@ func mapFile(f *os.File, size int64) []byte {
 	if size <= 0 || size != int64(int(size)) {
 		return nil
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE)
 	if err != nil {
 		return nil
 	}
 	// The reader walks the file front to back once.
-	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+	_ = unix.Madvise(data, unix.MADV_SEQUENTIAL)
 	return data
 }
 
 // unmapFile releases a mapping made by mapFile.
-func unmapFile(data []byte) error { return syscall.Munmap(data) }
+func unmapFile(data []byte) error { return unix.Munmap(data) }
 
 // releaseMapped hands back the pages of part of a mapping made by mapFile
 // (page-aligned), which leave the resident set; reading them again
 // fetches them from the file, through the page cache.
 func releaseMapped(data []byte) {
 	if len(data) > 0 {
-		_ = syscall.Madvise(data, syscall.MADV_DONTNEED)
+		_ = unix.Madvise(data, unix.MADV_DONTNEED)
 	}
 }
