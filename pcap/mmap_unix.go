@@ -3,8 +3,9 @@
 package pcap
 
 import (
-	"golang.org/x/sys/unix"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // mapFile maps a regular file into memory so that the reader hands out
