@@ -114,3 +114,19 @@ func TestDifferentialTCPDump(t *testing.T) {
 		}
 	}
 }
+
+// tcpdump4993 returns the path of the installed tcpdump, skipping t with
+// the reason unless there is one and it is version 4.99.3, whose output
+// netdump follows.
+func tcpdump4993(t testing.TB) string {
+	t.Helper()
+	tcpdump, err := exec.LookPath("tcpdump")
+	if err != nil {
+		t.Skipf("tcpdump is not installed (%v): netdump cannot be compared with it", err)
+	}
+	ver, _ := exec.Command(tcpdump, "--version").CombinedOutput()
+	if !bytes.Contains(ver, []byte("tcpdump version 4.99.3")) {
+		t.Skipf("the installed tcpdump is not 4.99.3 (%q): netdump follows 4.99.3's output", strings.SplitN(string(ver), "\n", 2)[0])
+	}
+	return tcpdump
+}

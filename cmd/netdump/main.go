@@ -157,10 +157,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !opt.printing() {
 			continue
 		}
+		p.out = p.out[:0]
 		if opt.packetLines() {
-			p.printPacket(pkt, n)
-		} else {
-			p.out = p.out[:0]
+			p.printPacket(pkt)
 		}
 		if view != nil {
 			if r := in.reader(); r != nil {

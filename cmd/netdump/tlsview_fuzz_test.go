@@ -54,7 +54,8 @@ func FuzzTLSView(f *testing.F) {
 		}
 		for _, fr := range tlsFuzzFrames(in) {
 			pkt := &pcap.Packet{Data: fr, Length: len(fr), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-			p.printPacket(pkt, 1)
+			p.out = p.out[:0]
+			p.printPacket(pkt)
 			view.packet(pkt)
 			if n := len(p.out); n > 0 && p.out[n-1] != '\n' {
 				t.Fatalf("output does not end a line: %q", p.out[max(0, n-80):])
@@ -202,7 +203,7 @@ func FuzzTLSViewCapture(f *testing.F) {
 			if err != nil {
 				break
 			}
-			p.printPacket(pkt, n)
+			p.printPacket(pkt)
 			view.secrets(r, func(string) {})
 			view.packet(pkt)
 			if n := len(p.out); n > 0 && p.out[n-1] != '\n' {

@@ -1,0 +1,170 @@
+package dump
+
+import (
+	"encoding/binary"
+
+	"github.com/medina-net/medina/checksum"
+	"github.com/medina-net/medina/udp"
+)
+
+// UDP ports whose payloads this package decodes.
+const (
+	portMDNS = 5353
+)
+
+// ONC RPC message directions (RFC 5531), which tell NFS calls from replies.
+const (
+	rpcCall  = 0
+	rpcReply = 1
+)
+
+// udp prints a UDP datagram (tcpdump's udp_print). b holds what was
+// captured of it, clipped to the IP datagram; length is its length by the IP
+// header.
+func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
+	p.proto = "udp"
+	if len(b) < 4 {
+		p.udpAddrs(ip, false, 0, 0)
+		p.s(" [|udp]")
+		return
+	}
+	sport, dport := be16(b), be16(b[2:])
+	if length < udp.HeaderLen {
+		p.udpAddrs(ip, true, sport, dport)
+		p.s("truncated-udp ")
+		p.u(uint64(length))
+		return
+	}
+	if len(b) < 6 {
+		p.udpAddrs(ip, true, sport, dport)
+		p.s(" [|udp]")
+		return
+	}
+	h := udp.Header(b)
+	ulen := int(h.Length())
+	// A jumbogram (RFC 2675) has a zero length field.
+	if ulen == 0 && length > 0xffff {
+		ulen = length
+	}
+	if ulen < udp.HeaderLen {
+		p.udpAddrs(ip, true, sport, dport)
+		p.s("truncated-udplength ")
+		p.u(uint64(ulen))
+		return
+	}
+	ulen -= udp.HeaderLen
+	length -= udp.HeaderLen
+	if ulen < length {
+		length = ulen
+	}
+	if len(b) < udp.HeaderLen {
+		p.udpAddrs(ip, true, sport, dport)
+		p.s(" [|udp]")
+		return
+	}
+	data := b[udp.HeaderLen:]
+	p.udpAddrs(ip, true, sport, dport)
+
+	if !p.opt.Quiet && len(data) >= 8 {
+		switch dir := binary.BigEndian.Uint32(data[4:]); {
+		case dport == portNFS && dir == rpcCall:
+			p.s("NFS request xid ")
+			p.u(uint64(binary.BigEndian.Uint32(data)))
+			p.c(' ')
+			p.nfsRequest(data, length)
+			return
+		case sport == portNFS && dir == rpcReply:
+			p.s("NFS reply xid ")
+			p.u(uint64(binary.BigEndian.Uint32(data)))
+			p.c(' ')
+			p.nfsReply(data, length)
+			return
+		}
+	}
+
+	if p.opt.Verbose > 0 && !p.opt.NoChecksum && !fragmented {
+		// tcpdump checks UDP over IPv4 only from -vv, and over IPv6,
+		// where the checksum is mandatory, from -v.
+		if !ip.isV6() && p.opt.Verbose > 1 {
+			if field := h.Checksum(); field == 0 {
+				p.s("[no cksum] ")
+			} else if len(data) >= length {
+				p.udpChecksum(b, length+udp.HeaderLen, ip)
+			}
+		} else if ip.isV6() && len(data) >= length {
+			p.udpChecksum(b, length+udp.HeaderLen, ip)
+		}
+	}
+
+	if !p.opt.Quiet && p.udpPayload(data, length, sport, dport) {
+		return
+	}
+	if ulen > length && !fragmented {
+		p.s("UDP, bad length ")
+		p.u(uint64(ulen))
+		p.s(" > ")
+		p.u(uint64(length))
+	} else {
+		p.s("UDP, length ")
+		p.u(uint64(ulen))
+	}
+}
+
+// udpChecksum verifies the checksum over the first n bytes of the
+// datagram b, which were captured.
+func (p *Printer) udpChecksum(b []byte, n int, ip netHeader) {
+	sum := ^checksum.Fold(checksum.Add(ip.pseudoSum(udp.ProtocolNumber, n), b[:n]))
+	field := be16(b[6:])
+	if sum != 0 {
+		p.s("[bad udp cksum 0x")
+		p.xw(uint64(field), 4)
+		p.s(" -> 0x")
+		p.xw(uint64(cksumShouldBe(field, sum)), 4)
+		p.s("!] ")
+	} else {
+		p.s("[udp sum ok] ")
+	}
+}
+
+// udpAddrs prints "SRC.SPORT > DST.DPORT: " (tcpdump's udpipaddr_print):
+// without ports when they were not captured, and without addresses when
+// the network header does not name UDP as its next protocol.
+func (p *Printer) udpAddrs(ip netHeader, ports bool, sport, dport uint16) {
+	if ip.nextHeader() == udp.ProtocolNumber {
+		p.out = ip.appendSrc(p.out)
+		if ports {
+			p.c('.')
+			p.u(uint64(sport))
+		}
+		p.s(" > ")
+		p.out = ip.appendDst(p.out)
+		if ports {
+			p.c('.')
+			p.u(uint64(dport))
+		}
+		p.s(": ")
+		return
+	}
+	if ports {
+		p.u(uint64(sport))
+		p.s(" > ")
+		p.u(uint64(dport))
+		p.s(": ")
+	}
+}
+
+// udpPayload decodes the data of a datagram by its ports, for the
+// protocols this package knows, and reports whether it did; otherwise the
+// datagram prints as "UDP, length N".
+func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool {
+	port := func(n uint16) bool { return sport == n || dport == n }
+	switch {
+	case port(portDomain):
+		p.domain(data, length, false, false)
+	case port(portMDNS):
+		p.domain(data, length, false, true)
+	default:
+		return false
+	}
+	return true
+}
