@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -390,6 +391,60 @@ func TestOptionSeekAndAll(t *testing.T) {
 	}
 }
 
+// TestOptionFixed reads options of fixed-size kinds the way tcpdump does,
+// by the size of their kind whatever their length byte says.
+func TestOptionFixed(t *testing.T) {
+	for _, c := range []struct {
+		name, area string
+		end        int // the declared area, when the capture is shorter
+		want       string
+		next       int // where the iterator goes on, -1 when it stops
+	}{
+		{"right length", "0204 05b4 01", 0, "2/ok/0/4/05b4", 4},
+		// tcpdump reads two bytes of value and goes on at 4, whatever
+		// the length byte says; Length keeps what it says.
+		{"length 3", "0203 05b4 01", 0, "2/ok/0/3/05b4", 4},
+		{"length 2", "0202 05b4 01", 0, "2/ok/0/2/05b4", 4},
+		{"length 1", "0201 05b4", 0, "2/bad length/0/1/", -1},
+		{"length 6", "0206 05b4 0101", 0, "2/ok/0/6/05b4", 4},
+		{"past the area", "0203 05", 0, "2/past end of options/0/3/05", -1},
+		{"cut short", "0203 05", 8, "2/truncated/0/3/05", -1},
+		// The length byte says 5, the capture has the 4 bytes of the
+		// kind's size: what tcpdump reads is there.
+		{"cut after the value", "0205 05b4", 8, "2/ok/0/5/05b4", 4},
+		{"timestamps length 6", "0806 0000 0001 0000 0002 01", 0, "8/ok/0/6/0000000100000002", 10},
+		{"sackOK length 3", "0403 01 01", 0, "4/ok/0/3/", 2},
+		{"not a fixed kind", "0503 01 01", 0, "5/wrong length/0/3/01", 3},
+		{"nop", "01 01", 0, "1/ok/0/1/", 1},
+		{"no length byte", "14", 0, "20/bad length/0/0/", -1},
+	} {
+		b := unhex(t, strings.ReplaceAll(c.area, " ", ""))
+		it := NewOptionIter(b)
+		if c.end > len(b) {
+			it.end = c.end
+		}
+		o, _ := it.Next()
+		o = it.Fixed(o)
+		got := fmt.Sprintf("%d/%v/%d/%d/%x", o.Kind, o.Status, o.Offset, o.Length, o.Data())
+		if got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+		next := it.Offset()
+		if _, ok := it.Next(); !ok {
+			next = -1
+		}
+		if next != c.next {
+			t.Errorf("%s: the iterator goes on at %d, want %d", c.name, next, c.next)
+		}
+	}
+	// The fixed kinds' sizes are the ones a well-formed option has.
+	for k := range 256 {
+		if n, ok := OptionKind(k).FixedLen(); ok && k > 1 && !lengthOK(OptionKind(k), make([]byte, n)) {
+			t.Errorf("kind %d: FixedLen %d is not a length the kind allows", k, n)
+		}
+	}
+}
+
 func TestOptionAccessors(t *testing.T) {
 	one := func(s string) Option {
 		it := NewOptionIter(unhex(t, s))
@@ -404,6 +459,23 @@ func TestOptionAccessors(t *testing.T) {
 	}
 	if _, ok := one("0303 07").MSS(); ok {
 		t.Error("MSS of a window scale option")
+	}
+	if v, ok := one("0606 0000 0102").Echo(); !ok || v != 0x102 {
+		t.Error("Echo")
+	}
+	if v, ok := one("0706 0000 0102").Echo(); !ok || v != 0x102 {
+		t.Error("Echo of an echo reply")
+	}
+	if _, ok := one("0705 0000 01").Echo(); ok {
+		t.Error("Echo of a wrong length")
+	}
+	for _, s := range []string{"0b06 0000 0003", "0c06 0000 0003", "0d06 0000 0003"} {
+		if v, ok := one(s).CC(); !ok || v != 3 {
+			t.Error("CC of", s)
+		}
+	}
+	if _, ok := one("0606 0000 0102").CC(); ok {
+		t.Error("CC of an echo option")
 	}
 	if v, ok := one("0303 07").WindowScale(); !ok || v != 7 {
 		t.Error("WindowScale")

@@ -301,25 +301,80 @@ func (it *OptionIter) noteBad(k OptionKind, s OptionStatus, off, length, raw int
 	}
 }
 
+// FixedLen returns the length of the value (the bytes after the kind and
+// length bytes) of the kinds whose value has one length only: 2 for MSS,
+// SCPS and user timeout, 1 for window scale, 0 for SACK permitted, 4 for
+// echo, echo reply and the three CC kinds, 8 for timestamps, 16 for MD5,
+// and 0 for EOL and NOP, which have no length byte either. ok is false for
+// the kinds whose value is as long as the length byte says.
+func (k OptionKind) FixedLen() (n int, ok bool) {
+	switch k {
+	case OptEOL, OptNOP, OptSACKPermitted:
+		return 0, true
+	case OptWindowScale:
+		return 1, true
+	case OptMSS, OptSCPS, OptUserTimeout:
+		return 2, true
+	case OptEcho, OptEchoReply, OptCC, OptCCNew, OptCCEcho:
+		return 4, true
+	case OptTimestamps:
+		return 8, true
+	case OptMD5:
+		return 16, true
+	}
+	return 0, false
+}
+
+// Fixed reads o again, an option the iterator has just returned whose
+// kind has a value of a fixed length (FixedLen), the way tcpdump 4.99.3
+// reads such an option: for the length its kind gives, whatever its
+// length byte says, the iterator going on right after those bytes. It is
+// for a printer that shows malformed options as tcpdump does; a stack
+// trusts the length byte and OptionWrongLength.
+//
+// The option returned keeps Kind, Offset and Length (the length byte, so
+// that the printer can flag the difference), and has Raw cut to the
+// kind's length with a Status of OptionOK when those bytes lie within the
+// option area and were captured, so that its typed accessor (MSS,
+// Timestamps, ...) reads them; otherwise Raw holds what was captured of
+// them and Status is OptionPastEnd or OptionTruncated, and the walk stops.
+// An option of another kind, without its length byte (EOL, NOP, a kind
+// byte at the end of what was captured or of the area), or whose length
+// byte is below 2 or runs past the area (tcpdump calls the option bad
+// before it reads the value), is returned unchanged.
+func (it *OptionIter) Fixed(o Option) Option {
+	n, fixed := o.Kind.FixedLen()
+	if !fixed || o.Kind == OptEOL || o.Kind == OptNOP || len(o.Raw) < 2 ||
+		o.Status == OptionBadLength || o.Status == OptionPastEnd {
+		return o
+	}
+	off, end := o.Offset, o.Offset+2+n
+	capEnd := min(it.end, len(it.b))
+	switch {
+	case end > it.end:
+		o.Status, o.Raw = OptionPastEnd, it.b[off:capEnd]
+	case end > capEnd:
+		o.Status, o.Raw = OptionTruncated, it.b[off:capEnd]
+	default:
+		o.Status, o.Raw = OptionOK, it.b[off:end]
+		it.Seek(end)
+		return o
+	}
+	it.done = true
+	it.noteBad(o.Kind, o.Status, off, o.Length, len(o.Raw))
+	return o
+}
+
 // lengthOK reports whether the data of a whole option has a length its
 // kind allows. Kinds without a rule accept any length.
 func lengthOK(k OptionKind, data []byte) bool {
 	n := len(data)
+	if want, fixed := k.FixedLen(); fixed {
+		return n == want
+	}
 	switch k {
-	case OptMSS, OptSCPS, OptUserTimeout:
-		return n == 2
-	case OptWindowScale:
-		return n == 1
-	case OptSACKPermitted:
-		return n == 0
 	case OptSACK:
 		return n > 0 && n%8 == 0
-	case OptEcho, OptEchoReply, OptCC, OptCCNew, OptCCEcho:
-		return n == 4
-	case OptTimestamps:
-		return n == 8
-	case OptMD5:
-		return n == 16
 	case OptTCPAO:
 		return n >= 2
 	case OptMPTCP:
@@ -429,6 +484,23 @@ func (o Option) Timestamps() (val, ecr uint32, ok bool) {
 		return 0, 0, false
 	}
 	return binary.BigEndian.Uint32(o.Raw[2:]), binary.BigEndian.Uint32(o.Raw[6:]), true
+}
+
+// Echo returns the value of an echo or echo reply option (RFC 1072).
+func (o Option) Echo() (uint32, bool) {
+	if o.Kind != OptEcho && o.Kind != OptEchoReply || o.Status != OptionOK {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(o.Raw[2:]), true
+}
+
+// CC returns the connection count of a CC, CC.NEW or CC.ECHO option (RFC
+// 1644).
+func (o Option) CC() (uint32, bool) {
+	if o.Kind != OptCC && o.Kind != OptCCNew && o.Kind != OptCCEcho || o.Status != OptionOK {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(o.Raw[2:]), true
 }
 
 // MD5 returns the 16-byte digest of an MD5 signature option.

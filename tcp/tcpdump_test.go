@@ -17,26 +17,6 @@ import (
 	"testing"
 )
 
-// fixedDataLen is the data length tcpdump reads for the kinds of fixed
-// size, whatever the length byte says; it then steps over that many bytes.
-func fixedDataLen(k OptionKind) (int, bool) {
-	switch k {
-	case OptEOL, OptNOP, OptSACKPermitted:
-		return 0, true
-	case OptWindowScale:
-		return 1, true
-	case OptMSS, OptSCPS, OptUserTimeout:
-		return 2, true
-	case OptEcho, OptEchoReply, OptCC, OptCCNew, OptCCEcho:
-		return 4, true
-	case OptTimestamps:
-		return 8, true
-	case OptMD5:
-		return 16, true
-	}
-	return 0, false
-}
-
 // tdPrinter renders the option list of one segment.
 type tdPrinter struct {
 	out   []byte
@@ -123,43 +103,53 @@ func tcpdumpOptions(h Header) string {
 			}
 			return p.trunc()
 		}
-		if n, fixed := fixedDataLen(o.Kind); fixed {
+		if n, fixed := o.Kind.FixedLen(); fixed {
+			// tcpdump reads the size the kind should have, whatever the
+			// length byte says, and steps over that size.
 			datalen = n
-			if why := need(n); why != "" {
-				return fail(why)
+			f := it.Fixed(o)
+			switch f.Status {
+			case OptionPastEnd:
+				return p.bad()
+			case OptionTruncated:
+				return p.trunc()
 			}
 			switch o.Kind {
 			case OptMSS:
+				v, _ := f.MSS()
 				p.s(" ")
-				p.u(uint64(binary.BigEndian.Uint16(data)))
+				p.u(uint64(v))
 			case OptWindowScale:
+				v, _ := f.WindowScale()
 				p.s(" ")
-				p.u(uint64(data[0]))
-			case OptEcho, OptEchoReply, OptCC, OptCCNew, OptCCEcho:
+				p.u(uint64(v))
+			case OptEcho, OptEchoReply:
+				v, _ := f.Echo()
 				p.s(" ")
-				p.u(uint64(binary.BigEndian.Uint32(data)))
+				p.u(uint64(v))
+			case OptCC, OptCCNew, OptCCEcho:
+				v, _ := f.CC()
+				p.s(" ")
+				p.u(uint64(v))
 			case OptTimestamps:
-				if val, ecr, ok := o.Timestamps(); ok {
-					p.s(" val ")
-					p.u(uint64(val))
-					p.s(" ecr ")
-					p.u(uint64(ecr))
-				} else {
-					p.s(" val ")
-					p.u(uint64(binary.BigEndian.Uint32(data)))
-					p.s(" ecr ")
-					p.u(uint64(binary.BigEndian.Uint32(data[4:])))
-				}
+				val, ecr, _ := f.Timestamps()
+				p.s(" val ")
+				p.u(uint64(val))
+				p.s(" ecr ")
+				p.u(uint64(ecr))
 			case OptMD5:
+				d, _ := f.MD5()
 				p.s(" ")
-				p.hex(data[:16])
+				p.hex(d)
 			case OptSCPS:
+				c, id, _ := f.SCPS()
 				p.s(" cap ")
-				p.hex(data[:1])
+				p.hex([]byte{c})
 				p.s(" id ")
-				p.u(uint64(data[1]))
+				p.u(uint64(id))
 			case OptUserTimeout:
-				v := binary.BigEndian.Uint16(data)
+				uto, _ := f.UserTimeout()
+				v := uint32(uto)
 				p.s(" 0x")
 				p.x(uint64(v))
 				if v&1 != 0 {
@@ -170,8 +160,6 @@ func tcpdumpOptions(h Header) string {
 				p.s(" ")
 				p.u(uint64(v))
 			}
-			// tcpdump steps over the size the kind should have.
-			it.Seek(o.Offset + hdr + n)
 		} else {
 			switch o.Kind {
 			case OptSACK:
@@ -257,7 +245,7 @@ func tcpdumpOptions(h Header) string {
 				}
 			}
 		}
-		if n, fixed := fixedDataLen(o.Kind); fixed && o.Kind != OptEOL && o.Kind != OptNOP && n+2 != o.Length {
+		if n, fixed := o.Kind.FixedLen(); fixed && o.Kind != OptEOL && o.Kind != OptNOP && n+2 != o.Length {
 			p.s("[len ")
 			p.u(uint64(o.Length))
 			p.s("]")
