@@ -91,6 +91,20 @@ func (h Header) Validate() error {
 	return nil
 }
 
+// PortsLen is the length of the two port fields that start the header.
+const PortsLen = dstPortOff + 2
+
+// Ports returns the source and destination ports that start b, which may
+// be less than a header: a segment cut short by a capture's snap length,
+// which tcpdump still prints the ports of, or the first bytes of a segment
+// that an ICMP error quotes. ok is false when b is shorter than PortsLen.
+func Ports(b []byte) (src, dst uint16, ok bool) {
+	if len(b) < PortsLen {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint16(b[srcPortOff:]), binary.BigEndian.Uint16(b[dstPortOff:]), true
+}
+
 // SrcPort returns the source port.
 func (h Header) SrcPort() uint16 { return binary.BigEndian.Uint16(h[srcPortOff:]) }
 

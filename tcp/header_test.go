@@ -84,6 +84,18 @@ func TestHeaderFields(t *testing.T) {
 	}
 }
 
+// TestPorts reads the ports of a header cut short, as a printer shows
+// them.
+func TestPorts(t *testing.T) {
+	b := []byte{0x9c, 0x40, 0x00, 0x50, 0, 0, 0, 1}
+	for n := range len(b) + 1 {
+		src, dst, ok := Ports(b[:n])
+		if ok != (n >= PortsLen) || ok && (src != 40000 || dst != 80) {
+			t.Errorf("Ports of %d bytes: %d, %d, %v", n, src, dst, ok)
+		}
+	}
+}
+
 func TestFlags(t *testing.T) {
 	for _, c := range []struct {
 		f    Flags

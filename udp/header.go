@@ -64,6 +64,31 @@ func NewHeader(b []byte) (Header, error) {
 	return Header(b), nil
 }
 
+// PortsLen is the length of the two port fields that start the header.
+const PortsLen = dstPortOff + 2
+
+// Ports returns the source and destination ports that start b, which may
+// be less than a header: a datagram cut short by a capture's snap length,
+// which tcpdump still prints the ports of, or the first bytes of a
+// datagram that an ICMP error quotes. ok is false when b is shorter than
+// PortsLen.
+func Ports(b []byte) (src, dst uint16, ok bool) {
+	if len(b) < PortsLen {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint16(b[srcPortOff:]), binary.BigEndian.Uint16(b[dstPortOff:]), true
+}
+
+// LengthField returns the length field of the header that starts b, which
+// may be cut short after it, before the checksum: tcpdump prints the bad
+// length of such a datagram. ok is false when b ends before the field.
+func LengthField(b []byte) (n uint16, ok bool) {
+	if len(b) < lengthOff+2 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(b[lengthOff:]), true
+}
+
 // SrcPort returns the source port (0 if the sender expects no reply).
 func (h Header) SrcPort() uint16 { return binary.BigEndian.Uint16(h[srcPortOff:]) }
 

@@ -290,3 +290,19 @@ func withQuoted(udp, icmp []ipPacket) []ipPacket {
 	}
 	return udp
 }
+
+// TestPartialHeader reads the fields of a header cut short that a printer
+// shows: the ports from 4 bytes, the length from 6.
+func TestPartialHeader(t *testing.T) {
+	b := []byte{0xe1, 0xa6, 0x00, 0x35, 0x00, 0x30, 0xa5, 0x97}
+	for n := range len(b) + 1 {
+		src, dst, ok := Ports(b[:n])
+		if ok != (n >= PortsLen) || ok && (src != 57766 || dst != 53) {
+			t.Errorf("Ports of %d bytes: %d, %d, %v", n, src, dst, ok)
+		}
+		l, ok := LengthField(b[:n])
+		if ok != (n >= 6) || ok && l != 48 {
+			t.Errorf("LengthField of %d bytes: %d, %v", n, l, ok)
+		}
+	}
+}
