@@ -147,4 +147,11 @@ func readAll(h Header) {
 			break
 		}
 	}
+	for o := range h.OptionIter().All() {
+		for i := range 11 {
+			_, _ = o.RouteSlot(i)
+			_, _, _ = o.TSSlot(i)
+		}
+		_ = o.Err()
+	}
 }

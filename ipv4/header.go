@@ -355,25 +355,31 @@ const (
 )
 
 // String formats f the way tcpdump does inside "flags [...]": "+" for MF,
-// "DF", "rsvd", separated by ", ", or "none".
+// "DF", "rsvd", separated by ", ", or "none"; see AppendTo.
 func (f Flags) String() string {
-	if f&7 == 0 {
-		return "none"
-	}
 	var buf [12]byte
-	b := buf[:0]
+	return string(f.AppendTo(buf[:0]))
+}
+
+// AppendTo appends what String returns, without allocating.
+func (f Flags) AppendTo(b []byte) []byte {
+	if f&7 == 0 {
+		return append(b, "none"...)
+	}
+	first := true
 	for _, x := range [...]struct {
 		f Flags
 		s string
 	}{{FlagMF, "+"}, {FlagDF, "DF"}, {FlagReserved, "rsvd"}} {
 		if f&x.f != 0 {
-			if len(b) > 0 {
+			if !first {
 				b = append(b, ", "...)
 			}
 			b = append(b, x.s...)
+			first = false
 		}
 	}
-	return string(b)
+	return b
 }
 
 // ECN is the explicit congestion notification codepoint (RFC 3168).

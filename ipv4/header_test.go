@@ -106,6 +106,9 @@ func TestFragmentFields(t *testing.T) {
 		if f.String() != s {
 			t.Errorf("Flags(%d) = %q, want %q", f, f, s)
 		}
+		if got := string(f.AppendTo([]byte("x"))); got != "x"+s {
+			t.Errorf("Flags(%d).AppendTo = %q, want %q", f, got, "x"+s)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 )
 
@@ -55,8 +56,24 @@ func (k OptionKind) IsSourceRoute() bool { return k == OptLSRR || k == OptSSRR }
 // String returns the name tcpdump 4.99.3 prints for k ("EOL", "NOP", "RR",
 // "LSRR", "SSRR", "timestamp", "security", "RA", "traceroute"), or
 // "unknown N" for the kinds it does not name, so that netdump can print it
-// unchanged.
+// unchanged; see AppendTo.
 func (k OptionKind) String() string {
+	if s := k.name(); s != "" {
+		return s
+	}
+	return string(k.AppendTo(nil))
+}
+
+// AppendTo appends the name String returns, without allocating.
+func (k OptionKind) AppendTo(b []byte) []byte {
+	if s := k.name(); s != "" {
+		return append(b, s...)
+	}
+	return strconv.AppendUint(append(b, "unknown "...), uint64(k), 10)
+}
+
+// name returns the name tcpdump 4.99.3 gives k, or "".
+func (k OptionKind) name() string {
 	switch k {
 	case OptEOL:
 		return "EOL"
@@ -77,7 +94,7 @@ func (k OptionKind) String() string {
 	case OptTraceroute:
 		return "traceroute"
 	}
-	return "unknown " + strconv.Itoa(int(k))
+	return ""
 }
 
 // TSFlag is the flag nibble of a timestamp option: what each entry holds.
@@ -103,6 +120,25 @@ func (f TSFlag) EntryLen() int {
 // than the options area has left.
 var ErrBadOptionLength = errors.New("ipv4: bad option length")
 
+// OptionStatus says whether an option is whole and well formed, as
+// Next's error does, for a walk that does not allocate (OptionIter.All).
+type OptionStatus uint8
+
+// Option statuses. The walk stops after an option whose status is not
+// OptionOK, because where the next option starts is unknown.
+const (
+	// OptionOK: the option is whole, within the options area and the
+	// buffer.
+	OptionOK OptionStatus = iota
+	// OptionBadLength: the length byte is below 2, or says more than the
+	// options area has left (Next's error wraps ErrBadOptionLength).
+	OptionBadLength
+	// OptionTruncated: the options area says there is more, but the buffer
+	// ends before the option, before its length byte or inside it (Next's
+	// error wraps ErrTruncated).
+	OptionTruncated
+)
+
 // Option is one option as OptionIter yields it.
 type Option struct {
 	Kind OptionKind
@@ -118,6 +154,35 @@ type Option struct {
 	// then it has the length byte if the buffer does, which a printer of a
 	// malformed option shows.
 	Bytes []byte
+	// Status says whether the option is whole and well formed.
+	Status OptionStatus
+
+	// rest is the slice walked from the option's start to its end, for
+	// the slots tcpdump reads past an option's length; end and bufLen
+	// are the end of the options area and of the buffer, for Err.
+	rest        []byte
+	end, bufLen int
+}
+
+// Err returns nil for an option whose Status is OptionOK and otherwise
+// the error Next returns with it, which says what is wrong and where,
+// wrapping ErrBadOptionLength or ErrTruncated. It is built when Err is
+// called, so a walk with All does not allocate for malformed options.
+func (o Option) Err() error {
+	off := o.Offset
+	switch {
+	case o.Status == OptionOK:
+		return nil
+	case o.Status == OptionTruncated && len(o.Bytes) == 0:
+		return fmt.Errorf("%w: option at offset %d: buffer ends at %d", ErrTruncated, off, o.bufLen)
+	case o.Status == OptionTruncated && len(o.Bytes) == 1:
+		return fmt.Errorf("%w: %v option at offset %d: buffer ends before its length byte", ErrTruncated, o.Kind, off)
+	case o.Status == OptionTruncated:
+		return fmt.Errorf("%w: %v option at offset %d: length %d, buffer ends at %d", ErrTruncated, o.Kind, off, o.Len, o.bufLen)
+	case o.Len < 2:
+		return fmt.Errorf("%w: %v option at offset %d: length %d < 2", ErrBadOptionLength, o.Kind, off, o.Len)
+	}
+	return fmt.Errorf("%w: %v option at offset %d: length %d, %d bytes left", ErrBadOptionLength, o.Kind, off, o.Len, o.end-off)
 }
 
 // Data returns the option's bytes after the kind and length bytes.
@@ -222,47 +287,109 @@ func NewOptionIter(opts []byte) OptionIter {
 // option is returned with the error so that a printer can show it (when
 // the buffer ends before its kind byte, only Offset is set and Bytes is
 // empty); the walk stops there, because where the next option starts is
-// unknown.
+// unknown. The error is Option.Err, which allocates; All walks the same
+// options without.
 func (it *OptionIter) Next() (Option, error) {
-	if it.done || it.off >= it.end {
-		it.done = true
+	o, ok := it.step()
+	if !ok {
 		return Option{}, io.EOF
 	}
+	return o, o.Err()
+}
+
+// All returns the options as a sequence for a range loop, each with its
+// Status, the walk stopping after one that is not OptionOK as Next's does.
+// It walks a copy of it, so it starts where it stands and does not move
+// it, and it does not allocate.
+func (it OptionIter) All() iter.Seq[Option] {
+	return func(yield func(Option) bool) {
+		for o, ok := it.step(); ok; o, ok = it.step() {
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
+// step returns the next option with its Status, and false at the end.
+func (it *OptionIter) step() (Option, bool) {
+	if it.done || it.off >= it.end {
+		it.done = true
+		return Option{}, false
+	}
 	off := it.off
+	o := Option{Offset: off, end: it.end, bufLen: len(it.b)}
 	if off >= len(it.b) {
 		it.done = true
-		return Option{Offset: off}, fmt.Errorf("%w: option at offset %d: buffer ends at %d", ErrTruncated, off, len(it.b))
+		o.Status = OptionTruncated
+		return o, true
 	}
-	o := Option{Kind: OptionKind(it.b[off]), Offset: off}
+	o.Kind = OptionKind(it.b[off])
+	o.rest = it.b[off:]
 	if o.Kind == OptEOL || o.Kind == OptNOP {
 		o.Len = 1
 		o.Bytes = it.b[off : off+1]
 		it.off++
 		it.done = o.Kind == OptEOL // what follows EOL is padding
-		return o, nil
+		return o, true
 	}
 	if off+optLenOff >= len(it.b) {
 		it.done = true
 		o.Bytes = it.b[off : off+1]
-		return o, fmt.Errorf("%w: %v option at offset %d: buffer ends before its length byte", ErrTruncated, o.Kind, off)
+		o.Status = OptionTruncated
+		return o, true
 	}
 	o.Len = int(it.b[off+optLenOff])
 	// Bytes keeps the length byte even when it lies past the options area,
 	// and otherwise stops at the area's end and the buffer's.
 	o.Bytes = it.b[off:max(off+2, min(off+o.Len, it.end, len(it.b)))]
 	switch {
-	case o.Len < 2:
+	case o.Len < 2 || off+o.Len > it.end:
 		it.done = true
-		return o, fmt.Errorf("%w: %v option at offset %d: length %d < 2", ErrBadOptionLength, o.Kind, off, o.Len)
-	case off+o.Len > it.end:
-		it.done = true
-		return o, fmt.Errorf("%w: %v option at offset %d: length %d, %d bytes left", ErrBadOptionLength, o.Kind, off, o.Len, it.end-off)
+		o.Status = OptionBadLength
 	case off+o.Len > len(it.b):
 		it.done = true
-		return o, fmt.Errorf("%w: %v option at offset %d: length %d, buffer ends at %d", ErrTruncated, o.Kind, off, o.Len, len(it.b))
+		o.Status = OptionTruncated
+	default:
+		it.off += o.Len
 	}
-	it.off += o.Len
-	return o, nil
+	return o, true
+}
+
+// RouteSlot returns the address in the i-th slot (from 0) of an RR, LSRR
+// or SSRR option the way tcpdump 4.99.3 reads it: the 4 bytes at 3 + 4i
+// from the option's start, which for the last slot of an option whose
+// length is not 3 + 4n lie partly past the option, in what follows it in
+// the buffer. A printer asks for the slots that start within Len; ok is
+// false when the 4 bytes run past the end of the buffer. RouteAddr reads
+// within the option only.
+func (o Option) RouteSlot(i int) (a Addr, ok bool) {
+	off := routeDataOff + 4*i
+	if i < 0 || off+4 > len(o.rest) {
+		return a, false
+	}
+	return Addr(o.rest[off : off+4]), true
+}
+
+// TSSlot returns the i-th entry (from 0) of a timestamp option the way
+// tcpdump 4.99.3 reads it, as RouteSlot does a route's: the entry of the
+// size the flag gives at 4 + size × i, the address first when the entry
+// has one (zero for TSOnly), even where the entry runs past the option.
+// ok is false when the flag byte or the entry runs past the end of the
+// buffer. TSEntry reads within the option only.
+func (o Option) TSSlot(i int) (a Addr, ts uint32, ok bool) {
+	if len(o.rest) <= optTSFlagsOff || i < 0 {
+		return a, 0, false
+	}
+	n := TSFlag(o.rest[optTSFlagsOff] & 0x0f).EntryLen()
+	off := tsDataOff + n*i
+	if off+n > len(o.rest) {
+		return a, 0, false
+	}
+	if n == 8 {
+		a = Addr(o.rest[off : off+4])
+	}
+	return a, binary.BigEndian.Uint32(o.rest[off+n-4:]), true
 }
 
 // FinalDst returns the destination that TCP and UDP put in their
@@ -271,13 +398,8 @@ func (it *OptionIter) Next() (Option, error) {
 // otherwise Dst. A malformed option list gives Dst, as tcpdump does.
 func (h Header) FinalDst() Addr {
 	if h.HeaderLen() > MinHeaderLen {
-		it := h.OptionIter()
-		for {
-			o, err := it.Next()
-			if err != nil {
-				break
-			}
-			if o.Kind.IsSourceRoute() && o.Len >= 7 {
+		for o := range h.OptionIter().All() {
+			if o.Status == OptionOK && o.Kind.IsSourceRoute() && o.Len >= 7 {
 				return Addr(o.Bytes[o.Len-4 : o.Len])
 			}
 		}

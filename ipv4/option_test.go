@@ -15,33 +15,30 @@ import (
 // on the whole datagram ("[|ip]").
 func tcpdumpOptions(h Header) (s string, ok bool) {
 	var b strings.Builder
-	it := h.OptionIter()
-	for i := 0; ; i++ {
-		o, err := it.Next()
-		if err == io.EOF {
-			break
-		}
-		if errors.Is(err, ErrTruncated) && len(o.Bytes) < 2 {
+	i := 0
+	for o := range h.OptionIter().All() {
+		if o.Status == OptionTruncated && len(o.Bytes) < 2 {
 			return b.String(), false // the kind or length byte is not captured
 		}
 		if i > 0 {
 			b.WriteByte(',')
 		}
+		i++
 		b.WriteString(o.Kind.String())
-		switch {
-		case errors.Is(err, ErrBadOptionLength):
+		switch o.Status {
+		case OptionBadLength:
 			fmt.Fprintf(&b, " [bad length %d]", o.Len)
 			return b.String(), true
-		case errors.Is(err, ErrTruncated):
+		case OptionTruncated:
 			b.WriteString(" [truncated-option]")
 			return b.String(), true
 		}
 		var complete bool
 		switch o.Kind {
 		case OptRR, OptLSRR, OptSSRR:
-			complete = printRoute(&b, h, o)
+			complete = printRoute(&b, o)
 		case OptTimestamp:
-			complete = printTimestamp(&b, h, o)
+			complete = printTimestamp(&b, o)
 		case OptRouterAlert:
 			if o.Len < 4 {
 				fmt.Fprintf(&b, " [bad length %d]", o.Len)
@@ -60,17 +57,7 @@ func tcpdumpOptions(h Header) (s string, ok bool) {
 	return b.String(), true
 }
 
-// word returns the 4 bytes at off in h, which may lie past the end of the
-// option that off is in: tcpdump reads them when an option's length is
-// not a whole number of slots.
-func word(h Header, off int) ([]byte, bool) {
-	if off+4 > len(h) {
-		return nil, false
-	}
-	return h[off : off+4], true
-}
-
-func printRoute(b *strings.Builder, h Header, o Option) bool {
+func printRoute(b *strings.Builder, o Option) bool {
 	if o.Len < 3 {
 		fmt.Fprintf(b, " [bad length %d]", o.Len)
 		return true
@@ -84,11 +71,11 @@ func printRoute(b *strings.Builder, h Header, o Option) bool {
 		fmt.Fprintf(b, " [bad ptr %d]", p)
 	}
 	for off := 3; off < o.Len; off += 4 {
-		w, ok := word(h, o.Offset+off)
+		a, ok := o.RouteSlot((off - 3) / 4)
 		if !ok {
 			return false
 		}
-		fmt.Fprintf(b, " %v", Addr(w))
+		fmt.Fprintf(b, " %v", a)
 		if ptr > off {
 			b.WriteByte(',')
 		}
@@ -96,7 +83,7 @@ func printRoute(b *strings.Builder, h Header, o Option) bool {
 	return true
 }
 
-func printTimestamp(b *strings.Builder, h Header, o Option) bool {
+func printTimestamp(b *strings.Builder, o Option) bool {
 	if o.Len < 4 {
 		fmt.Fprintf(b, "[bad length %d]", o.Len)
 		return true
@@ -129,16 +116,15 @@ func printTimestamp(b *strings.Builder, h Header, o Option) bool {
 		if ptr == off {
 			sep = " ^ "
 		}
-		if o.Offset+off+hop > len(h) {
+		a, ts, ok := o.TSSlot((off - 4) / hop)
+		if !ok {
 			return false
 		}
-		ts, _ := word(h, o.Offset+off+hop-4)
 		addr := ""
 		if hop == 8 {
-			a, _ := word(h, o.Offset+off)
-			addr = Addr(a).String()
+			addr = a.String()
 		}
-		fmt.Fprintf(b, "%s%d@%s", sep, uint32(ts[0])<<24|uint32(ts[1])<<16|uint32(ts[2])<<8|uint32(ts[3]), addr)
+		fmt.Fprintf(b, "%s%d@%s", sep, ts, addr)
 	}
 done:
 	if ptr == off {
@@ -391,5 +377,103 @@ func TestCheckOptions(t *testing.T) {
 		if n := testing.AllocsPerRun(10, func() { h.CheckOptions() }); n != 0 {
 			t.Errorf("%s: CheckOptions allocates %v times", c.name, n)
 		}
+	}
+}
+
+// TestOptionAll walks option lists with All and with Next: the same
+// options, each status matching Next's error (Err gives the same error),
+// and All does not allocate, malformed options included.
+func TestOptionAll(t *testing.T) {
+	for _, opts := range [][]byte{
+		{1, 1, 1, 1},
+		{1, byte(OptRR), 7, 4, 1, 2, 3, 4, 0, 0},
+		{1, 131, 0, 0},                      // length 0
+		{7, 7, 4, 0},                        // past the area
+		{1, 1, 1, 7},                        // no length byte
+		{68, 12, 5, 1, 0, 0, 0, 1, 0, 0, 0}, // cut inside: the area is longer below
+	} {
+		area := len(opts)
+		if opts[0] == 68 {
+			area = 12
+		}
+		h := Header(append(make([]byte, MinHeaderLen, MinHeaderLen+len(opts)), opts...))
+		h[0] = 0x40 | byte((MinHeaderLen+area+3)/4)
+		it := h.OptionIter()
+		for o := range h.OptionIter().All() {
+			want, err := it.Next()
+			if err == io.EOF {
+				t.Fatalf("% x: All gives %+v past Next's end", opts, o)
+			}
+			if o.Kind != want.Kind || o.Len != want.Len || o.Offset != want.Offset || len(o.Bytes) != len(want.Bytes) {
+				t.Fatalf("% x: All %+v, Next %+v", opts, o, want)
+			}
+			if (o.Status == OptionOK) != (err == nil) ||
+				o.Status == OptionBadLength && !errors.Is(err, ErrBadOptionLength) ||
+				o.Status == OptionTruncated && !errors.Is(err, ErrTruncated) {
+				t.Fatalf("% x: status %d, error %v", opts, o.Status, err)
+			}
+			if e := o.Err(); fmt.Sprint(e) != fmt.Sprint(err) {
+				t.Fatalf("% x: Err %v, Next's error %v", opts, e, err)
+			}
+		}
+		if _, err := it.Next(); err != io.EOF {
+			t.Fatalf("% x: Next goes on after All: %v", opts, err)
+		}
+		if n := testing.AllocsPerRun(10, func() {
+			for o := range h.OptionIter().All() {
+				_ = o
+			}
+		}); n != 0 {
+			t.Errorf("% x: All allocates %v times", opts, n)
+		}
+	}
+}
+
+// TestOptionSlots reads route and timestamp slots as tcpdump does, past an
+// option whose length is not a whole number of slots.
+func TestOptionSlots(t *testing.T) {
+	// An RR option of length 9: its second slot starts at 7 and runs 2
+	// bytes into the NOPs after it; the third would start past the
+	// length and run past the buffer.
+	opts := []byte{byte(OptRR), 9, 4, 10, 0, 0, 1, 10, 0, 1, 1}
+	it := NewOptionIter(opts)
+	o, err := it.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := o.RouteSlot(1); !ok || a != (Addr{10, 0, 1, 1}) {
+		t.Errorf("slot 1: %v %v", a, ok)
+	}
+	if _, ok := o.RouteAddr(1); ok {
+		t.Error("RouteAddr reads past the option")
+	}
+	if _, ok := o.RouteSlot(2); ok {
+		t.Error("slot 2 past the buffer")
+	}
+	// A TS+ADDR timestamp option of length 8: its entry runs to 12.
+	opts = []byte{byte(OptTimestamp), 8, 5, 1, 10, 0, 0, 1, 0, 0, 0, 9}
+	it = NewOptionIter(opts)
+	o, _ = it.Next()
+	if a, ts, ok := o.TSSlot(0); !ok || a != (Addr{10, 0, 0, 1}) || ts != 9 {
+		t.Errorf("entry 0: %v %d %v", a, ts, ok)
+	}
+	if _, _, ok := o.TSEntry(0); ok {
+		t.Error("TSEntry reads past the option")
+	}
+	if _, _, ok := o.TSSlot(1); ok {
+		t.Error("entry 1 past the buffer")
+	}
+}
+
+// TestOptionKindAppendTo checks that AppendTo gives String's names.
+func TestOptionKindAppendTo(t *testing.T) {
+	for k := range 256 {
+		kind := OptionKind(k)
+		if got := string(kind.AppendTo([]byte("x"))); got != "x"+kind.String() {
+			t.Errorf("kind %d: AppendTo %q, String %q", k, got, kind.String())
+		}
+	}
+	if OptionKind(99).String() != "unknown 99" || OptRouterAlert.String() != "RA" {
+		t.Error(OptionKind(99), OptRouterAlert)
 	}
 }
