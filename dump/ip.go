@@ -1,9 +1,6 @@
 package dump
 
-import (
-	"github.com/medina-net/medina/checksum"
-	"github.com/medina-net/medina/ipv4"
-)
+import "github.com/medina-net/medina/ipv4"
 
 // ip prints an IPv4 datagram whose on-wire length is length (tcpdump's
 // ip_print): with -v the header fields, options and a bad checksum on a
@@ -59,16 +56,11 @@ func (p *Printer) ip(b []byte, length int) {
 	proto := h.Protocol()
 
 	if p.opt.Verbose > 0 {
-		tos := h.TOS()
 		p.s("(tos 0x")
-		p.x(uint64(tos))
-		switch tos & 3 {
-		case 1:
-			p.s(",ECT(1)")
-		case 2:
-			p.s(",ECT(0)")
-		case 3:
-			p.s(",CE")
+		p.x(uint64(h.TOS()))
+		if ecn := h.ECN(); ecn != ipv4.ECNNotECT {
+			p.c(',')
+			p.s(ecn.String())
 		}
 		if ttl := h.TTL(); ttl >= 1 {
 			p.s(", ttl ")
@@ -79,7 +71,7 @@ func (p *Printer) ip(b []byte, length int) {
 		p.s(", offset ")
 		p.u(uint64(h.FragOffset()))
 		p.s(", flags [")
-		p.ipFlags(h.Flags())
+		p.out = h.Flags().AppendTo(p.out)
 		p.s("], proto ")
 		if proto.Known() {
 			p.s(proto.String())
@@ -94,21 +86,19 @@ func (p *Printer) ip(b []byte, length int) {
 		optTruncated := false
 		if hlen > ipv4.MinHeaderLen {
 			p.s(", options (")
-			optTruncated = !p.ipOptions(b[ipv4.MinHeaderLen:], hlen-ipv4.MinHeaderLen)
+			optTruncated = !p.ipOptions(h)
 			if optTruncated {
 				p.s(" [truncated-option]")
 			}
 			p.c(')')
 		}
-		if !p.opt.NoChecksum && hlen <= len(b) {
-			if sum := ^checksum.Fold(checksum.Add(0, b[:hlen])); sum != 0 {
-				field := h.Checksum()
-				p.s(", bad cksum ")
-				p.x(uint64(field))
-				p.s(" (->")
-				p.x(uint64(cksumShouldBe(field, sum)))
-				p.s(")!")
-			}
+		if !p.opt.NoChecksum && hlen <= len(b) && !h.ChecksumValid() {
+			field := h.Checksum()
+			p.s(", bad cksum ")
+			p.x(uint64(field))
+			p.s(" (->")
+			p.x(uint64(viewShouldBe(field, h.ComputeChecksum())))
+			p.s(")!")
 		}
 		p.s(")\n    ")
 		if optTruncated {
@@ -191,138 +181,87 @@ func (p *Printer) ipAddrs(h ipv4.Header) {
 	p.out = h.Dst().AppendTo(p.out)
 }
 
-// ipFlags prints the fragment flags as tcpdump's bittok2str does: "+",
-// "DF", "rsvd" separated by ", ", or "none".
-func (p *Printer) ipFlags(f ipv4.Flags) {
-	n := 0
-	for _, x := range [...]struct {
-		f ipv4.Flags
-		s string
-	}{{ipv4.FlagMF, "+"}, {ipv4.FlagDF, "DF"}, {ipv4.FlagReserved, "rsvd"}} {
-		if f&x.f != 0 {
-			if n > 0 {
-				p.s(", ")
-			}
-			p.s(x.s)
-			n++
+// ipOptions prints the options of an IPv4 header, walking them with the
+// view's iterator; h is the header with what was captured after it, up to
+// the datagram's total length, from which tcpdump reads the route and
+// timestamp slots that run past an option's length. It reports false when
+// the options were cut short by the end of the capture (tcpdump's
+// ip_optprint returning -1).
+func (p *Printer) ipOptions(h ipv4.Header) bool {
+	first := true
+	for o := range h.OptionIter().All() {
+		if !first {
+			p.c(',')
 		}
-	}
-	if n == 0 {
-		p.s("none")
-	}
-}
-
-// cksumShouldBe returns the checksum field value that would have made a
-// header verify, given the field as received and the checksum computed over
-// the header with it (tcpdump's in_cksum_shouldbe, after RFC 1624).
-func cksumShouldBe(field, computed uint16) uint16 {
-	s := uint32(field) + uint32(computed)
-	s = s&0xffff + s>>16
-	s = s&0xffff + s>>16
-	return uint16(s)
-}
-
-// ipOptionNames is tcpdump's ip_option_values.
-var ipOptionNames = []tok{
-	{0, "EOL"}, {1, "NOP"}, {68, "timestamp"}, {130, "security"}, {7, "RR"},
-	{137, "SSRR"}, {131, "LSRR"}, {148, "RA"}, {82, "traceroute"},
-}
-
-// ipOptions prints the options of an IPv4 header, whose length by the
-// header length field is length; b holds what was captured from the first
-// option on. It reports false when the options were cut short by the end of
-// the capture (tcpdump's ip_optprint returning -1).
-func (p *Printer) ipOptions(b []byte, length int) bool {
-	sep := ""
-	for length > 0 {
-		p.s(sep)
-		sep = ","
-		if len(b) < 1 {
-			return false
+		first = false
+		if len(o.Bytes) == 0 {
+			return false // the kind byte was not captured
 		}
-		code := b[0]
-		p.tok2str(ipOptionNames, "unknown %d", uint32(code))
-		optLen := 1
-		if code != 0 && code != 1 {
-			if len(b) < 2 {
-				return false
-			}
-			optLen = int(b[1])
-			if optLen < 2 {
-				p.s(" [bad length ")
-				p.u(uint64(optLen))
-				p.c(']')
-				return true
-			}
-		}
-		if optLen > length {
-			p.s(" [bad length ")
-			p.u(uint64(optLen))
-			p.c(']')
+		p.out = o.Kind.AppendTo(p.out)
+		switch {
+		case o.Status == ipv4.OptionTruncated:
+			return false // the length byte or the rest was not captured
+		case o.Status == ipv4.OptionBadLength:
+			p.ipBadLength(" ", o.Len)
 			return true
 		}
-		if len(b) < optLen {
-			return false
-		}
-		switch code {
-		case 0: // EOL
-			return true
-		case 68: // timestamp
-			if !p.ipTimestamp(b, optLen) {
+		switch o.Kind {
+		case ipv4.OptTimestamp:
+			if !p.ipTimestamp(o) {
 				return false
 			}
-		case 7, 131, 137: // RR, LSRR, SSRR
-			if !p.ipRoute(b, optLen) {
+		case ipv4.OptRR, ipv4.OptLSRR, ipv4.OptSSRR:
+			if !p.ipRoute(o) {
 				return false
 			}
-		case 148: // router alert
-			opt := b[:optLen]
-			if optLen < 4 {
-				p.s(" [bad length ")
-				p.u(uint64(optLen))
-				p.c(']')
-				break
-			}
-			if v := uint16(opt[2])<<8 | uint16(opt[3]); v != 0 {
+		case ipv4.OptRouterAlert:
+			if v, ok := o.RouterAlert(); !ok {
+				p.ipBadLength(" ", o.Len)
+			} else if v != 0 {
 				p.s(" value ")
 				p.u(uint64(v))
 			}
 		}
-		b, length = b[optLen:], length-optLen
 	}
 	return true
 }
 
-// ipRoute prints a record-route or source-route option of the given
-// length: the addresses, with a comma after those the pointer has passed.
-// Like tcpdump, it reads whole addresses even where the option's length
-// ends inside one, as far as the capture goes (b holds the captured bytes
-// from the option on); it reports false when it runs off the capture.
-func (p *Printer) ipRoute(b []byte, length int) bool {
-	opt := b
+// ipBadLength prints tcpdump's "[bad length N]" after sep.
+func (p *Printer) ipBadLength(sep string, n int) {
+	p.s(sep)
+	p.s("[bad length ")
+	p.u(uint64(n))
+	p.c(']')
+}
+
+// ipRoute prints a record-route or source-route option: the addresses,
+// with a comma after those the pointer has passed. Like tcpdump, it reads
+// whole addresses even where the option's length ends inside one, as far
+// as the capture goes (Option.RouteSlot); it reports false when it runs
+// off the capture.
+func (p *Printer) ipRoute(o ipv4.Option) bool {
+	length := o.Len
 	if length < 3 {
-		p.s(" [bad length ")
-		p.u(uint64(length))
-		p.c(']')
+		p.ipBadLength(" ", length)
 		return true
 	}
 	if (length+1)&3 != 0 {
-		p.s(" [bad length ")
-		p.u(uint64(length))
-		p.c(']')
+		p.ipBadLength(" ", length)
 	}
-	ptr := int(opt[2]) - 1
+	pointer, _ := o.Pointer()
+	ptr := int(pointer) - 1
 	if ptr < 3 || (ptr+1)&3 != 0 || ptr > length+1 {
 		p.s(" [bad ptr ")
-		p.u(uint64(opt[2]))
+		p.u(uint64(pointer))
 		p.c(']')
 	}
-	for off := 3; off < length; off += 4 {
-		if off+4 > len(opt) {
+	for i, off := 0, 3; off < length; i, off = i+1, off+4 {
+		a, ok := o.RouteSlot(i)
+		if !ok {
 			return false
 		}
 		p.c(' ')
-		p.out = ipv4.Addr(opt[off : off+4]).AppendTo(p.out)
+		p.out = a.AppendTo(p.out)
 		if ptr > off {
 			p.c(',')
 		}
@@ -330,61 +269,57 @@ func (p *Printer) ipRoute(b []byte, length int) bool {
 	return true
 }
 
-// ipTimestamp prints a timestamp option of the given length, reading the
-// captured bytes in b as ipRoute does; it reports false when it runs off the
+// ipTimestamp prints a timestamp option, reading its entries as ipRoute
+// reads a route's (Option.TSSlot); it reports false when it runs off the
 // capture.
-func (p *Printer) ipTimestamp(b []byte, length int) bool {
-	opt := b
+func (p *Printer) ipTimestamp(o ipv4.Option) bool {
+	length := o.Len
 	if length < 4 {
-		p.s("[bad length ")
-		p.u(uint64(length))
-		p.c(']')
+		p.ipBadLength("", length)
 		return true
 	}
 	p.s(" TS{")
-	flag := opt[3] & 0xf
-	hoplen := 8
-	if flag == 0 {
-		hoplen = 4
-	}
+	overflow, flag, _ := o.TSFlags()
+	hoplen := flag.EntryLen()
 	if (length-4)&(hoplen-1) != 0 {
-		p.s("[bad length ")
-		p.u(uint64(length))
-		p.c(']')
+		p.ipBadLength("", length)
 	}
-	ptr := int(opt[2]) - 1
+	pointer, _ := o.Pointer()
+	ptr := int(pointer) - 1
 	if ptr < 4 || (ptr-4)&(hoplen-1) != 0 || ptr > length+1 {
 		p.s("[bad ptr ")
-		p.u(uint64(opt[2]))
+		p.u(uint64(pointer))
 		p.c(']')
 	}
 	off := 0
 	switch flag {
-	case 0:
+	case ipv4.TSOnly:
 		p.s("TSONLY")
-	case 1:
+	case ipv4.TSAndAddr:
 		p.s("TS+ADDR")
-	case 3:
+	case ipv4.TSPrespec:
 		p.s("PRESPEC")
 	default:
 		p.s("[bad ts type ")
 		p.u(uint64(flag))
 		p.c(']')
 	}
-	if flag == 0 || flag == 1 || flag == 3 {
+	if flag == ipv4.TSOnly || flag == ipv4.TSAndAddr || flag == ipv4.TSPrespec {
 		sep := " "
-		for off = 4; off < length; off += hoplen {
+		i := 0
+		for off = 4; off < length; i, off = i+1, off+hoplen {
 			if ptr == off {
 				sep = " ^ "
 			}
-			if off+hoplen > len(opt) {
+			a, ts, ok := o.TSSlot(i)
+			if !ok {
 				return false
 			}
 			p.s(sep)
-			p.u(uint64(uint32(opt[off+hoplen-4])<<24 | uint32(opt[off+hoplen-3])<<16 | uint32(opt[off+hoplen-2])<<8 | uint32(opt[off+hoplen-1])))
+			p.u(uint64(ts))
 			p.c('@')
 			if hoplen == 8 {
-				p.out = ipv4.Addr(opt[off : off+4]).AppendTo(p.out)
+				p.out = a.AppendTo(p.out)
 			}
 			sep = " "
 		}
@@ -392,9 +327,9 @@ func (p *Printer) ipTimestamp(b []byte, length int) bool {
 	if ptr == off {
 		p.s(" ^ ")
 	}
-	if over := opt[3] >> 4; over != 0 {
+	if overflow != 0 {
 		p.s(" [")
-		p.u(uint64(over))
+		p.u(uint64(overflow))
 		p.s(" hops not recorded]} ")
 	} else {
 		p.c('}')

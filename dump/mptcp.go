@@ -1,10 +1,6 @@
 package dump
 
-import (
-	"encoding/binary"
-
-	"github.com/medina-net/medina/tcp"
-)
+import "github.com/medina-net/medina/tcp"
 
 // mptcp prints a Multipath TCP option after its name (tcpdump's
 // mptcp_print): the length, the subtype and its fields. opt is the whole
@@ -14,24 +10,25 @@ import (
 // which tcpdump prints "[bad opt]".
 //
 // The lengths tcpdump accepts are those of RFC 6824 and RFC 8684 as it knew
-// them, which is not what tcp.MPTCP.Validate checks, so they are tested
-// here; the fields are read through the tcp package's views.
-func (p *Printer) mptcp(opt []byte, flags uint8) bool {
+// them, and depend on the flags, which tcp.MPTCP.Validate does not look
+// at, so they are tested here; the fields are read through the tcp
+// package's views.
+func (p *Printer) mptcp(opt []byte, flags tcp.Flags) bool {
 	p.proto = "mptcp"
-	n := len(opt)
-	if n < 3 {
+	m, err := tcp.NewMPTCP(opt)
+	if err != nil {
 		return false
 	}
-	m := tcp.MPTCP(opt)
+	n := len(m)
 	sub := m.Subtype()
 	p.c(' ')
 	p.u(uint64(n))
 	p.c(' ')
 	p.s(sub.String())
 
-	syn := flags&uint8(tcp.FlagSYN) != 0
-	ackOnly := flags&uint8(tcp.FlagSYN|tcp.FlagACK) == uint8(tcp.FlagACK)
-	synAck := flags&uint8(tcp.FlagSYN|tcp.FlagACK) == uint8(tcp.FlagSYN|tcp.FlagACK)
+	syn := flags&tcp.FlagSYN != 0
+	ackOnly := flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagACK
+	synAck := flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN|tcp.FlagACK
 
 	switch sub {
 	case tcp.MPCapableSubtype:
@@ -49,7 +46,7 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 			p.c(')')
 			return true
 		}
-		if c.Flags()&tcp.MPCapableChecksum != 0 {
+		if c.ChecksumRequired() {
 			p.s(" csum")
 		}
 		if key, ok := c.SenderKey(); ok {
@@ -62,7 +59,7 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 			p.c('}')
 		}
 	case tcp.MPJoinSubtype:
-		if !(n == 12 && syn) && !(n == 16 && synAck) && !(n == 24 && flags&uint8(tcp.FlagACK) != 0) {
+		if !(n == 12 && syn) && !(n == 16 && synAck) && !(n == 24 && flags&tcp.FlagACK != 0) {
 			return false
 		}
 		j, _ := m.Join()
@@ -94,7 +91,11 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 			p.hexBytes(mac)
 		}
 	case tcp.DSSSubtype:
-		return p.mptcpDSS(opt, syn)
+		d, ok := m.DSS()
+		if !ok || syn {
+			return false
+		}
+		return p.mptcpDSS(m, d)
 	case tcp.AddAddrSubtype:
 		switch n {
 		case 8, 10, 16, 18, 20, 22, 28, 30:
@@ -103,7 +104,7 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 		}
 		a, _ := m.AddAddr()
 		p.c(' ')
-		p.tok2str(mptcpAddAddrBits, "[bad version/echo]", uint32(opt[2]&0xf))
+		p.tok2str(mptcpAddAddrBits, "[bad version/echo]", uint32(a.Bits()))
 		p.s(" id ")
 		p.u(uint64(a.AddrID()))
 		// tcpdump takes the address family, the port and the HMAC from
@@ -127,8 +128,9 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 		if n < 4 {
 			return false
 		}
+		r, _ := m.RemoveAddr()
 		p.s(" id")
-		for _, id := range opt[3:] {
+		for _, id := range r.IDs() {
 			p.c(' ')
 			p.u(uint64(id))
 		}
@@ -150,14 +152,18 @@ func (p *Printer) mptcp(opt []byte, flags uint8) bool {
 		if n != 12 {
 			return false
 		}
+		f, _ := m.Fail()
+		seq, _ := f.DataSeq()
 		p.s(" seq ")
-		p.u(binary.BigEndian.Uint64(opt[4:]))
+		p.u(seq)
 	case tcp.FastCloseSubtype:
 		if n != 12 {
 			return false
 		}
+		f, _ := m.FastClose()
+		key, _ := f.Key()
 		p.s(" key 0x")
-		p.x(binary.BigEndian.Uint64(opt[4:]))
+		p.x(key)
 	}
 	return true
 }
@@ -168,62 +174,45 @@ var mptcpAddAddrBits = []tok{
 	{0x6, "v0-ip6"}, {0x4, "v0-ip4"}, {0x1, "v1-echo"}, {0x0, "v1"},
 }
 
-// mptcpDSS prints a DSS option, whose flags say which fields follow; the
-// option must be exactly as long as they are, a 2-byte checksum aside.
-func (p *Printer) mptcpDSS(opt []byte, syn bool) bool {
-	if len(opt) < 4 || syn {
-		return false
-	}
-	f := opt[3]
-	if f&tcp.DSSDataFIN != 0 {
+// mptcpDSS prints a DSS option, whose flags say which fields follow; it
+// reports false, as soon as a field is missing, when the option is not
+// exactly as long as they are (a 2-byte checksum aside): the length
+// m.Validate checks.
+func (p *Printer) mptcpDSS(m tcp.MPTCP, d tcp.DSS) bool {
+	if d.DataFIN() {
 		p.s(" fin")
 	}
-	rest := opt[4:]
-	// field prints an 8 or 4-byte number, as the wide flag says.
-	field := func(wide bool) bool {
-		if wide {
-			if len(rest) < 8 {
-				return false
-			}
-			p.u(binary.BigEndian.Uint64(rest))
-			rest = rest[8:]
-			return true
-		}
-		if len(rest) < 4 {
-			return false
-		}
-		p.u(uint64(binary.BigEndian.Uint32(rest)))
-		rest = rest[4:]
-		return true
-	}
-	if f&tcp.DSSDataACK != 0 {
+	if d.Flags()&tcp.DSSDataACK != 0 {
 		p.s(" ack ")
-		if !field(f&tcp.DSSDataACK8 != 0) {
+		ack, ok := d.Ack()
+		if !ok {
 			return false
 		}
+		p.u(ack)
 	}
-	if f&tcp.DSSMapping != 0 {
+	if d.Flags()&tcp.DSSMapping != 0 {
 		p.s(" seq ")
-		if !field(f&tcp.DSSDSN8 != 0) {
+		seq, ok := d.DataSeq()
+		if !ok {
 			return false
 		}
-		if len(rest) < 4 {
+		p.u(seq)
+		ssn, ok := d.SubflowSeq()
+		if !ok {
 			return false
 		}
 		p.s(" subseq ")
-		p.u(uint64(binary.BigEndian.Uint32(rest)))
-		rest = rest[4:]
-		if len(rest) < 2 {
+		p.u(uint64(ssn))
+		n, ok := d.DataLen()
+		if !ok {
 			return false
 		}
 		p.s(" len ")
-		p.u(uint64(be16(rest)))
-		rest = rest[2:]
-		if len(rest) >= 2 {
+		p.u(uint64(n))
+		if sum, ok := d.Checksum(); ok {
 			p.s(" csum 0x")
-			p.x(uint64(be16(rest)))
-			rest = rest[2:]
+			p.x(uint64(sum))
 		}
 	}
-	return len(rest) == 0
+	return m.Validate() == nil
 }

@@ -1,8 +1,6 @@
 package dump
 
 import (
-	"encoding/binary"
-
 	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/ipv4"
 )
@@ -25,7 +23,7 @@ func (n netHeader) appendSrc(b []byte) []byte {
 	if n.v4 != nil {
 		return n.v4.Src().AppendTo(b)
 	}
-	return appendIPv6(b, n.v6[8:24])
+	return appendIPv6(b, n.v6[ip6Src:ip6Src+16])
 }
 
 // appendDst appends the destination address as tcpdump prints it.
@@ -33,7 +31,38 @@ func (n netHeader) appendDst(b []byte) []byte {
 	if n.v4 != nil {
 		return n.v4.Dst().AppendTo(b)
 	}
-	return appendIPv6(b, n.v6[24:40])
+	return appendIPv6(b, n.v6[ip6Dst:ip6Dst+16])
+}
+
+// addrs returns the source and destination addresses, an IPv4 address in
+// the first 4 bytes.
+func (n netHeader) addrs() (src, dst [16]byte) {
+	if n.v4 != nil {
+		s, d := n.v4.Src(), n.v4.Dst()
+		copy(src[:], s[:])
+		copy(dst[:], d[:])
+		return src, dst
+	}
+	copy(src[:], n.v6[ip6Src:])
+	copy(dst[:], n.v6[ip6Dst:])
+	return src, dst
+}
+
+// nextHeader returns the protocol field of the IPv4 header or the first
+// next-header field of the IPv6 one: tcpdump prints addresses beside the
+// ports only when it names the transport protocol directly.
+func (n netHeader) nextHeader() uint8 {
+	if n.v4 != nil {
+		return uint8(n.v4.Protocol())
+	}
+	return n.v6[ip6Next]
+}
+
+// v4PseudoAddrs returns the addresses of the IPv4 pseudo-header of a
+// transport checksum: the destination is the final one of a source route,
+// as tcpdump's nextproto4_cksum takes it.
+func (n netHeader) v4PseudoAddrs() (src, dst ipv4.Addr) {
+	return n.v4.Src(), n.v4.FinalDst()
 }
 
 // pseudoSum returns the partial checksum of the pseudo-header for a
@@ -42,13 +71,39 @@ func (n netHeader) appendDst(b []byte) []byte {
 // tcpdump's nextproto4_cksum and nextproto6_cksum take it.
 func (n netHeader) pseudoSum(proto uint8, length int) uint32 {
 	if n.v4 != nil {
-		return checksum.Pseudo(n.v4.Src(), n.v4.FinalDst(), proto, uint16(length))
+		src, dst := n.v4PseudoAddrs()
+		return checksum.Pseudo(src, dst, proto, uint16(length))
 	}
-	sum := checksum.Add(0, n.v6[8:24])
+	sum := checksum.Add(0, n.v6[ip6Src:ip6Src+16])
 	sum = checksum.Add(sum, ip6FinalDst(n.v6))
 	sum += uint32(length>>16) + uint32(length&0xffff)
 	return sum + uint32(proto)
 }
 
-// be16 reads a big-endian 16-bit value from a slice known to be long enough.
-func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
+// inCksum returns tcpdump's in_cksum of the pseudo-header and seg, a whole
+// segment of the given protocol: 0 when its checksum verifies. Printers
+// use it where no view checks the checksum (IPv6, which has no view yet,
+// and VRRP).
+func (n netHeader) inCksum(proto uint8, seg []byte) uint16 {
+	return ^checksum.Fold(checksum.Add(n.pseudoSum(proto, len(seg)), seg))
+}
+
+// cksumShouldBe returns the checksum field value that would have made the
+// data verify, given the field as received and tcpdump's in_cksum over the
+// data with the field in it (tcpdump's in_cksum_shouldbe, after RFC 1624).
+func cksumShouldBe(field, sum uint16) uint16 {
+	s := uint32(field) + uint32(sum)
+	s = s&0xffff + s>>16
+	s = s&0xffff + s>>16
+	return uint16(s)
+}
+
+// viewShouldBe is cksumShouldBe for a checksum computed by a view:
+// ComputeChecksum leaves the field out of the sum (want is the complement
+// of the sum of everything else), which with the field gives back the
+// in_cksum that tcpdump's formula takes. Computing it from want rather
+// than as ComputeChecksum's value itself keeps tcpdump's choice between
+// the two forms of zero.
+func viewShouldBe(field, want uint16) uint16 {
+	return cksumShouldBe(field, ^checksum.Fold(uint32(^want)+uint32(field)))
+}

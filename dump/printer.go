@@ -53,6 +53,14 @@ func (p *Printer) get32(b []byte, off int) uint32 {
 	return binary.BigEndian.Uint32(b[off:])
 }
 
+// be16 reads a big-endian 16-bit value from a slice known to be long
+// enough, in the printers of protocols that have no wire view.
+func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
+
+// be32 reads a big-endian 32-bit value from a slice known to be long
+// enough.
+func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
+
 // clip returns b cut to n bytes if it is longer: what a protocol's own
 // length field says is the end of its data (tcpdump's nd_push_snaplen).
 func clip(b []byte, n int) []byte {

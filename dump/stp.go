@@ -1,9 +1,6 @@
 package dump
 
-import (
-	"encoding/binary"
-	"strconv"
-)
+import "strconv"
 
 // Spanning tree BPDUs: 802.1D, 802.1w (RSTP), 802.1s (MSTP) and 802.1aq
 // (SPB), as tcpdump's print-stp.c prints them.
@@ -332,10 +329,6 @@ func (p *Printer) stpName(b []byte, off int) {
 		p.printChar(c)
 	}
 }
-
-// be32 reads a big-endian 32-bit value from a slice known to be long
-// enough.
-func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
 
 // stpDigest prints n 32-bit words from b[off:] as continuous hex.
 func (p *Printer) stpDigest(b []byte, off, n int) {

@@ -3,7 +3,6 @@ package dump
 import (
 	"bytes"
 
-	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/tcp"
 )
 
@@ -39,34 +38,26 @@ type tcpSeqBase struct {
 // relative turns seq and ack into the numbers tcpdump prints and returns
 // the bases it used for SACK blocks, and whether the segment runs in the
 // reverse of the key's order (tcpdump's rev).
-func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags uint8, seq, ack uint32) (rseq, rack uint32, base tcpSeqBase, rev bool) {
-	var src, dst []byte
-	if ip.isV6() {
-		src, dst = ip.v6[8:24], ip.v6[24:40]
-	} else {
-		src, dst = ip.v4[12:16], ip.v4[16:20]
-	}
+func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags tcp.Flags, seq, ack uint32) (rseq, rack uint32, base tcpSeqBase, rev bool) {
+	src, dst := ip.addrs()
 	if sport > dport {
 		rev = true
-	} else if sport == dport && bytes.Compare(src, dst) > 0 {
+	} else if sport == dport && bytes.Compare(src[:], dst[:]) > 0 {
 		rev = true
 	}
-	var k tcpSeqKey
-	k.v6 = ip.isV6()
+	k := tcpSeqKey{v6: ip.isV6()}
 	if rev {
-		copy(k.src[:], dst)
-		copy(k.dst[:], src)
+		k.src, k.dst = dst, src
 		k.ports = uint32(dport)<<16 | uint32(sport)
 	} else {
-		copy(k.src[:], src)
-		copy(k.dst[:], dst)
+		k.src, k.dst = src, dst
 		k.ports = uint32(sport)<<16 | uint32(dport)
 	}
 	if t.m == nil {
 		t.m = make(map[tcpSeqKey]tcpSeqBase)
 	}
 	base, found := t.m[k]
-	if !found || flags&uint8(tcp.FlagSYN) != 0 {
+	if !found || flags&tcp.FlagSYN != 0 {
 		if rev {
 			base = tcpSeqBase{seq: ack - 1, ack: seq}
 		} else {
@@ -113,13 +104,13 @@ const (
 // by the IP header.
 func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 	p.proto = "tcp"
-	if len(b) < 4 {
+	sport, dport, ok := tcp.Ports(b)
+	if !ok {
 		p.netAddrs(ip)
 		p.c(':')
 		p.s(" [|tcp]")
 		return
 	}
-	sport, dport := be16(b), be16(b[2:])
 	if ip.nextHeader() == tcp.ProtocolNumber {
 		p.out = ip.appendSrc(p.out)
 		p.c('.')
@@ -135,13 +126,13 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 		p.u(uint64(dport))
 		p.s(": ")
 	}
-	if len(b) < tcp.HeaderLen {
+	h, err := tcp.NewHeader(b)
+	if err != nil {
 		p.s(" [|")
 		p.s(p.proto)
 		p.c(']')
 		return
 	}
-	h := tcp.Header(b)
 	hlen := h.DataOffset()
 	if hlen < tcp.HeaderLen {
 		p.s(" tcp ")
@@ -160,14 +151,17 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 		}
 		return
 	}
-	flags := b[13]
+	// tcpdump 4.99.3 reads the flags byte alone, which is what
+	// Flags.AppendTo prints; the AE and reserved bits above it are left
+	// out, and the tests below do not look at them.
+	flags := h.Flags()
 	p.s("Flags [")
-	p.out = tcp.Flags(flags).AppendTo(p.out)
+	p.out = flags.AppendTo(p.out)
 	p.c(']')
 
 	var base tcpSeqBase
 	rev := false
-	if !p.opt.AbsoluteSeq && flags&uint8(tcp.FlagACK) != 0 {
+	if !p.opt.AbsoluteSeq && flags&tcp.FlagACK != 0 {
 		seq, ack, base, rev = p.tcpSeq.relative(ip, sport, dport, flags, seq, ack)
 	}
 	if hlen > length {
@@ -176,13 +170,12 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 	}
 
 	if p.opt.Verbose > 0 && !p.opt.NoChecksum && !fragmented && len(b) >= length {
-		sum := ^checksum.Fold(checksum.Add(ip.pseudoSum(tcp.ProtocolNumber, length), b[:length]))
 		field := h.Checksum()
 		p.s(", cksum 0x")
 		p.xw(uint64(field), 4)
-		if sum != 0 {
+		if ok, shouldBe := tcpChecksum(h[:length], ip); !ok {
 			p.s(" (incorrect -> 0x")
-			p.xw(uint64(cksumShouldBe(field, sum)), 4)
+			p.xw(uint64(shouldBe), 4)
 			p.c(')')
 		} else {
 			p.s(" (correct)")
@@ -190,7 +183,7 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 	}
 
 	length -= hlen
-	if p.opt.Verbose > 1 || length > 0 || flags&uint8(tcp.FlagSYN|tcp.FlagFIN|tcp.FlagRST) != 0 {
+	if p.opt.Verbose > 1 || length > 0 || flags&(tcp.FlagSYN|tcp.FlagFIN|tcp.FlagRST) != 0 {
 		p.s(", seq ")
 		p.u(uint64(seq))
 		if length > 0 {
@@ -198,18 +191,18 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 			p.u(uint64(seq + uint32(length)))
 		}
 	}
-	if flags&uint8(tcp.FlagACK) != 0 {
+	if flags&tcp.FlagACK != 0 {
 		p.s(", ack ")
 		p.u(uint64(ack))
 	}
 	p.s(", win ")
 	p.u(uint64(h.Window()))
-	if flags&uint8(tcp.FlagURG) != 0 {
+	if flags&tcp.FlagURG != 0 {
 		p.s(", urg ")
 		p.u(uint64(h.Urgent()))
 	}
 	if hlen > tcp.HeaderLen {
-		if !p.tcpOptions(b, hlen, length, flags, ip, base, rev) {
+		if !p.tcpOptions(h, length, flags, base, rev) {
 			return
 		}
 	}
@@ -227,12 +220,27 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 		p.s(")]")
 		p.trunc()
 	}
-	data := b[hlen:]
-	if flags&uint8(tcp.FlagRST) != 0 && p.opt.Verbose > 0 {
+	data := h.Payload()
+	if flags&tcp.FlagRST != 0 && p.opt.Verbose > 0 {
 		p.tcpRSTData(data, length)
 		return
 	}
 	p.tcpPayload(data, length, sport, dport)
+}
+
+// tcpChecksum reports whether the checksum of seg, a whole segment,
+// verifies and, when it does not, the value tcpdump says it should have.
+// Over IPv4 the view checks it, as the stack does; IPv6 has no view.
+func tcpChecksum(seg tcp.Header, ip netHeader) (ok bool, shouldBe uint16) {
+	if ip.isV6() {
+		sum := ip.inCksum(tcp.ProtocolNumber, seg)
+		return sum == 0, cksumShouldBe(seg.Checksum(), sum)
+	}
+	src, dst := ip.v4PseudoAddrs()
+	if seg.VerifyChecksum(src, dst) {
+		return true, 0
+	}
+	return false, viewShouldBe(seg.Checksum(), seg.ComputeChecksum(src, dst))
 }
 
 // tcpTooLong prints the complaint about a data offset past the segment.
@@ -251,296 +259,260 @@ func (p *Printer) netAddrs(ip netHeader) {
 	p.out = ip.appendDst(p.out)
 }
 
-// nextHeader returns the protocol field of the IPv4 header or the first
-// next-header field of the IPv6 one: tcpdump prints addresses beside the
-// ports only when it names the transport protocol directly.
-func (n netHeader) nextHeader() uint8 {
-	if n.v4 != nil {
-		return uint8(n.v4.Protocol())
-	}
-	return n.v6[6]
-}
-
-// tcpOptions prints ", options [...]" for the header of hlen bytes in b,
-// walking it the way tcpdump does: an option of a fixed-size kind is
-// stepped over by the size the kind should have, whatever its length byte
-// says, and "[len N]" flags the difference. payloadLen is the segment's
-// data length (for the MD5 option). It reports false when the segment's
-// line ends inside the options ("[bad opt]" or a truncation).
-func (p *Printer) tcpOptions(b []byte, hlen, payloadLen int, flags uint8, ip netHeader, base tcpSeqBase, rev bool) bool {
-	left := hlen - tcp.HeaderLen
-	cp := tcp.HeaderLen
-	var sep byte
+// tcpOptions prints ", options [...]" for the options of h, walking them
+// with the view's iterator the way tcpdump walks them: an option of a
+// fixed-size kind is read and stepped over by the size its kind has,
+// whatever its length byte says (OptionIter.Fixed), and "[len N]" flags
+// the difference. payloadLen is the segment's data length (for the MD5
+// option), flags its flags (for MPTCP), and base and rev what the SACK
+// blocks are relative to. It reports false when the segment's line ends
+// inside the options ("[bad opt]" or a truncation).
+func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base tcpSeqBase, rev bool) bool {
 	p.s(", options [")
+	first := true
 	// bad ends the list at a malformed option.
 	bad := func() bool {
 		p.s("[bad opt]")
-		if sep != 0 {
+		if !first {
 			p.c(']')
 		}
 		return false
 	}
-	// short reports a truncation inside an option, the way tcpdump's
-	// ND_TCHECK does: without abandoning the packet.
+	// short reports a truncation inside an option the way tcpdump's
+	// LENCHECK does: without abandoning the packet.
 	short := func() bool {
 		p.s(" [|")
 		p.s(p.proto)
 		p.c(']')
-		if sep != 0 {
+		if !first {
 			p.c('>')
 		}
 		return false
 	}
-	for left > 0 {
-		if sep != 0 {
-			p.c(sep)
+	it := h.OptionIter()
+	for o, ok := it.Next(); ok; o, ok = it.Next() {
+		if !first {
+			p.c(',')
 		}
-		kind := tcp.OptionKind(p.get8(b, cp))
-		cp++
-		optLen := 1
-		if kind != tcp.OptEOL && kind != tcp.OptNOP {
-			optLen = int(p.get8(b, cp))
-			cp++
-			if optLen < 2 || optLen > left {
+		switch o.Status {
+		case tcp.OptionTruncated:
+			if len(o.Raw) < 2 {
+				// The kind or length byte was not captured: tcpdump's
+				// read of it abandons the packet.
+				p.trunc()
+			}
+		case tcp.OptionBadLength:
+			if len(o.Raw) < 2 && tcp.HeaderLen+o.Offset+1 >= len(h) {
+				// The kind byte ends the area; tcpdump reads the length
+				// byte after it, which was not captured either.
+				p.trunc()
+			}
+			return bad()
+		case tcp.OptionPastEnd:
+			return bad()
+		}
+		p.out = o.Kind.AppendTo(p.out)
+
+		if n, fixed := o.Kind.FixedLen(); fixed {
+			if o.Kind == tcp.OptEOL || o.Kind == tcp.OptNOP {
+				first = false
+				if o.Kind == tcp.OptEOL {
+					break
+				}
+				continue
+			}
+			f := it.Fixed(o)
+			switch f.Status {
+			case tcp.OptionPastEnd:
 				return bad()
+			case tcp.OptionTruncated:
+				return short()
 			}
-			left--
-		}
-		left--
-		p.out = kind.AppendTo(p.out)
-
-		// lenCheck is tcpdump's LENCHECK: n bytes of data must be within
-		// the header and captured.
-		const (
-			ok = iota
-			isBad
-			isShort
-		)
-		lenCheck := func(n int) int {
-			if n > left {
-				return isBad
+			p.tcpFixedOption(f, len(h) < h.DataOffset()+payloadLen)
+			if o.Length != 2+n {
+				p.s("[len ")
+				p.u(uint64(o.Length))
+				p.c(']')
 			}
-			if cp+n > len(b) {
-				return isShort
-			}
-			return ok
-		}
-		check := func(n int) bool {
-			switch lenCheck(n) {
-			case isBad:
-				bad()
-				return false
-			case isShort:
-				short()
-				return false
-			}
-			return true
+			first = false
+			continue
 		}
 
-		dataLen := 0
-		switch kind {
-		case tcp.OptMSS:
-			dataLen = 2
-			if !check(dataLen) {
-				return false
-			}
-			p.c(' ')
-			p.u(uint64(be16(b[cp:])))
-		case tcp.OptWindowScale:
-			dataLen = 1
-			if !check(dataLen) {
-				return false
-			}
-			p.c(' ')
-			p.u(uint64(b[cp]))
+		// The other kinds' values are as long as their length byte says,
+		// which lies within the area: what is missing was not captured.
+		datalen, data := o.Length-2, o.Data()
+		switch o.Kind {
 		case tcp.OptSACK:
-			dataLen = optLen - 2
-			if dataLen%8 != 0 {
+			if datalen%8 != 0 {
 				p.s(" invalid sack")
 				break
 			}
 			p.c(' ')
-			p.u(uint64(dataLen / 8))
+			p.u(uint64(datalen / 8))
 			p.c(' ')
-			for i := 0; i < dataLen; i += 8 {
-				if !check(i + 4) {
-					return false
+			blocks := tcp.SACKBlocks(data)
+			for i := range datalen / 8 {
+				if i >= blocks.Len() {
+					return short()
 				}
-				s := p.get32(b, cp+i)
-				if !check(i + 8) {
-					return false
-				}
-				e := p.get32(b, cp+i+4)
+				b := blocks.At(i)
 				if rev {
-					s -= base.seq
-					e -= base.seq
+					b.Left -= base.seq
+					b.Right -= base.seq
 				} else {
-					s -= base.ack
-					e -= base.ack
+					b.Left -= base.ack
+					b.Right -= base.ack
 				}
 				p.c('{')
-				p.u(uint64(s))
+				p.u(uint64(b.Left))
 				p.c(':')
-				p.u(uint64(e))
+				p.u(uint64(b.Right))
 				p.c('}')
 			}
-		case tcp.OptCC, tcp.OptCCNew, tcp.OptCCEcho, tcp.OptEcho, tcp.OptEchoReply:
-			dataLen = 4
-			if !check(dataLen) {
-				return false
-			}
-			p.c(' ')
-			p.u(uint64(p.get32(b, cp)))
-		case tcp.OptTimestamps:
-			dataLen = 8
-			if !check(dataLen) {
-				return false
-			}
-			p.s(" val ")
-			p.u(uint64(p.get32(b, cp)))
-			p.s(" ecr ")
-			p.u(uint64(p.get32(b, cp+4)))
-		case tcp.OptMD5:
-			dataLen = 16
-			if !check(dataLen) {
-				return false
-			}
-			p.c(' ')
-			// tcpdump can only check a signature given the secret (-M),
-			// which a Printer does not take.
-			if hlen+payloadLen > len(b) {
-				p.s("snaplen too short, ")
-			} else {
-				p.s("shared secret not supplied with -M, ")
-			}
-			p.s("can't check - ")
-			p.hexBytes(b[cp : cp+dataLen])
-		case tcp.OptSCPS:
-			dataLen = 2
-			if !check(dataLen) {
-				return false
-			}
-			p.s(" cap ")
-			p.xw(uint64(b[cp]), 2)
-			p.s(" id ")
-			p.u(uint64(b[cp+1]))
 		case tcp.OptTCPAO:
-			dataLen = optLen - 2
-			if dataLen < 2 {
+			// Byte by byte, as tcpdump prints as much of a cut option
+			// as was captured.
+			if datalen < 2 {
 				p.s(" (invalid)")
 				break
 			}
-			if !check(1) {
-				return false
+			if len(data) < 1 {
+				return short()
 			}
 			p.s(" keyid ")
-			p.u(uint64(b[cp]))
-			if !check(2) {
-				return false
+			p.u(uint64(data[0]))
+			if len(data) < 2 {
+				return short()
 			}
 			p.s(" rnextkeyid ")
-			p.u(uint64(b[cp+1]))
-			if dataLen > 2 {
+			p.u(uint64(data[1]))
+			if datalen > 2 {
 				p.s(" mac 0x")
-				for i := 2; i < dataLen; i++ {
-					if !check(i + 1) {
-						return false
+				for i := 2; i < datalen; i++ {
+					if i >= len(data) {
+						return short()
 					}
-					p.hexBytes(b[cp+i : cp+i+1])
+					p.hexBytes(data[i : i+1])
 				}
 			}
-		case tcp.OptEOL, tcp.OptNOP, tcp.OptSACKPermitted:
-		case tcp.OptUserTimeout:
-			dataLen = 2
-			if !check(dataLen) {
-				return false
-			}
-			v := uint32(be16(b[cp:]))
-			p.s(" 0x")
-			p.x(uint64(v))
-			// tcpdump takes the granularity from the low bit.
-			if v&1 != 0 {
-				v = (v >> 1) * 60
-			} else {
-				v >>= 1
-			}
-			p.c(' ')
-			p.u(uint64(v))
 		case tcp.OptMPTCP:
-			dataLen = optLen - 2
-			if !check(dataLen) {
-				return false
+			if datalen > len(data) {
+				return short()
 			}
-			if !p.mptcp(b[cp-2:cp+dataLen], flags) {
+			if !p.mptcp(o.Raw, flags) {
 				return bad()
 			}
 		case tcp.OptFastOpen:
-			dataLen = optLen - 2
-			if !check(dataLen) {
-				return false
+			if datalen > len(data) {
+				return short()
 			}
 			p.c(' ')
-			p.tcpFastOpen(b[cp:cp+dataLen], false)
+			p.tcpFastOpen(o)
 		case tcp.OptExperiment2:
-			dataLen = optLen - 2
-			if !check(dataLen) {
-				return false
+			if datalen > len(data) {
+				return short()
 			}
-			if dataLen < 2 {
+			id, ok := o.ExperimentID()
+			if !ok {
 				return bad()
 			}
-			magic := be16(b[cp:])
 			p.c('-')
-			if magic == tcp.ExIDFastOpen {
-				p.tcpFastOpen(b[cp+2:cp+dataLen], true)
+			if id == tcp.ExIDFastOpen {
+				p.s("tfo")
+				p.tcpFastOpen(o)
 			} else {
-				p.xw(uint64(magic), 4)
+				p.xw(uint64(id), 4)
 			}
 		default:
-			dataLen = optLen - 2
-			if dataLen > 0 {
+			if datalen > 0 {
 				p.s(" 0x")
 			}
-			for i := 0; i < dataLen; i++ {
-				if !check(i + 1) {
-					return false
+			for i := range datalen {
+				if i >= len(data) {
+					return short()
 				}
-				p.hexBytes(b[cp+i : cp+i+1])
+				p.hexBytes(data[i : i+1])
 			}
 		}
-		cp += dataLen
-		left -= dataLen
-
-		// Compare the length the kind should have with the length byte.
-		dataLen++
-		if kind != tcp.OptEOL && kind != tcp.OptNOP {
-			dataLen++
-		}
-		if dataLen != optLen {
-			p.s("[len ")
-			p.u(uint64(optLen))
-			p.c(']')
-		}
-		sep = ','
-		if kind == tcp.OptEOL {
-			break
-		}
+		first = false
 	}
 	p.c(']')
 	return true
 }
 
-// tcpFastOpen prints the cookie of a TCP Fast Open option, or of the
-// experimental form after "exp-" (tcpdump's print_tcp_fastopen_option).
-func (p *Printer) tcpFastOpen(cookie []byte, exp bool) {
-	if exp {
-		p.s("tfo")
+// tcpFixedOption prints the value of an option of a fixed-size kind, read
+// at its kind's size (OptionIter.Fixed). cut says whether the capture cut
+// the segment short, which tcpdump tells about an MD5 signature it would
+// not check anyway.
+func (p *Printer) tcpFixedOption(o tcp.Option, cut bool) {
+	switch o.Kind {
+	case tcp.OptMSS:
+		v, _ := o.MSS()
+		p.c(' ')
+		p.u(uint64(v))
+	case tcp.OptWindowScale:
+		v, _ := o.WindowScale()
+		p.c(' ')
+		p.u(uint64(v))
+	case tcp.OptEcho, tcp.OptEchoReply:
+		v, _ := o.Echo()
+		p.c(' ')
+		p.u(uint64(v))
+	case tcp.OptCC, tcp.OptCCNew, tcp.OptCCEcho:
+		v, _ := o.CC()
+		p.c(' ')
+		p.u(uint64(v))
+	case tcp.OptTimestamps:
+		val, ecr, _ := o.Timestamps()
+		p.s(" val ")
+		p.u(uint64(val))
+		p.s(" ecr ")
+		p.u(uint64(ecr))
+	case tcp.OptMD5:
+		sig, _ := o.MD5()
+		p.c(' ')
+		// tcpdump can only check a signature given the secret (-M),
+		// which a Printer does not take.
+		if cut {
+			p.s("snaplen too short, ")
+		} else {
+			p.s("shared secret not supplied with -M, ")
+		}
+		p.s("can't check - ")
+		p.hexBytes(sig)
+	case tcp.OptSCPS:
+		capabilities, id, _ := o.SCPS()
+		p.s(" cap ")
+		p.xw(uint64(capabilities), 2)
+		p.s(" id ")
+		p.u(uint64(id))
+	case tcp.OptUserTimeout:
+		uto, _ := o.UserTimeout()
+		v := uint32(uto)
+		p.s(" 0x")
+		p.x(uint64(v))
+		// tcpdump takes the granularity from the low bit.
+		if v&1 != 0 {
+			v = (v >> 1) * 60
+		} else {
+			v >>= 1
+		}
+		p.c(' ')
+		p.u(uint64(v))
 	}
-	switch n := len(cookie); {
-	case n == 0:
-		p.s(" cookiereq")
-	case n%2 != 0 || n < 4 || n > 16:
+}
+
+// tcpFastOpen prints the cookie of a TCP Fast Open option, or of the
+// experimental form after "exp-tfo" (tcpdump's
+// print_tcp_fastopen_option): a cookie of a length RFC 7413 does not allow
+// is "(invalid)".
+func (p *Printer) tcpFastOpen(o tcp.Option) {
+	cookie, ok := o.FastOpen()
+	switch {
+	case !ok:
 		p.s(" (invalid)")
+	case len(cookie) == 0:
+		p.s(" cookiereq")
 	default:
 		p.s(" cookie ")
 		p.hexBytes(cookie)
