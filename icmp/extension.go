@@ -164,10 +164,21 @@ type ObjectIter struct {
 	done bool
 }
 
+// The errors of ObjectIter.Next are made once: a printer walks the objects
+// of every message it prints, and a malformed one must not cost an
+// allocation. The object returned with the error says where and how long.
+var (
+	errObjectHeaderCut = fmt.Errorf("%w: extension object header cut short", ErrTruncated)
+	errObjectTooShort  = fmt.Errorf("%w: extension object shorter than its %d-byte header", ErrBadObjectLength, objHeaderLen)
+	errObjectPastEnd   = fmt.Errorf("%w: extension object runs past the end of the structure", ErrTruncated)
+)
+
 // Next returns the next object, or io.EOF at the end of the structure and
 // after an error. An object whose length is below 4 is returned with an
 // error wrapping ErrBadObjectLength; one that runs past the end of the
 // structure (or a header cut short), with an error wrapping ErrTruncated.
+// The errors do not allocate: the object returned with one has its offset
+// and length.
 func (it *ObjectIter) Next() (Object, error) {
 	if it.done || it.off >= len(it.b) {
 		it.done = true
@@ -178,7 +189,7 @@ func (it *ObjectIter) Next() (Object, error) {
 	if off+objHeaderLen > len(it.b) {
 		it.done = true
 		o.Bytes = it.b[off:]
-		return o, fmt.Errorf("%w: extension object at offset %d: %d bytes left, header needs %d", ErrTruncated, off, len(it.b)-off, objHeaderLen)
+		return o, errObjectHeaderCut
 	}
 	o.Len = int(binary.BigEndian.Uint16(it.b[off+objLenOff:]))
 	o.Class = ObjectClass(it.b[off+objClassOff])
@@ -187,10 +198,10 @@ func (it *ObjectIter) Next() (Object, error) {
 	switch {
 	case o.Len < objHeaderLen:
 		it.done = true
-		return o, fmt.Errorf("%w: class %d object at offset %d: length %d < %d", ErrBadObjectLength, o.Class, off, o.Len, objHeaderLen)
+		return o, errObjectTooShort
 	case off+o.Len > len(it.b):
 		it.done = true
-		return o, fmt.Errorf("%w: class %d object at offset %d: length %d, %d bytes left", ErrTruncated, o.Class, off, o.Len, len(it.b)-off)
+		return o, errObjectPastEnd
 	}
 	it.off += o.Len
 	return o, nil

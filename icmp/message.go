@@ -92,22 +92,33 @@ func (m Message) Code() Code { return Code(m[codeOff]) }
 func (m Message) Checksum() uint16 { return binary.BigEndian.Uint16(m[csumOff:]) }
 
 // HasRest reports whether the message holds the whole 8-byte header. The
-// accessors of bytes 4 to 7 return 0 when it does not.
+// accessors of bytes 4 to 7 return 0 for a field the message ends before.
 func (m Message) HasRest() bool { return len(m) >= HeaderLen }
 
+// TypeCode returns the type and code that start b, which may be shorter
+// than the MinLen bytes NewMessage needs: tcpdump names a message cut
+// after its code. ok is false when b holds fewer than 2 bytes.
+func TypeCode(b []byte) (t Type, c Code, ok bool) {
+	if len(b) <= codeOff {
+		return 0, 0, false
+	}
+	return Type(b[typeOff]), Code(b[codeOff]), true
+}
+
 // The accessors of bytes 4 to 7 read through these, which return 0 for a
-// message shorter than the 8-byte header, so that a field is either all
-// there or 0.
+// field the message ends before, so that a field is either all there or
+// 0: the pointer of a parameter problem cut after byte 4 is there, as is
+// the ID of an echo cut at 6 bytes, but not its sequence number.
 
 func (m Message) rest8(off int) uint8 {
-	if !m.HasRest() {
+	if len(m) <= off {
 		return 0
 	}
 	return m[off]
 }
 
 func (m Message) rest16(off int) uint16 {
-	if !m.HasRest() {
+	if len(m) < off+2 {
 		return 0
 	}
 	return binary.BigEndian.Uint16(m[off:])
@@ -122,12 +133,12 @@ func (m Message) RestOfHeader() uint32 {
 }
 
 // ID returns the identifier of an echo, timestamp, information, address
-// mask or extended echo message (0 without HasRest).
+// mask or extended echo message (0 when the message ends before it).
 func (m Message) ID() uint16 { return m.rest16(idOff) }
 
 // Seq returns the sequence number of an echo, timestamp, information or
-// address mask message (0 without HasRest). Extended echo has an 8-bit
-// one: ExtEchoSeq.
+// address mask message (0 when the message ends before it). Extended echo
+// has an 8-bit one: ExtEchoSeq.
 func (m Message) Seq() uint16 { return m.rest16(seqOff) }
 
 // Gateway returns the gateway address of a redirect (zero without
@@ -140,31 +151,33 @@ func (m Message) Gateway() (a ipv4.Addr) {
 }
 
 // Pointer returns the pointer of a parameter problem message: the offset
-// of the byte in error in the quoted datagram (0 without HasRest).
+// of the byte in error in the quoted datagram (0 when the message ends
+// before it).
 func (m Message) Pointer() uint8 { return m.rest8(pointerOff) }
 
 // NextHopMTU returns the MTU of the next hop that a "fragmentation needed"
 // destination unreachable carries (RFC 1191); 0 from routers older than
-// it, and without HasRest.
+// it, and when the message ends before it.
 func (m Message) NextHopMTU() uint16 { return m.rest16(mtuOff) }
 
 // QuotedLen returns the RFC 4884 length of the quoted datagram in bytes
 // (the field counts 32-bit words), which destination unreachable, time
 // exceeded and parameter problem messages set when an extension structure
-// follows the quote; 0 when it is not set, and without HasRest.
+// follows the quote; 0 when it is not set, and when the message ends
+// before it.
 func (m Message) QuotedLen() int { return 4 * int(m.rest8(lengthOff)) }
 
 // NumAddrs returns the number of addresses of a router advertisement (0
-// without HasRest).
+// when the message ends before it).
 func (m Message) NumAddrs() uint8 { return m.rest8(numAddrsOff) }
 
 // AddrEntrySize returns the size of a router advertisement's entries in
 // 32-bit words; 2 (an address and a preference) is the only size RFC 1256
-// defines. 0 without HasRest.
+// defines. 0 when the message ends before it.
 func (m Message) AddrEntrySize() uint8 { return m.rest8(entrySizOff) }
 
-// Lifetime returns a router advertisement's lifetime in seconds (0 without
-// HasRest).
+// Lifetime returns a router advertisement's lifetime in seconds (0 when
+// the message ends before it).
 func (m Message) Lifetime() uint16 { return m.rest16(lifetimeOff) }
 
 // RouterEntry returns the i-th (from 0) address and preference of a router
@@ -182,7 +195,7 @@ func (m Message) RouterEntry(i int) (addr ipv4.Addr, pref int32, ok bool) {
 }
 
 // ExtEchoSeq returns the 8-bit sequence number of an extended echo request
-// or reply (RFC 8335; 0 without HasRest).
+// or reply (RFC 8335; 0 when the message ends before it).
 func (m Message) ExtEchoSeq() uint8 { return m.rest8(extSeqOff) }
 
 // ExtEchoLocal reports the L bit of an extended echo request: the

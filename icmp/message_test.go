@@ -178,9 +178,20 @@ func TestShortMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.HasRest() || m.Gateway() != (ipv4.Addr{}) || m.ID() != 0 || m.RestOfHeader() != 0 ||
+		if m.HasRest() || m.Gateway() != (ipv4.Addr{}) || m.RestOfHeader() != 0 ||
 			m.Payload() != nil || m.Quoted() != nil || m.Type() != TypeRedirect || m.Checksum() != 0xaabb {
 			t.Fatalf("%d bytes: rest %v gateway %v", n, m.HasRest(), m.Gateway())
+		}
+		// A field of the rest is there when the message holds all of it.
+		wantPtr, wantID, wantSeq := uint8(0), uint16(0), uint16(0)
+		if n > 4 {
+			wantPtr = 10
+		}
+		if n >= 6 {
+			wantID = 0x0a00
+		}
+		if m.Pointer() != wantPtr || m.ID() != wantID || m.Seq() != wantSeq || m.NumAddrs() != wantPtr {
+			t.Fatalf("%d bytes: pointer %d ID %#x seq %d", n, m.Pointer(), m.ID(), m.Seq())
 		}
 		if m.Check() != ErrTruncated {
 			t.Fatalf("%d bytes: Check %v", n, m.Check())
@@ -464,5 +475,17 @@ func TestExtEchoReplyFlags(t *testing.T) {
 	m, _ := NewMessage([]byte{byte(TypeExtEchoReply), 0, 0, 0})
 	if m.ExtEchoState() != 0 || m.ExtEchoActive() || m.ExtEchoIPv4() || m.ExtEchoIPv6() || m.ExtEchoSeq() != 0 {
 		t.Error("a 4-byte message has extended echo fields")
+	}
+}
+
+// TestTypeCode reads the type and code of a message cut before its
+// checksum.
+func TestTypeCode(t *testing.T) {
+	b := []byte{byte(TypeDestUnreachable), byte(UnreachPort), 0xaa}
+	for n := range len(b) + 1 {
+		typ, code, ok := TypeCode(b[:n])
+		if ok != (n >= 2) || ok && (typ != TypeDestUnreachable || code != UnreachPort) {
+			t.Errorf("%d bytes: %v %v %v", n, typ, code, ok)
+		}
 	}
 }

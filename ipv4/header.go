@@ -77,6 +77,17 @@ func NewHeader(b []byte) (Header, error) {
 	return Header(b), nil
 }
 
+// TotalLenField returns the total length field of the header that starts
+// b, which may be cut short after it: tcpdump reads it from the datagram
+// an ICMP error quotes, however little of it the error holds. ok is false
+// when b ends before the field.
+func TotalLenField(b []byte) (n uint16, ok bool) {
+	if len(b) < lenOff+2 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(b[lenOff:]), true
+}
+
 // Version returns the version field, 4 for a real IPv4 header.
 func (h Header) Version() uint8 { return h[verIHLOff] >> 4 }
 

@@ -527,3 +527,14 @@ func TestFinalDst(t *testing.T) {
 		t.Fatalf("FinalDst = %v, want 10.0.0.2", got)
 	}
 }
+
+// TestTotalLenField reads the total length of a header cut short.
+func TestTotalLenField(t *testing.T) {
+	b := []byte{0x45, 0, 0x01, 0x2c, 0, 0}
+	for n := range len(b) + 1 {
+		l, ok := TotalLenField(b[:n])
+		if ok != (n >= 4) || ok && l != 300 {
+			t.Errorf("%d bytes: %d %v", n, l, ok)
+		}
+	}
+}
