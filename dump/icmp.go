@@ -1,43 +1,26 @@
 package dump
 
 import (
+	"io"
+
 	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/udp"
 )
 
-// Offsets in an ICMP message. Error messages quote the datagram that
-// caused them from offset 8; the quoted header's fields are read in place.
 const (
-	icmpType      = 0
-	icmpCode      = 1
-	icmpCksum     = 2
-	icmpRest      = 4 // id and sequence, gateway, pointer, MTU, ...
-	icmpSeq       = 6
-	icmpNextMTU   = 6
-	icmpMask      = 8
-	icmpOrigTime  = 8
-	icmpRecvTime  = 12
-	icmpXmitTime  = 16
-	icmpRouters   = 8
-	icmpQuoted    = icmp.HeaderLen
-	icmpQuotedLen = icmpQuoted + 2  // the quoted IPv4 total length
-	icmpQuotedPro = icmpQuoted + 9  // the quoted IPv4 protocol
-	icmpQuotedDst = icmpQuoted + 16 // the quoted IPv4 destination
-
-	// icmpRFC4884Len is the RFC 4884 length of the quoted datagram, in
-	// 32-bit words.
-	icmpRFC4884Len = 5
-	// icmpExtOff is where tcpdump looks for an extension structure: after
-	// a quote padded to 128 bytes, whatever the length field says.
-	icmpExtOff = icmp.LegacyExtensionOffset
+	// icmpQuotedProtoEnd is how much of a port unreachable tcpdump checks
+	// was captured (ND_TCHECK) before it reads the quoted datagram: the
+	// header and the quoted IPv4 header up to its protocol byte.
+	icmpQuotedProtoEnd = icmp.HeaderLen + 10
 	// icmpExtMinLen is tcpdump's ICMP_EXTD_MINLEN: a message must be
 	// longer than this for its extensions to be looked at.
 	icmpExtMinLen = 156 - ipv4.MinHeaderLen
 	// icmpExtFixedLen is the part of a message with extensions that must
 	// be captured to look at them: the header, the padded quote, the
 	// extension header and a byte.
-	icmpExtFixedLen = icmpExtOff + 4 + 1
+	icmpExtFixedLen = icmp.LegacyExtensionOffset + 4 + 1
 )
 
 // icmpTypeNames is tcpdump's icmp2str: the types printed by their name
@@ -85,8 +68,12 @@ var icmpUnreachText = [...]struct{ before, after string }{
 // a line of its own, and the RFC 4884 extensions of the message.
 func (p *Printer) icmp(b []byte, length int, ip netHeader, fragmented bool) {
 	p.proto = "icmp"
+	// m is nil when fewer than 4 bytes were captured: the summary then
+	// reads the type and code alone, and the accessors that check the
+	// message's length find nothing else.
+	m, _ := icmp.NewMessage(b)
 	mark := len(p.out)
-	if !p.icmpSummary(b) {
+	if !p.icmpSummary(b, m) {
 		// tcpdump checked a length itself (ND_TCHECK) and gave up on
 		// the message alone: the -x dump still skips the link layer.
 		p.out = p.out[:mark]
@@ -95,15 +82,21 @@ func (p *Printer) icmp(b []byte, length int, ip netHeader, fragmented bool) {
 	}
 	p.s(", length ")
 	p.u(uint64(length))
-	typ := icmp.Type(b[icmpType])
+	typ, _, _ := icmp.TypeCode(b)
 
 	if p.opt.Verbose > 0 && !fragmented && len(b) >= length {
-		if sum := ^checksum.Fold(checksum.Add(0, b[:length])); sum != 0 {
-			field := p.get16(b, icmpCksum)
+		// The sum covers the message's length, the field is read from
+		// what was captured: the two differ for a message shorter than
+		// its header, as in tcpdump.
+		if whole := icmp.Message(b[:length]); !whole.ChecksumValid() {
+			if m == nil {
+				p.trunc()
+			}
+			field := m.Checksum()
 			p.s(" (wrong icmp cksum ")
 			p.x(uint64(field))
 			p.s(" (->")
-			p.x(uint64(cksumShouldBe(field, sum)))
+			p.x(uint64(cksumShouldBe(field, ^checksum.Fold(checksum.Add(0, whole)))))
 			p.s(")!)")
 		}
 	}
@@ -112,79 +105,89 @@ func (p *Printer) icmp(b []byte, length int, ip netHeader, fragmented bool) {
 	}
 	if typ.IsError() {
 		p.s("\n\t")
-		ipLen := int(p.get16(b, icmpQuotedLen))
-		// tcpdump cuts the capture to the quoted datagram's length and
-		// then reads that length again: a length below 4 cuts it off.
-		if ipLen < icmpQuotedLen+2-icmpQuoted {
+		q := m.Payload()
+		ipLen, ok := ipv4.TotalLenField(q)
+		if !ok {
 			p.trunc()
 		}
-		p.ip(clip(b[icmpQuoted:], ipLen), ipLen)
+		// tcpdump cuts the capture to the quoted datagram's length and
+		// then reads that length again: a length below 4 cuts it off.
+		q = clip(q, int(ipLen))
+		if _, ok := ipv4.TotalLenField(q); !ok {
+			p.trunc()
+		}
+		p.ip(q, int(ipLen))
 		p.proto = "icmp"
 	}
 	if length > icmpExtMinLen && typ.IsMultipart() {
-		p.icmpExtensions(b, length)
+		p.icmpExtensions(m, length)
 	}
 }
 
-// icmpSummary prints "ICMP " and what the message is. tcpdump formats it
-// into a buffer before printing it, so a message cut short shows none of
-// it: when a read runs off the capture, the output is rolled back before
-// the packet is abandoned. Where tcpdump checks a length itself rather
-// than in the read (ND_TCHECK), icmpSummary reports false instead, and the
-// caller rolls back.
-func (p *Printer) icmpSummary(b []byte) bool {
+// icmpSummary prints "ICMP " and what the message is; m is b as a message,
+// or nil when b is too short for one. tcpdump formats it into a buffer
+// before printing it, so a message cut short shows none of it: when a
+// read runs off the capture, the output is rolled back before the packet
+// is abandoned. Where tcpdump checks a length itself rather than in the
+// read (ND_TCHECK), icmpSummary reports false instead, and the caller
+// rolls back.
+func (p *Printer) icmpSummary(b []byte, m icmp.Message) bool {
 	defer p.rollbackOnTrunc(len(p.out))
 	p.s("ICMP ")
-	typ := icmp.Type(p.get8(b, icmpType))
-	code := icmp.Code(p.get8(b, icmpCode))
+	typ, code, ok := icmp.TypeCode(b)
+	if !ok {
+		p.trunc()
+	}
 	switch typ {
 	case icmp.TypeEcho, icmp.TypeEchoReply:
-		id, seq := p.get16(b, icmpRest), p.get16(b, icmpSeq)
+		if !m.HasRest() {
+			p.trunc()
+		}
 		if typ == icmp.TypeEcho {
 			p.s("echo request, id ")
 		} else {
 			p.s("echo reply, id ")
 		}
-		p.u(uint64(id))
+		p.u(uint64(m.ID()))
 		p.s(", seq ")
-		p.u(uint64(seq))
+		p.u(uint64(m.Seq()))
 	case icmp.TypeDestUnreachable:
-		if !p.icmpUnreach(b, code) {
+		if !p.icmpUnreach(m, code) {
 			return false
 		}
 	case icmp.TypeRedirect:
-		p.need(b, icmpQuotedDst+4)
+		q := p.icmpQuote(m)
 		switch code {
 		case icmp.RedirectNet:
 			p.s("redirect ")
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(" to net ")
 		case icmp.RedirectHost:
 			p.s("redirect ")
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(" to host ")
 		case icmp.RedirectTOSNet:
 			p.s("redirect-tos ")
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(" to net ")
 		case icmp.RedirectTOSHost:
 			p.s("redirect-tos ")
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(" to host ")
 		default:
 			p.s("redirect-#")
 			p.u(uint64(code))
 			p.c(' ')
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(" to ")
 		}
-		p.out = ipv4.Addr(b[icmpRest : icmpRest+4]).AppendTo(p.out)
+		p.out = m.Gateway().AppendTo(p.out)
 	case icmp.TypeRouterAdvert:
-		if !p.icmpRouterAdvert(b) {
+		if !p.icmpRouterAdvert(m) {
 			return false
 		}
 	case icmp.TypeTimeExceeded:
-		if len(b) < icmpQuotedDst+4 {
+		if len(m) < icmp.MinErrorLen {
 			return false
 		}
 		switch code {
@@ -201,34 +204,44 @@ func (p *Printer) icmpSummary(b []byte) bool {
 			p.s("parameter problem - code ")
 			p.u(uint64(code))
 		} else {
-			ptr := p.get8(b, icmpRest)
+			// tcpdump reads the pointer byte alone, the first after
+			// the common header.
+			if len(m) <= icmp.MinLen {
+				p.trunc()
+			}
 			p.s("parameter problem - octet ")
-			p.u(uint64(ptr))
+			p.u(uint64(m.Pointer()))
 		}
 	case icmp.TypeAddressMaskReply:
-		mask := p.get32(b, icmpMask)
+		mask, ok := m.AddressMask()
+		if !ok {
+			p.trunc()
+		}
 		p.s("address mask is 0x")
-		p.xw(uint64(mask), 8)
+		p.xw(uint64(mask.Uint32()), 8)
 	case icmp.TypeTimestamp:
-		id, seq := p.get16(b, icmpRest), p.get16(b, icmpSeq)
+		if !m.HasRest() {
+			p.trunc()
+		}
 		p.s("time stamp query id ")
-		p.u(uint64(id))
+		p.u(uint64(m.ID()))
 		p.s(" seq ")
-		p.u(uint64(seq))
+		p.u(uint64(m.Seq()))
 	case icmp.TypeTimestampReply:
-		if len(b) < icmpXmitTime+4 {
+		orig, recv, xmit, ok := m.Timestamps()
+		if !ok {
 			return false
 		}
 		p.s("time stamp reply id ")
-		p.u(uint64(be16(b[icmpRest:])))
+		p.u(uint64(m.ID()))
 		p.s(" seq ")
-		p.u(uint64(be16(b[icmpSeq:])))
+		p.u(uint64(m.Seq()))
 		p.s(": org ")
-		p.icmpTime(be32(b[icmpOrigTime:]))
+		p.icmpTime(orig)
 		p.s(", recv ")
-		p.icmpTime(be32(b[icmpRecvTime:]))
+		p.icmpTime(recv)
 		p.s(", xmit ")
-		p.icmpTime(be32(b[icmpXmitTime:]))
+		p.icmpTime(xmit)
 	default:
 		p.tok2str(icmpTypeNames, "type-#%d", uint32(typ))
 	}
@@ -247,31 +260,39 @@ func (p *Printer) rollbackOnTrunc(mark int) {
 	}
 }
 
-// icmpQuotedDst prints the destination address of the quoted datagram,
-// which the caller has checked was captured.
-func (p *Printer) icmpQuotedDst(b []byte) {
-	p.out = ipv4.Addr(b[icmpQuotedDst : icmpQuotedDst+4]).AppendTo(p.out)
+// icmpQuote returns the IPv4 header an error message quotes, stopping the
+// packet when it was not captured whole.
+func (p *Printer) icmpQuote(m icmp.Message) ipv4.Header {
+	q, err := ipv4.NewHeader(m.Payload())
+	if err != nil {
+		p.trunc()
+	}
+	return q
 }
 
 // icmpUnreach words a destination unreachable message. It reports false
 // for a port unreachable cut short before the quoted protocol.
-func (p *Printer) icmpUnreach(b []byte, code icmp.Code) bool {
+func (p *Printer) icmpUnreach(m icmp.Message, code icmp.Code) bool {
 	switch code {
 	case icmp.UnreachProtocol:
-		p.need(b, icmpQuotedDst+4)
-		p.icmpQuotedDst(b)
+		q := p.icmpQuote(m)
+		p.out = q.Dst().AppendTo(p.out)
 		p.s(" protocol ")
-		p.u(uint64(b[icmpQuotedPro]))
+		p.u(uint64(q.Protocol()))
 		p.s(" unreachable")
 	case icmp.UnreachPort:
-		if len(b) < icmpQuotedPro+1 {
+		if len(m) < icmpQuotedProtoEnd {
 			return false
 		}
-		hlen := int(b[icmpQuoted]&0x0f) * 4
-		dport := p.get16(b, icmpQuoted+hlen+2)
-		p.need(b, icmpQuotedDst+4)
-		p.icmpQuotedDst(b)
-		switch proto := ipv4.Protocol(b[icmpQuotedPro]); proto {
+		q := p.icmpQuote(m)
+		// tcpdump reads the destination port after the quoted header
+		// as a UDP header's, whatever the protocol.
+		_, dport, ok := udp.Ports(q[min(q.HeaderLen(), len(q)):])
+		if !ok {
+			p.trunc()
+		}
+		p.out = q.Dst().AppendTo(p.out)
+		switch proto := q.Protocol(); proto {
 		case ipv4.ProtoTCP:
 			p.s(" tcp port ")
 		case ipv4.ProtoUDP:
@@ -284,9 +305,12 @@ func (p *Printer) icmpUnreach(b []byte, code icmp.Code) bool {
 		p.u(uint64(dport))
 		p.s(" unreachable")
 	case icmp.UnreachNeedFrag:
-		mtu := p.get16(b, icmpNextMTU)
-		p.need(b, icmpQuotedDst+4)
-		p.icmpQuotedDst(b)
+		if !m.HasRest() {
+			p.trunc()
+		}
+		mtu := m.NextHopMTU()
+		q := p.icmpQuote(m)
+		p.out = q.Dst().AppendTo(p.out)
 		p.s(" unreachable - need to frag")
 		if mtu != 0 {
 			p.s(" (mtu ")
@@ -294,15 +318,15 @@ func (p *Printer) icmpUnreach(b []byte, code icmp.Code) bool {
 			p.c(')')
 		}
 	default:
-		p.need(b, icmpQuotedDst+4)
+		q := p.icmpQuote(m)
 		if int(code) < len(icmpUnreachText) && icmpUnreachText[code].after != "" {
 			t := icmpUnreachText[code]
 			p.s(t.before)
-			p.icmpQuotedDst(b)
+			p.out = q.Dst().AppendTo(p.out)
 			p.s(t.after)
 			return true
 		}
-		p.icmpQuotedDst(b)
+		p.out = q.Dst().AppendTo(p.out)
 		p.s(" unreachable - #")
 		p.u(uint64(code))
 	}
@@ -312,13 +336,13 @@ func (p *Printer) icmpUnreach(b []byte, code icmp.Code) bool {
 // icmpRouterAdvert words a router advertisement (RFC 1256): the lifetime,
 // the number of addresses and each address with its preference. It
 // reports false when the header or an entry was not captured.
-func (p *Printer) icmpRouterAdvert(b []byte) bool {
+func (p *Printer) icmpRouterAdvert(m icmp.Message) bool {
 	p.s("router advertisement")
-	if len(b) < icmpRest+4 {
+	if !m.HasRest() {
 		return false
 	}
-	num, size := int(b[icmpRest]), b[icmpRest+1]
-	lifetime := uint64(be16(b[icmpRest+2:]))
+	num, size := int(m.NumAddrs()), m.AddrEntrySize()
+	lifetime := uint64(m.Lifetime())
 	p.s(" lifetime ")
 	switch {
 	case lifetime < 60:
@@ -343,14 +367,15 @@ func (p *Printer) icmpRouterAdvert(b []byte) bool {
 		p.c(']')
 		return true
 	}
-	for i, off := 0, icmpRouters; i < num; i, off = i+1, off+8 {
-		if len(b) < off+8 {
+	for i := range num {
+		addr, pref, ok := m.RouterEntry(i)
+		if !ok {
 			return false
 		}
 		p.s(" {")
-		p.out = ipv4.Addr(b[off : off+4]).AppendTo(p.out)
+		p.out = addr.AppendTo(p.out)
 		p.c(' ')
-		p.u(uint64(be32(b[off+4:])))
+		p.u(uint64(uint32(pref)))
 		p.c('}')
 	}
 	return true
@@ -375,20 +400,22 @@ func (p *Printer) icmpTime(ms uint32) {
 // unreachable, time exceeded or parameter problem message, where tcpdump
 // 4.99.3 looks for it: after a quote padded to 128 bytes. When the
 // message's length field is 0, the structure counts as present only if
-// its checksum verifies.
-func (p *Printer) icmpExtensions(b []byte, length int) {
-	if len(b) < icmpExtFixedLen {
+// its checksum verifies. The objects are walked with the view's iterator,
+// as far as tcpdump's count of the bytes left by the message's length
+// goes.
+func (p *Printer) icmpExtensions(m icmp.Message, length int) {
+	if len(m) < icmpExtFixedLen {
 		p.s(" [|icmp]")
 		return
 	}
-	extLen := length - icmpExtOff
-	whole := len(b) >= length
-	if b[icmpRFC4884Len] == 0 && whole {
-		if ^checksum.Fold(checksum.Add(0, b[icmpExtOff:length])) != 0 {
-			return
-		}
+	const extOff = icmp.LegacyExtensionOffset
+	ext, _ := icmp.NewExtension(m[extOff:])
+	extLen := length - extOff
+	whole := len(m) >= length
+	if m.QuotedLen() == 0 && whole && !icmp.Extension(m[extOff:length]).ChecksumValid() {
+		return
 	}
-	version := b[icmpExtOff] >> 4
+	version := ext.Version()
 	p.s("\n\tICMP Multi-Part extension v")
 	p.u(uint64(version))
 	if version != icmp.ExtensionVersion {
@@ -397,8 +424,8 @@ func (p *Printer) icmpExtensions(b []byte, length int) {
 	}
 	if whole {
 		p.s(", checksum 0x")
-		p.xw(uint64(be16(b[icmpExtOff+2:])), 4)
-		if ^checksum.Fold(checksum.Add(0, b[icmpExtOff:length])) != 0 {
+		p.xw(uint64(ext.Checksum()), 4)
+		if !icmp.Extension(m[extOff:length]).ChecksumValid() {
 			p.s(" (incorrect)")
 		} else {
 			p.s(" (correct)")
@@ -408,32 +435,34 @@ func (p *Printer) icmpExtensions(b []byte, length int) {
 	}
 
 	// The objects, each a 4-byte header (length, class, C-type) and its
-	// data. The remaining length is unsigned in tcpdump, as here.
+	// data. The count of bytes left is unsigned in tcpdump, as here.
 	rest := uint32(extLen) - 4
-	off := icmpExtOff + 4
+	it := ext.Objects()
 	for rest > 4 {
-		if len(b) < off+4 {
+		o, err := it.Next()
+		if err == io.EOF || len(o.Bytes) < 4 {
 			p.s(" [|icmp]")
 			return
 		}
-		objLen := uint32(be16(b[off:]))
-		class, ctype := b[off+2], b[off+3]
-		off += 4
+		objLen := uint32(o.Len)
 		p.s("\n\t  ")
-		p.tok2str(icmpExtObjectNames, "unknown", uint32(class))
+		p.tok2str(icmpExtObjectNames, "unknown", uint32(o.Class))
 		p.s(" Object (")
-		p.u(uint64(class))
+		p.u(uint64(o.Class))
 		p.s("), Class-Type: ")
-		p.u(uint64(ctype))
+		p.u(uint64(o.CType))
 		p.s(", length ")
 		p.u(uint64(objLen))
 		rest -= 4
-		if class == 0 || objLen < 4 {
+		if o.Class == 0 || objLen < 4 {
 			return
 		}
 		objLen -= 4
-		if icmp.ObjectClass(class) == icmp.ClassMPLS && ctype == 1 {
-			entry := icmp.MPLSEntry(p.get32(b, off))
+		if o.Class == icmp.ClassMPLS && o.CType == 1 {
+			entry, ok := o.MPLSEntry(0)
+			if !ok {
+				p.trunc()
+			}
 			p.s("\n\t    label ")
 			p.u(uint64(entry.Label()))
 			p.s(", tc ")
@@ -444,13 +473,14 @@ func (p *Printer) icmpExtensions(b []byte, length int) {
 			p.s(", ttl ")
 			p.u(uint64(entry.TTL()))
 		} else {
-			p.unknownData(b, off, "\n\t    ", int(objLen))
+			// What was captured of the data (tcpdump's
+			// print_unknown_data).
+			p.hexPrint("\n\t    ", o.Data())
 		}
 		if rest < objLen {
 			break
 		}
 		rest -= objLen
-		off += int(objLen)
 	}
 }
 

@@ -3,7 +3,6 @@ package dump
 import (
 	"encoding/binary"
 
-	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/udp"
 )
 
@@ -23,25 +22,25 @@ const (
 // header.
 func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 	p.proto = "udp"
-	if len(b) < 4 {
+	sport, dport, ok := udp.Ports(b)
+	if !ok {
 		p.udpAddrs(ip, false, 0, 0)
 		p.s(" [|udp]")
 		return
 	}
-	sport, dport := be16(b), be16(b[2:])
 	if length < udp.HeaderLen {
 		p.udpAddrs(ip, true, sport, dport)
 		p.s("truncated-udp ")
 		p.u(uint64(length))
 		return
 	}
-	if len(b) < 6 {
+	field, ok := udp.LengthField(b)
+	if !ok {
 		p.udpAddrs(ip, true, sport, dport)
 		p.s(" [|udp]")
 		return
 	}
-	h := udp.Header(b)
-	ulen := int(h.Length())
+	ulen := int(field)
 	// A jumbogram (RFC 2675) has a zero length field.
 	if ulen == 0 && length > 0xffff {
 		ulen = length
@@ -57,12 +56,17 @@ func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 	if ulen < length {
 		length = ulen
 	}
-	if len(b) < udp.HeaderLen {
+	h, err := udp.NewHeader(b)
+	if err != nil {
 		p.udpAddrs(ip, true, sport, dport)
 		p.s(" [|udp]")
 		return
 	}
-	data := b[udp.HeaderLen:]
+	// The data is what was captured after the header, to the end of the
+	// IP datagram: the printers above UDP stop at length, but like
+	// tcpdump's they may follow a DNS name's pointer past it, so the
+	// data is not cut at the length field as Payload cuts it.
+	data := h[udp.HeaderLen:]
 	p.udpAddrs(ip, true, sport, dport)
 
 	if !p.opt.Quiet && len(data) >= 8 {
@@ -86,13 +90,13 @@ func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 		// tcpdump checks UDP over IPv4 only from -vv, and over IPv6,
 		// where the checksum is mandatory, from -v.
 		if !ip.isV6() && p.opt.Verbose > 1 {
-			if field := h.Checksum(); field == 0 {
+			if h.Checksum() == 0 {
 				p.s("[no cksum] ")
 			} else if len(data) >= length {
-				p.udpChecksum(b, length+udp.HeaderLen, ip)
+				p.udpChecksum(h[:length+udp.HeaderLen], ip)
 			}
 		} else if ip.isV6() && len(data) >= length {
-			p.udpChecksum(b, length+udp.HeaderLen, ip)
+			p.udpChecksum(h[:length+udp.HeaderLen], ip)
 		}
 	}
 
@@ -110,16 +114,27 @@ func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 	}
 }
 
-// udpChecksum verifies the checksum over the first n bytes of the
-// datagram b, which were captured.
-func (p *Printer) udpChecksum(b []byte, n int, ip netHeader) {
-	sum := ^checksum.Fold(checksum.Add(ip.pseudoSum(udp.ProtocolNumber, n), b[:n]))
-	field := be16(b[6:])
-	if sum != 0 {
+// udpChecksum verifies the checksum of the datagram d, which was captured
+// whole: over IPv4 through the view, as the stack checks it (the field is
+// not 0 here, which says there is no checksum), over IPv6, which has no
+// view yet, with its pseudo-header.
+func (p *Printer) udpChecksum(d udp.Header, ip netHeader) {
+	field := d.Checksum()
+	var ok bool
+	var shouldBe uint16
+	if ip.isV6() {
+		sum := ip.inCksum(udp.ProtocolNumber, d)
+		ok, shouldBe = sum == 0, cksumShouldBe(field, sum)
+	} else {
+		src, dst := ip.v4PseudoAddrs()
+		ok = d.VerifyChecksum(src, dst)
+		shouldBe = viewShouldBe(field, d.ComputeChecksum(src, dst))
+	}
+	if !ok {
 		p.s("[bad udp cksum 0x")
 		p.xw(uint64(field), 4)
 		p.s(" -> 0x")
-		p.xw(uint64(cksumShouldBe(field, sum)), 4)
+		p.xw(uint64(shouldBe), 4)
 		p.s("!] ")
 	} else {
 		p.s("[udp sum ok] ")
