@@ -37,6 +37,10 @@ func (tl TypeLen) Len() int { return int(tl & 0x3f) }
 // NSAP format.
 func (tl TypeLen) E164() bool { return tl&0x40 != 0 }
 
+// errShortATMHeader is made once, as Packet's errors are: a printer meets
+// it for every ATM ARP packet cut short, which must not allocate.
+var errShortATMHeader = fmt.Errorf("%w: ATM ARP packet shorter than its %d-byte fixed part", ErrTruncated, ATMHeaderLen)
+
 // ATMPacket is a view of an ATM ARP packet (hardware type 19, RFC 2225).
 // It shares ARP's hardware type, protocol type and operation fields, but
 // lays out its addresses differently, so a Packet cannot read it. The
@@ -47,7 +51,7 @@ type ATMPacket []byte
 // 12-byte fixed part.
 func NewATMPacket(b []byte) (ATMPacket, error) {
 	if len(b) < ATMHeaderLen {
-		return nil, fmt.Errorf("%w: ATM ARP packet of %d bytes, fixed part needs %d", ErrTruncated, len(b), ATMHeaderLen)
+		return nil, errShortATMHeader
 	}
 	return ATMPacket(b), nil
 }

@@ -329,3 +329,16 @@ func TestTcpdumpOutput(t *testing.T) {
 		t.Errorf("only %d packets checked", checked)
 	}
 }
+
+// TestShortATMDoesNotAllocate checks that an ATM ARP packet cut before its
+// fixed part is refused without an allocation, as a short ARP packet is.
+func TestShortATMDoesNotAllocate(t *testing.T) {
+	b := make([]byte, ATMHeaderLen-1)
+	if n := testing.AllocsPerRun(10, func() {
+		if _, err := NewATMPacket(b); !errors.Is(err, ErrTruncated) {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}

@@ -212,3 +212,20 @@ func ExampleUnwrap() {
 	fmt.Printf("from %v, VLAN %d, EtherType %#04x at offset %d\n", f.Src(), vid, uint16(typ), off)
 	// Output: from 00:20:d2:5a:fb:3f, VLAN 200, EtherType 0x0806 at offset 22
 }
+
+// TestShortErrorsDoNotAllocate checks that a header cut short is refused
+// without an allocation: the stack meets runt frames in floods.
+func TestShortErrorsDoNotAllocate(t *testing.T) {
+	b := make([]byte, 3)
+	if n := testing.AllocsPerRun(10, func() {
+		_, err1 := NewFrame(b)
+		_, err2 := NewTag(b)
+		_, err3 := NewLLC(b[:2])
+		_, err4 := NewSNAP(b)
+		if err1 == nil || err2 == nil || err3 == nil || err4 == nil {
+			t.Fatal("no error")
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}

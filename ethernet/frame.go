@@ -50,13 +50,23 @@ func (t Type) IsTag() bool {
 // header it should hold.
 var ErrTruncated = errors.New("ethernet: truncated")
 
+// The errors of the New functions are made once: the stack meets them for
+// every runt frame and a printer for every header cut short, neither of
+// which must cost an allocation.
+var (
+	errShortFrame = fmt.Errorf("%w: frame shorter than the %d-byte header", ErrTruncated, HeaderLen)
+	errShortTag   = fmt.Errorf("%w: VLAN tag shorter than %d bytes", ErrTruncated, TagLen)
+	errShortLLC   = fmt.Errorf("%w: LLC header cut short", ErrTruncated)
+	errShortSNAP  = fmt.Errorf("%w: SNAP header shorter than %d bytes", ErrTruncated, SNAPLen)
+)
+
 // Frame is a view of an Ethernet header at the start of a byte slice.
 type Frame []byte
 
 // NewFrame returns b as a Frame after checking it holds the 14-byte header.
 func NewFrame(b []byte) (Frame, error) {
 	if len(b) < HeaderLen {
-		return nil, fmt.Errorf("%w: frame of %d bytes, header needs %d", ErrTruncated, len(b), HeaderLen)
+		return nil, errShortFrame
 	}
 	return Frame(b), nil
 }

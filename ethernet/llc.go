@@ -1,9 +1,6 @@
 package ethernet
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "encoding/binary"
 
 // LLC header lengths. An 802.2 LLC header is three bytes with an unnumbered
 // (U-format) control field and four with an I- or S-format one.
@@ -22,11 +19,11 @@ type LLC []byte
 // the second control byte that I- and S-format frames carry.
 func NewLLC(b []byte) (LLC, error) {
 	if len(b) < LLCLen {
-		return nil, fmt.Errorf("%w: LLC header of %d bytes, needs %d", ErrTruncated, len(b), LLCLen)
+		return nil, errShortLLC
 	}
 	l := LLC(b)
 	if n := l.Len(); len(b) < n {
-		return nil, fmt.Errorf("%w: LLC header of %d bytes, needs %d", ErrTruncated, len(b), n)
+		return nil, errShortLLC
 	}
 	return l, nil
 }
@@ -70,7 +67,7 @@ type SNAP []byte
 // NewSNAP returns b as a SNAP after checking it holds the 5 bytes.
 func NewSNAP(b []byte) (SNAP, error) {
 	if len(b) < SNAPLen {
-		return nil, fmt.Errorf("%w: SNAP header of %d bytes, needs %d", ErrTruncated, len(b), SNAPLen)
+		return nil, errShortSNAP
 	}
 	return SNAP(b), nil
 }

@@ -14,7 +14,7 @@ type Tag []byte
 // NewTag returns b as a Tag after checking it holds the 4 bytes.
 func NewTag(b []byte) (Tag, error) {
 	if len(b) < TagLen {
-		return nil, fmt.Errorf("%w: VLAN tag of %d bytes, needs %d", ErrTruncated, len(b), TagLen)
+		return nil, errShortTag
 	}
 	return Tag(b), nil
 }
