@@ -17,8 +17,10 @@ const etherTypeTrail = 0x1000
 // and lengths come first.
 func (p *Printer) arp(b []byte, length int) {
 	p.proto = "arp"
-	p.need(b, arp.HeaderLen)
-	pkt := arp.Packet(b)
+	pkt, err := arp.NewPacket(b)
+	if err != nil {
+		p.trunc()
+	}
 	hrd := pkt.HardwareType()
 	if hrd == arp.HardwareATM {
 		p.atmARP(b, length)
@@ -26,7 +28,9 @@ func (p *Printer) arp(b []byte, length int) {
 	}
 	// tcpdump checks that the whole packet was captured before printing
 	// anything of it.
-	p.need(b, pkt.Len())
+	if !pkt.HasAddrs() {
+		p.trunc()
+	}
 	pro := uint16(pkt.Protocol())
 	hln, pln := pkt.HardwareLen(), pkt.ProtocolLen()
 	if !p.opt.LinkHeader {
@@ -209,9 +213,13 @@ func q922DLCI(a []byte) (dlci uint32, ok, complete bool) {
 // atmARP prints an ATM ARP packet (RFC 2225), whose addresses are each an
 // ATM number and subaddress (tcpdump's atmarp_print).
 func (p *Printer) atmARP(b []byte, length int) {
-	p.need(b, arp.ATMHeaderLen)
-	pkt := arp.ATMPacket(b)
-	p.need(b, pkt.Len())
+	pkt, err := arp.NewATMPacket(b)
+	if err != nil {
+		p.trunc()
+	}
+	if !pkt.HasAddrs() {
+		p.trunc()
+	}
 	hrd, op := pkt.HardwareType(), pkt.Op()
 	pro := uint16(pkt.Protocol())
 	spln, tpln := pkt.SenderProtocolLen(), pkt.TargetProtocolLen()

@@ -1,10 +1,6 @@
 package dump
 
-import (
-	"encoding/binary"
-
-	"github.com/medina-net/medina/ethernet"
-)
+import "github.com/medina-net/medina/ethernet"
 
 // etherTypeNames is tcpdump's ethertype_values: the names printed after
 // "ethertype" with -e, and for frames this package cannot decode further.
@@ -59,22 +55,18 @@ func (p *Printer) ether(b []byte, length int) int {
 		p.s(" (invalid)")
 		return length
 	}
-	if caplen < ethernet.HeaderLen {
+	f, err := ethernet.NewFrame(b)
+	if err != nil {
 		p.s(" [|ether]")
 		return caplen
 	}
-	f := ethernet.Frame(b)
 	origLength := length
 	if p.opt.LinkHeader {
 		p.etherAddrs(f)
 	}
-	hdrlen := 12
-	off := 12
-	length -= 12
-	typ := binary.BigEndian.Uint16(b[off:])
-	off += 2
-	length -= 2
-	hdrlen += 2
+	typ := f.TypeOrLen()
+	hdrlen, off := ethernet.HeaderLen, ethernet.HeaderLen
+	length -= ethernet.HeaderLen
 
 	printedLength := false
 	if typ == etherTypeMACsec {
@@ -111,7 +103,7 @@ func (p *Printer) ether(b []byte, length int) int {
 			p.s(" [|vlan]")
 			return hdrlen + length
 		}
-		tag := ethernet.Tag(b[off:])
+		tag, _ := ethernet.NewTag(b[off:])
 		if p.opt.LinkHeader {
 			p.etherTypeLabel(typ)
 			if !printedLength {

@@ -9,23 +9,21 @@ const (
 	sapGlobal = 0xff
 	sapIP     = 0x06
 	sapSTP    = 0x42 // 802.1D spanning tree
-	sapSNAP   = 0xaa
+	sapSNAP   = ethernet.SAPSNAP
 	sapIPX    = 0xe0
 	sapOSI    = 0xfe
 )
 
 // Bits of the SAP and control fields.
 const (
-	llcIG      = 0x01 // DSAP: individual (0) or group (1) address
-	llcGSAP    = 0x01 // SSAP: command (0) or response (1)
-	llcUFmt    = 0x03 // control: U format when both low bits are set
-	llcSFmt    = 0x01 // control: S format when the low bits are 01
-	llcUPoll   = 0x10
-	llcISPoll  = 0x0100
-	llcUI      = 0x03 // unnumbered information
-	llcXID     = 0xaf
-	llcXIDFmt  = 0x81 // the XID format identifier of IEEE 802.2
-	snapHdrLen = 5
+	llcIG     = 0x01 // DSAP: individual (0) or group (1) address
+	llcGSAP   = 0x01 // SSAP: command (0) or response (1)
+	llcSFmt   = 0x01 // control: S format when the low bits are 01
+	llcUPoll  = 0x10
+	llcISPoll = 0x0100
+	llcUI     = 0x03 // unnumbered information
+	llcXID    = 0xaf
+	llcXIDFmt = 0x81 // the XID format identifier of IEEE 802.2
 )
 
 // llcSAPNames is tcpdump's llc_values.
@@ -62,21 +60,19 @@ var llcSupervisory = []tok{{0, "Receiver Ready"}, {1, "Receiver not Ready"}, {2,
 // caller to dump (tcpdump's llc_print).
 func (p *Printer) llc(b []byte, length int, f ethernet.Frame) int {
 	p.proto = "llc"
-	if n := p.llcShort(b, length, 3); n >= 0 {
+	if n := p.llcShort(b, length, ethernet.LLCLen); n >= 0 {
 		return n
 	}
-	dsapField, ssapField := b[0], b[1]
-	control := uint16(b[2])
-	isU := control&llcUFmt == llcUFmt
-	hdrLen := 3
-	if !isU {
-		// I and S frames have a 2-byte control field, little-endian.
-		if n := p.llcShort(b, length, 4); n >= 0 {
-			return n
-		}
-		control = uint16(b[2]) | uint16(b[3])<<8
-		hdrLen = 4
+	// The first control byte says whether the field has a second byte
+	// (I and S frames): the view's length, which is checked before any
+	// accessor reads past it.
+	l := ethernet.LLC(b)
+	isU := l.IsUnnumbered()
+	hdrLen := l.Len()
+	if n := p.llcShort(b, length, hdrLen); n >= 0 {
+		return n
 	}
+	dsapField, ssapField, control := l.DSAP(), l.SSAP(), l.Control()
 
 	if ssapField == sapGlobal && dsapField == sapGlobal {
 		// Novell's raw 802.3 IPX: no LLC header, the IPX checksum field
@@ -117,9 +113,9 @@ func (p *Printer) llc(b []byte, length int, f ethernet.Frame) int {
 		switch {
 		case dsap == sapSNAP && ssap == sapSNAP:
 			if !p.snap(payload, length, f) {
-				return -(hdrLen + snapHdrLen)
+				return -(hdrLen + ethernet.SNAPLen)
 			}
-			return hdrLen + snapHdrLen
+			return hdrLen + ethernet.SNAPLen
 		case dsap == sapSTP && ssap == sapSTP:
 			p.stp(payload, length)
 			return hdrLen
@@ -313,12 +309,12 @@ func snapPIDNames(oui uint32) []tok {
 // has been printed and the caller dumps the payload.
 func (p *Printer) snap(b []byte, length int, f ethernet.Frame) bool {
 	p.proto = "snap"
-	if len(b) < snapHdrLen || length < snapHdrLen {
+	sn, err := ethernet.NewSNAP(b)
+	if err != nil || length < ethernet.SNAPLen {
 		p.s(" [|snap]")
 		return true
 	}
-	oui := p.get24(b, 0)
-	pid := p.get16(b, 3)
+	oui, pid := sn.OUI(), sn.ProtocolID()
 	if p.opt.LinkHeader {
 		p.s("oui ")
 		p.tok2str(ouiNames, "Unknown", oui)
@@ -334,10 +330,10 @@ func (p *Printer) snap(b []byte, length int, f ethernet.Frame) bool {
 		p.s(" (0x")
 		p.xw(uint64(pid), 4)
 		p.s("), length ")
-		p.u(uint64(length - snapHdrLen))
+		p.u(uint64(length - ethernet.SNAPLen))
 		p.s(": ")
 	}
-	b, length = b[snapHdrLen:], length-snapHdrLen
+	b, length = sn.Payload(), length-ethernet.SNAPLen
 	switch oui {
 	case ouiEncapEther, ouiCisco90:
 		if p.etherType(pid, b, length) {

@@ -200,18 +200,18 @@ func (p *Printer) sllPayload(h sllHeader, haType uint16, b []byte, length, hdrLe
 				p.llHdrLen += hdrLen + len(b)
 				return
 			}
+			tag, _ := ethernet.NewTag(b)
 			if p.opt.LinkHeader {
-				tci := be16(b)
 				p.s("vlan ")
-				p.u(uint64(tci & 0xfff))
+				p.u(uint64(tag.VID()))
 				p.s(", p ")
-				p.u(uint64(tci >> 13))
-				if tci&0x1000 != 0 {
+				p.u(uint64(tag.Priority()))
+				if tag.DEI() {
 					p.s(", DEI")
 				}
 				p.s(", ")
 			}
-			t = be16(b[2:])
+			t = uint16(tag.Type())
 			if t <= ethernet.MaxLengthField {
 				t = sllP8022
 			}
