@@ -21,7 +21,8 @@ func (p *Printer) ip(b []byte, length int) {
 	if !p.opt.LinkHeader {
 		p.s("IP ")
 	}
-	if len(b) < ipv4.MinHeaderLen {
+	h, err := ipv4.NewHeader(b)
+	if err != nil {
 		p.s(" [|ip]")
 		return
 	}
@@ -30,7 +31,6 @@ func (p *Printer) ip(b []byte, length int) {
 		p.u(uint64(length))
 		return
 	}
-	h := ipv4.Header(b)
 	hlen := h.HeaderLen()
 	if hlen < ipv4.MinHeaderLen {
 		p.s("bad-hlen ")
@@ -50,8 +50,7 @@ func (p *Printer) ip(b []byte, length int) {
 	}
 	// The datagram ends where its total length says, even if more was
 	// captured (Ethernet padding).
-	b = clip(b, totalLen)
-	h = ipv4.Header(b)
+	h = ipv4.Header(clip(h, totalLen))
 	payloadLen := totalLen - hlen
 	proto := h.Protocol()
 
@@ -92,7 +91,7 @@ func (p *Printer) ip(b []byte, length int) {
 			}
 			p.c(')')
 		}
-		if !p.opt.NoChecksum && hlen <= len(b) && !h.ChecksumValid() {
+		if !p.opt.NoChecksum && hlen <= len(h) && !h.ChecksumValid() {
 			field := h.Checksum()
 			p.s(", bad cksum ")
 			p.x(uint64(field))
@@ -124,15 +123,15 @@ func (p *Printer) ip(b []byte, length int) {
 		p.ipAddrs(h)
 		p.s(": ")
 	}
-	if hlen > len(b) {
+	if hlen > len(h) {
 		p.s(" [remaining caplen(")
-		p.u(uint64(len(b)))
+		p.u(uint64(len(h)))
 		p.s(") < header length(")
 		p.u(uint64(hlen))
 		p.s(")]")
 		p.trunc()
 	}
-	p.ipDemux(b[hlen:], payloadLen, h, proto)
+	p.ipDemux(h.Payload(), payloadLen, h, proto)
 }
 
 // ipDemux prints the transport layer of an IPv4 datagram (tcpdump's
