@@ -63,6 +63,11 @@ var (
 	ErrBadFragOffset = errors.New("ipv4: bad fragment offset")
 )
 
+// errShortHeader is NewHeader's error, made once: the stack meets it for
+// every runt datagram and a printer for every header cut short, and
+// neither must cost an allocation.
+var errShortHeader = fmt.Errorf("%w: fewer than %d bytes for the header", ErrTruncated, MinHeaderLen)
+
 // Header is a view of an IPv4 header at the start of a byte slice, followed
 // by the rest of the datagram as far as the slice goes.
 type Header []byte
@@ -72,7 +77,7 @@ type Header []byte
 // malformed datagram; call Validate (or Check) before trusting one.
 func NewHeader(b []byte) (Header, error) {
 	if len(b) < MinHeaderLen {
-		return nil, fmt.Errorf("%w: %d bytes, header needs %d", ErrTruncated, len(b), MinHeaderLen)
+		return nil, errShortHeader
 	}
 	return Header(b), nil
 }

@@ -538,3 +538,16 @@ func TestTotalLenField(t *testing.T) {
 		}
 	}
 }
+
+// TestShortHeaderDoesNotAllocate checks that a runt datagram is refused
+// without an allocation.
+func TestShortHeaderDoesNotAllocate(t *testing.T) {
+	b := make([]byte, MinHeaderLen-1)
+	if n := testing.AllocsPerRun(10, func() {
+		if _, err := NewHeader(b); !errors.Is(err, ErrTruncated) {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
