@@ -28,7 +28,7 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/ethernet"
-	"github.com/medina-net/medina/internal/decap"
+	"github.com/medina-net/medina/internal/linklayer"
 	"github.com/medina-net/medina/pcap"
 )
 
@@ -136,7 +136,7 @@ func Read(t testing.TB, path string) []Frame {
 // nibble. Other link types (PKTAP, USER2, 802.11, ...) and frames too short
 // for their link-layer header give 0 and nil.
 func (f Frame) Network() (ethernet.Type, []byte) {
-	return decap.Network(f.LinkType, f.Data)
+	return linklayer.Network(f.LinkType, f.Data)
 }
 
 // Packet is the network-layer packet of a captured frame.

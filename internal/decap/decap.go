@@ -1,7 +1,7 @@
 // Package decap takes captured frames apart down to their TCP segments,
 // for the analysers that read captures (netdump's TLS view, the tls
 // package's corpus tests): the link-layer header of the link types
-// captures commonly use, then IPv4 or IPv6, then TCP.
+// captures commonly use (package linklayer), then IPv4 or IPv6, then TCP.
 //
 // It is a fast path, not a printer: it allocates nothing, copies nothing
 // (the results alias the frame), and answers "not a TCP segment" for
@@ -14,66 +14,11 @@ import (
 	"net/netip"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/internal/linklayer"
+	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tcp"
 )
-
-// Network returns a frame's network-layer packet, what follows its
-// link-layer header, and the EtherType that says what it is. Ethernet
-// frames give the EtherType after any VLAN tags; Linux cooked captures
-// (SLL and SLL2) the protocol field; BSD loopback (NULL and LOOP) IPv4 or
-// IPv6 by the address family; raw IP (RAW, IPV4, IPV6) IPv4 or IPv6 by the
-// version nibble. Other link types, and frames too short for their
-// link-layer header, give 0 and nil.
-func Network(lt pcap.LinkType, b []byte) (ethernet.Type, []byte) {
-	switch lt {
-	case pcap.LinkTypeEthernet:
-		if len(b) < ethernet.HeaderLen {
-			return 0, nil
-		}
-		t, off, _, err := ethernet.Unwrap(ethernet.Frame(b))
-		if err != nil {
-			return 0, nil
-		}
-		return t, b[off:]
-	case pcap.LinkTypeLinuxSLL:
-		if len(b) < 16 {
-			return 0, nil
-		}
-		return ethernet.Type(binary.BigEndian.Uint16(b[14:])), b[16:]
-	case pcap.LinkTypeLinuxSLL2:
-		if len(b) < 20 {
-			return 0, nil
-		}
-		return ethernet.Type(binary.BigEndian.Uint16(b)), b[20:]
-	case pcap.LinkTypeNull, pcap.LinkTypeLoop:
-		if len(b) < 4 {
-			return 0, nil
-		}
-		// LOOP's address family is in network byte order, NULL's in the
-		// capturing host's; the families fit in 16 bits.
-		af := binary.BigEndian.Uint32(b)
-		if lt == pcap.LinkTypeNull && af&0xffff == 0 {
-			af = binary.LittleEndian.Uint32(b)
-		}
-		switch af {
-		case 2: // AF_INET
-			return ethernet.TypeIPv4, b[4:]
-		case 24, 28, 30: // AF_INET6 of NetBSD/OpenBSD, FreeBSD, Darwin
-			return ethernet.TypeIPv6, b[4:]
-		}
-	case pcap.LinkTypeRawDLT12, pcap.LinkTypeRawDLT14, pcap.LinkTypeRaw, pcap.LinkTypeIPv4, pcap.LinkTypeIPv6:
-		if len(b) == 0 {
-			return 0, nil
-		}
-		switch b[0] >> 4 {
-		case 4:
-			return ethernet.TypeIPv4, b
-		case 6:
-			return ethernet.TypeIPv6, b
-		}
-	}
-	return 0, nil
-}
 
 // Segment is a TCP segment taken out of a frame.
 type Segment struct {
@@ -87,50 +32,48 @@ type Segment struct {
 	Length int
 }
 
-// IP protocol and IPv6 extension header numbers.
+// IPv6, which has no wire package yet: the extension header numbers and
+// the fixed header's length.
 const (
-	protoTCP      = 6
 	ipv6HopByHop  = 0
 	ipv6Routing   = 43
 	ipv6Fragment  = 44
 	ipv6DestOpts  = 60
-	ipv4HeaderLen = 20
 	ipv6HeaderLen = 40
-	tcpHeaderLen  = 20
 )
 
 // TCP returns the TCP segment a frame carries, and false when it carries
 // none that can be read: not IPv4 or IPv6, not TCP, a fragment other than
 // the first, or too short for the TCP header's fixed part.
 func TCP(lt pcap.LinkType, frame []byte) (Segment, bool) {
-	et, b := Network(lt, frame)
+	et, b := linklayer.Network(lt, frame)
 	var s Segment
 	var proto uint8
 	switch et {
 	case ethernet.TypeIPv4:
-		if len(b) < ipv4HeaderLen || b[0]>>4 != 4 {
+		h, err := ipv4.NewHeader(b)
+		if err != nil || h.Version() != ipv4.Version {
 			return s, false
 		}
-		ihl := int(b[0]&0xf) * 4
-		total := int(binary.BigEndian.Uint16(b[2:]))
+		ihl := h.HeaderLen()
+		total := int(h.TotalLen())
 		if total == 0 {
 			// Captured on the sending host before TCP segmentation
 			// offload filled the length in: the frame is the datagram,
 			// as Wireshark assumes too.
 			total = len(b)
 		}
-		if ihl < ipv4HeaderLen || len(b) < ihl || total < ihl {
+		if ihl < ipv4.MinHeaderLen || len(b) < ihl || total < ihl {
 			return s, false
 		}
-		if binary.BigEndian.Uint16(b[6:])&0x1fff != 0 {
+		if h.FragOffsetUnits() != 0 {
 			return s, false // not the first fragment
 		}
-		proto = b[9]
-		src := netip.AddrFrom4([4]byte(b[12:16]))
-		dst := netip.AddrFrom4([4]byte(b[16:20]))
+		proto = uint8(h.Protocol())
 		s.Length = total - ihl
 		b = b[ihl:min(total, len(b))]
-		s.Src, s.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
+		s.Src = netip.AddrPortFrom(netip.AddrFrom4(h.Src()), 0)
+		s.Dst = netip.AddrPortFrom(netip.AddrFrom4(h.Dst()), 0)
 	case ethernet.TypeIPv6:
 		if len(b) < ipv6HeaderLen || b[0]>>4 != 6 {
 			return s, false
@@ -168,11 +111,15 @@ func TCP(lt pcap.LinkType, frame []byte) (Segment, bool) {
 	default:
 		return s, false
 	}
-	if proto != protoTCP || len(b) < tcpHeaderLen {
+	if proto != tcp.ProtocolNumber {
 		return s, false
 	}
-	s.Src = netip.AddrPortFrom(s.Src.Addr(), binary.BigEndian.Uint16(b))
-	s.Dst = netip.AddrPortFrom(s.Dst.Addr(), binary.BigEndian.Uint16(b[2:]))
+	th, err := tcp.NewHeader(b)
+	if err != nil {
+		return s, false
+	}
+	s.Src = netip.AddrPortFrom(s.Src.Addr(), th.SrcPort())
+	s.Dst = netip.AddrPortFrom(s.Dst.Addr(), th.DstPort())
 	s.TCP = b
 	if s.Length < len(b) {
 		s.Length = len(b)

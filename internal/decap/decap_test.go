@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/pcap"
+	"github.com/medina-net/medina/tcp"
 )
 
 // ethIPv4TCP is an Ethernet frame with a VLAN tag, an IPv4 header and a
@@ -15,7 +16,7 @@ func ethIPv4TCP(payload []byte) []byte {
 	ip := make([]byte, 20)
 	ip[0] = 0x45
 	binary.BigEndian.PutUint16(ip[2:], uint16(20+20+len(payload)))
-	ip[9] = protoTCP
+	ip[9] = 6 // TCP
 	copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
 	tcp := make([]byte, 20)
 	binary.BigEndian.PutUint16(tcp, 40000)
@@ -64,7 +65,7 @@ func TestTCPIPv6Raw(t *testing.T) {
 	binary.BigEndian.PutUint16(ip[4:], 8+20)
 	ip[6] = ipv6HopByHop
 	ip[23], ip[39] = 1, 2
-	hbh := []byte{protoTCP, 0, 1, 4, 0, 0, 0, 0} // next header TCP, 8 bytes
+	hbh := []byte{6, 0, 1, 4, 0, 0, 0, 0} // next header TCP, 8 bytes
 	tcp := make([]byte, 20)
 	binary.BigEndian.PutUint16(tcp, 1)
 	binary.BigEndian.PutUint16(tcp[2:], 2)
@@ -91,8 +92,20 @@ func FuzzTCP(f *testing.F) {
 		if !ok {
 			return
 		}
-		if len(s.TCP) < tcpHeaderLen || len(s.TCP) > len(fr) || s.Length < len(s.TCP) {
+		if len(s.TCP) < tcp.HeaderLen || len(s.TCP) > len(fr) || s.Length < len(s.TCP) {
 			t.Fatalf("segment of %d bytes (wire %d) from a frame of %d", len(s.TCP), s.Length, len(fr))
 		}
 	})
+}
+
+// TestTCPDoesNotAllocate checks that taking a segment out of a frame, or
+// finding none in a frame cut short, allocates nothing: the TLS view does
+// it for every packet.
+func TestTCPDoesNotAllocate(t *testing.T) {
+	fr := ethIPv4TCP([]byte("hello"))
+	for _, n := range []int{len(fr), 30, 40, 50} {
+		if allocs := testing.AllocsPerRun(10, func() { TCP(pcap.LinkTypeEthernet, fr[:n]) }); allocs != 0 {
+			t.Errorf("%d bytes: %v allocations", n, allocs)
+		}
+	}
 }
