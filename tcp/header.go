@@ -176,6 +176,20 @@ func (h Header) Options() []byte { return h[HeaderLen:h.headerEnd()] }
 // taken to start right after the fixed header.
 func (h Header) Payload() []byte { return h[h.headerEnd():] }
 
+// TimestampsOnly reports whether the options of h are exactly two NOPs and
+// a timestamps option, the layout RFC 7323 appendix A suggests, which
+// nearly every segment of a connection with timestamps carries, and
+// returns the timestamps: a reader takes them without walking the list.
+// ok is false for any other list, and for one the capture cut short.
+func (h Header) TimestampsOnly() (val, ecr uint32, ok bool) {
+	opts := h.Options()
+	if len(opts) != 12 || h.OptionsLen() != 12 || opts[0] != byte(OptNOP) || opts[1] != byte(OptNOP) ||
+		opts[2] != byte(OptTimestamps) || opts[3] != 10 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint32(opts[4:]), binary.BigEndian.Uint32(opts[8:]), true
+}
+
 // OptionIter returns an iterator over the options of h. It knows the length
 // of the option area the data offset declares, so it tells an option that
 // runs past that area (malformed) from one that was not captured

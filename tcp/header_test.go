@@ -403,6 +403,35 @@ func TestOptionSeekAndAll(t *testing.T) {
 	}
 }
 
+// TestTimestampsOnly takes the timestamps of the usual layout and refuses
+// any other, and a list the capture cut.
+func TestTimestampsOnly(t *testing.T) {
+	seg := func(opts []byte, cut int) Header {
+		f := Fields{Options: opts}
+		h, err := f.Encode(make([]byte, f.HeaderLen()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h[:len(h)-cut]
+	}
+	ts := AppendTimestamps(AppendNOP(AppendNOP(nil)), 7, 9)
+	if val, ecr, ok := seg(ts, 0).TimestampsOnly(); !ok || val != 7 || ecr != 9 {
+		t.Errorf("NOP, NOP, TS: %d %d %v", val, ecr, ok)
+	}
+	for name, h := range map[string]Header{
+		"TS, NOP, NOP":   seg(AppendNOP(AppendNOP(AppendTimestamps(nil, 7, 9))), 0),
+		"more after":     seg(AppendMSS(append([]byte(nil), ts...), 1460), 0),
+		"cut after":      seg(AppendMSS(append([]byte(nil), ts...), 1460), 4),
+		"cut inside":     seg(ts, 2),
+		"TS of length 9": seg([]byte{1, 1, 8, 9, 0, 0, 0, 7, 0, 0, 0, 9}, 0),
+		"none":           seg(nil, 0),
+	} {
+		if _, _, ok := h.TimestampsOnly(); ok {
+			t.Errorf("%s: taken", name)
+		}
+	}
+}
+
 // TestOptionFixed reads options of fixed-size kinds the way tcpdump does,
 // by the size of their kind whatever their length byte says.
 func TestOptionFixed(t *testing.T) {

@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"encoding/binary"
 	"syscall"
 	"time"
 )
@@ -23,13 +22,9 @@ type segOptions struct {
 func parseOptions(h Header) segOptions {
 	o := segOptions{ws: -1}
 	// Nearly every segment of a connection with timestamps carries just
-	// them, laid out as RFC 7323 appendix A suggests (NOP, NOP,
-	// timestamps); read those without walking the list.
-	if opts := h.Options(); len(opts) == 12 && opts[0] == byte(OptNOP) && opts[1] == byte(OptNOP) &&
-		opts[2] == byte(OptTimestamps) && opts[3] == 10 {
-		o.ts = true
-		o.tsVal = binary.BigEndian.Uint32(opts[4:])
-		o.tsEcr = binary.BigEndian.Uint32(opts[8:])
+	// them: read those without walking the list.
+	if val, ecr, ok := h.TimestampsOnly(); ok {
+		o.ts, o.tsVal, o.tsEcr = true, val, ecr
 		return o
 	}
 	it := h.OptionIter()
