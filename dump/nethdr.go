@@ -34,18 +34,17 @@ func (n netHeader) appendDst(b []byte) []byte {
 	return appendIPv6(b, n.v6[ip6Dst:ip6Dst+16])
 }
 
-// addrs returns the source and destination addresses, an IPv4 address in
-// the first 4 bytes.
-func (n netHeader) addrs() (src, dst [16]byte) {
+// addrsInto stores the source and destination addresses in src and dst,
+// an IPv4 address in the first 4 bytes (the rest is left as it is).
+func (n netHeader) addrsInto(src, dst *[16]byte) {
 	if n.v4 != nil {
 		s, d := n.v4.Src(), n.v4.Dst()
 		copy(src[:], s[:])
 		copy(dst[:], d[:])
-		return src, dst
+		return
 	}
 	copy(src[:], n.v6[ip6Src:])
 	copy(dst[:], n.v6[ip6Dst:])
-	return src, dst
 }
 
 // nextHeader returns the protocol field of the IPv4 header or the first

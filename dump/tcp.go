@@ -39,18 +39,17 @@ type tcpSeqBase struct {
 // the bases it used for SACK blocks, and whether the segment runs in the
 // reverse of the key's order (tcpdump's rev).
 func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags tcp.Flags, seq, ack uint32) (rseq, rack uint32, base tcpSeqBase, rev bool) {
-	src, dst := ip.addrs()
+	k := tcpSeqKey{v6: ip.isV6()}
+	ip.addrsInto(&k.src, &k.dst)
 	if sport > dport {
 		rev = true
-	} else if sport == dport && bytes.Compare(src[:], dst[:]) > 0 {
+	} else if sport == dport && bytes.Compare(k.src[:], k.dst[:]) > 0 {
 		rev = true
 	}
-	k := tcpSeqKey{v6: ip.isV6()}
 	if rev {
-		k.src, k.dst = dst, src
+		k.src, k.dst = k.dst, k.src
 		k.ports = uint32(dport)<<16 | uint32(sport)
 	} else {
-		k.src, k.dst = src, dst
 		k.ports = uint32(sport)<<16 | uint32(dport)
 	}
 	if t.m == nil {
@@ -269,28 +268,23 @@ func (p *Printer) netAddrs(ip netHeader) {
 // inside the options ("[bad opt]" or a truncation).
 func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base tcpSeqBase, rev bool) bool {
 	p.s(", options [")
-	first := true
-	// bad ends the list at a malformed option.
-	bad := func() bool {
-		p.s("[bad opt]")
-		if !first {
-			p.c(']')
-		}
-		return false
-	}
-	// short reports a truncation inside an option the way tcpdump's
-	// LENCHECK does: without abandoning the packet.
-	short := func() bool {
-		p.s(" [|")
-		p.s(p.proto)
+	if val, ecr, ok := h.TimestampsOnly(); ok {
+		// What nearly every segment of a connection with timestamps
+		// carries, read without walking the list.
+		p.s("nop,nop,TS val ")
+		p.u(uint64(val))
+		p.s(" ecr ")
+		p.u(uint64(ecr))
 		p.c(']')
-		if !first {
-			p.c('>')
-		}
-		return false
+		return true
 	}
+	first := true
 	it := h.OptionIter()
-	for o, ok := it.Next(); ok; o, ok = it.Next() {
+	for {
+		o, ok := it.Next()
+		if !ok {
+			break
+		}
 		if !first {
 			p.c(',')
 		}
@@ -307,9 +301,9 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 				// byte after it, which was not captured either.
 				p.trunc()
 			}
-			return bad()
+			return p.tcpBadOption(first)
 		case tcp.OptionPastEnd:
-			return bad()
+			return p.tcpBadOption(first)
 		}
 		p.out = o.Kind.AppendTo(p.out)
 
@@ -321,14 +315,21 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 				}
 				continue
 			}
-			f := it.Fixed(o)
-			switch f.Status {
-			case tcp.OptionPastEnd:
-				return bad()
-			case tcp.OptionTruncated:
-				return short()
+			// A well-formed option is already read at its kind's size;
+			// o is not assigned to, which would copy it through memory.
+			cut := len(h) < h.DataOffset()+payloadLen
+			if o.Status == tcp.OptionOK {
+				p.tcpFixedOption(o, cut)
+			} else {
+				switch f := it.Fixed(o); f.Status {
+				case tcp.OptionPastEnd:
+					return p.tcpBadOption(first)
+				case tcp.OptionTruncated:
+					return p.tcpShortOption(first)
+				default:
+					p.tcpFixedOption(f, cut)
+				}
 			}
-			p.tcpFixedOption(f, len(h) < h.DataOffset()+payloadLen)
 			if o.Length != 2+n {
 				p.s("[len ")
 				p.u(uint64(o.Length))
@@ -353,7 +354,7 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 			blocks := tcp.SACKBlocks(data)
 			for i := range datalen / 8 {
 				if i >= blocks.Len() {
-					return short()
+					return p.tcpShortOption(first)
 				}
 				b := blocks.At(i)
 				if rev {
@@ -377,12 +378,12 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 				break
 			}
 			if len(data) < 1 {
-				return short()
+				return p.tcpShortOption(first)
 			}
 			p.s(" keyid ")
 			p.u(uint64(data[0]))
 			if len(data) < 2 {
-				return short()
+				return p.tcpShortOption(first)
 			}
 			p.s(" rnextkeyid ")
 			p.u(uint64(data[1]))
@@ -390,31 +391,31 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 				p.s(" mac 0x")
 				for i := 2; i < datalen; i++ {
 					if i >= len(data) {
-						return short()
+						return p.tcpShortOption(first)
 					}
 					p.hexBytes(data[i : i+1])
 				}
 			}
 		case tcp.OptMPTCP:
 			if datalen > len(data) {
-				return short()
+				return p.tcpShortOption(first)
 			}
 			if !p.mptcp(o.Raw, flags) {
-				return bad()
+				return p.tcpBadOption(first)
 			}
 		case tcp.OptFastOpen:
 			if datalen > len(data) {
-				return short()
+				return p.tcpShortOption(first)
 			}
 			p.c(' ')
 			p.tcpFastOpen(o)
 		case tcp.OptExperiment2:
 			if datalen > len(data) {
-				return short()
+				return p.tcpShortOption(first)
 			}
 			id, ok := o.ExperimentID()
 			if !ok {
-				return bad()
+				return p.tcpBadOption(first)
 			}
 			p.c('-')
 			if id == tcp.ExIDFastOpen {
@@ -429,7 +430,7 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 			}
 			for i := range datalen {
 				if i >= len(data) {
-					return short()
+					return p.tcpShortOption(first)
 				}
 				p.hexBytes(data[i : i+1])
 			}
@@ -438,6 +439,29 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 	}
 	p.c(']')
 	return true
+}
+
+// tcpBadOption ends an option list at a malformed option, the way
+// tcpdump's bad label does; the list is closed only once an option has
+// been printed whole.
+func (p *Printer) tcpBadOption(first bool) bool {
+	p.s("[bad opt]")
+	if !first {
+		p.c(']')
+	}
+	return false
+}
+
+// tcpShortOption reports a truncation inside an option the way tcpdump's
+// LENCHECK does: without abandoning the packet.
+func (p *Printer) tcpShortOption(first bool) bool {
+	p.s(" [|")
+	p.s(p.proto)
+	p.c(']')
+	if !first {
+		p.c('>')
+	}
+	return false
 }
 
 // tcpFixedOption prints the value of an option of a fixed-size kind, read
