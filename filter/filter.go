@@ -1,0 +1,254 @@
+// Package filter compiles pcap-filter(7) expressions ("host 10.0.0.1 and
+// tcp port 443", "ip[6:2] & 0x1fff = 0", "vlan 10 and udp") to classic BPF
+// and runs them on packets.
+//
+// The language and its meaning are libpcap 1.10.3's, which tcpdump 4.99.3
+// uses: the same expressions are accepted, the same packets match, and an
+// expression libpcap refuses is refused with libpcap's message (tcpdump
+// prints it after "tcpdump: "). Programs are x/net/bpf instructions that
+// can be attached to a socket; they are not instruction for instruction
+// the ones libpcap generates, and tcpdump -d will print something else for
+// most expressions. Names of hosts, networks and Ethernet hosts are never
+// looked up: such an expression is refused. Port and protocol names come
+// from a built-in copy of Debian's /etc/services and /etc/protocols.
+//
+// Match evaluates a program with an interpreter of its own, which fuses the
+// common load-and-compare sequences; it allocates nothing.
+package filter
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/net/bpf"
+
+	"github.com/medina-net/medina/pcap"
+)
+
+// NetmaskUnknown as Options.Netmask makes "ip broadcast" an error, as
+// libpcap's PCAP_NETMASK_UNKNOWN does.
+const NetmaskUnknown = 0xffffffff
+
+// DefaultSnaplen is the snapshot length programs return for an accepted
+// packet when none is given: libpcap's maximum, tcpdump's default.
+const DefaultSnaplen = 262144
+
+// Options says what a program is compiled for.
+type Options struct {
+	// LinkType is the link-layer header the packets start with. Ethernet,
+	// raw IP (RAW, IPV4, IPV6), loopback (NULL, LOOP), Linux cooked
+	// (LINUX_SLL, LINUX_SLL2), PPP, PPP_SERIAL, C_HDLC and SLIP are
+	// supported.
+	LinkType pcap.LinkType
+	// Snaplen is what the program returns for a packet it accepts
+	// (DefaultSnaplen if 0).
+	Snaplen int
+	// Netmask is the network mask "ip broadcast" uses: a broadcast is an
+	// address whose host part is all zeros or all ones. tcpdump uses 0
+	// when reading a file, so that only 0.0.0.0 and 255.255.255.255
+	// count; NetmaskUnknown refuses "ip broadcast".
+	Netmask uint32
+	// Kernel compiles for a program that runs in the Linux kernel on a
+	// live capture (tcpdump -d without -r, too): "inbound", "outbound"
+	// and "ifindex" then read the kernel's packet metadata instead of
+	// being refused on link types that do not carry a direction, and a
+	// BSD loopback (NULL) IPv6 packet is Linux's AF_INET6 rather than one
+	// of the values the BSDs use in files.
+	Kernel bool
+	// NullBigEndian says that a NULL (BSD loopback) capture was written
+	// on a big-endian machine, whose address family word is then in that
+	// byte order (pcap.Reader.ByteOrder tells).
+	NullBigEndian bool
+	// NoOptimize turns the optimizer off, as tcpdump -O does: programs
+	// are longer, and an expression no packet can match is accepted
+	// rather than refused.
+	NoOptimize bool
+}
+
+// Filter is a compiled expression.
+type Filter struct {
+	expr    string
+	raw     []bpf.RawInstruction
+	vm      vm
+	snaplen uint32
+	loops   bool
+}
+
+// Compile compiles expr for packets of link type lt read from a capture
+// file, returning snaplen for an accepted packet. It is CompileOptions with
+// the other options at their zero values.
+func Compile(expr string, lt pcap.LinkType, snaplen int) (*Filter, error) {
+	return CompileOptions(expr, Options{LinkType: lt, Snaplen: snaplen})
+}
+
+// CompileOptions compiles expr. An error is an *Error.
+func CompileOptions(expr string, o Options) (*Filter, error) {
+	if o.Snaplen == 0 {
+		o.Snaplen = DefaultSnaplen
+	}
+	if o.Snaplen < 0 {
+		return nil, errorf(fmt.Sprintf("invalid snapshot length %d", o.Snaplen))
+	}
+	raw, loops, err := compile(expr, o)
+	if err != nil {
+		return nil, err
+	}
+	f := &Filter{expr: expr, raw: raw, snaplen: uint32(o.Snaplen), loops: loops}
+	f.vm = newVM(raw)
+	return f, nil
+}
+
+// Match reports whether the filter accepts a packet: pkt is the captured
+// bytes and wirelen the length on the wire (what "len" and "greater" see).
+func (f *Filter) Match(pkt []byte, wirelen int) bool { return f.vm.run(pkt, wirelen) != 0 }
+
+// Run returns what the program returns for a packet, as a BPF program
+// does: 0 to reject it, otherwise the snapshot length to keep.
+func (f *Filter) Run(pkt []byte, wirelen int) uint32 { return f.vm.run(pkt, wirelen) }
+
+// Raw returns the program's instructions, as the kernel takes them
+// (SO_ATTACH_FILTER) and as tcpdump -dd prints them.
+func (f *Filter) Raw() []bpf.RawInstruction { return append([]bpf.RawInstruction(nil), f.raw...) }
+
+// Program returns the program as x/net/bpf instructions.
+func (f *Filter) Program() []bpf.Instruction {
+	insts, _ := bpf.Disassemble(f.raw)
+	return insts
+}
+
+// Expr returns the expression the filter was compiled from.
+func (f *Filter) Expr() string { return f.expr }
+
+// Snaplen returns what the program returns for an accepted packet.
+func (f *Filter) Snaplen() uint32 { return f.snaplen }
+
+// Loops reports whether the program jumps backwards, as "protochain" does
+// (libpcap's way of walking IPv6 extension headers): Match runs it, but
+// the Linux kernel and x/net/bpf's VM refuse it, so a live capture must
+// filter such an expression in user space.
+func (f *Filter) Loops() bool { return f.loops }
+
+// compile is the pipeline: scan, parse, generate, optimize, assemble.
+func compile(expr string, o Options) ([]bpf.RawInstruction, bool, error) {
+	dlt := o.LinkType.DLT()
+	c, err := newCompiler(o, dlt)
+	if err != nil {
+		return nil, false, err
+	}
+	toks := scan(expr)
+	ps := &parser{toks: toks, memo: map[memoKey]memoVal{}}
+	tree, ok := ps.parse()
+	if !ok {
+		return nil, false, syntaxFailure(toks, ps.far, o, dlt)
+	}
+	b, err := c.generate(tree)
+	if err != nil {
+		return nil, false, err
+	}
+	accept := &block{leaf: true, ok: true}
+	reject := &block{leaf: true}
+	root := accept
+	if b != nil {
+		root = lower(b, accept, reject)
+	}
+	if !o.NoOptimize && !c.noOptimize {
+		var rejectsAll bool
+		root, rejectsAll = optimize(root)
+		if rejectsAll {
+			return nil, false, errorf("expression rejects all packets")
+		}
+	}
+	raw, err := assemble(root, uint32(o.Snaplen))
+	if err != nil {
+		return nil, false, err
+	}
+	loops := false
+	for _, in := range raw {
+		if in.Op == bpfJMP|bpfJA && int32(in.K) < 0 {
+			loops = true
+		}
+	}
+	return raw, loops, nil
+}
+
+// generate runs the code generator over the tree, turning its first error
+// into the returned error.
+func (c *compiler) generate(tree node) (b *bexpr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ge, ok := r.(genError)
+			if !ok {
+				panic(r)
+			}
+			b, err = nil, ge.err
+		}
+	}()
+	if tree == nil {
+		return nil, nil
+	}
+	b, _ = c.genNode(tree, qerr)
+	c.finish(b)
+	return b, nil
+}
+
+// finish makes the statements of the comparisons, now that it is known
+// whether the optimizer will run.
+func (c *compiler) finish(b *bexpr) {
+	if b == nil {
+		return
+	}
+	if b.kind == bTest {
+		if b.t.cmp != nil && b.t.stmts == nil {
+			c.finishCompare(b.t)
+		}
+		return
+	}
+	c.finish(b.l)
+	c.finish(b.r)
+}
+
+// syntaxFailure picks the error for an expression that does not parse, as
+// libpcap's parser would have reported it: it runs the actions of what it
+// parsed before the offending token, and an error there comes first; then
+// an error the scanner found in a token it read; then "syntax error".
+func syntaxFailure(toks []token, far int, o Options, dlt int) error {
+	for q := min(far, len(toks)-1); q > 0; q-- {
+		prefix := append(append([]token(nil), toks[:q]...), token{kind: tEOF})
+		ps := &parser{toks: prefix, memo: map[memoKey]memoVal{}}
+		tree, ok := ps.parse()
+		if !ok || endsInPname(tree) {
+			// libpcap's parser does not reduce a protocol name to a
+			// primitive before it has seen a token that allows it.
+			continue
+		}
+		if c, err := newCompiler(o, dlt); err == nil {
+			if _, err := c.generate(tree); err != nil {
+				return err
+			}
+		}
+		break
+	}
+	for i := 0; i <= far && i < len(toks); i++ {
+		if toks[i].err != "" {
+			return errorf(toks[i].err)
+		}
+	}
+	return syntaxError()
+}
+
+// endsInPname reports whether the last primitive of tree is a protocol
+// name on its own ("tcp").
+func endsInPname(n node) bool {
+	switch n := n.(type) {
+	case *andOr:
+		return endsInPname(n.r)
+	case *notNode:
+		return endsInPname(n.x)
+	case *pname:
+		return true
+	}
+	return false
+}
+
+// IsSyntax reports whether err is a syntax error.
+func IsSyntax(err error) bool { return errors.Is(err, ErrSyntax) }
