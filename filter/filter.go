@@ -141,7 +141,7 @@ func compile(expr string, o Options) ([]bpf.RawInstruction, bool, error) {
 	if !ok {
 		return nil, false, syntaxFailure(toks, ps.far, o, dlt)
 	}
-	b, err := c.generate(tree)
+	b, err := c.generate(tree, true)
 	if err != nil {
 		return nil, false, err
 	}
@@ -153,7 +153,10 @@ func compile(expr string, o Options) ([]bpf.RawInstruction, bool, error) {
 	}
 	if !o.NoOptimize && !c.noOptimize {
 		var rejectsAll bool
-		root, rejectsAll = optimize(root)
+		root, rejectsAll, err = optimize(root)
+		if err != nil {
+			return nil, false, err
+		}
 		if rejectsAll {
 			return nil, false, errorf("expression rejects all packets")
 		}
@@ -172,8 +175,9 @@ func compile(expr string, o Options) ([]bpf.RawInstruction, bool, error) {
 }
 
 // generate runs the code generator over the tree, turning its first error
-// into the returned error.
-func (c *compiler) generate(tree node) (b *bexpr, err error) {
+// into the returned error; with finish, it also makes the comparisons,
+// folding their constants (which can fail, as libpcap's optimizer does).
+func (c *compiler) generate(tree node, finish bool) (b *bexpr, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ge, ok := r.(genError)
@@ -187,7 +191,9 @@ func (c *compiler) generate(tree node) (b *bexpr, err error) {
 		return nil, nil
 	}
 	b, _ = c.genNode(tree, qerr)
-	c.finish(b)
+	if finish {
+		c.finish(b)
+	}
 	return b, nil
 }
 
@@ -212,21 +218,66 @@ func (c *compiler) finish(b *bexpr) {
 // parsed before the offending token, and an error there comes first; then
 // an error the scanner found in a token it read; then "syntax error".
 func syntaxFailure(toks []token, far int, o Options, dlt int) error {
+	one := token{kind: tNUM, text: "1", num: 1}
+	eq := token{kind: tEQ, text: "="}
 	for q := min(far, len(toks)-1); q > 0; q-- {
-		prefix := append(append([]token(nil), toks[:q]...), token{kind: tEOF})
-		ps := &parser{toks: prefix, memo: map[memoKey]memoVal{}}
-		tree, ok := ps.parse()
-		if !ok || endsInPname(tree) {
-			// libpcap's parser does not reduce a protocol name to a
-			// primitive before it has seen a token that allows it.
-			continue
-		}
-		if c, err := newCompiler(o, dlt); err == nil {
-			if _, err := c.generate(tree); err != nil {
-				return err
+		// The tokens before the error, completed, stand for what the
+		// parser had reduced: the parentheses and brackets they open are
+		// closed, and an arithmetic expression they leave unfinished is
+		// finished with a comparison, whose own code cannot fail.
+		var open []tokKind
+		for _, t := range toks[:q] {
+			switch t.kind {
+			case tLParen, tLBrack:
+				open = append(open, t.kind)
+			case tRParen, tRBrack:
+				if len(open) > 0 {
+					open = open[:len(open)-1]
+				}
 			}
 		}
-		break
+		repairs := [][]token{nil}
+		switch last := toks[q-1].kind; {
+		case last == tSlash && q >= 2 && (toks[q-2].kind == tHID || toks[q-2].kind == tHID6):
+			// A prefix length, not a division.
+		case isArithOrRelop(last):
+			repairs = append(repairs, []token{one}, []token{one, eq, one})
+		case last == tNUM || last == tRBrack || last == tLen || last == tRParen:
+			repairs = append(repairs, []token{eq, one})
+		}
+		parsed := false
+		for _, rep := range repairs {
+			prefix := append(append([]token(nil), toks[:q]...), rep...)
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == tLParen {
+					prefix = append(prefix, token{kind: tRParen})
+				} else {
+					prefix = append(prefix, token{kind: tRBrack})
+				}
+			}
+			prefix = append(prefix, token{kind: tEOF})
+			ps := &parser{toks: prefix, memo: map[memoKey]memoVal{}}
+			tree, ok := ps.parse()
+			if !ok {
+				continue
+			}
+			if rep == nil && endsUnreduced(tree, len(open) > 0) && !endsExpr(toks[q].kind) {
+				// libpcap's parser makes a primitive of a protocol
+				// name, or an id of a number after and/or/not, only
+				// when the token after it allows it.
+				continue
+			}
+			parsed = true
+			if c, err := newCompiler(o, dlt); err == nil {
+				if _, err := c.generate(tree, false); err != nil {
+					return err
+				}
+			}
+			break
+		}
+		if parsed {
+			break
+		}
 	}
 	for i := 0; i <= far && i < len(toks); i++ {
 		if toks[i].err != "" {
@@ -236,16 +287,48 @@ func syntaxFailure(toks []token, far int, o Options, dlt int) error {
 	return syntaxError()
 }
 
-// endsInPname reports whether the last primitive of tree is a protocol
-// name on its own ("tcp").
-func endsInPname(n node) bool {
+func isArithOrRelop(k tokKind) bool {
+	if _, ok := arithOp(k); ok {
+		return true
+	}
+	switch k {
+	case tEQ, tNEQ, tLT, tGT, tLEQ, tGEQ:
+		return true
+	}
+	return false
+}
+
+// endsUnreduced reports whether the last primitive of tree is one that
+// libpcap's parser leaves unreduced when the next token is an error: a
+// protocol name on its own ("tcp"), or a number where either an id or an
+// arithmetic expression could start ("host a or 5").
+// When the tokens were completed with closing parentheses (closed), the
+// last parentheses were not in the expression and are looked into.
+func endsUnreduced(n node, closed bool) bool {
 	switch n := n.(type) {
 	case *andOr:
-		return endsInPname(n.r)
+		return endsUnreduced(n.r, closed) || lastIsNum(n.r, closed)
 	case *notNode:
-		return endsInPname(n.x)
+		return endsUnreduced(n.x, closed)
+	case *paren:
+		return closed && endsUnreduced(n.x, closed)
 	case *pname:
 		return true
+	}
+	return false
+}
+
+// lastIsNum reports whether an id ends with a number.
+func lastIsNum(n node, closed bool) bool {
+	switch n := n.(type) {
+	case *idNum:
+		return true
+	case *idNot:
+		return lastIsNum(n.x, closed)
+	case *idAndOr:
+		return lastIsNum(n.r, closed)
+	case *idParen:
+		return closed && lastIsNum(n.x, closed)
 	}
 	return false
 }

@@ -91,7 +91,10 @@ func (c *compiler) genBin(op uint16, l, r *aexp) *aexp {
 	c.freeReg(r.reg)
 	e := &aexp{kind: aBinOp, op: op, l: l, r: r, reg: c.allocReg(),
 		src: "(" + l.src + aluName[op] + r.src + ")"}
-	e.checks = andChecks(l.checks, r.checks)
+	// libpcap keeps the protocol tests of the left operand only: those
+	// of the right one are lost ("70 + ip6[0] = len" does not test for
+	// IPv6), and so they are here.
+	e.checks = l.checks
 	return e
 }
 
@@ -188,8 +191,27 @@ type cmpSpec struct {
 // finishCompare makes the statements of a comparison test.
 func (c *compiler) finishCompare(t *test) {
 	a0, a1, jump := t.cmp.a0, t.cmp.a1, t.cmp.jump
-	if !c.noOptimize {
-		a0, a1 = c.fold(a0), c.fold(a1)
+	if c.noOptimize || c.opts.NoOptimize {
+		// Unoptimized, libpcap's code is what its code generator
+		// wrote, every value in a scratch register; programs that read
+		// registers another block set (geneve's offsets) see the same
+		// values only if this code writes the same ones.
+		s := append(c.emitScratch(a0), c.emitScratch(a1)...)
+		s = append(s, stmt(bpfLDX|bpfMEM, uint32(a1.reg)), stmt(bpfLD|bpfMEM, uint32(a0.reg)))
+		if jump == bpfJEQ {
+			t.stmts, t.op, t.k = append(s, stmt(bpfALU|bpfSUB|bpfX, 0)), bpfJMP|bpfJEQ|bpfK, 0
+		} else {
+			t.stmts, t.op = s, bpfJMP|jump|bpfX
+		}
+		return
+	}
+	// Folding can fail (a constant division by zero); libpcap's optimizer
+	// fails only on blocks it still has after moving edges, so the error
+	// waits in the test until the optimizer finds the block reachable.
+	if f0, f1, err := c.foldBoth(a0, a1); err != nil {
+		t.foldErr = err
+	} else {
+		a0, a1 = f0, f1
 	}
 	var sc scratch
 	if a1.kind == aConst {
@@ -224,6 +246,21 @@ func (c *compiler) finishCompare(t *test) {
 		s = append(s, c.emit(a0, &sc)...)
 	}
 	t.stmts, t.op = s, bpfJMP|jump|bpfX
+}
+
+// foldBoth folds both sides of a comparison, returning the error folding
+// met instead of failing.
+func (c *compiler) foldBoth(a0, a1 *aexp) (f0, f1 *aexp, err *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ge, ok := r.(genError)
+			if !ok {
+				panic(r)
+			}
+			err = ge.err
+		}
+	}()
+	return c.fold(a0), c.fold(a1), nil
 }
 
 // fold simplifies a value as libpcap's optimizer does: operations on
@@ -415,6 +452,41 @@ func (c *compiler) emit(a *aexp, sc *scratch) []ins {
 		s = append(s, stmt(bpfLDX|bpfMEM, uint32(ld.varReg)), stmt(bpfALU|bpfADD|bpfX, 0))
 	}
 	return append(s, stmt(bpfMISC|bpfTAX, 0), stmt(bpfLD|bpfIND|a.size, ld.k))
+}
+
+// emitScratch is libpcap's code for a value: it leaves it in scratch
+// register a.reg, where libpcap's code generator put it.
+func (c *compiler) emitScratch(a *aexp) []ins {
+	st := stmt(bpfST, uint32(a.reg))
+	switch a.kind {
+	case aConst:
+		return []ins{stmt(bpfLD|bpfIMM, a.v), st}
+	case aLenOp:
+		return []ins{stmt(bpfLD|bpfW|bpfLEN, 0), st}
+	case aNegOp:
+		s := c.emitScratch(a.l)
+		return append(s, stmt(bpfLD|bpfMEM, uint32(a.l.reg)), stmt(bpfALU|bpfNEG, 0), st)
+	case aBinOp:
+		s := append(c.emitScratch(a.l), c.emitScratch(a.r)...)
+		return append(s, stmt(bpfLDX|bpfMEM, uint32(a.r.reg)), stmt(bpfLD|bpfMEM, uint32(a.l.reg)),
+			stmt(bpfALU|a.op|bpfX, 0), st)
+	}
+	s := c.emitScratch(a.l)
+	ld := a.load
+	switch {
+	case ld.trans && ld.varReg < 0:
+		s = append(s, stmt(bpfLDX|bpfMSH|bpfB, ld.nl))
+	case ld.trans:
+		s = append(s, c.ipHdrLenVar(ld)...)
+	case ld.varReg >= 0:
+		s = append(s, stmt(bpfLDX|bpfMEM, uint32(ld.varReg)))
+	}
+	if ld.trans || ld.varReg >= 0 {
+		s = append(s, stmt(bpfLD|bpfMEM, uint32(a.l.reg)), stmt(bpfALU|bpfADD|bpfX, 0), stmt(bpfMISC|bpfTAX, 0))
+	} else {
+		s = append(s, stmt(bpfLDX|bpfMEM, uint32(a.l.reg)))
+	}
+	return append(s, stmt(bpfLD|bpfIND|a.size, ld.k), st)
 }
 
 // ipHdrLenVar puts in X the IPv4 header length plus a variable base.

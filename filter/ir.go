@@ -87,6 +87,9 @@ type test struct {
 	// becomes "jset #m" with inv).
 	cmp *cmpSpec
 	inv bool
+	// foldErr is the error folding the comparison's constants met: the
+	// optimizer reports it if the test is still reachable when it folds.
+	foldErr *Error
 	// opaque marks a test whose statements read A or X as the previous
 	// block left them, or jump: the optimizer leaves programs holding one
 	// as they are.

@@ -1,5 +1,7 @@
 package filter
 
+import "sort"
+
 // The optimizer removes tests whose outcome is already known where they
 // are reached, and so also decides whether an expression can match at
 // all. It runs the way libpcap's optimizer does in two respects that show
@@ -160,11 +162,13 @@ type testKey struct {
 	operand string
 }
 
-// known is a test outcome holding on an edge.
+// known is a test outcome holding on an edge: the outcome of an edge that
+// every path to it goes through (from, taken on side).
 type known struct {
-	key testKey
-	out bool
-	k   uint32
+	key  testKey
+	out  bool
+	from *block
+	side int
 }
 
 // analysis says, for the threading, what each block tests.
@@ -178,8 +182,9 @@ type analysis interface {
 }
 
 // thread moves every edge past the blocks whose outcome is known on it,
-// and returns the new root. It changes the graph in place.
-func thread(root *block, an analysis) *block {
+// and, with bypassEqual, past blocks whose two edges go to the same place;
+// it returns the new root. It changes the graph in place.
+func thread(root *block, an analysis, bypassEqual bool) *block {
 	type info struct {
 		key   testKey
 		inv   bool
@@ -206,7 +211,7 @@ func thread(root *block, an analysis) *block {
 			var out, ok bool
 			if in.decOK {
 				out, ok = in.dec, true
-			} else if b.succ[0] == b.succ[1] {
+			} else if bypassEqual && b.succ[0] == b.succ[1] {
 				out, ok = true, true
 			} else if in.keyed {
 				out, ok = lookup(facts, in.key)
@@ -224,36 +229,50 @@ func thread(root *block, an analysis) *block {
 	for {
 		root = settle(root, nil)
 		order := reachable(root)
+		// The facts on every edge, from the graph as it is at the start
+		// of the pass: libpcap computes its edge dominators once a pass,
+		// and moving one edge does not take facts away from another in
+		// the same pass.
 		in := map[*block][]known{}
 		seen := map[*block]bool{root: true}
-		changed := false
+		edgeFacts := func(b *block, out int) []known {
+			inf := infoOf(b)
+			if !inf.keyed {
+				return in[b]
+			}
+			o := out == 1
+			if inf.inv {
+				o = !o
+			}
+			return append(append([]known(nil), in[b]...), known{inf.key, o, b, out})
+		}
 		for _, b := range order {
 			if b.leaf {
 				continue
 			}
-			facts := in[b]
-			inf := infoOf(b)
 			for out := 0; out < 2; out++ {
-				edge := facts
-				if inf.keyed {
-					o := out == 1
-					if inf.inv {
-						o = !o
-					}
-					edge = append(append([]known(nil), facts...), known{inf.key, o, b.k})
-				}
 				succ := b.succ[out]
-				if s := settle(succ, edge); s != succ {
-					b.succ[out], succ, changed = s, s, true
-				}
 				if succ.leaf {
 					continue
 				}
+				edge := edgeFacts(b, out)
 				if !seen[succ] {
 					seen[succ] = true
 					in[succ] = edge
 				} else {
 					in[succ] = intersect(in[succ], edge)
+				}
+			}
+		}
+		changed := false
+		for _, b := range order {
+			if b.leaf {
+				continue
+			}
+			for out := 0; out < 2; out++ {
+				succ := b.succ[out]
+				if s := settle(succ, edgeFacts(b, out)); s != succ {
+					b.succ[out], changed = s, true
 				}
 			}
 		}
@@ -288,12 +307,14 @@ func lookup(facts []known, key testKey) (bool, bool) {
 	return false, false
 }
 
-// intersect keeps the facts of a that are in b.
+// intersect keeps the facts of a that are in b: the edges both lists have,
+// as libpcap's edge dominators (two edges with the same outcome are not
+// the same fact).
 func intersect(a, b []known) []known {
 	var out []known
 	for _, f := range a {
 		for _, g := range b {
-			if f == g {
+			if f.from == g.from && f.side == g.side {
 				out = append(out, f)
 				break
 			}
@@ -448,17 +469,192 @@ func decideFolded(root *block) *block {
 }
 
 // optimize returns the root of the optimized graph of root, and whether
-// the expression rejects every packet as libpcap's optimizer sees it.
-func optimize(root *block) (*block, bool) {
+// the expression rejects every packet as libpcap's optimizer sees it, or
+// the error folding constants met.
+func optimize(root *block) (*block, bool, error) {
 	for _, b := range reachable(root) {
 		if b.t != nil && b.t.opaque {
 			// A block reads registers its predecessors set: keep the
 			// program as it is.
-			return root, false
+			return root, false, nil
 		}
 	}
-	root = thread(root, newSymAnalysis(false, true))
+	first := root
+	p1 := newSymAnalysis(false, true)
+	for {
+		root = thread(root, p1, true)
+		if !pullUp(root, p1) {
+			break
+		}
+	}
+	// libpcap never removes its first block: when both its branches come
+	// to go to the same place it jumps past it, but keeps its statements
+	// (its loads: a packet too short for them is still rejected), unless
+	// the block's test was decided by a constant.
+	_, constant := p1.decide(first)
+	keep := root != first && !constant && !first.leaf
+	for _, b := range reachable(root) {
+		if b.t != nil && b.t.foldErr != nil {
+			return nil, false, b.t.foldErr
+		}
+	}
 	root = decideFolded(root)
 	rejectsAll := root.leaf && !root.ok
-	return thread(root, newSymAnalysis(true, false)), rejectsAll
+	// The last pass moves no edge past a block for having its two edges
+	// go to the same place, which libpcap does only before it folds
+	// constants: such a block, still in libpcap's program, makes its
+	// loads.
+	root = thread(root, newSymAnalysis(true, false), false)
+	if keep && !root.leaf {
+		nb := *root
+		nb.stmts = append(append([]ins(nil), first.stmts...), root.stmts...)
+		nb.t = &test{stmts: nb.stmts, op: root.op, k: root.k}
+		root = &nb
+	}
+	return root, rejectsAll, nil
+}
+
+// pullUp is libpcap's or_pullup and and_pullup, which matter beyond speed:
+// in a chain of alternatives that all go to the same place on success (an
+// "or" chain; "and" chains likewise on failure), a test of the value the
+// chain's predecessors left in A is moved up, before the tests of other
+// values. Such a test needs no load of its own, and moving it changes what
+// a packet too short for the other tests gives. A test moves only within
+// the part of the graph its chain's head dominates. It reports whether the
+// graph changed.
+func pullUp(root *block, sa *symAnalysis) bool {
+	order := reachable(root)
+	idx := map[*block]int{}
+	for i, b := range order {
+		idx[b] = i
+	}
+	// Dominators, as bit sets over the topological order.
+	words := (len(order) + 63) / 64
+	dom := make([][]uint64, len(order))
+	preds := make([][]edgeRef, len(order))
+	for _, b := range order {
+		if b.leaf {
+			continue
+		}
+		for side := 0; side < 2; side++ {
+			s := b.succ[side]
+			preds[idx[s]] = append(preds[idx[s]], edgeRef{b, side})
+		}
+	}
+	for i := range order {
+		d := make([]uint64, words)
+		if len(preds[i]) == 0 {
+			d[i/64] |= 1 << (i % 64)
+			dom[i] = d
+			continue
+		}
+		for w := range d {
+			d[w] = ^uint64(0)
+		}
+		for _, p := range preds[i] {
+			pd := dom[idx[p.b]]
+			for w := range d {
+				d[w] &= pd[w]
+			}
+		}
+		d[i/64] |= 1 << (i % 64)
+		dom[i] = d
+	}
+	dominates := func(a, b *block) bool {
+		i, j := idx[a], idx[b]
+		return dom[j][i/64]&(1<<(i%64)) != 0
+	}
+	aval := func(b *block) (string, bool) {
+		if b.leaf {
+			return "", false
+		}
+		r := sa.analyse(b)
+		if !r.keyed {
+			return "", false
+		}
+		return r.key.a, true
+	}
+	// Lowest blocks first, as libpcap goes through its levels.
+	height := map[*block]int{}
+	for i := len(order) - 1; i >= 0; i-- {
+		b := order[i]
+		if b.leaf {
+			continue
+		}
+		height[b] = 1 + max(height[b.succ[0]], height[b.succ[1]])
+	}
+	byLevel := append([]*block(nil), order...)
+	sort.SliceStable(byLevel, func(i, j int) bool { return height[byLevel[i]] < height[byLevel[j]] })
+	for _, b := range byLevel {
+		if b.leaf || len(preds[idx[b]]) == 0 {
+			continue
+		}
+		for _, side := range []int{0, 1} { // or, then and
+			if pullChain(b, side, preds[idx[b]], aval, dominates) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// edgeRef is the edge leaving b on side (0 false, 1 true).
+type edgeRef struct {
+	b    *block
+	side int
+}
+
+func (e edgeRef) get() *block  { return e.b.succ[e.side] }
+func (e edgeRef) set(t *block) { e.b.succ[e.side] = t }
+
+// pullChain pulls up along the chain of b that continues on side chain (0:
+// the false edges of an "or" chain, whose true edges all go where b's
+// does; 1: an "and" chain).
+func pullChain(b *block, chain int, preds []edgeRef, aval func(*block) (string, bool), dominates func(a, b *block) bool) bool {
+	common := 1 - chain
+	val, ok := aval(preds[0].b)
+	if !ok {
+		return false
+	}
+	for _, p := range preds[1:] {
+		if v, ok := aval(p.b); !ok || v != val {
+			return false
+		}
+	}
+	diffp := preds[0]
+	atTop := true
+	for {
+		d := diffp.get()
+		if d.leaf || d.succ[common] != b.succ[common] || !dominates(b, d) {
+			return false
+		}
+		if v, ok := aval(d); !ok || v != val {
+			break
+		}
+		diffp, atTop = edgeRef{d, chain}, false
+	}
+	samep := edgeRef{diffp.get(), chain}
+	for {
+		s := samep.get()
+		if s.leaf || s.succ[common] != b.succ[common] || !dominates(b, s) {
+			return false
+		}
+		if v, ok := aval(s); ok && v == val {
+			break
+		}
+		samep = edgeRef{s, chain}
+	}
+	pull := samep.get()
+	samep.set(pull.succ[chain])
+	pull.succ[chain] = diffp.get()
+	if atTop {
+		for _, p := range preds {
+			if p.get() == b {
+				p.set(pull)
+			}
+		}
+	} else {
+		diffp.set(pull)
+	}
+	return true
 }

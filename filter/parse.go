@@ -94,9 +94,12 @@ func (ps *parser) expr(i int) (node, int, bool) {
 		for ps.tok(j) == tAnd || ps.tok(j) == tOr {
 			and := ps.tok(j) == tAnd
 			// An id is tried first; it must end where an expression can.
-			if m, k, ok := ps.id(j + 1); ok && endsExpr(ps.tok(k)) {
-				n, j = &andOr{and, n, m}, k
-				continue
+			if m, k, ok := ps.id(j + 1); ok {
+				if endsExpr(ps.tok(k)) {
+					n, j = &andOr{and, n, m}, k
+					continue
+				}
+				ps.bad(k)
 			}
 			m, k, ok := ps.term(j + 1)
 			if !ok {
@@ -128,8 +131,11 @@ func (ps *parser) rterm(i int) (node, int, bool) {
 	k := ps.tok(i)
 	switch {
 	case k == tLParen:
-		if x, j, ok := ps.expr(i + 1); ok && ps.tok(j) == tRParen {
-			return &paren{x}, j + 1, true
+		if x, j, ok := ps.expr(i + 1); ok {
+			if ps.tok(j) == tRParen {
+				return &paren{x}, j + 1, true
+			}
+			ps.bad(j)
 		}
 		return ps.relation(i)
 	case isPname(k):
@@ -288,8 +294,11 @@ func (ps *parser) id(i int) (node, int, bool) {
 		case tNUM:
 			return &idNum{t.num}, i + 1, true
 		case tLParen:
-			if x, j, ok := ps.pid(i + 1); ok && ps.tok(j) == tRParen {
-				return &idParen{x}, j + 1, true
+			if x, j, ok := ps.pid(i + 1); ok {
+				if ps.tok(j) == tRParen {
+					return &idParen{x}, j + 1, true
+				}
+				ps.bad(j)
 			}
 			v, j, ok := ps.pnum(i)
 			if !ok {
