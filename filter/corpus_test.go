@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,5 +230,3 @@ func tcpdumpError(stderr string) string {
 	}
 	return strings.TrimSpace(stderr)
 }
-
-var _ = io.EOF
