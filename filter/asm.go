@@ -44,6 +44,15 @@ func assemble(root *block, snaplen uint32) ([]bpf.RawInstruction, error) {
 			b.pos = pos
 			pos += size(b)
 		}
+		for _, b := range body {
+			for _, s := range b.succ {
+				if s.pos <= b.pos {
+					// The optimizer only moves edges forward; a loop
+					// would be its bug, and is refused, not assembled.
+					return nil, errorf("internal error: the program graph has a loop")
+				}
+			}
+		}
 		if pos > maxInsns {
 			return nil, errorf(fmt.Sprintf("filter program too long: %d instructions, more than %d", pos, maxInsns))
 		}

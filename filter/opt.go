@@ -481,7 +481,7 @@ func optimize(root *block) (*block, bool, error) {
 	}
 	first := root
 	p1 := newSymAnalysis(false, true)
-	for {
+	for pass := 0; pass < maxPasses; pass++ {
 		root = thread(root, p1, true)
 		if !pullUp(root, p1) {
 			break
@@ -514,6 +514,10 @@ func optimize(root *block) (*block, bool, error) {
 	return root, rejectsAll, nil
 }
 
+// maxPasses bounds the optimizer's passes, as libpcap's loop detection
+// does.
+const maxPasses = 100
+
 // pullUp is libpcap's or_pullup and and_pullup, which matter beyond speed:
 // in a chain of alternatives that all go to the same place on success (an
 // "or" chain; "and" chains likewise on failure), a test of the value the
@@ -528,7 +532,9 @@ func pullUp(root *block, sa *symAnalysis) bool {
 	for i, b := range order {
 		idx[b] = i
 	}
-	// Dominators, as bit sets over the topological order.
+	// Dominators, as bit sets over the topological order. A block made
+	// reachable by a pull-up in this pass has none: it is not moved again
+	// before the next pass.
 	words := (len(order) + 63) / 64
 	dom := make([][]uint64, len(order))
 	preds := make([][]edgeRef, len(order))
@@ -561,8 +567,9 @@ func pullUp(root *block, sa *symAnalysis) bool {
 		dom[i] = d
 	}
 	dominates := func(a, b *block) bool {
-		i, j := idx[a], idx[b]
-		return dom[j][i/64]&(1<<(i%64)) != 0
+		i, ok1 := idx[a]
+		j, ok2 := idx[b]
+		return ok1 && ok2 && dom[j][i/64]&(1<<(i%64)) != 0
 	}
 	aval := func(b *block) (string, bool) {
 		if b.leaf {
@@ -585,17 +592,20 @@ func pullUp(root *block, sa *symAnalysis) bool {
 	}
 	byLevel := append([]*block(nil), order...)
 	sort.SliceStable(byLevel, func(i, j int) bool { return height[byLevel[i]] < height[byLevel[j]] })
+	// One pass over every block with the dominators and predecessors of
+	// the pass's start, as libpcap makes it.
+	changed := false
 	for _, b := range byLevel {
 		if b.leaf || len(preds[idx[b]]) == 0 {
 			continue
 		}
 		for _, side := range []int{0, 1} { // or, then and
 			if pullChain(b, side, preds[idx[b]], aval, dominates) {
-				return true
+				changed = true
 			}
 		}
 	}
-	return false
+	return changed
 }
 
 // edgeRef is the edge leaving b on side (0 false, 1 true).

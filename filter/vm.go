@@ -10,35 +10,47 @@ import (
 // the captured bytes, or a division by zero, rejects the packet; "len" is
 // the length on the wire), over a decoded form in which the sequences
 // filters are made of (load a field, maybe mask it, branch on it) are one
-// operation each, so a typical packet takes a handful of dispatches. Jump
-// targets are absolute. Decoding never fuses across an instruction that is
-// a jump target.
+// operation each, specialised by field size and branch for the common
+// ones, so a typical packet takes a handful of dispatches. Operations
+// point to the ones they go to. Decoding never fuses across an instruction
+// that is a jump target.
 
 type vm struct {
-	ops   []vop
+	start *vop
 	loops bool // the program jumps backwards: count steps
 }
 
-// vop is a decoded operation. For a fused operation, k is the load offset,
-// mask the AND mask (all ones when none), v the operand of the branch.
+// vop is a decoded operation. A fused one loads size bytes at k (after X
+// for an indirect load; for vMsh*, X is first loaded from k and the field
+// read at X+k2), ANDs it with mask, and branches on cond against v to jt
+// or jf. Other operations go on to jt.
 type vop struct {
 	code   vcode
-	size   uint8 // 1, 2 or 4
-	cond   uint8 // condEQ, condGT, condGE, condSET
+	size   uint8
+	cond   uint8
+	alu    uint8 // the ALU operation, bpfOp >> 4
 	k      uint32
+	k2     uint32
 	mask   uint32
 	v      uint32
-	k2     uint32 // fused MSH+IND: the IND offset (k is the MSH offset)
-	jt, jf uint32
+	jt, jf *vop
 }
 
 type vcode uint8
 
 const (
-	// Fused: load a field, AND it with mask, branch on it against v.
-	vLdAbsJ vcode = iota
-	vLdIndJ
-	vMshLdIndJ // ldxb 4*([k]&0xf), then ld [x+k2], branch
+	// Fused loads and branches, specialised.
+	vAbsHEq vcode = iota
+	vAbsBEq
+	vAbsWEq
+	vAbsHSet
+	vAbsBSet
+	vAbsWSet
+	vMshHEq
+	// Fused, any size, mask and branch.
+	vAbsJ
+	vIndJ
+	vMshJ
 	vLenJ
 	// Plain instructions.
 	vRetK
@@ -116,11 +128,11 @@ func newVM(raw []bpf.RawInstruction) vm {
 			}
 		}
 	}
-	// Decoded operations keep the index of their first instruction; map
-	// every instruction to the operation that starts there.
+	// Each operation records the index of its first and last instruction;
+	// opAt maps an instruction index to the operation starting there.
 	opAt := make([]int, n+1)
 	var ops []vop
-	var froms [][2]int // for each op, the raw index of its last instruction (for jumps)
+	var spans [][2]int
 	var m vm
 	isCondK := func(i int) bool {
 		return i < n && !target[i] && bpfClass(raw[i].Op) == bpfJMP && bpfOp(raw[i].Op) != bpfJA && bpfSrc(raw[i].Op) == bpfK
@@ -128,27 +140,30 @@ func newVM(raw []bpf.RawInstruction) vm {
 	for i := 0; i < n; {
 		in := raw[i]
 		opAt[i] = len(ops)
-		o := vop{code: vBad}
+		o := vop{code: vBad, mask: 0xffffffff}
 		last := i
 		switch {
 		case bpfClass(in.Op) == bpfLD && (bpfMode(in.Op) == bpfABS || bpfMode(in.Op) == bpfIND) || in.Op == bpfLD|bpfW|bpfLEN:
-			o.size, o.k, o.mask = sizeOf(in.Op), in.K, 0xffffffff
+			o.size, o.k = sizeOf(in.Op), in.K
 			j := i + 1
 			if j < n && !target[j] && raw[j].Op == bpfALU|bpfAND|bpfK && in.Op != bpfLD|bpfW|bpfLEN {
 				o.mask = raw[j].K
 				j++
 			}
 			if isCondK(j) {
-				o.cond, o.v = condOf(raw[j].Op), raw[j].K
+				o.cond, o.v, last = condOf(raw[j].Op), raw[j].K, j
 				switch bpfMode(in.Op) {
 				case bpfABS:
-					o.code = vLdAbsJ
+					o.code = vAbsJ
+					if o.mask == 0xffffffff && (o.cond == condEQ || o.cond == condSET) {
+						o.code = map[[2]uint8]vcode{{2, condEQ}: vAbsHEq, {1, condEQ}: vAbsBEq, {4, condEQ}: vAbsWEq,
+							{2, condSET}: vAbsHSet, {1, condSET}: vAbsBSet, {4, condSET}: vAbsWSet}[[2]uint8{o.size, o.cond}]
+					}
 				case bpfIND:
-					o.code = vLdIndJ
+					o.code = vIndJ
 				default:
 					o.code = vLenJ
 				}
-				last = j
 				break
 			}
 			o.mask = 0xffffffff
@@ -171,7 +186,10 @@ func newVM(raw []bpf.RawInstruction) vm {
 					l++
 				}
 				if isCondK(l) {
-					o2.code, o2.cond, o2.v = vMshLdIndJ, condOf(raw[l].Op), raw[l].K
+					o2.code, o2.cond, o2.v = vMshJ, condOf(raw[l].Op), raw[l].K
+					if o2.size == 2 && o2.cond == condEQ && o2.mask == 0xffffffff {
+						o2.code = vMshHEq
+					}
 					o, last = o2, l
 				}
 			}
@@ -196,7 +214,7 @@ func newVM(raw []bpf.RawInstruction) vm {
 		case in.Op == bpfALU|bpfNEG:
 			o.code = vNeg
 		case bpfClass(in.Op) == bpfALU && bpfOp(in.Op) <= bpfXOR:
-			o.code, o.k, o.cond = vAluK, in.K, uint8(bpfOp(in.Op)>>4)
+			o.code, o.k, o.alu = vAluK, in.K, uint8(bpfOp(in.Op)>>4)
 			if bpfSrc(in.Op) == bpfX {
 				o.code = vAluX
 			}
@@ -216,15 +234,15 @@ func newVM(raw []bpf.RawInstruction) vm {
 			}
 		}
 		ops = append(ops, o)
-		froms = append(froms, [2]int{i, last})
+		spans = append(spans, [2]int{i, last})
 		i = last + 1
 	}
 	opAt[n] = len(ops)
 	ops = append(ops, vop{code: vBad}) // running off the end rejects
-	// Resolve jump targets to operation indexes.
-	for x := range froms {
+	at := func(t int) *vop { return &ops[opAt[t]] }
+	for x := range spans {
 		o := &ops[x]
-		last := froms[x][1]
+		last := spans[x][1]
 		in := raw[last]
 		switch o.code {
 		case vJa:
@@ -236,13 +254,16 @@ func newVM(raw []bpf.RawInstruction) vm {
 			if t <= last {
 				m.loops = true
 			}
-			o.jt = uint32(opAt[t])
-		case vLdAbsJ, vLdIndJ, vMshLdIndJ, vLenJ, vJK, vJX:
-			o.jt = uint32(opAt[min(last+1+int(in.Jt), n)])
-			o.jf = uint32(opAt[min(last+1+int(in.Jf), n)])
+			o.jt = at(t)
+		case vAbsHEq, vAbsBEq, vAbsWEq, vAbsHSet, vAbsBSet, vAbsWSet, vMshHEq, vAbsJ, vIndJ, vMshJ, vLenJ, vJK, vJX:
+			o.jt = at(min(last+1+int(in.Jt), n))
+			o.jf = at(min(last+1+int(in.Jf), n))
+		default:
+			o.jt = at(last + 1)
 		}
 	}
-	m.ops = ops
+	ops[len(ops)-1].jt = &ops[len(ops)-1]
+	m.start = &ops[0]
 	return m
 }
 
@@ -255,76 +276,124 @@ const maxSteps = 1 << 20
 func (m *vm) run(p []byte, wirelen int) uint32 {
 	var a, x uint32
 	var mem [bpfMemWords]uint32
-	ops := m.ops
-	plen := uint64(len(p))
 	steps := 0
-	pc := uint32(0)
+	o := m.start
 	for {
-		if int(pc) >= len(ops) {
-			return 0
-		}
-		o := &ops[pc]
 		switch o.code {
-		case vLdAbsJ:
-			k := uint64(o.k)
-			switch o.size {
-			case 2:
-				if k+2 > plen {
-					return 0
-				}
-				a = uint32(binary.BigEndian.Uint16(p[k:]))
-			case 1:
-				if k >= plen {
-					return 0
-				}
-				a = uint32(p[k])
-			default:
-				if k+4 > plen {
-					return 0
-				}
-				a = binary.BigEndian.Uint32(p[k:])
-			}
-			a &= o.mask
-			pc = branch(o, a, o.v)
-		case vMshLdIndJ:
-			if uint64(o.k) >= plen {
+		case vAbsHEq:
+			k := int(o.k)
+			if k+2 > len(p) {
 				return 0
 			}
-			x = uint32(p[o.k]&0xf) << 2
-			k := uint64(x) + uint64(o.k2)
-			switch o.size {
-			case 2:
-				if k+2 > plen {
-					return 0
-				}
-				a = uint32(binary.BigEndian.Uint16(p[k:]))
-			case 1:
-				if k >= plen {
-					return 0
-				}
-				a = uint32(p[k])
-			default:
-				if k+4 > plen {
-					return 0
-				}
-				a = binary.BigEndian.Uint32(p[k:])
+			a = uint32(p[k])<<8 | uint32(p[k+1])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
 			}
-			a &= o.mask
-			pc = branch(o, a, o.v)
-		case vLdIndJ:
+		case vAbsBEq:
+			k := int(o.k)
+			if k >= len(p) {
+				return 0
+			}
+			a = uint32(p[k])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vAbsWEq:
+			k := int(o.k)
+			if k+4 > len(p) {
+				return 0
+			}
+			a = binary.BigEndian.Uint32(p[k:])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vAbsHSet:
+			k := int(o.k)
+			if k+2 > len(p) {
+				return 0
+			}
+			a = uint32(p[k])<<8 | uint32(p[k+1])
+			if a&o.v != 0 {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vAbsBSet:
+			k := int(o.k)
+			if k >= len(p) {
+				return 0
+			}
+			a = uint32(p[k])
+			if a&o.v != 0 {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vAbsWSet:
+			k := int(o.k)
+			if k+4 > len(p) {
+				return 0
+			}
+			a = binary.BigEndian.Uint32(p[k:])
+			if a&o.v != 0 {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vMshHEq:
+			k := int(o.k)
+			if k >= len(p) {
+				return 0
+			}
+			x = uint32(p[k]&0xf) << 2
+			k = int(x) + int(o.k2)
+			if k+2 > len(p) {
+				return 0
+			}
+			a = uint32(p[k])<<8 | uint32(p[k+1])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vAbsJ:
+			v, ok := load(p, uint64(o.k), o.size)
+			if !ok {
+				return 0
+			}
+			a = v & o.mask
+			o = branch(o, a, o.v)
+		case vIndJ:
 			v, ok := load(p, uint64(x)+uint64(o.k), o.size)
 			if !ok {
 				return 0
 			}
 			a = v & o.mask
-			pc = branch(o, a, o.v)
+			o = branch(o, a, o.v)
+		case vMshJ:
+			if uint64(o.k) >= uint64(len(p)) {
+				return 0
+			}
+			x = uint32(p[o.k]&0xf) << 2
+			v, ok := load(p, uint64(x)+uint64(o.k2), o.size)
+			if !ok {
+				return 0
+			}
+			a = v & o.mask
+			o = branch(o, a, o.v)
 		case vLenJ:
 			a = uint32(wirelen)
-			pc = branch(o, a, o.v)
+			o = branch(o, a, o.v)
 		case vJK:
-			pc = branch(o, a, o.v)
+			o = branch(o, a, o.v)
 		case vJX:
-			pc = branch(o, a, x)
+			o = branch(o, a, x)
 		case vRetK:
 			return o.k
 		case vRetA:
@@ -335,76 +404,76 @@ func (m *vm) run(p []byte, wirelen int) uint32 {
 				return 0
 			}
 			a = v
-			pc++
+			o = o.jt
 		case vLdInd:
 			v, ok := load(p, uint64(x)+uint64(o.k), o.size)
 			if !ok {
 				return 0
 			}
 			a = v
-			pc++
+			o = o.jt
 		case vLdLen:
 			a = uint32(wirelen)
-			pc++
+			o = o.jt
 		case vLdImm:
 			a = o.k
-			pc++
+			o = o.jt
 		case vLdMem:
 			a = mem[o.k&(bpfMemWords-1)]
-			pc++
+			o = o.jt
 		case vLdxImm:
 			x = o.k
-			pc++
+			o = o.jt
 		case vLdxMem:
 			x = mem[o.k&(bpfMemWords-1)]
-			pc++
+			o = o.jt
 		case vLdxLen:
 			x = uint32(wirelen)
-			pc++
+			o = o.jt
 		case vLdxMsh:
-			if uint64(o.k) >= plen {
+			if uint64(o.k) >= uint64(len(p)) {
 				return 0
 			}
 			x = uint32(p[o.k]&0xf) << 2
-			pc++
+			o = o.jt
 		case vSt:
 			mem[o.k&(bpfMemWords-1)] = a
-			pc++
+			o = o.jt
 		case vStx:
 			mem[o.k&(bpfMemWords-1)] = x
-			pc++
+			o = o.jt
 		case vAluK:
-			a = alu(o.cond, a, o.k)
-			pc++
+			a = alu(o.alu, a, o.k)
+			o = o.jt
 		case vAluX:
-			if (o.cond == bpfDIV>>4 || o.cond == bpfMOD>>4) && x == 0 {
+			if (o.alu == bpfDIV>>4 || o.alu == bpfMOD>>4) && x == 0 {
 				return 0
 			}
-			a = alu(o.cond, a, x)
-			pc++
+			a = alu(o.alu, a, x)
+			o = o.jt
 		case vNeg:
 			a = -a
-			pc++
+			o = o.jt
 		case vTax:
 			x = a
-			pc++
+			o = o.jt
 		case vTxa:
 			a = x
-			pc++
+			o = o.jt
 		case vJa:
 			if m.loops {
 				if steps++; steps > maxSteps {
 					return 0
 				}
 			}
-			pc = o.jt
+			o = o.jt
 		default: // vBad
 			return 0
 		}
 	}
 }
 
-func branch(o *vop, a, v uint32) uint32 {
+func branch(o *vop, a, v uint32) *vop {
 	var ok bool
 	switch o.cond {
 	case condEQ:
