@@ -6,25 +6,37 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// assemble lays the graph out as a BPF program: blocks in an order where
-// every jump goes forward, each block's statements then its branch, and the
-// two returns last. A branch target more than 255 instructions away is
-// reached through an unconditional jump placed right after the branch.
+// assemble lays the graph out as a BPF program in libpcap's order: each
+// block followed by what its true branch leads to, then by what its false
+// branch leads to, where not laid out before, so every jump goes forward; a
+// block is its statements then its branch. A branch target more than 255
+// instructions away is reached through an unconditional jump placed right
+// after the branch.
 func assemble(root *block, snaplen uint32) ([]bpf.RawInstruction, error) {
-	order := reachable(root)
-	var body, leaves []*block
+	var order []*block
+	seen := map[*block]bool{}
+	var visit func(b *block)
+	visit = func(b *block) {
+		if seen[b] {
+			return
+		}
+		seen[b] = true
+		if !b.leaf {
+			visit(b.succ[0])
+			visit(b.succ[1])
+		}
+		order = append(order, b)
+	}
+	visit(root)
+	for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+		order[i], order[j] = order[j], order[i]
+	}
+	var body []*block
 	for _, b := range order {
-		if b.leaf {
-			leaves = append(leaves, b)
-		} else {
+		if !b.leaf {
 			body = append(body, b)
 		}
 	}
-	// The accepting return first, as libpcap lays them out.
-	if len(leaves) == 2 && !leaves[0].ok {
-		leaves[0], leaves[1] = leaves[1], leaves[0]
-	}
-	order = append(body, leaves...)
 
 	size := func(b *block) int {
 		if b.leaf {

@@ -3,14 +3,17 @@
 // and runs them on packets.
 //
 // The language and its meaning are libpcap 1.10.3's, which tcpdump 4.99.3
-// uses: the same expressions are accepted, the same packets match, and an
+// uses: the same expressions are accepted, the same packets match (short
+// packets included: a load past the captured bytes rejects a packet, so
+// what a program loads and in which order is part of its meaning), and an
 // expression libpcap refuses is refused with libpcap's message (tcpdump
 // prints it after "tcpdump: "). Programs are x/net/bpf instructions that
-// can be attached to a socket; they are not instruction for instruction
-// the ones libpcap generates, and tcpdump -d will print something else for
-// most expressions. Names of hosts, networks and Ethernet hosts are never
-// looked up: such an expression is refused. Port and protocol names come
-// from a built-in copy of Debian's /etc/services and /etc/protocols.
+// can be attached to a socket. The code generator and the optimizer follow
+// libpcap's closely enough that the program is often libpcap's instruction
+// for instruction (for all of libpcap's own Ethernet test expressions), but
+// that is not promised. Names of hosts, networks and Ethernet hosts are
+// never looked up: such an expression is refused. Port and protocol names
+// come from a built-in copy of Debian's /etc/services and /etc/protocols.
 //
 // Match evaluates a program with an interpreter of its own, which fuses the
 // common load-and-compare sequences; it allocates nothing.
@@ -206,6 +209,9 @@ func (c *compiler) finish(b *bexpr) {
 	if b.kind == bTest {
 		if b.t.cmp != nil && b.t.stmts == nil {
 			c.finishCompare(b.t)
+		}
+		if b.t.unopt != nil && (c.noOptimize || c.opts.NoOptimize) {
+			b.t.stmts, b.t.op, b.t.k, b.t.inv, b.t.unopt = b.t.unopt, bpfJMP|bpfJEQ|bpfK, 0, false, nil
 		}
 		return
 	}

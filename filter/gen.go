@@ -222,12 +222,16 @@ func (c *compiler) loadIPHdrLen() []ins {
 
 // ncmp tests (field & mask) against v with the jump jtype (reversed for
 // jgt and jge when reverse; libpcap ignores reverse for jeq). A masked
-// equality with 0 becomes the jset its optimizer would make of it.
+// equality with 0 becomes the jset its optimizer would make of it, unless
+// the optimizer is off (finish decides).
 func (c *compiler) ncmp(rel offRel, off uint32, size uint16, mask uint32, jtype uint16, reverse bool, v uint32) *bexpr {
 	s := c.loadA(rel, off, size)
 	if mask != 0xffffffff {
 		if jtype == bpfJEQ && v == 0 {
-			return not(newTest(s, bpfJMP|bpfJSET|bpfK, mask))
+			b := newTest(s, bpfJMP|bpfJSET|bpfK, mask)
+			b.t.inv = true
+			b.t.unopt = append(append([]ins(nil), s...), stmt(bpfALU|bpfAND|bpfK, mask))
+			return b
 		}
 		s = append(s, stmt(bpfALU|bpfAND|bpfK, mask))
 	}

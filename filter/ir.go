@@ -90,6 +90,9 @@ type test struct {
 	// foldErr is the error folding the comparison's constants met: the
 	// optimizer reports it if the test is still reachable when it folds.
 	foldErr *Error
+	// unopt, for a masked equality with zero made a jset, is the
+	// statements of libpcap's unoptimized "and #mask; jeq #0".
+	unopt []ins
 	// opaque marks a test whose statements read A or X as the previous
 	// block left them, or jump: the optimizer leaves programs holding one
 	// as they are.

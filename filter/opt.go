@@ -1,6 +1,10 @@
 package filter
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // The optimizer removes tests whose outcome is already known where they
 // are reached, and so also decides whether an expression can match at
@@ -69,7 +73,11 @@ func (vt *valueTable) isConst(id int) (uint32, bool) {
 // and X before its branch; fold simplifies as libpcap's second phase does.
 // ok is false for statements with jumps.
 func (vt *valueTable) exec(stmts []ins, fold bool) (a, x int, ok bool) {
-	a, x = vt.fresh(), vt.fresh()
+	return vt.execFrom(stmts, fold, vt.fresh(), vt.fresh())
+}
+
+// execFrom is exec with the values A and X have on entry.
+func (vt *valueTable) execFrom(stmts []ins, fold bool, a, x int) (int, int, bool) {
 	var mem [bpfMemWords]int
 	for i := range mem {
 		mem[i] = vt.fresh()
@@ -511,7 +519,92 @@ func optimize(root *block) (*block, bool, error) {
 		nb.t = &test{stmts: nb.stmts, op: root.op, k: root.k}
 		root = &nb
 	}
-	return root, rejectsAll, nil
+	dropReloads(root)
+	return intern(root), rejectsAll, nil
+}
+
+// intern merges blocks with the same statements, branch and successors,
+// as libpcap does last: the same code on every path, so nothing changes
+// but the program's length.
+func intern(root *block) *block {
+	order := reachable(root)
+	canon := map[*block]*block{}
+	byKey := map[string]*block{}
+	var key strings.Builder
+	for i := len(order) - 1; i >= 0; i-- {
+		b := order[i]
+		if b.leaf {
+			canon[b] = b
+			continue
+		}
+		b.succ[0], b.succ[1] = canon[b.succ[0]], canon[b.succ[1]]
+		key.Reset()
+		fmt.Fprintf(&key, "%p %p %d %d", b.succ[0], b.succ[1], b.op, b.k)
+		for _, s := range b.stmts {
+			fmt.Fprintf(&key, " %d.%d.%d.%d", s.op, s.jt, s.jf, s.k)
+		}
+		if c, ok := byKey[key.String()]; ok {
+			canon[b] = c
+		} else {
+			byKey[key.String()] = b
+			canon[b] = b
+		}
+	}
+	return canon[root]
+}
+
+// dropReloads removes from the start of each block the loads of a value A
+// or X already holds on every path into it, as libpcap's optimizer does:
+// "ldh [12]" once for a chain of tests of the type field. The bytes were
+// read on every path already, so a short packet is rejected as before.
+func dropReloads(root *block) {
+	vt := newValueTable()
+	type regs struct{ a, x int }
+	entry := map[*block]*regs{}
+	merge := func(b *block, r regs) {
+		if e, ok := entry[b]; !ok {
+			entry[b] = &r
+		} else {
+			if e.a != r.a {
+				e.a = vt.fresh()
+			}
+			if e.x != r.x {
+				e.x = vt.fresh()
+			}
+		}
+	}
+	for _, b := range reachable(root) {
+		if b.leaf {
+			continue
+		}
+		in, ok := entry[b]
+		if !ok {
+			in = &regs{vt.fresh(), vt.fresh()}
+		}
+		a, x := in.a, in.x
+		for len(b.stmts) > 0 {
+			s := b.stmts[0]
+			isLoadA := bpfClass(s.op) == bpfLD && (bpfMode(s.op) == bpfABS || bpfMode(s.op) == bpfIND || bpfMode(s.op) == bpfLEN)
+			isLoadX := s.op == bpfLDX|bpfMSH|bpfB
+			if !isLoadA && !isLoadX {
+				break
+			}
+			na, nx, _ := vt.execFrom(b.stmts[:1], true, a, x)
+			if (isLoadA && na != a) || (isLoadX && nx != x) {
+				break
+			}
+			b.stmts = b.stmts[1:]
+		}
+		na, nx, ok := vt.execFrom(b.stmts, true, a, x)
+		if !ok {
+			na, nx = vt.fresh(), vt.fresh()
+		}
+		for _, s := range b.succ {
+			if !s.leaf {
+				merge(s, regs{na, nx})
+			}
+		}
+	}
 }
 
 // maxPasses bounds the optimizer's passes, as libpcap's loop detection

@@ -47,6 +47,8 @@ const (
 	vAbsBSet
 	vAbsWSet
 	vMshHEq
+	vIndHEq
+	vJEq // branch on A == v
 	// Fused, any size, mask and branch.
 	vAbsJ
 	vIndJ
@@ -161,6 +163,9 @@ func newVM(raw []bpf.RawInstruction) vm {
 					}
 				case bpfIND:
 					o.code = vIndJ
+					if o.size == 2 && o.cond == condEQ && o.mask == 0xffffffff {
+						o.code = vIndHEq
+					}
 				default:
 					o.code = vLenJ
 				}
@@ -229,8 +234,11 @@ func newVM(raw []bpf.RawInstruction) vm {
 			o.code, o.k = vJa, in.K
 		case bpfClass(in.Op) == bpfJMP && bpfOp(in.Op) <= bpfJSET:
 			o.code, o.cond, o.v = vJK, condOf(in.Op), in.K
-			if bpfSrc(in.Op) == bpfX {
+			switch {
+			case bpfSrc(in.Op) == bpfX:
 				o.code = vJX
+			case o.cond == condEQ:
+				o.code = vJEq
 			}
 		}
 		ops = append(ops, o)
@@ -255,7 +263,7 @@ func newVM(raw []bpf.RawInstruction) vm {
 				m.loops = true
 			}
 			o.jt = at(t)
-		case vAbsHEq, vAbsBEq, vAbsWEq, vAbsHSet, vAbsBSet, vAbsWSet, vMshHEq, vAbsJ, vIndJ, vMshJ, vLenJ, vJK, vJX:
+		case vAbsHEq, vAbsBEq, vAbsWEq, vAbsHSet, vAbsBSet, vAbsWSet, vMshHEq, vIndHEq, vJEq, vAbsJ, vIndJ, vMshJ, vLenJ, vJK, vJX:
 			o.jt = at(min(last+1+int(in.Jt), n))
 			o.jf = at(min(last+1+int(in.Jf), n))
 		default:
@@ -357,6 +365,23 @@ func (m *vm) run(p []byte, wirelen int) uint32 {
 				return 0
 			}
 			a = uint32(p[k])<<8 | uint32(p[k+1])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vIndHEq:
+			k := int(x) + int(o.k)
+			if k+2 > len(p) {
+				return 0
+			}
+			a = uint32(p[k])<<8 | uint32(p[k+1])
+			if a == o.v {
+				o = o.jt
+			} else {
+				o = o.jf
+			}
+		case vJEq:
 			if a == o.v {
 				o = o.jt
 			} else {
