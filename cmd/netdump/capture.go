@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -58,11 +59,9 @@ type packetFilter struct {
 // is open; nil when there is no expression, which keeps every packet.
 // vlanExt is set for a live capture whose kernel takes VLAN tags off
 // before filtering and offers them through BPF extensions, for which
-// libpcap compiles "vlan" with BPF_SPECIAL_VLAN_HANDLING. The filter
-// package plugs in here.
-var compileFilter = func(opt *options, lt pcap.LinkType, snaplen int, vlanExt bool) (*packetFilter, error) {
-	return nil, nil
-}
+// libpcap compiles "vlan" with BPF_SPECIAL_VLAN_HANDLING. It is package
+// filter's compiler (filter.go).
+var compileFilter = compileExpression
 
 // interrupts watches the signals that make tcpdump stop and print its
 // counts (SIGINT, SIGTERM; SIGPIPE when the output goes away; SIGHUP
@@ -140,6 +139,7 @@ func openFile(opt *options, stdin io.Reader, stderr io.Writer) (input, error) {
 		fmt.Fprintln(stderr, "Warning: interface names might be incorrect")
 	}
 	in := &fileInput{r: r, file: opt.file}
+	opt.fileBigEndian = r.ByteOrder() == binary.BigEndian
 	f, err := compileFilter(opt, lt, int(r.Snaplen()), false)
 	if err != nil {
 		r.Close()

@@ -81,6 +81,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	opt.stdout = stdout
+	if opt.dump > 0 && opt.file == "" && opt.iface == "" {
+		return dumpWithoutInput(opt, stdout, stderr)
+	}
 	if opt.packetBuffer && opt.printing() {
 		// -U makes the printed output packet-buffered too.
 		opt.lineBuf = true
@@ -94,6 +98,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		in, err = openFile(opt, stdin, stderr)
 	} else if capture, err = openLive(opt, stderr); err == nil {
 		in = capture
+	}
+	if errors.Is(err, errFilterDumped) {
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "netdump: %v\n", err)

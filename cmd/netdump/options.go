@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -32,6 +33,17 @@ type options struct {
 	lineBuf   bool // -l
 	nameLevel int  // -n count; names are never resolved either way
 	countOnly bool // --count: count the packets instead of printing them
+
+	// The filter (filter.go): the expression from the remaining
+	// arguments or -F FILE, -d count (print the program), -O (do not
+	// optimize it). stdout is where -d prints; fileBigEndian is the byte
+	// order of the file read, which a BSD loopback capture's filter needs.
+	expr          string
+	filterFile    string
+	dump          int
+	noOptimize    bool
+	stdout        io.Writer
+	fileBigEndian bool
 
 	// Live capture (capture.go): -i, -p, -s, -B, -Q, --immediate-mode,
 	// -y; -D lists the interfaces.
@@ -190,8 +202,8 @@ const shortOptions = "aAbB:c:C:dDeE:fF:G:hHi:IjJ:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:
 // does: bundled short flags (-nnvvXX), an option's argument attached or as
 // the next word, long options with "=" or a separate argument and
 // abbreviated to any unambiguous prefix, and "--" ending the options.
-// Remaining words are a filter expression, which netdump does not
-// implement yet.
+// Remaining words are the filter expression, joined with spaces as
+// tcpdump joins them.
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	var rest []string
@@ -254,9 +266,7 @@ func parseArgs(args []string) (*options, error) {
 	if o.t > 5 {
 		return nil, errors.New("only -t, -tt, -ttt, -tttt and -ttttt are supported")
 	}
-	if len(rest) > 0 {
-		return nil, fmt.Errorf("filter expressions are not supported yet: %q", strings.Join(rest, " "))
-	}
+	o.expr = strings.Join(rest, " ")
 	return o, nil
 }
 
@@ -299,10 +309,8 @@ func atoi(s string) int {
 // with what they do, for the message that says so.
 var unsupportedOptions = map[byte]string{
 	'b': "BGP AS numbers in ASDOT notation",
-	'd': "dumping the compiled filter",
 	'E': "ESP decryption",
 	'f': "foreign addresses",
-	'F': "reading the filter from a file",
 	'H': "802.11s mesh headers",
 	'I': "monitor mode",
 	'j': "time stamp types",
@@ -389,9 +397,15 @@ func (o *options) set(c byte, val string) error {
 		o.lineBuf = true
 	case 'n':
 		o.nameLevel++
-	case 'N', 'O':
+	case 'N':
 		// Name shortening changes nothing since names are never
-		// resolved; there is no optimiser to turn off.
+		// resolved.
+	case 'O':
+		o.noOptimize = true
+	case 'd':
+		o.dump++
+	case 'F':
+		o.filterFile = val
 	case 'p':
 		o.noPromisc = true
 	case 'U':

@@ -54,14 +54,14 @@ func printUsage(w io.Writer) {
 	fmt.Fprint(w, usageText)
 }
 
-const usageText = `Usage: netdump [-ADehKlnNpqStUvxX#] [ -B size ] [ -c count ] [--count]
-		[ -C file_size ] [ -G seconds ] [ -i interface ] [ --immediate-mode ]
+const usageText = `Usage: netdump [-ADdehKlnNOpqStUvxX#] [ -B size ] [ -c count ] [--count]
+		[ -C file_size ] [ -F file ] [ -G seconds ] [ -i interface ] [ --immediate-mode ]
 		[ --number ] [ --print ] [ -Q in|out|inout ]
 		[ -r file ] [ -s snaplen ] [ --version ]
 		[ -w file ] [ -W filecount ] [ -y datalinktype ]
 		[ --time-stamp-precision precision ] [ --micro ] [ --nano ]
 		[ --tls ] [ --tls-only ] [ --tls-sessions ] [ --keylog file ]
-		[ --tls-memory MiB ]
+		[ --tls-memory MiB ] [ expression ]
 netdump prints packets as tcpdump 4.99.3 does, from pcap and pcapng files
 (-r) or captured live on Linux (-i), and writes them to files (-w, pcapng
 when the name ends in .pcapng).
