@@ -495,18 +495,16 @@ func optimize(root *block) (*block, bool, error) {
 			break
 		}
 	}
-	// libpcap never removes its first block: when both its branches come
-	// to go to the same place it jumps past it, but keeps its statements
-	// (its loads: a packet too short for them is still rejected), unless
-	// the block's test was decided by a constant.
-	_, constant := p1.decide(first)
-	keep := root != first && !constant && !first.leaf
 	for _, b := range reachable(root) {
 		if b.t != nil && b.t.foldErr != nil {
 			return nil, false, b.t.foldErr
 		}
 	}
 	root = decideFolded(root)
+	// libpcap never removes its first block: when it always goes to the
+	// same place it jumps past it, but keeps its statements (its loads: a
+	// packet too short for them is still rejected).
+	keep := root != first && !first.leaf
 	rejectsAll := root.leaf && !root.ok
 	// The last pass moves no edge past a block for having its two edges
 	// go to the same place, which libpcap does only before it folds
