@@ -217,8 +217,11 @@ type idParen struct{ x node }
 // arith is a node of an arithmetic expression.
 type arith interface{}
 
-// aNum is a constant.
-type aNum struct{ v uint32 }
+// aNum is a constant (repair: one syntaxFailure added).
+type aNum struct {
+	v      uint32
+	repair bool
+}
 
 // aLen is the packet's length on the wire.
 type aLen struct{}

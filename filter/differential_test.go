@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/net/bpf"
+
 	"github.com/medina-net/medina/pcap"
 )
 
@@ -90,4 +92,110 @@ func TestTcpdumpRandom(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d random expressions differ from tcpdump", bad, *randomExprs)
+}
+
+// linkTypeNames are the link types handled, as tcpdump -y names them.
+var linkTypeNames = map[string]pcap.LinkType{
+	"RAW": pcap.LinkTypeRaw, "IPV4": pcap.LinkTypeIPv4, "IPV6": pcap.LinkTypeIPv6,
+	"NULL": pcap.LinkTypeNull, "LOOP": pcap.LinkTypeLoop, "LINUX_SLL": pcap.LinkTypeLinuxSLL,
+	"LINUX_SLL2": pcap.LinkTypeLinuxSLL2, "PPP": pcap.LinkTypePPP, "PPP_SERIAL": 50,
+	"C_HDLC": 104, "SLIP": 8,
+}
+
+// reframe turns an Ethernet frame into one of link type lt carrying the
+// same payload, with header fields (type, direction, address family) made
+// from the Ethernet type and a few random bytes.
+func reframe(r *rand.Rand, lt pcap.LinkType, eth []byte) []byte {
+	if len(eth) < 14 {
+		return eth
+	}
+	et := uint16(eth[12])<<8 | uint16(eth[13])
+	pl := eth[14:]
+	ppp := map[uint16]uint16{0x0800: 0x21, 0x86dd: 0x57}[et]
+	if ppp == 0 {
+		ppp = et
+	}
+	af := map[uint16]uint32{0x0800: 2, 0x86dd: 10}[et]
+	var h []byte
+	switch lt {
+	case pcap.LinkTypeRaw, pcap.LinkTypeIPv4, pcap.LinkTypeIPv6:
+	case pcap.LinkTypeNull:
+		h = []byte{byte(af), byte(af >> 8), byte(af >> 16), byte(af >> 24)}
+	case pcap.LinkTypeLoop:
+		h = []byte{byte(af >> 24), byte(af >> 16), byte(af >> 8), byte(af)}
+	case pcap.LinkTypeLinuxSLL:
+		h = append([]byte{0, byte(r.Intn(5)), 0, 1, 0, 6}, eth[6:12]...)
+		h = append(h, 0, 0, byte(et>>8), byte(et))
+	case pcap.LinkTypeLinuxSLL2:
+		h = []byte{byte(et >> 8), byte(et), 0, 0, 0, 0, 0, byte(r.Intn(4)), 0, 1, byte(r.Intn(5)), 6}
+		h = append(h, eth[6:12]...)
+		h = append(h, 0, 0)
+	case pcap.LinkTypePPP, 50:
+		h = []byte{0xff, 0x03, byte(ppp >> 8), byte(ppp)}
+	case 104:
+		h = []byte{0x0f, 0x00, byte(et >> 8), byte(et)}
+	case 8:
+		h = make([]byte, 16)
+		h[0] = byte(r.Intn(2))
+	}
+	return append(h, pl...)
+}
+
+// TestTcpdumpRandomLinkTypes compiles random expressions for every other
+// link type handled, here and with tcpdump -d -y: errors must be the same,
+// and programs must be the same or keep the same of the corpus's packets
+// given that link type's header.
+func TestTcpdumpRandomLinkTypes(t *testing.T) {
+	tcpdump := tcpdumpPath(t)
+	eth := differentialPackets(t)
+	r := rand.New(rand.NewSource(3))
+	g := exprGen{rand.New(rand.NewSource(11))}
+	same, checked := 0, 0
+	for name, lt := range linkTypeNames {
+		pkts := make([]packet, 0, len(eth)/4)
+		for i := 0; i < len(eth); i += 4 {
+			p := reframe(r, lt, eth[i].data)
+			pkts = append(pkts, packet{p, len(p)})
+		}
+		for i := 0; i < *randomExprs/len(linkTypeNames)+5; i++ {
+			e := g.expr(1)
+			checked++
+			lp, msg, err := tcpdumpProgram(tcpdump, "", e, "-y", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ourErr := CompileOptions(e, Options{LinkType: lt, Kernel: true})
+			switch {
+			case msg != "" || ourErr != nil:
+				if msg == "" || ourErr == nil || strings.TrimSuffix(ourErr.(*Error).Msg, "\n") != msg {
+					t.Errorf("%s %q: %v; tcpdump: %q", name, e, ourErr, msg)
+				}
+				continue
+			}
+			if programsEqual(lp, f.raw) {
+				same++
+				continue
+			}
+			theirs := newVM(lp)
+			for j, p := range pkts {
+				if a, b := theirs.run(p.data, p.wirelen) != 0, f.Match(p.data, p.wirelen); a != b {
+					t.Errorf("%s %q: packet %d: tcpdump keeps it: %v, we do: %v", name, e, j, a, b)
+					break
+				}
+			}
+		}
+	}
+	t.Logf("%d random expressions over %d link types; %d programs the same as tcpdump's", checked, len(linkTypeNames), same)
+}
+
+func programsEqual(a, b []bpf.RawInstruction) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

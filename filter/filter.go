@@ -224,7 +224,7 @@ func (c *compiler) finish(b *bexpr) {
 // parsed before the offending token, and an error there comes first; then
 // an error the scanner found in a token it read; then "syntax error".
 func syntaxFailure(toks []token, far int, o Options, dlt int) error {
-	one := token{kind: tNUM, text: "1", num: 1}
+	one := token{kind: tNUM, text: "1", num: 1, repair: true}
 	eq := token{kind: tEQ, text: "="}
 	for q := min(far, len(toks)-1); q > 0; q-- {
 		// The tokens before the error, completed, stand for what the
@@ -267,7 +267,7 @@ func syntaxFailure(toks []token, far int, o Options, dlt int) error {
 			if !ok {
 				continue
 			}
-			if rep == nil && endsUnreduced(tree, len(open) > 0) && !endsExpr(toks[q].kind) {
+			if rep == nil && (endsUnreduced(tree, len(open) > 0) && !endsExpr(toks[q].kind) || continues(toks[q-1].kind, toks[q].kind)) {
 				// libpcap's parser makes a primitive of a protocol
 				// name, or an id of a number after and/or/not, only
 				// when the token after it allows it.
@@ -291,6 +291,24 @@ func syntaxFailure(toks []token, far int, o Options, dlt int) error {
 		}
 	}
 	return syntaxError()
+}
+
+// continues reports whether libpcap's parser, having read last, shifts
+// next as more of the same primitive rather than reducing it: a prefix
+// length or mask after an address, a number after vlan or mpls, a name
+// after llc.
+func continues(last, next tokKind) bool {
+	switch last {
+	case tHID:
+		return next == tSlash || next == tNetmask
+	case tHID6:
+		return next == tSlash
+	case tVLAN, tMPLS, tPPPoES, tGeneve:
+		return next == tNUM || next == tLParen
+	case tLLC:
+		return next == tID || next == tPFRnr
+	}
+	return false
 }
 
 func isArithOrRelop(k tokKind) bool {

@@ -54,16 +54,40 @@ func (c *compiler) genArith(a arith) *aexp {
 		return &aexp{kind: aLenOp, reg: c.allocReg(), src: "len"}
 	case *aLoad:
 		idx := c.genArith(a.idx)
+		if hasRepair(a.idx) {
+			// libpcap's parser had not reduced this load yet.
+			return idx
+		}
 		return c.genLoad(a.proto, idx, a.size)
 	case *aBin:
 		l := c.genArith(a.l)
 		r := c.genArith(a.r)
+		if hasRepair(a.r) {
+			// Nor this operation, waiting for its right operand.
+			return l
+		}
 		return c.genBin(a.op, l, r)
 	case *aNeg:
 		x := c.genArith(a.x)
 		return &aexp{kind: aNegOp, l: x, reg: x.reg, checks: x.checks, src: "-(" + x.src + ")"}
 	}
 	panic("filter: unknown arithmetic node")
+}
+
+// hasRepair reports whether a holds a number syntaxFailure added: its
+// operations were still on libpcap's parser stack at the syntax error.
+func hasRepair(a arith) bool {
+	switch a := a.(type) {
+	case *aNum:
+		return a.repair
+	case *aLoad:
+		return hasRepair(a.idx)
+	case *aBin:
+		return hasRepair(a.r)
+	case *aNeg:
+		return hasRepair(a.x)
+	}
+	return false
 }
 
 // firstLeaf is the first statement libpcap emits for a value: its leftmost

@@ -500,7 +500,7 @@ func (ps *parser) arith(i int, ctx uint16) (arith, int, bool) {
 func (ps *parser) primary(i int) (arith, int, bool) {
 	switch k := ps.tok(i); {
 	case k == tNUM:
-		return &aNum{ps.toks[i].num}, i + 1, true
+		return &aNum{ps.toks[i].num, ps.toks[i].repair}, i + 1, true
 	case k == tLen:
 		return &aLen{}, i + 1, true
 	case k == tMinus:

@@ -165,6 +165,9 @@ type token struct {
 	text string
 	num  uint32
 	err  string
+	// repair marks a number syntaxFailure added to finish an arithmetic
+	// expression the parser had not reduced.
+	repair bool
 }
 
 // keywords are the language's reserved words with their tokens. A word
