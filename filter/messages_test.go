@@ -114,3 +114,28 @@ func TestNamesNotResolved(t *testing.T) {
 		t.Errorf("port names come from the built-in table: %v", err)
 	}
 }
+
+// TestPortNames checks names of the built-in table where tcpdump on
+// Debian resolves them: "domain" is both TCP and UDP, "http" TCP only.
+func TestPortNames(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		port, proto int
+	}{
+		{"domain", 53, protoUndef}, {"http", 80, ipprotoTCP}, {"https", 443, protoUndef},
+		{"ssh", 22, ipprotoTCP}, {"ntp", 123, ipprotoUDP}, {"bootps", 67, ipprotoUDP},
+		{"www", 80, ipprotoTCP}, {"53", 53, protoUndef}, {"70000", 70000 & 0xffff, protoUndef},
+	} {
+		port, proto, ok := lookupPort(tc.name)
+		if !ok || port != tc.port || proto != tc.proto {
+			t.Errorf("%s: %d %d %v, want %d %d", tc.name, port, proto, ok, tc.port, tc.proto)
+		}
+	}
+	if v, ok := protocols["ipv6-icmp"]; !ok || v != 58 {
+		t.Errorf("ipv6-icmp = %d, %v", v, ok)
+	}
+	p1, p2, proto, ok := lookupPortRange("smtp-domain")
+	if !ok || p1 != 25 || p2 != 53 || proto != protoUndef {
+		t.Errorf("smtp-domain: %d-%d %d %v", p1, p2, proto, ok)
+	}
+}
