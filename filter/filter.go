@@ -62,6 +62,13 @@ type Options struct {
 	// on a big-endian machine, whose address family word is then in that
 	// byte order (pcap.Reader.ByteOrder tells).
 	NullBigEndian bool
+	// VLANExtensions compiles "vlan" for a Linux kernel that takes VLAN
+	// tags off received frames and gives them to the filter as packet
+	// metadata (pcap/live.Handle.VLANExtensions), as libpcap does for
+	// such a live capture. The program then reads that metadata, which
+	// only the kernel has: Match rejects every packet a program with
+	// "vlan" is asked about.
+	VLANExtensions bool
 	// NoOptimize turns the optimizer off, as tcpdump -O does: programs
 	// are longer, and an expression no packet can match is accepted
 	// rather than refused.
@@ -194,6 +201,13 @@ func (c *compiler) generate(tree node, finish bool) (b *bexpr, err error) {
 		return nil, nil
 	}
 	b, _ = c.genNode(tree, qerr)
+	if c.vlanOffsets {
+		// The registers of the offsets start at 0, set before anything.
+		t := leftmost(b)
+		init := []ins{stmt(bpfLD|bpfW|bpfIMM, 0), stmt(bpfST, uint32(c.offLinkPL.reg)), stmt(bpfST, uint32(c.offLinkType.reg))}
+		t.stmts = append(init, t.stmts...)
+		t.opaque = true
+	}
 	if finish {
 		c.finish(b)
 	}

@@ -266,6 +266,35 @@ func TestKernel(t *testing.T) {
 	}
 }
 
+// TestVLANExtensions: for a kernel that takes VLAN tags off frames, vlan
+// asks the kernel, and what follows is found at an offset that moves at
+// run time only when the frame still has a tag.
+func TestVLANExtensions(t *testing.T) {
+	f, err := CompileOptions("vlan 10 and ip", Options{LinkType: pcap.LinkTypeEthernet, Kernel: true, VLANExtensions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var present, tci, indirect bool
+	for _, in := range f.Raw() {
+		present = present || in.K == skfAdOff+skfAdVLANTagPresent
+		tci = tci || in.K == skfAdOff+skfAdVLANTag
+		indirect = indirect || (in.Op == bpfLD|bpfH|bpfIND && in.K == 12)
+	}
+	if !present || !tci || !indirect {
+		t.Errorf("vlan with the kernel's tag: %v", f.Raw())
+	}
+	// Without the extensions, or after a first vlan, tags are in the frame.
+	g, err := CompileOptions("vlan 10 and ip", Options{LinkType: pcap.LinkTypeEthernet, Kernel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range g.Raw() {
+		if in.K >= skfAdOff {
+			t.Errorf("vlan without extensions reads the kernel's metadata: %v", g.Raw())
+		}
+	}
+}
+
 // TestProgramShape: the program of the example is libpcap's.
 func TestProgramShape(t *testing.T) {
 	f, err := Compile("host 10.0.0.1 and tcp port 443", pcap.LinkTypeEthernet, 96)

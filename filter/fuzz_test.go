@@ -49,7 +49,7 @@ func FuzzCompile(f *testing.F) {
 		if len(expr) > 2000 {
 			return
 		}
-		o := Options{LinkType: lts[int(lt)%len(lts)], NoOptimize: lt&0x80 != 0, Kernel: lt&0x40 != 0}
+		o := Options{LinkType: lts[int(lt)%len(lts)], NoOptimize: lt&0x80 != 0, Kernel: lt&0x40 != 0, VLANExtensions: lt&0x20 != 0}
 		start := time.Now()
 		flt, err := CompileOptions(expr, o)
 		if d := time.Since(start); d > 2*time.Second {

@@ -100,6 +100,9 @@ type compiler struct {
 	labelDepth, vlanDepth int
 	isGeneve              bool
 	noOptimize            bool
+	// vlanOffsets: the offsets live in scratch registers that the
+	// program's first block must set to 0 (vlanExtensions).
+	vlanOffsets bool
 
 	// regUsed and curReg are libpcap's scratch-register allocator, kept so
 	// that "too many registers" happens where it happens there and so

@@ -143,6 +143,11 @@ func (c *compiler) vlan(id uint32, has bool) *bexpr {
 	if c.linktype != dltEN10MB {
 		fail("no VLAN support for " + dltDescription(c.linktype))
 	}
+	if c.opts.VLANExtensions && c.vlanDepth == 0 && !c.offLinkHdr.variable && c.offLinkHdr.c == c.offOutermostLinkHdr.c {
+		b0 := c.vlanExtensions(id, has)
+		c.vlanDepth++
+		return b0
+	}
 	b0 := or(c.linktypeTest(ethertype8021Q), c.linktypeTest(ethertype8021AD))
 	b0 = or(b0, c.linktypeTest(ethertypeQinQ))
 	if has {
@@ -155,6 +160,70 @@ func (c *compiler) vlan(id uint32, has bool) *bexpr {
 	c.offLinkType.c += 4
 	c.vlanDepth++
 	return b0
+}
+
+// Linux's ancillary data for a frame's VLAN tag, which its kernel takes
+// off the frame before the filter runs.
+const (
+	skfAdVLANTag        = 44
+	skfAdVLANTagPresent = 48
+)
+
+// vlanExtensions is "vlan" for a Linux kernel that takes tags off frames:
+// a tag is there if the kernel says so (then the VLAN ID is its), or if
+// the frame still has one (a second tag, say; then the offsets of what
+// follows move past it, at run time, in scratch registers that start at
+// 0). This is libpcap's BPF_SPECIAL_VLAN_HANDLING; the optimizer leaves
+// such a program alone.
+func (c *compiler) vlanExtensions(id uint32, has bool) *bexpr {
+	present := newTest([]ins{stmt(bpfLD|bpfB|bpfABS, skfAdOff+skfAdVLANTagPresent)}, bpfJMP|bpfJEQ|bpfK, 1)
+	tpid := or(c.linktypeTest(ethertype8021Q), c.linktypeTest(ethertype8021AD))
+	tpid = or(tpid, c.linktypeTest(ethertypeQinQ))
+	var vid *bexpr
+	if has {
+		if id > 0x0fff {
+			fail(fmt.Sprintf("VLAN tag %d greater than maximum %d", id, 0x0fff))
+		}
+		s := append(c.loadA(orLinkPL, 0, bpfH), stmt(bpfALU|bpfAND|bpfK, 0x0fff))
+		vid = newTest(s, bpfJMP|bpfJEQ|bpfK, id)
+	}
+	// The tag in the frame: what follows is 4 bytes further.
+	c.vlanOffsets = true
+	var bump []ins
+	for _, off := range []*absOff{&c.offLinkPL, &c.offLinkType} {
+		off.variable = true
+		if off.reg < 0 {
+			off.reg = c.allocReg()
+		}
+		bump = append(bump, stmt(bpfLD|bpfMEM, uint32(off.reg)), stmt(bpfALU|bpfADD|bpfK, 4), stmt(bpfST, uint32(off.reg)))
+	}
+	first := leftmost(tpid)
+	first.stmts = append(bump, first.stmts...)
+	first.opaque = true
+	b0 := or(present, tpid)
+	if !has {
+		return b0
+	}
+	// The VLAN ID from the kernel when it took the tag, from the frame
+	// otherwise: the load from the frame is jumped over.
+	orig := vid.t.stmts
+	s := []ins{
+		stmt(bpfLD|bpfB|bpfABS, skfAdOff+skfAdVLANTagPresent),
+		{op: bpfJMP | bpfJEQ | bpfK, k: 1, jt: 0, jf: 2},
+		stmt(bpfLD|bpfB|bpfABS, skfAdOff+skfAdVLANTag),
+		stmt(bpfJMP|bpfJA, uint32(len(orig)-1)),
+	}
+	vid.t.stmts = append(s, orig...)
+	vid.t.opaque = true
+	return and(b0, vid)
+}
+
+// leftmost is the first test an expression runs.
+func leftmost(b *bexpr) *test {
+	for b.kind != bTest {
+		b = b.l
+	}
+	return b.t
 }
 
 // mpls matches an MPLS label (the given one when has) and moves the network

@@ -54,10 +54,9 @@ func errnoText(err error) string {
 
 // compileExpression is compileFilter: it compiles the expression for the
 // input's link type and snapshot length, for a file when reading one (-r)
-// and for the kernel otherwise (a live capture). With -d it prints the
-// program to stdout and returns errFilterDumped. vlanExt (a kernel that
-// takes VLAN tags off frames) is not handled yet: "vlan" then tests the
-// frame's own tag.
+// and for the kernel otherwise (a live capture; vlanExt: a kernel that
+// takes VLAN tags off frames, which "vlan" then asks it about). With -d
+// it prints the program to stdout and returns errFilterDumped.
 func compileExpression(opt *options, lt pcap.LinkType, snaplen int, vlanExt bool) (*packetFilter, error) {
 	expr, err := filterExpr(opt)
 	if err != nil {
