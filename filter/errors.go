@@ -7,8 +7,9 @@ import "errors"
 // matches tcpdump's messages matches ours; Error adds what netdump does
 // differently, such as never looking names up.
 type Error struct {
-	// Msg is libpcap's message: "syntax error", "illegal port number
-	// 70000 > 65535", "unknown host 'example.org'", ...
+	// Msg is libpcap's message: "can't parse filter expression: syntax
+	// error", "illegal port number 70000 > 65535", "unknown host
+	// 'example.org'", ...
 	Msg string
 	// Unresolved is set when the expression needs a name lookup (a host,
 	// network, ether host or gateway name), which this package never does.

@@ -75,7 +75,8 @@ type Options struct {
 	NoOptimize bool
 }
 
-// Filter is a compiled expression.
+// Filter is a compiled expression. Its methods may be called from several
+// goroutines at once.
 type Filter struct {
 	expr    string
 	raw     []bpf.RawInstruction

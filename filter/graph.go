@@ -13,11 +13,10 @@ type block struct {
 	leaf  bool      // a return: accept or reject
 	ok    bool      // leaf: accept
 
-	// Filled in by the optimizer and the assembler.
-	id    int
-	pos   int
-	far   [2]bool
-	preds int
+	// Filled in by the assembler: the block's place in the program, and
+	// whether each branch needs a jump of its own to reach its target.
+	pos int
+	far [2]bool
 }
 
 // lower builds the graph of e with its true and false exits.
