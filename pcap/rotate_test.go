@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"testing"
 	"time"
 )
@@ -32,15 +31,6 @@ func (m *memFiles) create(name string) (io.WriteCloser, error) {
 	m.files[name] = f
 	m.opened = append(m.opened, name)
 	return f, nil
-}
-
-func (m *memFiles) names() []string {
-	var n []string
-	for k := range m.files {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
 }
 
 // count returns the number of records in a classic file.

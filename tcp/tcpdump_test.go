@@ -103,10 +103,9 @@ func tcpdumpOptions(h Header) string {
 			}
 			return p.trunc()
 		}
-		if n, fixed := o.Kind.FixedLen(); fixed {
+		if _, fixed := o.Kind.FixedLen(); fixed {
 			// tcpdump reads the size the kind should have, whatever the
 			// length byte says, and steps over that size.
-			datalen = n
 			f := it.Fixed(o)
 			switch f.Status {
 			case OptionPastEnd:

@@ -462,6 +462,7 @@ func interfaceByNumber(device string) (name string, ok bool, err error) {
 		return "", false, nil
 	}
 	if n <= 0 {
+		//lint:ignore ST1005 tcpdump's words, capital and all
 		return "", false, errors.New("Invalid adapter index")
 	}
 	list, err := live.Interfaces()
@@ -469,6 +470,7 @@ func interfaceByNumber(device string) (name string, ok bool, err error) {
 		return "", false, err
 	}
 	if n > int64(len(list)) {
+		//lint:ignore ST1005 tcpdump's words, capital and all
 		return "", false, errors.New("Invalid adapter index")
 	}
 	return list[n-1].Name, true, nil

@@ -98,7 +98,10 @@ type Stats struct {
 }
 
 // Errors. Open's errors are *Error values that wrap one of the first four
-// where the failure is of that kind.
+// where the failure is of that kind. Their words are libpcap's, capital
+// letters included, since tcpdump prints them as they are.
+//
+//lint:file-ignore ST1005 libpcap's words, which tcpdump prints
 var (
 	// ErrNoSuchDevice: no interface has that name.
 	ErrNoSuchDevice = errors.New("No such device exists")
