@@ -170,7 +170,8 @@ func (p *Printer) udpAddrs(ip netHeader, ports bool, sport, dport uint16) {
 
 // udpPayload decodes the data of a datagram by its ports, for the
 // protocols this package knows, and reports whether it did; otherwise the
-// datagram prints as "UDP, length N".
+// datagram prints as "UDP, length N". The ports are tried in tcpdump's
+// order, which decides a datagram between two known ports.
 func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool {
 	port := func(n uint16) bool { return sport == n || dport == n }
 	switch {
@@ -178,6 +179,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool 
 		p.domain(data, length, false, false)
 	case port(portMDNS):
 		p.domain(data, length, false, true)
+	case port(portSNMP) || port(portSNMPTrap):
+		p.snmp(data, length)
 	default:
 		return false
 	}
