@@ -158,19 +158,18 @@ func (p *Printer) dhcp6(b []byte, length int) {
 		p.x(uint64(binary.BigEndian.Uint32(b) & dhcp6XIDMask))
 		p.dhcp6Options(b, dhcp6HdrLen, end)
 	} else {
-		p.s("linkaddr=")
-		p.ip6Addr(b, dhcp6RelayLink)
-		p.s(" peeraddr=")
-		p.ip6Addr(b, dhcp6RelayPeer)
+		p.ip6Addr("linkaddr=", b, dhcp6RelayLink)
+		p.ip6Addr(" peeraddr=", b, dhcp6RelayPeer)
 		p.dhcp6Options(b, dhcp6RelayHdrLen, end)
 	}
 	p.c(')')
 }
 
-// ip6Addr prints the IPv6 address at b[off:], stopping the packet if it
-// was not captured.
-func (p *Printer) ip6Addr(b []byte, off int) {
+// ip6Addr prints label and the IPv6 address at b[off:], or stops the
+// packet before the label if the address was not captured.
+func (p *Printer) ip6Addr(label string, b []byte, off int) {
 	p.need(b, off+16)
+	p.s(label)
 	p.out = appendIPv6(p.out, b[off:off+16])
 }
 
