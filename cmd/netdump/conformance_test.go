@@ -17,6 +17,9 @@ import (
 type tcpdumpTest struct {
 	name, input, output string
 	args                []string
+	// plain says the test is run without -tttt, as the lists that say
+	// "# invocation: plain" are.
+	plain bool
 }
 
 // loadTCPDumpTests reads TESTLIST-4.99.3 and the category column of
@@ -55,9 +58,13 @@ func loadTCPDumpTests(t *testing.T, dir string) []tcpdumpTest {
 }
 
 // invocation builds the command line the way tcpdump's TESTrun does:
-// "-# -n -r INPUT", then -tttt unless the options say SPECIAL_t.
+// "-# -n -r INPUT", then -tttt unless the options say SPECIAL_t or the
+// test is plain.
 func (tt tcpdumpTest) invocation() []string {
 	args := []string{"-#", "-n", "-r", tt.input}
+	if tt.plain {
+		return append(args, tt.args...)
+	}
 	if i := slices.Index(tt.args, "SPECIAL_t"); i >= 0 {
 		return append(args, slices.Delete(slices.Clone(tt.args), i, i+1)...)
 	}
