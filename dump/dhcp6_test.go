@@ -469,7 +469,8 @@ func (g dhcp6Gen) message(depth int) []byte {
 
 // TestDHCP6RandomAgainstTCPDump prints thousands of generated DHCPv6
 // messages, over IPv4 and IPv6, whole, damaged and cut short, with
-// tcpdump and with the printer, and requires the same text.
+// tcpdump and with the printer, and requires the same text at each
+// verbosity, quiet, and with the raw dumps.
 func TestDHCP6RandomAgainstTCPDump(t *testing.T) {
 	n := 5000
 	if testing.Short() {
@@ -508,7 +509,7 @@ func TestDHCP6RandomAgainstTCPDump(t *testing.T) {
 		}
 		frames = append(frames, f)
 	}
-	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}})
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-q"}, {"-x"}, {"-vvv", "-e", "-X"}})
 }
 
 // FuzzDHCP6 checks that no DHCPv6 message, whole or cut short, makes the

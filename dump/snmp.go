@@ -870,20 +870,19 @@ func (p *Printer) snmpUSM(b []byte, n int) {
 	}
 	b, n = b[e.size():], n-e.size()
 
-	for _, field := range [...]string{"B=", "T="} {
+	for _, field := range [...]struct{ label, wrong string }{
+		{"B=", "msgAuthoritativeEngineBoots!=INT"},
+		{"T=", "msgAuthoritativeEngineTime!=INT"},
+	} {
 		if e, ok = p.snmpParse(b, n); !ok {
 			return
 		}
 		if e.kind != snmpInt {
-			if field == "B=" {
-				p.snmpWrong("msgAuthoritativeEngineBoots!=INT", &e)
-			} else {
-				p.snmpWrong("msgAuthoritativeEngineTime!=INT", &e)
-			}
+			p.snmpWrong(field.wrong, &e)
 			return
 		}
 		if p.opt.Verbose > 0 {
-			p.s(field)
+			p.s(field.label)
 			p.d(int64(e.i32))
 			p.c(' ')
 		}

@@ -572,7 +572,8 @@ func splitPackets(out string) []string {
 
 // TestSNMPRandomAgainstTCPDump prints thousands of generated SNMP
 // messages, whole, damaged and cut short, with tcpdump and with the
-// printer, and requires the same text.
+// printer, and requires the same text at each verbosity, quiet, and
+// with the raw dumps.
 func TestSNMPRandomAgainstTCPDump(t *testing.T) {
 	n := 6000
 	if testing.Short() {
@@ -599,7 +600,7 @@ func TestSNMPRandomAgainstTCPDump(t *testing.T) {
 		}
 		frames = append(frames, f)
 	}
-	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}})
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-q"}, {"-x"}, {"-vvv", "-e", "-X"}})
 }
 
 // FuzzSNMP checks that no SNMP message, whole or cut short, makes the
