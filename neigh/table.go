@@ -290,6 +290,7 @@ type Table struct {
 	pool       bufpool.Pool
 	freeEnts   []*entry   // removed entries, for reuse
 	freeQueues [][][]byte // emptied queue slices, for reuse
+	freeSlots  int        // their capacity
 
 	// tickMu serializes Tick, which owns the scratch slices.
 	tickMu    sync.Mutex
@@ -686,15 +687,21 @@ func (t *Table) dropQueue(e *entry) {
 	t.putQueue(takeQueue(e))
 }
 
-// getQueue returns an empty queue slice.
+// getQueue returns an empty queue slice. A new one starts small and
+// grows as datagrams come: at MaxQueued slots from the start, a thousand
+// INCOMPLETE entries holding a datagram each would take 3 MiB of slots
+// that MaxQueuedBytes does not count. Free slices are kept up to as many
+// slots as MaxQueuedBytes can fill with the smallest buffers, so the
+// slots, in use or free, stay within twice that.
 func (t *Table) getQueue() [][]byte {
 	if n := len(t.freeQueues); n > 0 {
 		q := t.freeQueues[n-1]
 		t.freeQueues[n-1] = nil
 		t.freeQueues = t.freeQueues[:n-1]
+		t.freeSlots -= cap(q)
 		return q
 	}
-	return make([][]byte, 0, t.cfg.MaxQueued)
+	return make([][]byte, 0, min(4, t.cfg.MaxQueued))
 }
 
 // putQueue returns the buffers of q to the pool and q to the free list.
@@ -709,8 +716,9 @@ func (t *Table) putQueue(q [][]byte) {
 // putQueueSliceOnly recycles a queue slice whose buffers were handed on.
 func (t *Table) putQueueSliceOnly(q [][]byte) {
 	clear(q)
-	if cap(q) > 0 && len(t.freeQueues) < t.cfg.MaxEntries {
+	if c := cap(q); c > 0 && t.freeSlots+c <= t.cfg.MaxQueuedBytes/bufpool.Size(0) {
 		t.freeQueues = append(t.freeQueues, q[:0])
+		t.freeSlots += c
 	}
 }
 

@@ -550,3 +550,35 @@ func BenchmarkResolveHit(b *testing.B) {
 		})
 	}
 }
+
+// TestQueueSlotsBounded: the slots of the queues, which MaxQueuedBytes
+// does not count, stay in proportion to the datagrams held, in use and
+// free. Before, every INCOMPLETE entry took MaxQueued slots (3 KiB) for
+// its first datagram: a thousand of them, 3 MiB.
+func TestQueueSlotsBounded(t *testing.T) {
+	tab := New(Config{})
+	pkt := make([]byte, 40)
+	for i := range 1000 {
+		tab.Resolve(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), pkt, t0)
+	}
+	slots := 0
+	for e := tab.head; e != nil; e = e.next {
+		slots += cap(e.queue)
+	}
+	if slots > 4*1000 {
+		t.Fatalf("%d queue slots for 1000 datagrams", slots)
+	}
+	// A queue that grew to MaxQueued, then all of them freed.
+	for range DefaultMaxQueued {
+		tab.Resolve(v4(1), pkt, t0)
+	}
+	for i := range 4 {
+		tab.Tick(at(time.Duration(i+1)*time.Second), nil, nil)
+	}
+	if n := tab.Stats().Entries; n != 0 {
+		t.Fatalf("%d entries left", n)
+	}
+	if max := DefaultMaxQueuedBytes / 64; tab.freeSlots > max {
+		t.Fatalf("%d free slots kept, bound %d", tab.freeSlots, max)
+	}
+}
