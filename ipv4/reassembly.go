@@ -2,10 +2,11 @@ package ipv4
 
 import (
 	"errors"
-	"math/bits"
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/medina-net/medina/internal/bufpool"
 )
 
 // Fragment reassembly (RFC 791 section 3.2, RFC 815, RFC 1122 3.3.2).
@@ -36,8 +37,9 @@ import (
 // are dropped to make room (counted in ReasmDrops): an attacker must keep
 // flooding to keep others' datagrams from completing, rather than fill the
 // table once and block reassembly for a whole timeout, which is what
-// refusing new fragments would allow. Free buffers are kept up to a
-// quarter of MaxBytes for reuse.
+// refusing new fragments would allow. Free buffers are kept for reuse
+// (internal/bufpool, the pool the neighbour tables use too) up to a
+// quarter of MaxBytes.
 
 // Defaults of ReassemblyConfig.
 const (
@@ -213,7 +215,7 @@ type Reassembler struct {
 	head, tail *pending // oldest and newest
 	mem        int
 	stats      ReassemblyStats
-	pool       reasmPool
+	pool       bufpool.Pool
 	free       []*pending
 
 	// expireMu serializes Expire, which owns these.
@@ -225,11 +227,12 @@ type Reassembler struct {
 // NewReassembler returns an empty reassembler.
 func NewReassembler(cfg ReassemblyConfig) *Reassembler {
 	cfg.fill()
-	return &Reassembler{
+	r := &Reassembler{
 		cfg:   cfg,
 		table: make(map[reasmKey]*pending),
-		pool:  reasmPool{maxFree: cfg.MaxBytes / 4},
 	}
+	r.pool.SetMaxFree(cfg.MaxBytes / 4)
+	return r
 }
 
 // Config returns the configuration in effect, defaults filled in.
@@ -318,7 +321,7 @@ func (r *Reassembler) Add(h Header, now time.Time) (datagram []byte, done bool, 
 			r.dropOldest(nil)
 		}
 	}
-	need += reasmBufSize(n)
+	need += bufpool.Size(n)
 	if p != nil && len(p.frags) == cap(p.frags) {
 		need += (r.growFrags(cap(p.frags)) - cap(p.frags)) * fragRecCost
 	}
@@ -347,7 +350,7 @@ func (r *Reassembler) Add(h Header, now time.Time) (datagram []byte, done bool, 
 		r.account(p, (c-cap(p.frags))*fragRecCost)
 		p.frags = append(make([]fragRec, 0, c), p.frags...)
 	}
-	b := r.pool.get(n)
+	b := r.pool.Get(n)
 	copy(b, payload)
 	r.account(p, cap(b))
 	p.frags = append(p.frags, fragRec{})
@@ -363,7 +366,7 @@ func (r *Reassembler) Add(h Header, now time.Time) (datagram []byte, done bool, 
 		r.stats.ReasmMalformed++
 		return r.discard(p, ErrReassemblyTooBig)
 	}
-	out := r.pool.get(p.hdrLen + p.total)
+	out := r.pool.Get(p.hdrLen + p.total)
 	copy(out, p.hdr[:p.hdrLen])
 	for _, f := range p.frags {
 		copy(out[p.hdrLen+f.off:], f.buf)
@@ -430,7 +433,7 @@ func (r *Reassembler) discard(p *pending, err error) ([]byte, bool, error) {
 func (r *Reassembler) freeFrags(p *pending) {
 	for i, f := range p.frags {
 		r.account(p, -cap(f.buf))
-		r.pool.put(f.buf)
+		r.pool.Put(f.buf)
 		p.frags[i] = fragRec{}
 	}
 	p.frags = p.frags[:0]
@@ -522,7 +525,7 @@ func (r *Reassembler) Release(datagram []byte) {
 		return
 	}
 	r.mu.Lock()
-	r.pool.put(datagram)
+	r.pool.Put(datagram)
 	r.mu.Unlock()
 }
 
@@ -597,68 +600,4 @@ func (r *Reassembler) Stats() ReassemblyStats {
 	s.Datagrams = len(r.table)
 	s.Bytes = r.mem
 	return s
-}
-
-// reasmPool keeps free buffers in size classes: steps of 2^k and
-// 1.5×2^k from 64 bytes to 64 KiB, which wastes at most a third of a
-// buffer (a 1480-byte fragment takes 1536). It holds at most maxFree
-// bytes; beyond that, buffers go to the garbage collector.
-type reasmPool struct {
-	free     [reasmClasses][][]byte
-	freeSize int
-	maxFree  int
-}
-
-const (
-	reasmMinShift = 6  // 64 bytes
-	reasmMaxShift = 16 // 64 KiB, room for any datagram
-	reasmClasses  = 2*(reasmMaxShift-reasmMinShift) + 1
-)
-
-// reasmClass returns the class of a buffer for n ≤ 64 KiB bytes.
-func reasmClass(n int) int {
-	if n <= 1<<reasmMinShift {
-		return 0
-	}
-	k := bits.Len(uint(n - 1)) // 2^(k-1) < n ≤ 2^k
-	if n <= 3<<(k-2) {
-		return 2*(k-reasmMinShift) - 1
-	}
-	return 2 * (k - reasmMinShift)
-}
-
-// reasmClassSize returns the capacity of buffers of class i.
-func reasmClassSize(i int) int {
-	if i&1 == 0 {
-		return 1 << (reasmMinShift + i/2)
-	}
-	return 3 << (reasmMinShift + i/2 - 1)
-}
-
-// reasmBufSize returns the capacity of the buffer that holds n bytes.
-func reasmBufSize(n int) int { return reasmClassSize(reasmClass(n)) }
-
-// get returns a buffer of length n.
-func (p *reasmPool) get(n int) []byte {
-	i := reasmClass(n)
-	if l := len(p.free[i]); l > 0 {
-		b := p.free[i][l-1]
-		p.free[i][l-1] = nil
-		p.free[i] = p.free[i][:l-1]
-		p.freeSize -= cap(b)
-		return b[:n]
-	}
-	return make([]byte, n, reasmClassSize(i))
-}
-
-// put returns a buffer obtained from get; anything else is left to the
-// garbage collector.
-func (p *reasmPool) put(b []byte) {
-	c := cap(b)
-	if c > 1<<reasmMaxShift || reasmClassSize(reasmClass(c)) != c || p.freeSize+c > p.maxFree {
-		return
-	}
-	i := reasmClass(c)
-	p.free[i] = append(p.free[i], b[:0])
-	p.freeSize += c
 }

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
@@ -131,4 +133,21 @@ func (s *Stack) neighTick() {
 		s.ctr.ip.outDiscards.Add(1)
 	})
 	s.neighTimer.arm(next)
+}
+
+// confirmReachable is the upper layers' hook into neighbour
+// unreachability detection (RFC 4861 7.3.1): a transport with proof that
+// what it sent to dst arrived (TCP: an acknowledgment of new data)
+// confirms the neighbour the datagrams went through, dst itself or the
+// gateway, which keeps its entry REACHABLE without the DELAY and PROBE a
+// used STALE entry costs. Proof of progress must come from the far end:
+// a segment received proves only that the neighbour can reach us. It
+// creates no entry and allocates nothing, so it may be called for every
+// acknowledgment that advances.
+func (s *Stack) confirmReachable(dst ipv4.Addr, now time.Time) {
+	hop, err := s.nextHop(dst)
+	if err != nil || s.isBroadcast(hop) {
+		return
+	}
+	s.neigh.Confirm(hop, now)
 }

@@ -249,3 +249,40 @@ func TestARPBogusSendersIgnored(t *testing.T) {
 		t.Errorf("on a /31, a request from the other end: ARP %+v, want a reply", w.arps)
 	}
 }
+
+// TestConfirmReachable: an upper layer's proof of progress to a
+// destination keeps the neighbour it goes through REACHABLE (RFC 4861
+// 7.3.1), on the link or through the gateway, so that no probe follows
+// its use; it creates nothing.
+func TestConfirmReachable(t *testing.T) {
+	s, dev, clock := handStack(t, Config{Gateway: gwIP.Netip()})
+	// Both neighbours asked for our address: STALE.
+	for _, n := range []struct {
+		ip  ipv4.Addr
+		mac ethernet.Addr
+	}{{peerIP, peerMAC}, {gwIP, ethernet.Addr{0x02, 0, 0, 0, 0, 0xfe}}} {
+		s.neigh.Input(n.ip, n.mac, true, false, clock.Now(), nil)
+		s.neigh.Resolve(n.ip, nil, clock.Now()) // used: DELAY
+	}
+	s.neighTimer.arm(s.neigh.Deadline())
+	s.confirmReachable(peerIP, clock.Now())
+	s.confirmReachable(ipv4.Addr{192, 0, 2, 1}, clock.Now()) // off the link: the gateway
+	s.confirmReachable(ipv4.Addr{10, 0, 0, 99}, clock.Now()) // no entry
+	s.confirmReachable(linkBcIP, clock.Now())
+	for _, ip := range []ipv4.Addr{peerIP, gwIP} {
+		if _, st, _ := s.neigh.Lookup(ip); st != arp.StateReachable {
+			t.Errorf("%v: %v, want REACHABLE", ip, st)
+		}
+	}
+	if _, _, ok := s.neigh.Lookup(ipv4.Addr{10, 0, 0, 99}); ok {
+		t.Error("an entry was created")
+	}
+	dev.written()
+	clock.Advance(arp.DefaultDelayTime + arp.DefaultRetransTime)
+	if out := dev.written(); len(out) != 0 {
+		t.Errorf("%d frames sent (probes of confirmed neighbours?)", len(out))
+	}
+	if n := testing.AllocsPerRun(100, func() { s.confirmReachable(peerIP, clock.Now()) }); n != 0 {
+		t.Errorf("%v allocs", n)
+	}
+}

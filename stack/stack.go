@@ -187,63 +187,60 @@ func (l lockedSource) Uint64() uint64 {
 	return l.s.rng.Uint64()
 }
 
-// readBatch is how many frames the read loop asks a BatchReader for.
+// readBatch is how many frames the read loop asks a batch reader for.
 const readBatch = 16
 
 // readLoop reads frames and carries each up the stack until the device is
-// closed.
+// closed. It reads in batches whatever the device: a plain one is a
+// reader of batches of one (readOne), so one loop serves every kind.
 func (s *Stack) readLoop() {
 	defer close(s.readDone)
-	frameLen := link.FrameLen(s.dev)
-	if s.swapper != nil {
-		// Frames arrive in the device's buffers, taking the place of
-		// these: nothing is copied.
-		bufs := make([][]byte, readBatch)
-		for i := range bufs {
-			bufs[i] = make([]byte, frameLen)
-		}
-		lens := make([]int, readBatch)
-		for {
-			n, err := s.swapper.SwapReadFrames(bufs, lens)
+	read, batch := s.frameReader()
+	bufs := make([][]byte, batch)
+	for i := range bufs {
+		bufs[i] = make([]byte, s.frameLen)
+	}
+	lens := make([]int, batch)
+	for {
+		n, err := read(bufs, lens)
+		if n > 0 {
+			// One clock read serves the batch: on some machines a
+			// read costs as much as the rest of a TCP segment's
+			// processing.
 			now := s.clock.Now()
-			for i := 0; i < n; i++ {
+			for i := range n {
 				s.inputAt(bufs[i][:lens[i]], now)
 			}
-			if err != nil && s.readFailed(err) {
-				return
-			}
 		}
+		if err != nil && s.readFailed(err) {
+			return
+		}
+	}
+}
+
+// frameReader returns how the read loop reads the device, and how many
+// frames at a time. A link.Swapper hands its own buffers over in place
+// of the loop's, whose places it keeps at the capacity it exchanges
+// (s.frameLen), so nothing is copied; a link.BatchReader copies several
+// frames per call; any other device is read a frame at a time.
+func (s *Stack) frameReader() (read func(bufs [][]byte, lens []int) (int, error), batch int) {
+	if s.swapper != nil {
+		return s.swapper.SwapReadFrames, readBatch
 	}
 	if br, ok := s.dev.(link.BatchReader); ok {
-		bufs := make([][]byte, readBatch)
-		for i := range bufs {
-			bufs[i] = make([]byte, frameLen)
-		}
-		lens := make([]int, readBatch)
-		for {
-			n, err := br.ReadFrames(bufs, lens)
-			// One clock read serves the batch: on some machines a read
-			// costs as much as the rest of a TCP segment's processing.
-			now := s.clock.Now()
-			for i := 0; i < n; i++ {
-				s.inputAt(bufs[i][:lens[i]], now)
-			}
-			if err != nil && s.readFailed(err) {
-				return
-			}
-		}
+		return br.ReadFrames, readBatch
 	}
-	buf := make([]byte, frameLen)
-	for {
-		n, err := s.dev.ReadFrame(buf)
-		if err != nil {
-			if s.readFailed(err) {
-				return
-			}
-			continue
-		}
-		s.inputAt(buf[:n], s.clock.Now())
+	return s.readOne, 1
+}
+
+// readOne reads one frame into bufs[0], as a batch of one.
+func (s *Stack) readOne(bufs [][]byte, lens []int) (int, error) {
+	n, err := s.dev.ReadFrame(bufs[0])
+	if err != nil {
+		return 0, err
 	}
+	lens[0] = n
+	return 1, nil
 }
 
 // readFailed counts a read error and reports whether the loop must stop:
