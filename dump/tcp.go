@@ -32,13 +32,14 @@ type tcpSeqKey struct {
 // the first address's segments (and their acks' peers), ack from the
 // other direction's.
 type tcpSeqBase struct {
-	seq, ack uint32
+	seq, ack tcp.Seq
 }
 
-// relative turns seq and ack into the numbers tcpdump prints and returns
-// the bases it used for SACK blocks, and whether the segment runs in the
-// reverse of the key's order (tcpdump's rev).
-func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags tcp.Flags, seq, ack uint32) (rseq, rack uint32, base tcpSeqBase, rev bool) {
+// relative turns seq and ack into the numbers tcpdump prints (their
+// offsets from the bases, modulo 2^32) and returns the bases it used for
+// SACK blocks, and whether the segment runs in the reverse of the key's
+// order (tcpdump's rev).
+func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags tcp.Flags, seq, ack tcp.Seq) (rseq, rack uint32, base tcpSeqBase, rev bool) {
 	k := tcpSeqKey{v6: ip.isV6()}
 	ip.addrsInto(&k.src, &k.dst)
 	if sport > dport {
@@ -58,17 +59,17 @@ func (t *tcpSeqTable) relative(ip netHeader, sport, dport uint16, flags tcp.Flag
 	base, found := t.m[k]
 	if !found || flags&tcp.FlagSYN != 0 {
 		if rev {
-			base = tcpSeqBase{seq: ack - 1, ack: seq}
+			base = tcpSeqBase{seq: ack.Add(-1), ack: seq}
 		} else {
-			base = tcpSeqBase{seq: seq, ack: ack - 1}
+			base = tcpSeqBase{seq: seq, ack: ack.Add(-1)}
 		}
 		t.m[k] = base
-		return seq, ack, base, rev
+		return uint32(seq), uint32(ack), base, rev
 	}
 	if rev {
-		return seq - base.ack, ack - base.seq, base, rev
+		return seq.Offset(base.ack), ack.Offset(base.seq), base, rev
 	}
-	return seq - base.seq, ack - base.ack, base, rev
+	return seq.Offset(base.seq), ack.Offset(base.ack), base, rev
 }
 
 // tcpRSTDataMax is how much of the data of a RST tcpdump shows with -v.
@@ -161,7 +162,7 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 	var base tcpSeqBase
 	rev := false
 	if !p.opt.AbsoluteSeq && flags&tcp.FlagACK != 0 {
-		seq, ack, base, rev = p.tcpSeq.relative(ip, sport, dport, flags, seq, ack)
+		seq, ack, base, rev = p.tcpSeq.relative(ip, sport, dport, flags, tcp.Seq(seq), tcp.Seq(ack))
 	}
 	if hlen > length {
 		p.tcpTooLong(hlen, length)
@@ -357,13 +358,12 @@ func (p *Printer) tcpOptions(h tcp.Header, payloadLen int, flags tcp.Flags, base
 					return p.tcpShortOption(first)
 				}
 				b := blocks.At(i)
+				from := base.ack
 				if rev {
-					b.Left -= base.seq
-					b.Right -= base.seq
-				} else {
-					b.Left -= base.ack
-					b.Right -= base.ack
+					from = base.seq
 				}
+				b.Left = tcp.Seq(b.Left).Offset(from)
+				b.Right = tcp.Seq(b.Right).Offset(from)
 				p.c('{')
 				p.u(uint64(b.Left))
 				p.c(':')

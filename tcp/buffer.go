@@ -255,7 +255,7 @@ func (r *ring) discard(n int) {
 }
 
 // seqRange is a run of sequence space [start, end).
-type seqRange struct{ start, end seq }
+type seqRange struct{ start, end Seq }
 
 // oooQueue records the ranges of out-of-order data held in the receive
 // ring beyond its in-order bytes: sorted, disjoint and not adjacent. The
@@ -282,17 +282,17 @@ const maxOOORanges = 64
 // forgotten to make room, as Linux prunes its out-of-order queue from the
 // end: the data nearest RCV.NXT is the most useful, and RFC 2018 (section
 // 8) lets a receiver discard data it has SACKed.
-func (q *oooQueue) add(start, end seq) bool {
+func (q *oooQueue) add(start, end Seq) bool {
 	rs := q.ranges
 	// Find the first range that ends at or after start.
 	i := 0
-	for i < len(rs) && rs[i].end.lt(start) {
+	for i < len(rs) && rs[i].end.LessThan(start) {
 		i++
 	}
 	j := i
-	for j < len(rs) && rs[j].start.leq(end) {
-		start = seqMin(start, rs[j].start)
-		end = seqMax(end, rs[j].end)
+	for j < len(rs) && rs[j].start.LessEqual(end) {
+		start = SeqMin(start, rs[j].start)
+		end = SeqMax(end, rs[j].end)
 		j++
 	}
 	// Replace rs[i:j] with the merged range.
@@ -316,9 +316,9 @@ func (q *oooQueue) add(start, end seq) bool {
 
 // takeFrom removes the range starting at or before nxt, if any, and
 // returns where in-order data now ends.
-func (q *oooQueue) takeFrom(nxt seq) seq {
-	for len(q.ranges) > 0 && q.ranges[0].start.leq(nxt) {
-		if q.ranges[0].end.gt(nxt) {
+func (q *oooQueue) takeFrom(nxt Seq) Seq {
+	for len(q.ranges) > 0 && q.ranges[0].start.LessEqual(nxt) {
+		if q.ranges[0].end.GreaterThan(nxt) {
 			nxt = q.ranges[0].end
 		}
 		q.ranges = q.ranges[:copy(q.ranges, q.ranges[1:])]

@@ -109,31 +109,31 @@ type Conn struct {
 	err   error // why the connection ended, reported by Read and Write
 
 	// Send sequence space (RFC 9293 3.3.1).
-	iss       seq
-	sndUna    seq // oldest unacknowledged
-	sndNxt    seq // next to send
-	sndMax    seq // highest sent, sndNxt before a retransmission rewound it
+	iss       Seq
+	sndUna    Seq // oldest unacknowledged
+	sndNxt    Seq // next to send
+	sndMax    Seq // highest sent, sndNxt before a retransmission rewound it
 	sndWnd    int // the peer's window, scaled
 	maxSndWnd int
-	sndWl1    seq
-	sndWl2    seq
+	sndWl1    Seq
+	sndWl2    Seq
 	sndShift  uint8 // the peer's window scale
 	mss       int   // payload bytes of a full segment, options aside
 	peerMSS   int
-	finSeq    seq  // sequence number of our FIN once queued
+	finSeq    Seq  // sequence number of our FIN once queued
 	finQueued bool // Close or CloseWrite: a FIN follows the data
 
 	// Receive sequence space.
-	irs        seq
-	rcvNxt     seq
+	irs        Seq
+	rcvNxt     Seq
 	rcvShift   uint8 // our window scale
-	rcvAdv     seq   // right edge of the window last advertised
+	rcvAdv     Seq   // right edge of the window last advertised
 	finRcvd    bool  // the peer's FIN has been received in order
 	finPending bool  // a FIN arrived beyond a hole, at finAt
-	finAt      seq
+	finAt      Seq
 	// lastAckSent is RFC 7323's Last.ACK.sent, the ACK field of the
 	// last segment sent: RCV.NXT but while an ACK is delayed.
-	lastAckSent seq
+	lastAckSent Seq
 
 	// Options in use (negotiated in the handshake).
 	tsOK, sackOK, wsOK bool
@@ -156,12 +156,12 @@ type Conn struct {
 	rttMeasured       bool
 	rtTiming          bool // a segment is being timed
 	handshakeRetx     bool // the SYN or SYN-ACK was sent more than once
-	rtSeq             seq
+	rtSeq             Seq
 	rtTime            time.Time
 	retries           int // consecutive retransmission timeouts
 	dupAcks           int
 	inRecovery        bool
-	recoverSeq        seq
+	recoverSeq        Seq
 	cc                congestionControl
 	sb                scoreboard
 
@@ -414,8 +414,8 @@ func (c *Conn) consumed(n int) {
 		return
 	}
 	// The window we could advertise now, against what the peer knows.
-	edge := c.rcvNxt.add(c.rcvWindow())
-	if grown := edge.diff(c.rcvAdv); grown >= min(c.rcvBufSize/2, 2*c.mss) {
+	edge := c.rcvNxt.Add(c.rcvWindow())
+	if grown := edge.Diff(c.rcvAdv); grown >= min(c.rcvBufSize/2, 2*c.mss) {
 		c.ackNow = true
 		c.output(now)
 	}
@@ -656,7 +656,7 @@ func (c *Conn) shutdownWrite(now time.Time) {
 		return
 	}
 	c.finQueued = true
-	c.finSeq = c.sndUna.add(c.snd.len())
+	c.finSeq = c.sndUna.Add(c.snd.len())
 	c.output(now)
 }
 

@@ -2,7 +2,9 @@
 // header, the option list with every option tcpdump names (including the
 // Multipath TCP options of RFC 8684 and RFC 6824), the checksum over the
 // IPv4 pseudo-header, and builders that write headers and options into a
-// buffer the caller owns.
+// buffer the caller owns. Seq is a sequence number with its modulo-2^32
+// arithmetic (RFC 9293 3.4), shared by the engine, tcpstream and the
+// printers.
 //
 // Beside it is the TCP engine (Engine, Conn, Listener), which parses with
 // the same view: RFC 9293's state machine with simultaneous open and close

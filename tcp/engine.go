@@ -253,7 +253,7 @@ func (e *Engine) random() uint32 {
 // keyed hash of the four-tuple plus a clock ticking every 4 µs, so that
 // sequence numbers of successive incarnations of a connection advance and
 // are hard for an off-path attacker to guess.
-func (e *Engine) isn(id fourTuple, now time.Time) seq {
+func (e *Engine) isn(id fourTuple, now time.Time) Seq {
 	var b [32 + 12]byte
 	copy(b[:], e.isnKey[:])
 	copy(b[32:], id.localAddr[:])
@@ -262,7 +262,7 @@ func (e *Engine) isn(id fourTuple, now time.Time) seq {
 	binary.BigEndian.PutUint16(b[42:], id.remotePort)
 	h := sha256.Sum256(b[:])
 	ticks := uint32(now.Sub(e.epoch) / (4 * time.Microsecond))
-	return seq(binary.BigEndian.Uint32(h[:]) + ticks)
+	return Seq(binary.BigEndian.Uint32(h[:]) + ticks)
 }
 
 // tsNow returns the timestamp clock (RFC 7323): milliseconds since the
@@ -301,7 +301,7 @@ func (e *Engine) InputAt(src, dst [4]byte, seg []byte, now time.Time) {
 		l = e.listeners[id.localPort]
 	}
 	e.mu.RUnlock()
-	var isn seq
+	var isn Seq
 	if c != nil {
 		var reopen bool
 		if isn, reopen = c.input(h, now); !reopen {
@@ -329,7 +329,7 @@ func (e *Engine) noConnection(id fourTuple, h Header) {
 		return
 	}
 	if flags&FlagACK != 0 {
-		e.sendReset(id, seq(h.Ack()), 0, false)
+		e.sendReset(id, Seq(h.Ack()), 0, false)
 		return
 	}
 	segLen := len(h.Payload())
@@ -339,11 +339,11 @@ func (e *Engine) noConnection(id fourTuple, h Header) {
 	if flags&FlagFIN != 0 {
 		segLen++
 	}
-	e.sendReset(id, 0, seq(h.Seq()).add(segLen), true)
+	e.sendReset(id, 0, Seq(h.Seq()).Add(segLen), true)
 }
 
 // sendReset sends a bare RST (with ACK when withAck) on id.
-func (e *Engine) sendReset(id fourTuple, sq, ack seq, withAck bool) {
+func (e *Engine) sendReset(id fourTuple, sq, ack Seq, withAck bool) {
 	f := Fields{SrcPort: id.localPort, DstPort: id.remotePort, Seq: uint32(sq), Flags: FlagRST}
 	if withAck {
 		f.Ack, f.Flags = uint32(ack), FlagRST|FlagACK

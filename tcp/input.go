@@ -66,8 +66,8 @@ func parseOptions(h Header) segOptions {
 // segment is a received segment taken apart.
 type segment struct {
 	h       Header
-	seq     seq
-	ack     seq
+	seq     Seq
+	ack     Seq
 	flags   Flags
 	wnd     int // the window field, not yet scaled
 	payload []byte
@@ -90,11 +90,11 @@ func (s *segment) len() int {
 // reports reopen when the segment is a SYN that ended the connection in
 // TIME-WAIT to open a new one on its four-tuple, which the caller hands
 // to the listener with the initial sequence number isn.
-func (c *Conn) input(h Header, now time.Time) (isn seq, reopen bool) {
+func (c *Conn) input(h Header, now time.Time) (isn Seq, reopen bool) {
 	s := segment{
 		h:       h,
-		seq:     seq(h.Seq()),
-		ack:     seq(h.Ack()),
+		seq:     Seq(h.Seq()),
+		ack:     Seq(h.Ack()),
 		flags:   h.Flags() & 0xff,
 		wnd:     int(h.Window()),
 		payload: h.Payload(),
@@ -142,7 +142,7 @@ func (c *Conn) reusable(s *segment) bool {
 			return true
 		}
 	}
-	return s.seq.gt(c.rcvNxt)
+	return s.seq.GreaterThan(c.rcvNxt)
 }
 
 // reuse ends the connection in TIME-WAIT for a new incarnation and
@@ -150,9 +150,9 @@ func (c *Conn) reusable(s *segment) bool {
 // the old one's sequence space by more than any window it offered, as
 // Linux picks it, so that the peer can take no segment of the old
 // connection for one of the new. The caller holds c.mu.
-func (c *Conn) reuse() seq {
+func (c *Conn) reuse() Seq {
 	c.e.stats.timeWaitReused.Add(1)
-	isn := c.sndNxt.add(0xffff + 2)
+	isn := c.sndNxt.Add(0xffff + 2)
 	c.terminate(nil)
 	return isn
 }
@@ -161,7 +161,7 @@ func (c *Conn) reuse() seq {
 func (c *Conn) inputSynSent(s *segment, now time.Time) {
 	ackOK := false
 	if s.flags&FlagACK != 0 {
-		if s.ack.leq(c.iss) || s.ack.gt(c.sndMax) {
+		if s.ack.LessEqual(c.iss) || s.ack.GreaterThan(c.sndMax) {
 			if s.flags&FlagRST == 0 {
 				c.e.sendReset(c.id, s.ack, 0, false)
 			}
@@ -179,7 +179,7 @@ func (c *Conn) inputSynSent(s *segment, now time.Time) {
 		return
 	}
 	c.irs = s.seq
-	c.rcvNxt = s.seq.add(1)
+	c.rcvNxt = s.seq.Add(1)
 	// Our SYN set RCV.ADV before RCV.NXT was known, against a zero
 	// RCV.NXT: from a random IRS it can lie anywhere, and the rule that
 	// never shrinks the window would then advertise up to 2^31 bytes.
@@ -280,7 +280,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 			// In TIME-WAIT the peer's FIN again means that our ACK of it
 			// was lost: acknowledge it, and restart the 2 MSL timeout
 			// (RFC 9293 3.10.7.4, fifth and eighth checks).
-			if c.state == stateTimeWait && s.flags&FlagFIN != 0 && s.seq.add(s.len()) == c.rcvNxt {
+			if c.state == stateTimeWait && s.flags&FlagFIN != 0 && s.seq.Add(s.len()) == c.rcvNxt {
 				c.timeWaitAt = now.Add(c.e.cfg.TimeWait)
 			}
 		}
@@ -329,7 +329,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 		// RFC 9293 3.10.7.4, fifth check: an ACK that does not
 		// acknowledge our SYN gets a reset <SEQ=SEG.ACK><CTL=RST>. RFC
 		// 5961's challenge ACK below is for the states after it.
-		if s.ack.leq(c.sndUna) || s.ack.gt(c.sndMax) {
+		if s.ack.LessEqual(c.sndUna) || s.ack.GreaterThan(c.sndMax) {
 			c.e.sendReset(c.id, s.ack, 0, false)
 			return
 		}
@@ -354,7 +354,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 		if c.state == stateClosed {
 			return // the listener closed, or its queue filled, meanwhile
 		}
-	} else if s.ack.gt(c.sndMax) || s.ack.lt(c.sndUna.add(-c.maxSndWnd)) {
+	} else if s.ack.GreaterThan(c.sndMax) || s.ack.LessThan(c.sndUna.Add(-c.maxSndWnd)) {
 		// RFC 5961 5.2: an ACK for data we never sent, or too far back,
 		// is answered with a challenge ACK and dropped.
 		c.challengeACK(now)
@@ -365,7 +365,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 	// is delayed, that is the earliest segment it will acknowledge, so
 	// the peer's round trip sample includes the delay and its RTO covers
 	// it.
-	if c.tsOK && s.opt.ts && s.seq.leq(c.lastAckSent) {
+	if c.tsOK && s.opt.ts && s.seq.LessEqual(c.lastAckSent) {
 		c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
 	}
 	c.inputAck(s, now)
@@ -376,7 +376,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 	switch c.state {
 	case stateEstablished, stateFinWait1, stateFinWait2:
 		if len(s.payload) > 0 {
-			if c.closed && s.seq.add(len(s.payload)).gt(c.rcvNxt) {
+			if c.closed && s.seq.Add(len(s.payload)).GreaterThan(c.rcvNxt) {
 				// New data for an application that closed: nobody
 				// will read it, and the peer must learn so (RFC 1122
 				// 4.2.2.13; Linux's TCPAbortOnData).
@@ -395,7 +395,7 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 // synAckInSynRcvd completes a simultaneous open with the peer's SYN-ACK,
 // whose SYN is the one SYN-RECEIVED already holds: only its ACK is new.
 func (c *Conn) synAckInSynRcvd(s *segment, now time.Time) {
-	if s.ack != c.iss.add(1) || c.sndMax != c.iss.add(1) {
+	if s.ack != c.iss.Add(1) || c.sndMax != c.iss.Add(1) {
 		// Not an acknowledgement of our SYN: as for any ACK in
 		// SYN-RECEIVED that is not (RFC 9293 3.10.7.4, fifth check).
 		c.e.sendReset(c.id, s.ack, 0, false)
@@ -406,7 +406,7 @@ func (c *Conn) synAckInSynRcvd(s *segment, now time.Time) {
 		return
 	}
 	c.sndUna = s.ack
-	if c.sndNxt.lt(c.sndUna) {
+	if c.sndNxt.LessThan(c.sndUna) {
 		c.sndNxt = c.sndUna
 	}
 	c.sndWnd = s.wnd // the window of a SYN is never scaled (RFC 7323 2.2)
@@ -433,17 +433,17 @@ func (c *Conn) handshakeRTO() {
 // acceptable is RFC 9293's segment acceptability test (3.10.7.4, first
 // check), against the window we advertised.
 func (c *Conn) acceptable(s *segment) bool {
-	wnd := max(c.rcvAdv.diff(c.rcvNxt), 0)
+	wnd := max(c.rcvAdv.Diff(c.rcvNxt), 0)
 	n := s.len()
 	switch {
 	case n == 0 && wnd == 0:
 		return s.seq == c.rcvNxt
 	case n == 0:
-		return s.seq.inWindow(c.rcvNxt, wnd)
+		return s.seq.InWindow(c.rcvNxt, wnd)
 	case wnd == 0:
 		return false
 	default:
-		return s.seq.inWindow(c.rcvNxt, wnd) || s.seq.add(n-1).inWindow(c.rcvNxt, wnd)
+		return s.seq.InWindow(c.rcvNxt, wnd) || s.seq.Add(n-1).InWindow(c.rcvNxt, wnd)
 	}
 }
 
@@ -467,7 +467,7 @@ func (c *Conn) challengeACK(now time.Time) {
 // inputAck processes the acknowledgement, the SACK blocks and the window
 // of a segment whose ACK is acceptable (not beyond SND.MAX).
 func (c *Conn) inputAck(s *segment, now time.Time) {
-	acked := s.ack.diff(c.sndUna)
+	acked := s.ack.Diff(c.sndUna)
 	flightBefore := c.flight()
 	sameWnd := s.wnd<<c.sndShift == c.sndWnd
 	// RFC 6675's Update: the scoreboard forgets what the cumulative ACK
@@ -487,7 +487,7 @@ func (c *Conn) inputAck(s *segment, now time.Time) {
 		}
 	}
 	// The window (RFC 9293 3.10.7.4, SND.WL1/WL2 rule).
-	if c.sndWl1.lt(s.seq) || (c.sndWl1 == s.seq && c.sndWl2.leq(s.ack)) {
+	if c.sndWl1.LessThan(s.seq) || (c.sndWl1 == s.seq && c.sndWl2.LessEqual(s.ack)) {
 		wnd := s.wnd << c.sndShift
 		if wnd != c.sndWnd {
 			c.sndWnd = wnd
@@ -528,7 +528,7 @@ func (c *Conn) inputAck(s *segment, now time.Time) {
 // what was in flight when it arrived.
 func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 	dataAcked := acked
-	if c.finQueued && s.ack.gt(c.finSeq) {
+	if c.finQueued && s.ack.GreaterThan(c.finSeq) {
 		dataAcked-- // our FIN's sequence number
 	}
 	if c.sndUna == c.iss {
@@ -539,22 +539,22 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 		c.snd.releaseIdle(c.e.mem.pressure())
 	}
 	c.sndUna = s.ack
-	if c.sndNxt.lt(c.sndUna) {
+	if c.sndNxt.LessThan(c.sndUna) {
 		c.sndNxt = c.sndUna
 	}
 	c.rttSample(s, now)
 	c.retries = 0
 	c.kaProbes = 0
-	if c.sb.highRxt.lt(c.sndUna) {
+	if c.sb.highRxt.LessThan(c.sndUna) {
 		c.sb.highRxt = c.sndUna
 	}
-	if c.sb.loss && c.sndUna.geq(c.sb.lossEnd) {
+	if c.sb.loss && c.sndUna.GreaterEqual(c.sb.lossEnd) {
 		// Everything outstanding at the timeout has arrived.
 		c.sb.loss = false
 	}
 
 	switch {
-	case c.inRecovery && s.ack.geq(c.recoverSeq):
+	case c.inRecovery && s.ack.GreaterEqual(c.recoverSeq):
 		// Full acknowledgement: recovery ends (RFC 6582 3.2 step 3, RFC
 		// 6675 5 (A)).
 		c.inRecovery = false
@@ -592,16 +592,16 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 
 	switch c.state {
 	case stateFinWait1:
-		if c.finQueued && c.sndUna == c.finSeq.add(1) {
+		if c.finQueued && c.sndUna == c.finSeq.Add(1) {
 			c.setState(stateFinWait2)
 			c.orphaned(now)
 		}
 	case stateClosing:
-		if c.sndUna == c.finSeq.add(1) {
+		if c.sndUna == c.finSeq.Add(1) {
 			c.enterTimeWait(now)
 		}
 	case stateLastAck:
-		if c.sndUna == c.finSeq.add(1) {
+		if c.sndUna == c.finSeq.Add(1) {
 			c.terminate(nil)
 			return
 		}
@@ -656,7 +656,7 @@ func (c *Conn) detectLoss(now time.Time) {
 	}
 	// Not twice for the same data (RFC 6582 4.1), nor after a timeout
 	// before everything outstanding then is acknowledged (RFC 6675 5.1).
-	if c.sb.recoverSet && c.recoverSeq.gt(c.sndUna) {
+	if c.sb.recoverSet && c.recoverSeq.GreaterThan(c.sndUna) {
 		return
 	}
 	c.e.stats.fastRetrans.Add(1)
@@ -678,7 +678,7 @@ func (c *Conn) flight() int {
 	if c.sackActive() {
 		return c.sb.pipe(c.sndUna, c.sndMax)
 	}
-	return c.sndNxt.diff(c.sndUna)
+	return c.sndNxt.Diff(c.sndUna)
 }
 
 // flightSize is RFC 5681's FlightSize at a congestion event: the bytes
@@ -686,7 +686,7 @@ func (c *Conn) flight() int {
 // limited transmit sent beyond it does not count (RFC 5681 3.2, RFC 6675
 // 5 step 4.2).
 func (c *Conn) flightSize() int {
-	return min(c.sndMax.diff(c.sndUna), c.cc.cwnd())
+	return min(c.sndMax.Diff(c.sndUna), c.cc.cwnd())
 }
 
 // inputData takes in the payload of an acceptable segment, in order or
@@ -694,15 +694,15 @@ func (c *Conn) flightSize() int {
 func (c *Conn) inputData(s *segment, now time.Time) {
 	data, sq := s.payload, s.seq
 	// Trim what we already have and what falls outside the window.
-	if d := c.rcvNxt.diff(sq); d > 0 {
+	if d := c.rcvNxt.Diff(sq); d > 0 {
 		if d >= len(data) {
 			c.ackNow = true // a duplicate: the peer did not hear our ACK
 			return
 		}
-		data, sq = data[d:], sq.add(d)
+		data, sq = data[d:], sq.Add(d)
 	}
 	wnd := c.rcvWindow()
-	off := sq.diff(c.rcvNxt)
+	off := sq.Diff(c.rcvNxt)
 	if off+len(data) > wnd {
 		// Within the window offered (acceptable saw to that), but
 		// beyond what the buffer now holds: it shrank since (the memory
@@ -732,7 +732,7 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 		// Out of order: keep it, and send a duplicate ACK with SACK at
 		// once so the peer's loss recovery starts (RFC 5681 4.2).
 		c.ackNow = true
-		if !c.ooo.add(sq, sq.add(len(data))) {
+		if !c.ooo.add(sq, sq.Add(len(data))) {
 			c.e.stats.oooDrops.Add(1)
 			return
 		}
@@ -740,9 +740,9 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 		return
 	}
 	c.rcv.writeAt(c.rcv.len()+off, data)
-	end := c.ooo.takeFrom(sq.add(len(data)))
-	filled := len(c.ooo.ranges) > 0 || end != sq.add(len(data))
-	c.rcv.n += end.diff(c.rcvNxt)
+	end := c.ooo.takeFrom(sq.Add(len(data)))
+	filled := len(c.ooo.ranges) > 0 || end != sq.Add(len(data))
+	c.rcv.n += end.Diff(c.rcvNxt)
 	c.rcvNxt = end
 	if c.finPending && c.rcvNxt == c.finAt {
 		defer c.acceptFIN(now) // after the ACK bookkeeping below
@@ -789,12 +789,12 @@ func (c *Conn) inputFIN(s *segment, now time.Time) {
 	if c.finRcvd {
 		return
 	}
-	at := s.seq.add(len(s.payload))
+	at := s.seq.Add(len(s.payload))
 	if at != c.rcvNxt {
 		// A FIN beyond a hole: keep it, as the out-of-order data before
 		// it is kept, so that the peer need not send it again once the
 		// hole is filled (finAt is taken when RCV.NXT reaches it).
-		if at.gt(c.rcvNxt) && at.diff(c.rcvNxt) <= c.rcvWindow() {
+		if at.GreaterThan(c.rcvNxt) && at.Diff(c.rcvNxt) <= c.rcvWindow() {
 			c.finAt, c.finPending = at, true
 		}
 		return
@@ -807,14 +807,14 @@ func (c *Conn) inputFIN(s *segment, now time.Time) {
 func (c *Conn) acceptFIN(now time.Time) {
 	c.finPending = false
 	c.finRcvd = true
-	c.rcvNxt = c.rcvNxt.add(1)
+	c.rcvNxt = c.rcvNxt.Add(1)
 	c.ackNow = true
 	signal(c.readable)
 	switch c.state {
 	case stateSynRcvd, stateEstablished:
 		c.setState(stateCloseWait)
 	case stateFinWait1:
-		if c.sndUna == c.finSeq.add(1) {
+		if c.sndUna == c.finSeq.Add(1) {
 			c.enterTimeWait(now)
 		} else {
 			c.setState(stateClosing)

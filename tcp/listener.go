@@ -165,7 +165,7 @@ func (l *Listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
 // complete one through a SYN cookie. isn is the initial sequence number
 // of a connection that a SYN reopens from TIME-WAIT, or 0 for one of
 // RFC 6528's.
-func (l *Listener) input(id fourTuple, h Header, isn seq, now time.Time) {
+func (l *Listener) input(id fourTuple, h Header, isn Seq, now time.Time) {
 	e := l.e
 	flags := h.Flags()
 	if la := l.addr.Addr(); !la.IsUnspecified() && la.As4() != id.localAddr {
@@ -216,9 +216,9 @@ func (l *Listener) input(id fourTuple, h Header, isn seq, now time.Time) {
 	c.l = l
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := segment{h: h, seq: seq(h.Seq()), flags: flags, wnd: int(h.Window()), opt: parseOptions(h)}
+	s := segment{h: h, seq: Seq(h.Seq()), flags: flags, wnd: int(h.Window()), opt: parseOptions(h)}
 	c.irs = s.seq
-	c.rcvNxt = s.seq.add(1)
+	c.rcvNxt = s.seq.Add(1)
 	c.rcvAdv = c.rcvNxt
 	c.negotiate(&s)
 	c.sndWnd = s.wnd
@@ -286,17 +286,17 @@ func (l *Listener) established(c *Conn) {
 
 // cookieEstablished creates the connection a valid SYN cookie vouches
 // for, straight into ESTABLISHED.
-func (l *Listener) cookieEstablished(id fourTuple, h Header, iss seq, mss int, ws int, sackOK bool, tsOK bool, now time.Time) {
+func (l *Listener) cookieEstablished(id fourTuple, h Header, iss Seq, mss int, ws int, sackOK bool, tsOK bool, now time.Time) {
 	e := l.e
 	c := e.newConn(id)
 	c.l = l
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := segment{h: h, seq: seq(h.Seq()), ack: seq(h.Ack()), flags: h.Flags(), wnd: int(h.Window()), payload: h.Payload(), opt: parseOptions(h)}
-	c.irs = s.seq.add(-1)
+	s := segment{h: h, seq: Seq(h.Seq()), ack: Seq(h.Ack()), flags: h.Flags(), wnd: int(h.Window()), payload: h.Payload(), opt: parseOptions(h)}
+	c.irs = s.seq.Add(-1)
 	c.rcvNxt = s.seq
 	c.lastAckSent = c.rcvNxt // what the cookie's SYN-ACK acknowledged
-	c.rcvAdv = c.rcvNxt.add(c.rcvWindow())
+	c.rcvAdv = c.rcvNxt.Add(c.rcvWindow())
 	c.iss = iss
 	c.sndUna, c.sndNxt, c.sndMax = s.ack, s.ack, s.ack
 	c.wsOK = ws >= 0

@@ -101,11 +101,11 @@ func TestMemoryAccountSettled(t *testing.T) {
 // runs nearest RCV.NXT are the ones kept.
 func TestOOOQueueBounded(t *testing.T) {
 	q := oooQueue{recent: -1}
-	const base = seq(1000)
+	const base = Seq(1000)
 	refused := 0
 	for i := range 10_000 {
-		at := base.add(2*i + 1)
-		if !q.add(at, at.add(1)) {
+		at := base.Add(2*i + 1)
+		if !q.add(at, at.Add(1)) {
 			refused++
 		}
 	}
@@ -114,18 +114,18 @@ func TestOOOQueueBounded(t *testing.T) {
 	}
 	// Below the highest range: it goes to make room.
 	last := q.ranges[maxOOORanges-1]
-	if !q.add(base.add(-100), base.add(-99)) {
+	if !q.add(base.Add(-100), base.Add(-99)) {
 		t.Fatal("a range below the others was refused")
 	}
-	if len(q.ranges) != maxOOORanges || q.ranges[0].start != base.add(-100) || q.ranges[maxOOORanges-1] == last {
+	if len(q.ranges) != maxOOORanges || q.ranges[0].start != base.Add(-100) || q.ranges[maxOOORanges-1] == last {
 		t.Errorf("after adding below: %d ranges, first %v, last %v (was %v)", len(q.ranges), q.ranges[0], q.ranges[maxOOORanges-1], last)
 	}
 	// Data that joins existing ranges is always taken.
-	if !q.add(base.add(1), base.add(4)) || len(q.ranges) != maxOOORanges-1 {
+	if !q.add(base.Add(1), base.Add(4)) || len(q.ranges) != maxOOORanges-1 {
 		t.Errorf("a range merging two others: %d ranges", len(q.ranges))
 	}
 	for i := 1; i < len(q.ranges); i++ {
-		if !q.ranges[i-1].end.lt(q.ranges[i].start) {
+		if !q.ranges[i-1].end.LessThan(q.ranges[i].start) {
 			t.Fatalf("ranges %d and %d overlap or touch: %v %v", i-1, i, q.ranges[i-1], q.ranges[i])
 		}
 	}

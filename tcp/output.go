@@ -43,7 +43,7 @@ func (c *Conn) output(now time.Time) {
 // sendData sends one segment of new data (and the FIN after the last) if
 // the windows and Nagle's algorithm allow, reporting whether it did.
 func (c *Conn) sendData(now time.Time) bool {
-	off := c.sndNxt.diff(c.sndUna) // where the unsent data starts in snd
+	off := c.sndNxt.Diff(c.sndUna) // where the unsent data starts in snd
 	unsent := c.snd.len() - off
 	finToSend := c.finQueued && c.sndNxt == c.finSeq
 	if unsent <= 0 && !finToSend {
@@ -102,11 +102,11 @@ func (c *Conn) sendData(now time.Time) bool {
 	if n > 0 && n == unsent {
 		flags |= FlagPSH
 	}
-	fin := c.finQueued && c.sndNxt.add(n) == c.finSeq
+	fin := c.finQueued && c.sndNxt.Add(n) == c.finSeq
 	if fin {
 		flags |= FlagFIN
 	}
-	if c.sndNxt.lt(c.sndMax) {
+	if c.sndNxt.LessThan(c.sndMax) {
 		// Sent before: going back after a timeout without SACK.
 		c.e.stats.retransSegs.Add(1)
 	}
@@ -114,11 +114,11 @@ func (c *Conn) sendData(now time.Time) bool {
 	if n > 0 && !c.rtTiming && c.sndNxt == c.sndMax {
 		c.rtTiming, c.rtSeq, c.rtTime = true, c.sndNxt, now
 	}
-	end := c.sndNxt.add(n)
+	end := c.sndNxt.Add(n)
 	if fin {
-		end = end.add(1)
+		end = end.Add(1)
 	}
-	if end.gt(c.sndMax) {
+	if end.GreaterThan(c.sndMax) {
 		c.sndMax = end
 	}
 	c.sndNxt = end
@@ -149,15 +149,15 @@ func (c *Conn) retransmitHead(now time.Time) {
 // it was sent. It returns the sequence number after what it sent (sq if
 // there was nothing), and starts the retransmission timer if it is not
 // running (RFC 6298 5.1).
-func (c *Conn) resend(now time.Time, sq, end seq) seq {
-	off := sq.diff(c.sndUna)
+func (c *Conn) resend(now time.Time, sq, end Seq) Seq {
+	off := sq.Diff(c.sndUna)
 	if off < 0 {
 		return sq
 	}
-	n := max(min(end.diff(sq), c.mss, c.snd.len()-off), 0)
-	next := sq.add(n)
+	n := max(min(end.Diff(sq), c.mss, c.snd.len()-off), 0)
+	next := sq.Add(n)
 	flags := FlagACK
-	if c.finQueued && next == c.finSeq && c.sndMax.gt(c.finSeq) && end.gt(c.finSeq) {
+	if c.finQueued && next == c.finSeq && c.sndMax.GreaterThan(c.finSeq) && end.GreaterThan(c.finSeq) {
 		flags |= FlagFIN
 	}
 	if n == 0 && flags&FlagFIN == 0 {
@@ -170,7 +170,7 @@ func (c *Conn) resend(now time.Time, sq, end seq) seq {
 	c.sendSegment(now, sq, flags, off, n)
 	c.rtTiming = false // Karn: no sample while anything was sent twice
 	if flags&FlagFIN != 0 {
-		next = next.add(1)
+		next = next.Add(1)
 	}
 	if c.rtoAt.IsZero() || c.persist {
 		c.rtoAt, c.persist = now.Add(c.rto), false
@@ -187,9 +187,9 @@ func (c *Conn) sendSYN(now time.Time) {
 	}
 	c.sendSegment(now, c.iss, flags, 0, 0)
 	if c.sndMax == c.iss {
-		c.sndMax = c.iss.add(1)
+		c.sndMax = c.iss.Add(1)
 	}
-	c.sndNxt = c.iss.add(1)
+	c.sndNxt = c.iss.Add(1)
 	if c.rtoAt.IsZero() {
 		c.rtoAt = now.Add(c.rto)
 	}
@@ -216,7 +216,7 @@ func (c *Conn) sendRST(now time.Time) {
 // flags, and n bytes of payload from offset off of the send buffer. Every
 // segment but a reset carries our ACK and window, so it clears the ACK we
 // owed.
-func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
+func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 	var opts [40]byte
 	o := opts[:0]
 	if flags&FlagSYN != 0 {
@@ -257,8 +257,8 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	// The window we advertise: the free receive buffer, scaled, and never
 	// shrinking the right edge we offered before (RFC 9293 3.8.6.2.2).
 	wnd := c.rcvWindow()
-	if edge := c.rcvNxt.add(wnd); edge.lt(c.rcvAdv) {
-		wnd = c.rcvAdv.diff(c.rcvNxt)
+	if edge := c.rcvNxt.Add(wnd); edge.LessThan(c.rcvAdv) {
+		wnd = c.rcvAdv.Diff(c.rcvNxt)
 	}
 	field := wnd >> c.rcvShift
 	if flags&FlagSYN != 0 {
@@ -266,9 +266,9 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	}
 	field = min(field, 0xffff)
 	if flags&FlagRST == 0 {
-		c.rcvAdv = c.rcvNxt.add(field << c.rcvShift)
+		c.rcvAdv = c.rcvNxt.Add(field << c.rcvShift)
 		if flags&FlagSYN != 0 {
-			c.rcvAdv = c.rcvNxt.add(field)
+			c.rcvAdv = c.rcvNxt.Add(field)
 		}
 	}
 	f := Fields{
@@ -294,7 +294,7 @@ func (c *Conn) sendSegment(now time.Time, sq seq, flags Flags, off, n int) {
 	// RFC 4022's tcpOutSegs leaves out retransmissions (counted in
 	// tcpRetransSegs by the code that decides to retransmit): segments
 	// with data, SYN or FIN below SND.MAX.
-	retx := (n > 0 || flags&(FlagSYN|FlagFIN) != 0) && sq.lt(c.sndMax)
+	retx := (n > 0 || flags&(FlagSYN|FlagFIN) != 0) && sq.LessThan(c.sndMax)
 	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil && !retx {
 		c.e.stats.outSegs.Add(1)
 	}

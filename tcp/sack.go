@@ -61,7 +61,7 @@ const (
 
 // rxtRecord is a retransmission of [start, end), sent when SND.MAX was
 // after: data from after on was first sent later than it.
-type rxtRecord struct{ start, end, after seq }
+type rxtRecord struct{ start, end, after Seq }
 
 // sbStorage is the scoreboard's memory, allocated with the first SACK
 // block or retransmission that needs it.
@@ -86,18 +86,18 @@ type scoreboard struct {
 	nrxt, nrelost int
 	// reduceSeq is SND.MAX when the window was last reduced: a lost
 	// retransmission sent after that is a new congestion event.
-	reduceSeq seq
+	reduceSeq Seq
 	// lostEnd is where RFC 6675's IsLost stops holding: every unSACKed
 	// byte below it is lost. It is never below SND.UNA when it matters
 	// (it is recomputed whenever blocks change).
-	lostEnd seq
+	lostEnd Seq
 
 	// highRxt is RFC 6675's HighRxt, kept as the sequence number after
 	// the highest byte retransmitted (so the bytes below it, from SND.UNA,
 	// have been sent again).
-	highRxt seq
+	highRxt Seq
 	// rescueRxt is RFC 6675's RescueRxt, valid when rescue is set.
-	rescueRxt seq
+	rescueRxt Seq
 	rescue    bool
 
 	// loss is set after a retransmission timeout on a SACK connection:
@@ -106,7 +106,7 @@ type scoreboard struct {
 	// window opens from one segment (RFC 6675 5.1, RFC 5681 3.1). It ends
 	// when SND.UNA reaches lossEnd.
 	loss    bool
-	lossEnd seq
+	lossEnd Seq
 
 	// recoverSet tells that Conn.recoverSeq has been set: by an entry
 	// into recovery or a timeout. Before that it means nothing.
@@ -141,7 +141,7 @@ func (sb *scoreboard) clear() {
 
 // highSACK returns the end of the highest SACKed range, or una if there
 // is none.
-func (sb *scoreboard) highSACK(una seq) seq {
+func (sb *scoreboard) highSACK(una Seq) Seq {
 	if sb.n == 0 {
 		return una
 	}
@@ -157,14 +157,14 @@ func (sb *scoreboard) highSACK(una seq) seq {
 // holding the byte at una would acknowledge it), and one beyond what was
 // sent is bogus: both are ignored too, as Linux does. The caller calls
 // ackedTo(una) first.
-func (sb *scoreboard) update(una, max seq, blocks []SACKBlock, mss int) int {
+func (sb *scoreboard) update(una, max Seq, blocks []SACKBlock, mss int) int {
 	newly := 0
 	for _, b := range blocks {
-		start, end := seq(b.Left), seq(b.Right)
+		start, end := Seq(b.Left), Seq(b.Right)
 		switch {
-		case end.leq(una):
+		case end.LessEqual(una):
 			sb.dsacks++
-		case !start.gt(una) || !start.lt(end) || end.gt(max):
+		case !start.GreaterThan(una) || !start.LessThan(end) || end.GreaterThan(max):
 			sb.invalid++
 		default:
 			newly += sb.insert(start, end)
@@ -176,18 +176,18 @@ func (sb *scoreboard) update(una, max seq, blocks []SACKBlock, mss int) int {
 
 // insert adds the range [start, end) and returns how many of its bytes
 // were not SACKed before.
-func (sb *scoreboard) insert(start, end seq) int {
+func (sb *scoreboard) insert(start, end Seq) int {
 	bs := &sb.storage().blocks
 	// i is the first range that ends at or after start: the first the new
 	// one may touch; j is past the last it touches.
 	i := 0
-	for i < sb.n && bs[i].end.lt(start) {
+	for i < sb.n && bs[i].end.LessThan(start) {
 		i++
 	}
 	j, had := i, 0
-	for j < sb.n && bs[j].start.leq(end) {
-		start, end = seqMin(start, bs[j].start), seqMax(end, bs[j].end)
-		had += bs[j].end.diff(bs[j].start)
+	for j < sb.n && bs[j].start.LessEqual(end) {
+		start, end = SeqMin(start, bs[j].start), SeqMax(end, bs[j].end)
+		had += bs[j].end.Diff(bs[j].start)
 		j++
 	}
 	if i == j {
@@ -198,7 +198,7 @@ func (sb *scoreboard) insert(start, end seq) int {
 				return 0 // the highest: not recorded
 			}
 			sb.n-- // forget the highest to make room
-			sb.sacked -= bs[sb.n].end.diff(bs[sb.n].start)
+			sb.sacked -= bs[sb.n].end.Diff(bs[sb.n].start)
 			sb.forgotten++
 		}
 		copy(bs[i+1:sb.n+1], bs[i:sb.n])
@@ -209,7 +209,7 @@ func (sb *scoreboard) insert(start, end seq) int {
 		sb.n -= j - i - 1
 	}
 	bs[i] = seqRange{start, end}
-	newly := end.diff(start) - had
+	newly := end.Diff(start) - had
 	sb.sacked += newly
 	return newly
 }
@@ -219,22 +219,22 @@ func (sb *scoreboard) insert(start, end seq) int {
 // data it had SACKed (RFC 2018 allows it to renege; a peer holding the
 // bytes at una would have acknowledged them): the scoreboard is cleared,
 // so that everything above una is sent again if need be.
-func (sb *scoreboard) ackedTo(una seq, mss int) {
+func (sb *scoreboard) ackedTo(una Seq, mss int) {
 	if sb.n == 0 {
 		sb.lostEnd = una
 		return
 	}
 	bs := &sb.st.blocks
 	i := 0
-	for i < sb.n && bs[i].end.leq(una) {
-		sb.sacked -= bs[i].end.diff(bs[i].start)
+	for i < sb.n && bs[i].end.LessEqual(una) {
+		sb.sacked -= bs[i].end.Diff(bs[i].start)
 		i++
 	}
 	if i > 0 {
 		copy(bs[:], bs[i:sb.n])
 		sb.n -= i
 	}
-	if sb.n > 0 && bs[0].start.leq(una) {
+	if sb.n > 0 && bs[0].start.LessEqual(una) {
 		sb.reneges++
 		sb.clear()
 	}
@@ -245,11 +245,11 @@ func (sb *scoreboard) ackedTo(una seq, mss int) {
 // the first range at which DupThresh ranges, or more than DupThresh-1
 // segments' worth of bytes, are SACKed makes every hole below it lost
 // (RFC 6675's IsLost).
-func (sb *scoreboard) setLost(una seq, mss int) {
+func (sb *scoreboard) setLost(una Seq, mss int) {
 	sb.lostEnd = una
 	bytes := 0
 	for k := sb.n - 1; k >= 0; k-- {
-		bytes += sb.st.blocks[k].end.diff(sb.st.blocks[k].start)
+		bytes += sb.st.blocks[k].end.Diff(sb.st.blocks[k].start)
 		if sb.n-k >= dupThresh || bytes > (dupThresh-1)*mss {
 			sb.lostEnd = sb.st.blocks[k].start
 			return
@@ -259,20 +259,20 @@ func (sb *scoreboard) setLost(una seq, mss int) {
 
 // lostBelow returns the boundary below which unSACKed bytes are lost:
 // lostEnd, or after a timeout everything that was outstanding then.
-func (sb *scoreboard) lostBelow() seq {
-	if sb.loss && sb.lossEnd.gt(sb.lostEnd) {
+func (sb *scoreboard) lostBelow() Seq {
+	if sb.loss && sb.lossEnd.GreaterThan(sb.lostEnd) {
 		return sb.lossEnd
 	}
 	return sb.lostEnd
 }
 
 // sackedAt reports whether sq is SACKed.
-func (sb *scoreboard) sackedAt(sq seq) bool {
+func (sb *scoreboard) sackedAt(sq Seq) bool {
 	for i := 0; i < sb.n; i++ {
-		if sq.lt(sb.st.blocks[i].start) {
+		if sq.LessThan(sb.st.blocks[i].start) {
 			return false
 		}
-		if sq.lt(sb.st.blocks[i].end) {
+		if sq.LessThan(sb.st.blocks[i].end) {
 			return true
 		}
 	}
@@ -280,88 +280,88 @@ func (sb *scoreboard) sackedAt(sq seq) bool {
 }
 
 // isLost is RFC 6675's IsLost(sq).
-func (sb *scoreboard) isLost(sq seq) bool {
-	return sq.lt(sb.lostBelow()) && !sb.sackedAt(sq)
+func (sb *scoreboard) isLost(sq Seq) bool {
+	return sq.LessThan(sb.lostBelow()) && !sb.sackedAt(sq)
 }
 
 // sackedIn returns the SACKed bytes in [from, to).
-func (sb *scoreboard) sackedIn(from, to seq) int {
+func (sb *scoreboard) sackedIn(from, to Seq) int {
 	n := 0
 	for i := 0; i < sb.n; i++ {
 		b := sb.st.blocks[i]
-		if !b.end.gt(from) {
+		if !b.end.GreaterThan(from) {
 			continue
 		}
-		if !b.start.lt(to) {
+		if !b.start.LessThan(to) {
 			break
 		}
-		n += seqMin(b.end, to).diff(seqMax(b.start, from))
+		n += SeqMin(b.end, to).Diff(SeqMax(b.start, from))
 	}
 	return n
 }
 
 // unsackedIn returns the bytes in [from, to) that are not SACKed.
-func (sb *scoreboard) unsackedIn(from, to seq) int {
-	if !from.lt(to) {
+func (sb *scoreboard) unsackedIn(from, to Seq) int {
+	if !from.LessThan(to) {
 		return 0
 	}
-	return to.diff(from) - sb.sackedIn(from, to)
+	return to.Diff(from) - sb.sackedIn(from, to)
 }
 
 // pipe is RFC 6675's SetPipe: of the bytes from una to max (HighData),
 // those neither SACKed nor lost are in flight, and so are those sent again
 // (below HighRxt) and not SACKed since.
-func (sb *scoreboard) pipe(una, high seq) int {
-	lost := seqMin(seqMax(sb.lostBelow(), una), high)
-	rxt := seqMin(seqMax(sb.highRxt, una), high)
+func (sb *scoreboard) pipe(una, high Seq) int {
+	lost := SeqMin(SeqMax(sb.lostBelow(), una), high)
+	rxt := SeqMin(SeqMax(sb.highRxt, una), high)
 	p := sb.unsackedIn(lost, high) + sb.unsackedIn(una, rxt)
 	// Retransmissions found lost have left the network.
 	for i := 0; i < sb.nrelost; i++ {
 		r := sb.st.relost[i]
-		p -= sb.unsackedIn(seqMax(r.start, una), seqMin(r.end, rxt))
+		p -= sb.unsackedIn(SeqMax(r.start, una), SeqMin(r.end, rxt))
 	}
 	return max(p, 0)
 }
 
 // hole returns the first unSACKed run of bytes at or after from and below
 // limit, cut at limit: [start, end). ok is false if there is none.
-func (sb *scoreboard) hole(from, limit seq) (start, end seq, ok bool) {
+func (sb *scoreboard) hole(from, limit Seq) (start, end Seq, ok bool) {
 	start = from
 	for i := 0; i < sb.n; i++ {
 		b := sb.st.blocks[i]
-		if !b.end.gt(start) {
+		if !b.end.GreaterThan(start) {
 			continue
 		}
-		if b.start.gt(start) {
-			end = seqMin(b.start, limit)
-			return start, end, start.lt(end)
+		if b.start.GreaterThan(start) {
+			end = SeqMin(b.start, limit)
+			return start, end, start.LessThan(end)
 		}
 		start = b.end // inside a SACKed range: skip it
 	}
-	return start, limit, start.lt(limit)
+	return start, limit, start.LessThan(limit)
 }
 
 // lastHole returns the highest unSACKed byte below max, plus one: the end
 // of the highest hole (RFC 6675 NextSeg rule 4), and where that hole
 // starts.
-func (sb *scoreboard) lastHole(una, max seq) (start, end seq, ok bool) {
+func (sb *scoreboard) lastHole(una, max Seq) (start, end Seq, ok bool) {
 	end = max
 	for i := sb.n - 1; i >= 0; i-- {
 		b := sb.st.blocks[i]
-		if b.end.lt(end) {
+		if b.end.LessThan(end) {
 			return b.end, end, true
 		}
-		if !b.start.lt(end) {
+		if !b.start.LessThan(end) {
 			continue
 		}
 		end = b.start // the range reaches max: the hole is below it
 	}
-	return una, end, una.lt(end)
+	return una, end, una.LessThan(end)
 }
 
 // enterLoss sets the scoreboard up after a retransmission timeout: what
 // was outstanding and not SACKed is lost and nothing has been sent again.
-func (sb *scoreboard) enterLoss(una, max seq) {
+func (sb *scoreboard) enterLoss(una, max Seq) {
 	sb.loss, sb.lossEnd = true, max
 	sb.highRxt = una
 	sb.rescue = false
@@ -372,8 +372,8 @@ func (sb *scoreboard) enterLoss(una, max seq) {
 // logRxt records a retransmission of [start, end) sent when SND.MAX was
 // after, to watch it for loss. When the log is full the oldest record is
 // forgotten: the retransmission timer still covers it.
-func (sb *scoreboard) logRxt(start, end, after seq) {
-	if !start.lt(end) {
+func (sb *scoreboard) logRxt(start, end, after Seq) {
+	if !start.LessThan(end) {
 		return
 	}
 	st := sb.storage()
@@ -392,7 +392,7 @@ func (sb *scoreboard) logRxt(start, end, after seq) {
 // RFC 6675 alone leaves a lost retransmission to the retransmission timer.
 // Their unSACKed bytes are queued to be sent again. It returns whether any
 // was found, and the SND.MAX at which the first of them was sent.
-func (sb *scoreboard) lostRetransmissions(una, max seq, mss int) (after seq, found bool) {
+func (sb *scoreboard) lostRetransmissions(una, max Seq, mss int) (after Seq, found bool) {
 	if sb.nrxt == 0 {
 		return 0, false
 	}
@@ -400,7 +400,7 @@ func (sb *scoreboard) lostRetransmissions(una, max seq, mss int) (after seq, fou
 	i := 0
 	for ; i < sb.nrxt; i++ {
 		r := st.rxt[i]
-		if r.end.leq(una) || sb.unsackedIn(seqMax(r.start, una), r.end) == 0 {
+		if r.end.LessEqual(una) || sb.unsackedIn(SeqMax(r.start, una), r.end) == 0 {
 			continue // it arrived (or the original did)
 		}
 		// Records are in the order sent, so after never decreases: if
@@ -413,7 +413,7 @@ func (sb *scoreboard) lostRetransmissions(una, max seq, mss int) (after seq, fou
 		}
 		sb.lostRxts++
 		if sb.nrelost < maxRelost {
-			st.relost[sb.nrelost] = seqRange{seqMax(r.start, una), r.end}
+			st.relost[sb.nrelost] = seqRange{SeqMax(r.start, una), r.end}
 			sb.nrelost++
 		}
 	}
@@ -423,10 +423,10 @@ func (sb *scoreboard) lostRetransmissions(una, max seq, mss int) (after seq, fou
 
 // nextRelost returns the first unSACKed run of a retransmission found
 // lost, forgetting those that have arrived since.
-func (sb *scoreboard) nextRelost(una seq) (start, end seq, ok bool) {
+func (sb *scoreboard) nextRelost(una Seq) (start, end Seq, ok bool) {
 	for sb.nrelost > 0 {
 		r := sb.st.relost[0]
-		if start, end, ok := sb.hole(seqMax(r.start, una), r.end); ok {
+		if start, end, ok := sb.hole(SeqMax(r.start, una), r.end); ok {
 			return start, end, true
 		}
 		sb.popRelost()
@@ -436,10 +436,10 @@ func (sb *scoreboard) nextRelost(una seq) (start, end seq, ok bool) {
 
 // relostSent records that the first lost retransmission has been sent
 // again up to next.
-func (sb *scoreboard) relostSent(next seq) {
+func (sb *scoreboard) relostSent(next Seq) {
 	r := &sb.st.relost[0]
 	r.start = next
-	if !r.start.lt(r.end) {
+	if !r.start.LessThan(r.end) {
 		sb.popRelost()
 	}
 }
@@ -478,7 +478,7 @@ func (c *Conn) enterSACKRecovery(now time.Time) {
 // this of whatever detects the loss of a retransmission).
 func (c *Conn) checkLostRetransmissions(now time.Time) {
 	after, found := c.sb.lostRetransmissions(c.sndUna, c.sndMax, c.mss)
-	if found && c.inRecovery && !after.lt(c.sb.reduceSeq) {
+	if found && c.inRecovery && !after.LessThan(c.sb.reduceSeq) {
 		c.cc.onCongestion(c.flightSize(), c.mss, now)
 		c.sb.reduceSeq = c.sndMax
 	}
@@ -492,7 +492,7 @@ func (c *Conn) sackRecoveryOutput(now time.Time) bool {
 	sent := false
 	for c.cc.cwnd()-c.sb.pipe(c.sndUna, c.sndMax) >= c.mss {
 		una, max := c.sndUna, c.sndMax
-		from := seqMax(c.sb.highRxt, una)
+		from := SeqMax(c.sb.highRxt, una)
 		// First, retransmissions found lost.
 		if start, end, ok := c.sb.nextRelost(una); ok {
 			next := c.resend(now, start, end)
@@ -506,7 +506,7 @@ func (c *Conn) sackRecoveryOutput(now time.Time) bool {
 		}
 		// Rule 1: the first lost byte not yet sent again (IsLost
 		// implies that it is below the highest SACKed byte).
-		if start, end, ok := c.sb.hole(from, seqMin(c.sb.lostBelow(), max)); ok {
+		if start, end, ok := c.sb.hole(from, SeqMin(c.sb.lostBelow(), max)); ok {
 			if c.sb.highRxt = c.resend(now, start, end); c.sb.highRxt == start {
 				break
 			}
@@ -532,11 +532,11 @@ func (c *Conn) sackRecoveryOutput(now time.Time) bool {
 		// Rule 4: once per recovery, the highest unSACKed segment, so
 		// that a loss at the tail is repaired without a timeout. (Not if
 		// rule 1 or 3 already sent it again.)
-		if c.inRecovery && (!c.sb.rescue || una.gt(c.sb.rescueRxt)) {
-			if start, end, ok := c.sb.lastHole(una, max); ok && end.gt(c.sb.highRxt) {
-				from := seqMax(start, end.add(-c.mss))
-				if end == max && c.finQueued && max == c.finSeq.add(1) {
-					from = seqMax(start, end.add(-c.mss-1)) // the FIN rides along
+		if c.inRecovery && (!c.sb.rescue || una.GreaterThan(c.sb.rescueRxt)) {
+			if start, end, ok := c.sb.lastHole(una, max); ok && end.GreaterThan(c.sb.highRxt) {
+				from := SeqMax(start, end.Add(-c.mss))
+				if end == max && c.finQueued && max == c.finSeq.Add(1) {
+					from = SeqMax(start, end.Add(-c.mss-1)) // the FIN rides along
 				}
 				c.resend(now, from, end)
 				c.sb.rescue, c.sb.rescueRxt = true, c.recoverSeq

@@ -20,18 +20,18 @@ func (sb *scoreboard) ranges() []seqRange {
 
 // checkInvariants fails the test if the ranges are not sorted, disjoint
 // and apart, all above una, or if sacked is not their sum.
-func (sb *scoreboard) checkInvariants(t *testing.T, una seq) {
+func (sb *scoreboard) checkInvariants(t *testing.T, una Seq) {
 	t.Helper()
 	sum := 0
 	for i := 0; i < sb.n; i++ {
 		r := sb.st.blocks[i]
-		if !r.start.lt(r.end) || !r.start.gt(una) {
+		if !r.start.LessThan(r.end) || !r.start.GreaterThan(una) {
 			t.Fatalf("range %d [%d,%d) empty or not above una %d: %v", i, r.start, r.end, una, sb.ranges())
 		}
-		if i > 0 && !sb.st.blocks[i-1].end.lt(r.start) {
+		if i > 0 && !sb.st.blocks[i-1].end.LessThan(r.start) {
 			t.Fatalf("ranges %d and %d touch or overlap: %v", i-1, i, sb.ranges())
 		}
-		sum += r.end.diff(r.start)
+		sum += r.end.Diff(r.start)
 	}
 	if sum != sb.sacked {
 		t.Fatalf("sacked = %d, the ranges hold %d", sb.sacked, sum)
@@ -174,7 +174,7 @@ func TestScoreboardBounded(t *testing.T) {
 		t.Fatalf("%d ranges kept, want %d", sb.n, maxScoreboard)
 	}
 	for i := 0; i < sb.n; i++ {
-		if want := (seqRange{seq(una + 200*i + 100), seq(una + 200*i + 200)}); sb.st.blocks[i] != want {
+		if want := (seqRange{Seq(una + 200*i + 100), Seq(una + 200*i + 200)}); sb.st.blocks[i] != want {
 			t.Fatalf("range %d is %v, want %v (the lowest ones)", i, sb.st.blocks[i], want)
 		}
 	}
@@ -205,17 +205,17 @@ func TestScoreboardBounded(t *testing.T) {
 // refBoard is RFC 6675's scoreboard taken literally, one byte at a time:
 // the reference the scoreboard is checked against.
 type refBoard struct {
-	una, max seq
-	sacked   map[seq]bool
+	una, max Seq
+	sacked   map[Seq]bool
 }
 
-func (r *refBoard) isSACKed(s seq) bool { return r.sacked[s] }
+func (r *refBoard) isSACKed(s Seq) bool { return r.sacked[s] }
 
 // isLost is RFC 6675 section 4's IsLost: DupThresh discontiguous SACKed
 // sequences above s, or more than (DupThresh-1)*SMSS bytes SACKed above.
-func (r *refBoard) isLost(s seq, mss int) bool {
+func (r *refBoard) isLost(s Seq, mss int) bool {
 	runs, bytes, in := 0, 0, false
-	for x := s.add(1); x.lt(r.max); x = x.add(1) {
+	for x := s.Add(1); x.LessThan(r.max); x = x.Add(1) {
 		if r.sacked[x] {
 			bytes++
 			if !in {
@@ -230,16 +230,16 @@ func (r *refBoard) isLost(s seq, mss int) bool {
 }
 
 // pipe is RFC 6675's SetPipe.
-func (r *refBoard) pipe(highRxt seq, mss int) int {
+func (r *refBoard) pipe(highRxt Seq, mss int) int {
 	p := 0
-	for s := r.una; s.lt(r.max); s = s.add(1) {
+	for s := r.una; s.LessThan(r.max); s = s.Add(1) {
 		if r.sacked[s] {
 			continue
 		}
 		if !r.isLost(s, mss) {
 			p++
 		}
-		if s.lt(highRxt) {
+		if s.LessThan(highRxt) {
 			p++
 		}
 	}
@@ -254,43 +254,43 @@ func TestScoreboardAgainstRFC(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for trial := range 300 {
 		mss := 1 + r.IntN(20)
-		base := seq(r.Uint32())
+		base := Seq(r.Uint32())
 		size := 50 + r.IntN(250)
-		ref := &refBoard{una: base, max: base.add(size), sacked: map[seq]bool{}}
+		ref := &refBoard{una: base, max: base.Add(size), sacked: map[Seq]bool{}}
 		var sb scoreboard
 		highRxt := base
 		for step := range 12 {
 			switch r.IntN(4) {
 			case 0: // a cumulative ACK, not into SACKed bytes (which would be reneging)
-				if d := ref.max.diff(ref.una); d > 0 {
-					ref.una = ref.una.add(r.IntN(d/2 + 1))
+				if d := ref.max.Diff(ref.una); d > 0 {
+					ref.una = ref.una.Add(r.IntN(d/2 + 1))
 					for ref.sacked[ref.una] {
-						ref.una = ref.una.add(1)
+						ref.una = ref.una.Add(1)
 					}
 					for s := range ref.sacked {
-						if s.lt(ref.una) {
+						if s.LessThan(ref.una) {
 							delete(ref.sacked, s)
 						}
 					}
 				}
 			case 1: // retransmissions
-				highRxt = ref.una.add(r.IntN(ref.max.diff(ref.una) + 1))
+				highRxt = ref.una.Add(r.IntN(ref.max.Diff(ref.una) + 1))
 			default: // SACK blocks, some of them D-SACKs
 				var blocks []SACKBlock
 				for range 1 + r.IntN(4) {
-					s := ref.una.add(r.IntN(ref.max.diff(ref.una)+10) - 10)
-					e := s.add(1 + r.IntN(30))
-					if e.gt(ref.max) {
+					s := ref.una.Add(r.IntN(ref.max.Diff(ref.una)+10) - 10)
+					e := s.Add(1 + r.IntN(30))
+					if e.GreaterThan(ref.max) {
 						e = ref.max
 					}
-					if !s.lt(e) {
+					if !s.LessThan(e) {
 						continue
 					}
 					blocks = append(blocks, blk(uint32(s), uint32(e)))
-					if !s.gt(ref.una) {
+					if !s.GreaterThan(ref.una) {
 						continue // a D-SACK, or contradicting the ACK
 					}
-					for x := s; x.lt(e); x = x.add(1) {
+					for x := s; x.LessThan(e); x = x.Add(1) {
 						ref.sacked[x] = true
 					}
 				}
@@ -302,7 +302,7 @@ func TestScoreboardAgainstRFC(t *testing.T) {
 				t.Fatalf("trial %d step %d: reneging detected", trial, step)
 			}
 			sb.checkInvariants(t, ref.una-1)
-			hr := seqMax(highRxt, ref.una)
+			hr := SeqMax(highRxt, ref.una)
 			sb.highRxt = hr
 			where := fmt.Sprintf("trial %d step %d (una %d, max %d, mss %d, ranges %v)", trial, step, ref.una, ref.max, mss, sb.ranges())
 			if got, want := sb.pipe(ref.una, ref.max), ref.pipe(hr, mss); got != want {
@@ -311,7 +311,7 @@ func TestScoreboardAgainstRFC(t *testing.T) {
 			if got, want := sb.sacked, len(ref.sacked); got != want {
 				t.Fatalf("%s: %d bytes SACKed, RFC says %d", where, got, want)
 			}
-			for s := ref.una; s.lt(ref.max); s = s.add(1) {
+			for s := ref.una; s.LessThan(ref.max); s = s.Add(1) {
 				if got, want := sb.isLost(s), !ref.isSACKed(s) && ref.isLost(s, mss); got != want {
 					t.Fatalf("%s: IsLost(%d) = %v, RFC says %v", where, s, got, want)
 				}
@@ -355,7 +355,7 @@ type recNet struct {
 // recSeg is a segment sent: its sequence number, payload length and
 // flags.
 type recSeg struct {
-	seq   seq
+	seq   Seq
 	n     int
 	flags Flags
 }
@@ -365,7 +365,7 @@ func (s recSeg) String() string {
 	if s.flags&FlagFIN != 0 {
 		fin = "+FIN"
 	}
-	return fmt.Sprintf("%d:%d%s", s.seq, s.seq.add(s.n), fin)
+	return fmt.Sprintf("%d:%d%s", s.seq, s.seq.Add(s.n), fin)
 }
 
 func (n *recNet) Addr() [4]byte       { return [4]byte{10, 0, 0, 1} }
@@ -386,7 +386,7 @@ func (n *recNet) Send(sb *SegmentBuffer, size int, src, dst [4]byte) error {
 		return err
 	}
 	n.mu.Lock()
-	n.segs = append(n.segs, recSeg{seq(h.Seq()), len(h.Payload()), h.Flags()})
+	n.segs = append(n.segs, recSeg{Seq(h.Seq()), len(h.Payload()), h.Flags()})
 	n.mu.Unlock()
 	return nil
 }
@@ -434,7 +434,7 @@ func newRecoveryConn(t *testing.T, cc string, sack bool, data int, fin bool) *re
 	c.iss = testISS
 	c.sndUna, c.sndNxt, c.sndMax = testISS+1, testISS+1, testISS+1
 	c.irs, c.rcvNxt = testIRS, testIRS+1
-	c.rcvAdv = c.rcvNxt.add(c.rcvBufSize)
+	c.rcvAdv = c.rcvNxt.Add(c.rcvBufSize)
 	c.sackOK, c.wsOK, c.sndShift = sack, true, 6
 	c.sndWnd, c.maxSndWnd = 0xffff<<6, 0xffff<<6
 	c.sndWl1, c.sndWl2 = c.irs, c.sndUna
@@ -447,7 +447,7 @@ func newRecoveryConn(t *testing.T, cc string, sack bool, data int, fin bool) *re
 	if fin {
 		c.setState(stateFinWait1)
 		c.finQueued = true
-		c.finSeq = c.sndUna.add(data)
+		c.finSeq = c.sndUna.Add(data)
 	}
 	c.output(e.clock.Now())
 	return &recoveryConn{t: t, c: c, net: n}
@@ -512,8 +512,8 @@ func (r *recoveryConn) stats() Stats { return r.c.e.Stats() }
 // its lock (its timer runs in another goroutine).
 type connSnap struct {
 	inRecovery, loss bool
-	recoverSeq       seq
-	sndUna, sndMax   seq
+	recoverSeq       Seq
+	sndUna, sndMax   Seq
 	state            state
 	rto              time.Duration
 	cwnd, dupAcks    int
@@ -550,7 +550,7 @@ func TestSACKRecoveryEntry(t *testing.T) {
 			t.Fatal("in recovery after two segments SACKed")
 		}
 		r.ack(seg(1), [2]int{2, 4})
-		if !r.snap().inRecovery || r.snap().recoverSeq != seq(seg(14)) {
+		if !r.snap().inRecovery || r.snap().recoverSeq != Seq(seg(14)) {
 			t.Fatalf("in recovery %v, recovery point %d; want true, %d", r.snap().inRecovery, r.snap().recoverSeq, seg(14))
 		}
 		// cwnd = ssthresh = FlightSize/2 = 5500 (13 segments outstanding,
@@ -842,7 +842,7 @@ func TestSACKLostRetransmission(t *testing.T) {
 		r.ack(seg(1), [2]int{2, 16})
 		r.expect("pipe 1000: segment 1 a third time", segs(1, 1)...)
 		r.ack(seg(18))
-		if s := r.snap(); s.inRecovery || s.sndUna != seq(seg(18)) {
+		if s := r.snap(); s.inRecovery || s.sndUna != Seq(seg(18)) {
 			t.Fatalf("recovery not over: %+v", s)
 		}
 		if st := r.stats(); st.RetransSegs != 2 || st.Timeouts != 0 || st.FastRetrans != 1 {

@@ -34,7 +34,7 @@ const (
 )
 
 // cookieHash returns the 24-bit keyed hash of a cookie.
-func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN seq) uint32 {
+func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN Seq) uint32 {
 	var b [32 + 20]byte
 	copy(b[:], e.cookieKey[:])
 	copy(b[32:], id.localAddr[:])
@@ -78,7 +78,7 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 		}
 	}
 	period := e.cookiePeriodAt(now)
-	clientISN := seq(h.Seq())
+	clientISN := Seq(h.Seq())
 	cookie := (period&0x1f)<<27 | uint32(mssIdx)<<24 | e.cookieHash(id, period, clientISN)
 
 	// The MSS we offer is ours, what our route carries (RFC 9293 3.7.1);
@@ -136,7 +136,7 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 func (l *Listener) cookieACK(id fourTuple, h Header, now time.Time) bool {
 	e := l.e
 	cookie := h.Ack() - 1
-	clientISN := seq(h.Seq() - 1)
+	clientISN := Seq(h.Seq() - 1)
 	period := e.cookiePeriodAt(now)
 	got := cookie >> 27
 	ok := false
@@ -166,6 +166,6 @@ func (l *Listener) cookieACK(id fourTuple, h Header, now time.Time) bool {
 		}
 		sackOK = opt.tsEcr&(1<<4) != 0
 	}
-	l.cookieEstablished(id, h, seq(cookie), mss, ws, sackOK, tsOK, now)
+	l.cookieEstablished(id, h, Seq(cookie), mss, ws, sackOK, tsOK, now)
 	return true
 }

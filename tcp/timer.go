@@ -125,9 +125,9 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 	// Go back: everything after the oldest segment is sent again as
 	// the window reopens.
 	c.retransmitHead(now)
-	c.sndNxt = c.sndUna.add(min(c.mss, c.snd.len(), c.sndMax.diff(c.sndUna)))
-	if c.finQueued && c.sndNxt == c.finSeq && c.sndMax.gt(c.finSeq) {
-		c.sndNxt = c.sndNxt.add(1)
+	c.sndNxt = c.sndUna.Add(min(c.mss, c.snd.len(), c.sndMax.Diff(c.sndUna)))
+	if c.finQueued && c.sndNxt == c.finSeq && c.sndMax.GreaterThan(c.finSeq) {
+		c.sndNxt = c.sndNxt.Add(1)
 	}
 }
 
@@ -151,7 +151,7 @@ func (c *Conn) persistTimeout(now time.Time) {
 		// window reopened the data would go on after an octet the peer
 		// had dropped.
 		c.e.stats.zeroWindowProbes.Add(1)
-		c.sendSegment(now, c.sndUna.add(-1), FlagACK, 0, 0)
+		c.sendSegment(now, c.sndUna.Add(-1), FlagACK, 0, 0)
 	}
 	c.rto = min(2*c.rto, c.e.cfg.MaxRTO)
 	c.rtoAt = now.Add(c.rto)
@@ -183,7 +183,7 @@ func (c *Conn) keepAliveTimeout(now time.Time) {
 	}
 	c.kaProbes++
 	c.e.stats.keepAlives.Add(1)
-	c.sendSegment(now, c.sndUna.add(-1), FlagACK, 0, 0)
+	c.sendSegment(now, c.sndUna.Add(-1), FlagACK, 0, 0)
 	c.keepAt = now.Add(c.kaIntvl)
 }
 
@@ -198,7 +198,7 @@ func (c *Conn) rttSample(s *segment, now time.Time) {
 	// only when no segment is being timed, as after a retransmission.
 	var rtt time.Duration
 	switch {
-	case c.rtTiming && s.ack.gt(c.rtSeq):
+	case c.rtTiming && s.ack.GreaterThan(c.rtSeq):
 		rtt = now.Sub(c.rtTime)
 		c.rtTiming = false
 		if rtt < 0 {

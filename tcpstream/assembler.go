@@ -148,7 +148,7 @@ func lessAddr(a, b *[16]byte) bool {
 // chunk is out-of-order data held: bytes [seq, seq+len(data)) of a
 // direction, in a pooled buffer.
 type chunk struct {
-	seq  uint32
+	seq  tcp.Seq
 	data []byte
 	at   time.Time // the Assembler's time when it arrived
 }
@@ -159,16 +159,16 @@ const chunkCost = 128
 
 // half is the reassembly state of one direction.
 type half struct {
-	started   bool   // next is known
-	done      bool   // everything up to the FIN delivered or given up
-	finSeen   bool   // fin is known
-	ackValid  bool   // acked is known and after next
-	hintValid bool   // hint is known
-	isn       uint32 // initial sequence number, when the SYN was seen
-	next      uint32 // the first byte not yet delivered or given up
-	fin       uint32 // the sequence number of the FIN
-	acked     uint32 // the peer's highest acknowledgment, from segments before the current one
-	hint      uint32 // the sequence number of a pure ACK before the direction started
+	started   bool    // next is known
+	done      bool    // everything up to the FIN delivered or given up
+	finSeen   bool    // fin is known
+	ackValid  bool    // acked is known and after next
+	hintValid bool    // hint is known
+	isn       tcp.Seq // initial sequence number, when the SYN was seen
+	next      tcp.Seq // the first byte not yet delivered or given up
+	fin       tcp.Seq // the sequence number of the FIN
+	acked     tcp.Seq // the peer's highest acknowledgment, from segments before the current one
+	hint      tcp.Seq // the sequence number of a pure ACK before the direction started
 
 	chunks []chunk // held data, sorted, never overlapping, all after next; live from head
 	head   int
@@ -182,7 +182,7 @@ func (h *half) held() []chunk { return h.chunks[h.head:] }
 // flood of half-open ones) do not pay for it.
 type lingering struct {
 	dir        Direction
-	seq        uint32
+	seq        tcp.Seq
 	at         time.Time
 	prev, next *conn // in the Assembler's lingerList
 }
@@ -321,7 +321,7 @@ func (a *Assembler) add(src, dst netip.AddrPort, seg tcp.Header, segLen int, ts 
 	syn := flags.Has(tcp.FlagSYN)
 	ack := flags.Has(tcp.FlagACK)
 	rst := flags.Has(tcp.FlagRST)
-	seq := seg.Seq()
+	seq := tcp.Seq(seg.Seq())
 
 	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
 	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
@@ -389,9 +389,9 @@ func (a *Assembler) add(src, dst netip.AddrPort, seg tcp.Header, segLen int, ts 
 	// still fill a hole it covers before the hole is given up.
 	if ack && !rst {
 		p := &c.half[d.Reverse()]
-		ackn := seg.Ack()
-		if p.started && !p.done && seqGT(ackn, p.next) && int(ackn-p.next) <= maxWindow &&
-			(!p.ackValid || seqGT(ackn, p.acked)) {
+		ackn := tcp.Seq(seg.Ack())
+		if p.started && !p.done && ackn.GreaterThan(p.next) && int(ackn.Offset(p.next)) <= maxWindow &&
+			(!p.ackValid || ackn.GreaterThan(p.acked)) {
 			p.acked = ackn
 			p.ackValid = true
 		}
@@ -439,7 +439,7 @@ func (a *Assembler) newConn(k key, src, dst netip.AddrPort, srcLo, syn, ack bool
 }
 
 // segment processes the flags and data of a segment of direction d.
-func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, payload []byte, wire int, ts time.Time) {
+func (a *Assembler) segment(c *conn, d Direction, seq tcp.Seq, flags tcp.Flags, payload []byte, wire int, ts time.Time) {
 	st := &c.s.stats[d]
 	st.Packets++
 	st.Bytes += int64(wire)
@@ -454,12 +454,12 @@ func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, p
 		if !c.s.syn[d] && (!h.started || !c.hasData(d)) {
 			*h = half{chunks: h.chunks[:0], started: true}
 			h.isn = seq
-			h.next = seq + 1
+			h.next = seq.Add(1)
 			c.s.syn[d] = true
 		}
 		// A SYN after data already flowed is late: its sequence number is
 		// noted nowhere, and its data, if any, is old or held as usual.
-		seq++
+		seq = seq.Add(1)
 	}
 	fin := flags.Has(tcp.FlagFIN)
 	if fin {
@@ -481,7 +481,7 @@ func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, p
 		}
 		h.started = true
 		h.next = seq
-		if h.hintValid && wire <= 1 && seq == h.hint-1 {
+		if h.hintValid && wire <= 1 && seq == h.hint.Add(-1) {
 			// A keep-alive probe (RFC 9293 section 3.8.4): one byte
 			// before what the sender's pure ACK said it had sent, and
 			// garbage, not data.
@@ -490,8 +490,8 @@ func (a *Assembler) segment(c *conn, d Direction, seq uint32, flags tcp.Flags, p
 	}
 	if fin && !h.finSeen {
 		// A FIN before what was delivered, or out of window, is bogus.
-		end := seq + uint32(wire)
-		if seqGEQ(end, h.next) && int(end-h.next) < maxWindow && !h.done {
+		end := seq.Add(wire)
+		if end.GreaterEqual(h.next) && int(end.Offset(h.next)) < maxWindow && !h.done {
 			h.finSeen = true
 			h.fin = end
 			a.dropAfterFIN(c, d)
@@ -512,7 +512,7 @@ func (a *Assembler) dropAfterFIN(c *conn, d Direction) {
 	h := &c.half[d]
 	held := h.held()
 	i := len(held)
-	for i > 0 && seqGEQ(held[i-1].seq, h.fin) {
+	for i > 0 && held[i-1].seq.GreaterEqual(h.fin) {
 		i--
 	}
 	st := &c.s.stats[d]
@@ -520,8 +520,8 @@ func (a *Assembler) dropAfterFIN(c *conn, d Direction) {
 		// The last chunk left may run past the FIN: cut it. Its buffer
 		// stays as it is charged.
 		p := &held[i-1]
-		if seqGT(p.seq+uint32(len(p.data)), h.fin) {
-			p.data = p.data[:h.fin-p.seq]
+		if p.seq.Add(len(p.data)).GreaterThan(h.fin) {
+			p.data = p.data[:h.fin.Offset(p.seq)]
 			st.Dropped++
 		}
 	}
@@ -546,21 +546,21 @@ func (a *Assembler) dropAfterFIN(c *conn, d Direction) {
 
 // data takes bytes [seq, seq+wire) of direction d, of which payload is what
 // was captured.
-func (a *Assembler) data(c *conn, d Direction, seq uint32, payload []byte, wire int, ts time.Time) {
+func (a *Assembler) data(c *conn, d Direction, seq tcp.Seq, payload []byte, wire int, ts time.Time) {
 	h := &c.half[d]
 	st := &c.s.stats[d]
 	if h.finSeen {
-		if seqGEQ(seq, h.fin) {
+		if seq.GreaterEqual(h.fin) {
 			st.Dropped++
 			return
 		}
-		if end := seq + uint32(wire); seqGT(end, h.fin) {
+		if end := seq.Add(wire); end.GreaterThan(h.fin) {
 			st.Dropped++
-			wire = int(h.fin - seq)
+			wire = int(h.fin.Offset(seq))
 			payload = payload[:min(len(payload), wire)]
 		}
 	}
-	if diff := int(int32(h.next - seq)); diff > 0 {
+	if diff := h.next.Diff(seq); diff > 0 {
 		if diff >= wire {
 			st.Duplicate += int64(wire)
 			return
@@ -570,7 +570,7 @@ func (a *Assembler) data(c *conn, d Direction, seq uint32, payload []byte, wire 
 		wire -= diff
 		payload = payload[min(diff, len(payload)):]
 	}
-	if int(seq-h.next) >= maxWindow {
+	if int(seq.Offset(h.next)) >= maxWindow {
 		st.Dropped++
 		return
 	}
@@ -584,34 +584,34 @@ func (a *Assembler) data(c *conn, d Direction, seq uint32, payload []byte, wire 
 
 // deliver hands over bytes [seq, seq+wire) of d, where seq is next,
 // merged with the data held: held bytes arrived first and win.
-func (a *Assembler) deliver(c *conn, d Direction, seq uint32, payload []byte, wire int, ts time.Time) {
+func (a *Assembler) deliver(c *conn, d Direction, seq tcp.Seq, payload []byte, wire int, ts time.Time) {
 	h := &c.half[d]
 	st := &c.s.stats[d]
-	end := seq + uint32(wire)
-	for seqLT(h.next, end) && !c.s.ignore {
-		if held := h.held(); len(held) > 0 && seqLEQ(held[0].seq, h.next) {
+	end := seq.Add(wire)
+	for h.next.LessThan(end) && !c.s.ignore {
+		if held := h.held(); len(held) > 0 && held[0].seq.LessEqual(h.next) {
 			ch := &held[0]
-			stop := ch.seq + uint32(len(ch.data))
-			if seqGT(stop, end) {
+			stop := ch.seq.Add(len(ch.data))
+			if stop.GreaterThan(end) {
 				stop = end
 			}
-			if n := int(stop - h.next); n > 0 {
+			if n := int(stop.Offset(h.next)); n > 0 {
 				st.Duplicate += int64(n)
-				from := int(h.next - seq)
+				from := int(h.next.Offset(seq))
 				if from < len(payload) {
 					p := payload[from:min(from+n, len(payload))]
-					st.Conflicting += int64(differ(p, ch.data[h.next-ch.seq:]))
+					st.Conflicting += int64(differ(p, ch.data[h.next.Offset(ch.seq):]))
 				}
 			}
 			a.pop(c, d, ts)
 			continue
 		}
 		stop := end
-		if held := h.held(); len(held) > 0 && seqLT(held[0].seq, stop) {
+		if held := h.held(); len(held) > 0 && held[0].seq.LessThan(stop) {
 			stop = held[0].seq
 		}
-		n := int(stop - h.next)
-		if from := int(h.next - seq); from < len(payload) {
+		n := int(stop.Offset(h.next))
+		if from := int(h.next.Offset(seq)); from < len(payload) {
 			m := min(n, len(payload)-from)
 			a.emit(c, d, payload[from:from+m], ts)
 			n -= m
@@ -625,7 +625,7 @@ func (a *Assembler) deliver(c *conn, d Direction, seq uint32, payload []byte, wi
 
 // hold keeps out-of-order bytes [seq, seq+wire) of d, of which payload
 // was captured, within the memory bounds.
-func (a *Assembler) hold(c *conn, d Direction, seq uint32, payload []byte, wire int, ts time.Time) {
+func (a *Assembler) hold(c *conn, d Direction, seq tcp.Seq, payload []byte, wire int, ts time.Time) {
 	h := &c.half[d]
 	for {
 		need := a.insert(c, d, seq, payload, false)
@@ -643,12 +643,12 @@ func (a *Assembler) hold(c *conn, d Direction, seq uint32, payload []byte, wire 
 		}
 		a.stats.Forced++
 		if !a.skipHole(c, d, ts, false) && !a.skipHole(c, d.Reverse(), ts, false) {
-			a.gap(c, d, int(seq-h.next))
+			a.gap(c, d, int(seq.Offset(h.next)))
 		}
 		if c.s.ignore || h.done {
 			return
 		}
-		if diff := int(int32(h.next - seq)); diff > 0 {
+		if diff := h.next.Diff(seq); diff > 0 {
 			if diff >= wire {
 				c.s.stats[d].Duplicate += int64(wire)
 				return
@@ -669,7 +669,7 @@ func (a *Assembler) hold(c *conn, d Direction, seq uint32, payload []byte, wire 
 // With apply false it returns the memory that holding the bytes not held
 // yet would take (0 when all are held, or fit in spare room). With apply true it holds
 // them, and counts duplicate and conflicting bytes.
-func (a *Assembler) insert(c *conn, d Direction, seq uint32, data []byte, apply bool) int {
+func (a *Assembler) insert(c *conn, d Direction, seq tcp.Seq, data []byte, apply bool) int {
 	h := &c.half[d]
 	st := &c.s.stats[d]
 	if apply && h.head > 0 {
@@ -680,13 +680,13 @@ func (a *Assembler) insert(c *conn, d Direction, seq uint32, data []byte, apply 
 	}
 	held := h.held()
 	base := h.next
-	off := func(x uint32) uint32 { return x - base }
-	pos, end := seq, seq+uint32(len(data))
+	off := func(x tcp.Seq) uint32 { return x.Offset(base) }
+	pos, end := seq, seq.Add(len(data))
 	// The first chunk that ends after seq.
 	lo, hi := 0, len(held)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if off(held[m].seq+uint32(len(held[m].data))) > off(seq) {
+		if off(held[m].seq.Add(len(held[m].data))) > off(seq) {
 			hi = m
 		} else {
 			lo = m + 1
@@ -696,14 +696,14 @@ func (a *Assembler) insert(c *conn, d Direction, seq uint32, data []byte, apply 
 	for off(pos) < off(end) {
 		if i < len(held) && off(held[i].seq) <= off(pos) {
 			ch := held[i]
-			stop := ch.seq + uint32(len(ch.data))
+			stop := ch.seq.Add(len(ch.data))
 			if off(stop) > off(end) {
 				stop = end
 			}
 			if apply {
-				n := int(stop - pos)
+				n := int(stop.Offset(pos))
 				st.Duplicate += int64(n)
-				st.Conflicting += int64(differ(data[pos-seq:][:n], ch.data[pos-ch.seq:]))
+				st.Conflicting += int64(differ(data[pos.Offset(seq):][:n], ch.data[pos.Offset(ch.seq):]))
 			}
 			pos = stop
 			i++
@@ -713,18 +713,18 @@ func (a *Assembler) insert(c *conn, d Direction, seq uint32, data []byte, apply 
 		if i < len(held) && off(held[i].seq) < off(stop) {
 			stop = held[i].seq
 		}
-		part := data[pos-seq : stop-seq]
+		part := data[pos.Offset(seq):stop.Offset(seq)]
 		if i > 0 {
 			// Fill the spare room of the chunk just before, when
 			// adjacent: contiguous small segments share a buffer.
 			p := &held[i-1]
-			if p.seq+uint32(len(p.data)) == pos && cap(p.data) > len(p.data) {
+			if p.seq.Add(len(p.data)) == pos && cap(p.data) > len(p.data) {
 				m := min(len(part), cap(p.data)-len(p.data))
 				if apply {
 					p.data = append(p.data, part[:m]...)
 				}
 				part = part[m:]
-				pos += uint32(m)
+				pos = pos.Add(m)
 			}
 		}
 		if !apply {
@@ -745,7 +745,7 @@ func (a *Assembler) insert(c *conn, d Direction, seq uint32, data []byte, apply 
 			c.buffered += cost
 			a.total += cost
 			i++
-			pos += uint32(m)
+			pos = pos.Add(m)
 			part = part[m:]
 		}
 	}
@@ -786,12 +786,12 @@ func (a *Assembler) pop(c *conn, d Direction, ts time.Time) {
 		h.chunks = h.chunks[:0]
 		h.head = 0
 	}
-	end := ch.seq + uint32(len(ch.data))
-	if h.finSeen && seqGT(end, h.fin) {
+	end := ch.seq.Add(len(ch.data))
+	if h.finSeen && end.GreaterThan(h.fin) {
 		end = h.fin
 	}
-	if seqGT(end, h.next) {
-		a.emit(c, d, ch.data[h.next-ch.seq:end-ch.seq], ts)
+	if end.GreaterThan(h.next) {
+		a.emit(c, d, ch.data[h.next.Offset(ch.seq):end.Offset(ch.seq)], ts)
 	}
 	a.release(c, ch.data)
 }
@@ -801,7 +801,7 @@ func (a *Assembler) drain(c *conn, d Direction, ts time.Time) {
 	h := &c.half[d]
 	for !c.s.ignore {
 		held := h.held()
-		if len(held) == 0 || seqGT(held[0].seq, h.next) {
+		if len(held) == 0 || held[0].seq.GreaterThan(h.next) {
 			break
 		}
 		a.pop(c, d, ts)
@@ -815,8 +815,8 @@ func (a *Assembler) drain(c *conn, d Direction, ts time.Time) {
 // emit hands b, the bytes at next, to the Handler.
 func (a *Assembler) emit(c *conn, d Direction, b []byte, ts time.Time) {
 	h := &c.half[d]
-	h.next += uint32(len(b))
-	if h.ackValid && seqGEQ(h.next, h.acked) {
+	h.next = h.next.Add(len(b))
+	if h.ackValid && h.next.GreaterEqual(h.acked) {
 		h.ackValid = false
 	}
 	c.s.stats[d].Delivered += int64(len(b))
@@ -830,8 +830,8 @@ func (a *Assembler) gap(c *conn, d Direction, n int) {
 		return
 	}
 	h := &c.half[d]
-	h.next += uint32(n)
-	if h.ackValid && seqGEQ(h.next, h.acked) {
+	h.next = h.next.Add(n)
+	if h.ackValid && h.next.GreaterEqual(h.acked) {
 		h.ackValid = false
 	}
 	st := &c.s.stats[d]
@@ -850,7 +850,7 @@ func (a *Assembler) skipHole(c *conn, d Direction, ts time.Time, toFIN bool) boo
 	if c.s.ignore || h.done {
 		return false
 	}
-	var target uint32
+	var target tcp.Seq
 	if held := h.held(); len(held) > 0 {
 		target = held[0].seq
 	} else if toFIN && h.finSeen && h.next != h.fin {
@@ -858,7 +858,7 @@ func (a *Assembler) skipHole(c *conn, d Direction, ts time.Time, toFIN bool) boo
 	} else {
 		return false
 	}
-	a.gap(c, d, int(target-h.next))
+	a.gap(c, d, int(target.Offset(h.next)))
 	a.drain(c, d, ts)
 	a.checkDone(c, d)
 	return true
@@ -926,7 +926,7 @@ func (a *Assembler) settle(c *conn, ts time.Time) {
 		for d := range Direction(2) {
 			h := &c.half[d]
 			for h.ackValid && !h.done && !c.s.ignore {
-				var target uint32
+				var target tcp.Seq
 				if held := h.held(); len(held) > 0 {
 					target = held[0].seq
 				} else if h.finSeen {
@@ -934,7 +934,7 @@ func (a *Assembler) settle(c *conn, ts time.Time) {
 				} else {
 					break
 				}
-				if seqLT(h.acked, target) || !a.skipHole(c, d, ts, true) {
+				if h.acked.LessThan(target) || !a.skipHole(c, d, ts, true) {
 					break
 				}
 			}
@@ -967,7 +967,7 @@ func (a *Assembler) settle(c *conn, ts time.Time) {
 // later segment of any connection or a Flush), or at Close, as ended by
 // the RST (CloseRST) whatever ends it but the memory bounds. Later RSTs
 // change nothing.
-func (a *Assembler) reset(c *conn, d Direction, seq uint32) {
+func (a *Assembler) reset(c *conn, d Direction, seq tcp.Seq) {
 	if c.rst != nil {
 		return
 	}
@@ -984,7 +984,7 @@ func (a *Assembler) reset(c *conn, d Direction, seq uint32) {
 // RST, and neither end sent data), or each direction is through, the
 // other's up to its FIN and d's up to its FIN or to the RST (whose
 // sequence number is where d's data stopped).
-func (a *Assembler) settled(c *conn, d Direction, seq uint32) bool {
+func (a *Assembler) settled(c *conn, d Direction, seq tcp.Seq) bool {
 	if !c.s.syn[d] && !c.hasData(d) && !c.hasData(d.Reverse()) {
 		return true
 	}
@@ -1204,9 +1204,3 @@ func (a *Assembler) Close() {
 	a.now, a.cutoff = time.Time{}, time.Time{}
 	a.id = 0
 }
-
-// Sequence number comparisons, modulo 2^32 (RFC 9293 section 3.4).
-func seqLT(a, b uint32) bool  { return int32(a-b) < 0 }
-func seqLEQ(a, b uint32) bool { return int32(a-b) <= 0 }
-func seqGT(a, b uint32) bool  { return int32(a-b) > 0 }
-func seqGEQ(a, b uint32) bool { return int32(a-b) >= 0 }

@@ -56,11 +56,11 @@
 //
 // # Reassembly
 //
-// Sequence numbers are compared modulo 2^32 (RFC 9293 section 3.4), so
-// streams wrap around freely. Data at the next expected sequence number is
-// handed to the Handler straight from the caller's segment, without a copy.
-// Data ahead of it (out of order) is copied into pooled buffers and held
-// until the hole before it fills. Data already delivered (retransmissions,
+// Sequence numbers are tcp.Seq values, compared modulo 2^32 (RFC 9293
+// section 3.4), so streams wrap around freely. Data at the next expected
+// sequence number is handed to the Handler straight from the caller's
+// segment, without a copy. Data ahead of it (out of order) is copied into
+// pooled buffers and held until the hole before it fills. Data already delivered (retransmissions,
 // duplicates, the old part of an overlapping segment) is dropped and
 // counted; the new part of a partly old segment is taken. A segment more
 // than 2^30 bytes ahead (the largest window RFC 7323 allows) is dropped as

@@ -220,7 +220,7 @@ func (m *fzSide) finLimit() (uint32, bool) {
 		if !f.known {
 			return 0, false
 		}
-		if seqGEQ(f.end, f.pos) && int(f.end-f.pos) < maxWindow {
+		if tcp.Seq(f.end).GreaterEqual(tcp.Seq(f.pos)) && int(f.end-f.pos) < maxWindow {
 			return f.end, true
 		}
 	}
@@ -242,7 +242,7 @@ type fzHandler struct {
 func (h *fzHandler) next(s *Stream, dir Direction) uint32 {
 	for _, c := range h.a.conns {
 		if &c.s == s {
-			return c.half[dir].next
+			return uint32(c.half[dir].next)
 		}
 	}
 	h.t.Fatalf("stream %d: call for a stream the Assembler does not have", s.ID)
@@ -347,7 +347,7 @@ func (k *fzChecker) check(c *fzCall) {
 	if c.kind == 'd' {
 		n = len(c.data)
 	}
-	if fin, ok := m.finLimit(); ok && seqGT(c.seq+uint32(n), fin) {
+	if fin, ok := m.finLimit(); ok && tcp.Seq(c.seq).Add(n).GreaterThan(tcp.Seq(fin)) {
 		t.Fatalf("stream %d %v: call %c of %d at %d goes past the FIN at %d", s.ID, d, c.kind, n, c.seq, fin)
 	}
 	if c.kind == 'g' {

@@ -136,12 +136,12 @@ func checkInvariants(t testing.TB, a *Assembler) {
 				if len(ch.data) == 0 {
 					t.Fatalf("stream %d: empty chunk", c.s.ID)
 				}
-				if !seqGT(ch.seq, h.next) {
+				if !ch.seq.GreaterThan(h.next) {
 					t.Fatalf("stream %d dir %d: chunk at %d not after next %d", c.s.ID, d, ch.seq, h.next)
 				}
 				if i > 0 {
 					p := held[i-1]
-					if !seqLT(p.seq+uint32(len(p.data)), ch.seq) && p.seq+uint32(len(p.data)) != ch.seq {
+					if end := p.seq.Add(len(p.data)); !end.LessThan(ch.seq) && end != ch.seq {
 						t.Fatalf("stream %d dir %d: chunks overlap", c.s.ID, d)
 					}
 				}
