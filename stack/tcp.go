@@ -22,6 +22,9 @@ func (n tcpNetwork) Addr() [4]byte { return n.s.addr }
 // MTU is the device's: the stack has one route MTU.
 func (n tcpNetwork) MTU(dst [4]byte) int { return n.s.mtu }
 
+// PathMTU is the device's MTU: the stack keeps no path MTUs yet.
+func (n tcpNetwork) PathMTU(dst [4]byte) int { return n.s.mtu }
+
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
 // headers in front of the segment.
 func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
