@@ -8,11 +8,13 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/tcp"
@@ -38,6 +40,7 @@ type hubPort struct {
 	h       *hub
 	mac     ethernet.Addr
 	promisc bool
+	cut     atomic.Bool // frames to the port are lost, as on a link that went down
 
 	mu     sync.Mutex
 	queue  [][]byte
@@ -106,6 +109,9 @@ func (p *hubPort) WriteFrame(frame []byte) error {
 }
 
 func (p *hubPort) deliver(frame []byte) {
+	if p.cut.Load() && !p.promisc {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || len(p.queue) >= hubQueue {
@@ -251,7 +257,11 @@ type attacker struct {
 	owned  map[ipv4.Addr]bool
 	synAck map[tcpKey]uint32 // the server's ISN, by the attacker's end of the four-tuple
 	seen   map[string]int    // frames the server sent, by kind
-	done   chan struct{}
+	// toClient are the datagrams the server sent the client that carry
+	// data, each cut to its IP header and 8 bytes, what an ICMP error
+	// quotes: an attacker on the path sees them.
+	toClient [][]byte
+	done     chan struct{}
 }
 
 // tcpKey is a four-tuple from the attacker's side.
@@ -307,6 +317,9 @@ func (a *attacker) listen() {
 		f := ethernet.Frame(buf[:n])
 		if f.Src() != serverMAC {
 			continue // the client's frames
+		}
+		if f.Type() == ethernet.TypeIPv4 && f.Dst() == clientMAC {
+			a.watch(f.Payload())
 		}
 		switch f.Type() {
 		case ethernet.TypeARP:
@@ -369,6 +382,41 @@ func (a *attacker) ip(b []byte) {
 			a.seen["ack"]++
 		}
 	}
+}
+
+// watch keeps the start of a datagram carrying data that the server
+// sent the client.
+func (a *attacker) watch(b []byte) {
+	h, err := ipv4.NewHeader(b)
+	if err != nil || h.Check() != nil || h.Protocol() != ipv4.ProtoTCP || h.Dst() != arenaClient {
+		return
+	}
+	seg, err := tcp.NewHeader(h.Payload())
+	if err != nil || len(seg.Payload()) == 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.toClient = append(a.toClient, append([]byte(nil), b[:h.HeaderLen()+8]...))
+}
+
+// dataToClient returns the starts of the datagrams carrying data that the
+// server sent the client, from the i-th on.
+func (a *attacker) dataToClient(i int) [][]byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([][]byte(nil), a.toClient[min(i, len(a.toClient)):]...)
+}
+
+// icmpError builds an ICMP error of type t and code c from a router,
+// with next-hop MTU mtu, quoting q.
+func icmpError(t icmp.Type, c icmp.Code, mtu uint16, q []byte) []byte {
+	m := make([]byte, icmp.HeaderLen+len(q))
+	m[0], m[1] = byte(t), byte(c)
+	putUint16(m[6:], mtu)
+	copy(m[icmp.HeaderLen:], q)
+	icmp.Message(m).SetChecksum(icmp.Message(m).ComputeChecksum())
+	return dgram(ipv4.Addr{203, 0, 113, 1}, arenaServer, ipv4.ProtoICMP, 1, 0, 0, m)
 }
 
 // tcpDgram builds an IPv4 datagram holding a TCP segment, checksum

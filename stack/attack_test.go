@@ -352,7 +352,15 @@ func TestAttackMalformed(t *testing.T) {
 // TestAttackForgedICMP: ICMP errors forged about a live connection, with
 // its four-tuple and guessed sequence numbers (unreachables of every
 // kind, "fragmentation needed" with a tiny MTU, source quench), neither
-// reset it nor shrink its segments; it goes on carrying data.
+// reset it nor shrink its segments: none quotes a sequence number in
+// flight (RFC 5927 4.1), and source quench is ignored (RFC 6633); it goes
+// on carrying data. An attacker on the path, who sees the server's
+// segments and quotes one in flight, passes the check, and gets no more
+// than the RFCs let a genuine error do: hard errors are soft in
+// ESTABLISHED (RFC 5461), so the connection goes on; fragmentation needed
+// with an MTU of 68 brings the segments down to the floor
+// (PathMTUConfig.Min, 552 bytes with the headers, RFC 5927 7), no
+// further; and the data arrives whole.
 func TestAttackForgedICMP(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := newArena(t, Config{})
@@ -363,25 +371,22 @@ func TestAttackForgedICMP(t *testing.T) {
 		defer c.Close()
 		lport := uint16(c.LocalAddr().(*net.TCPAddr).Port)
 		r := rand.New(rand.NewPCG(3, 4))
-		for _, kind := range []struct {
+		type kind struct {
 			typ  icmp.Type
 			code icmp.Code
 			mtu  uint16
-		}{
+		}
+		kinds := []kind{
 			{icmp.TypeDestUnreachable, icmp.UnreachNet, 0}, {icmp.TypeDestUnreachable, icmp.UnreachHost, 0},
 			{icmp.TypeDestUnreachable, icmp.UnreachProtocol, 0}, {icmp.TypeDestUnreachable, icmp.UnreachPort, 0},
 			{icmp.TypeDestUnreachable, icmp.UnreachNeedFrag, 68}, {icmp.TypeSourceQuench, 0, 0},
 			{icmp.TypeTimeExceeded, 0, 0}, {icmp.TypeParamProblem, 0, 0},
-		} {
+		}
+		for _, k := range kinds {
 			for range 200 {
 				// The quoted segment is the server's, to the client.
 				quoted := tcpDgram(arenaServer, arenaClient, 7, lport, r.Uint32(), r.Uint32(), tcp.FlagACK, 65535, nil, nil)[:28]
-				m := make([]byte, icmp.HeaderLen+len(quoted))
-				m[0], m[1] = byte(kind.typ), byte(kind.code)
-				putUint16(m[6:], kind.mtu)
-				copy(m[icmp.HeaderLen:], quoted)
-				icmp.Message(m).SetChecksum(icmp.Message(m).ComputeChecksum())
-				a.atk.sendIP(dgram(ipv4.Addr{203, 0, 113, 1}, arenaServer, ipv4.ProtoICMP, 1, 0, 0, m))
+				a.atk.sendIP(icmpError(k.typ, k.code, k.mtu, quoted))
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -397,8 +402,72 @@ func TestAttackForgedICMP(t *testing.T) {
 		if st := a.server.TCPStats(); st.EstabResets != 0 || st.AttemptFails != 0 {
 			t.Errorf("connections ended: %+v", st)
 		}
-		if st := a.server.Stats().ICMP; st.InDestUnreachs != 5*200 || st.InTimeExcds != 200 || st.InParmProbs != 200 {
+		if st := a.server.Stats().ICMP; st.InDestUnreachs != 5*200 || st.InTimeExcds != 200 || st.InParmProbs != 200 || st.InSrcQuenchs != 200 {
 			t.Errorf("ICMP errors counted: %+v", st)
+		}
+		if st := a.server.TCPStats(); st.ICMPOutOfWindow != 7*200 || st.ICMPErrors != 0 || st.PMTUDecreases != 0 {
+			t.Errorf("TCP took forged errors: %d dropped out of window, %d taken, %d path MTU decreases",
+				st.ICMPOutOfWindow, st.ICMPErrors, st.PMTUDecreases)
+		}
+		if st := a.server.Stats().IP; st.PMTUUpdates != 0 || st.PMTUEntries != 0 {
+			t.Errorf("the path MTU table took forged errors: %+v", st)
+		}
+
+		// On the path: the client's link goes down, so that what the
+		// server echoes stays in flight, unacknowledged, and the
+		// attacker quotes the latest segment it saw.
+		a.cport.cut.Store(true)
+		seen := len(a.atk.dataToClient(0))
+		want = pattern(64<<10, 10)
+		go c.Write(want)
+		time.Sleep(50 * time.Millisecond)
+		sent := a.atk.dataToClient(seen)
+		if len(sent) == 0 {
+			t.Fatal("the server echoed nothing")
+		}
+		q := sent[len(sent)-1]
+		// Every kind but fragmentation needed (below), source quench
+		// (ignored) included, and communication administratively
+		// prohibited: soft, all of them.
+		for _, k := range kinds {
+			if k.typ != icmp.TypeDestUnreachable || k.code != icmp.UnreachNeedFrag {
+				a.atk.sendIP(icmpError(k.typ, k.code, k.mtu, q))
+			}
+		}
+		a.atk.sendIP(icmpError(icmp.TypeDestUnreachable, icmp.UnreachFilterProhibited, 0, q))
+		synctest.Wait()
+		st := a.server.TCPStats()
+		if st.ICMPSoftErrors != 7 || st.ICMPHardErrors != 0 || st.CurrEstab != 1 || st.EstabResets != 0 {
+			t.Errorf("errors on the path: %d soft, %d hard, %d connections established, %d reset; want 7 soft and the connection on",
+				st.ICMPSoftErrors, st.ICMPHardErrors, st.CurrEstab, st.EstabResets)
+		}
+		// Fragmentation needed, claiming 68 bytes.
+		seen = len(a.atk.dataToClient(0))
+		a.atk.sendIP(icmpError(icmp.TypeDestUnreachable, icmp.UnreachNeedFrag, 68, q))
+		synctest.Wait()
+		if st := a.server.TCPStats(); st.PMTUDecreases != 1 {
+			t.Errorf("fragmentation needed on the path: %d path MTU decreases, want 1", st.PMTUDecreases)
+		}
+		if st := a.server.Stats().IP; st.PMTUFloored != 1 || st.PMTUEntries != 1 {
+			t.Errorf("fragmentation needed on the path: %d floored, %d entries; want 1 and 1", st.PMTUFloored, st.PMTUEntries)
+		}
+		a.cport.cut.Store(false)
+		got = make([]byte, len(want))
+		c.SetReadDeadline(time.Now().Add(5 * time.Minute))
+		if n, err := io.ReadFull(c, got); err != nil || string(got) != string(want) {
+			t.Errorf("after errors on the path the connection read %d bytes, %v", n, err)
+		}
+		full := 0
+		for _, d := range a.atk.dataToClient(seen) {
+			switch n := int(ipv4.Header(d).TotalLen()); {
+			case n > DefaultMinPathMTU:
+				t.Fatalf("a datagram of %d bytes after the path MTU fell to %d", n, DefaultMinPathMTU)
+			case n == DefaultMinPathMTU:
+				full++
+			}
+		}
+		if full == 0 {
+			t.Errorf("no segment of the floor's size after the path MTU fell: it went below %d", DefaultMinPathMTU)
 		}
 	})
 }

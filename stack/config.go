@@ -40,6 +40,8 @@ type Config struct {
 	ARP arp.CacheConfig
 	// Reassembly configures IPv4 reassembly.
 	Reassembly ipv4.ReassemblyConfig
+	// PathMTU configures Path MTU Discovery's table (RFC 1191).
+	PathMTU PathMTUConfig
 	// ICMPErrorRate and ICMPErrorBurst limit the ICMP error messages the
 	// stack sends (port and protocol unreachables, reassembly time
 	// exceeded): a token bucket of ICMPErrorBurst tokens refilled at

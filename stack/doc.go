@@ -21,6 +21,13 @@
 // and check every frame it answers with, in the language of package tcp's
 // scripts.
 //
+// ICMP errors about datagrams the stack sent reach the socket that sent
+// them: a connected UDP socket, or the TCP engine, which checks that the
+// segment they quote is in flight (RFC 5927) before it acts. A
+// Fragmentation Needed that TCP takes lowers the destination's path MTU
+// (RFC 1191) in a bounded table whose entries age out (PathMTUConfig);
+// TCP sizes its segments for it and sends them with DF set.
+//
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
 // on their own goroutines. Nothing is allocated per packet once buffers are

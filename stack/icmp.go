@@ -4,6 +4,7 @@ import (
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/tcp"
 )
 
 // Codes of the ICMP errors the stack sends.
@@ -14,7 +15,8 @@ const (
 
 // icmpInput handles an ICMP message for us: echo requests are answered,
 // echo replies go to Ping, and errors about datagrams we sent go to the
-// socket that sent them.
+// socket that sent them. Source quench is counted and ignored (RFC 6633),
+// as are redirects.
 func (s *Stack) icmpInput(h ipv4.Header, b []byte) {
 	s.ctr.icmp.inMsgs.Add(1)
 	m, err := icmp.NewMessage(b)
@@ -36,22 +38,26 @@ func (s *Stack) icmpInput(h ipv4.Header, b []byte) {
 		s.pings.reply(h.Src(), m.ID(), m.Seq(), s.clock.Now())
 	case icmp.TypeDestUnreachable:
 		s.ctr.icmp.inDestUnreachs.Add(1)
-		s.icmpError(m)
+		s.icmpError(h, m)
 	case icmp.TypeTimeExceeded:
 		s.ctr.icmp.inTimeExcds.Add(1)
-		s.icmpError(m)
+		s.icmpError(h, m)
 	case icmp.TypeParamProblem:
 		s.ctr.icmp.inParmProbs.Add(1)
-		s.icmpError(m)
+		s.icmpError(h, m)
+	case icmp.TypeSourceQuench:
+		s.ctr.icmp.inSrcQuenchs.Add(1)
 	}
 }
 
 // icmpError reports an ICMP error to the transport whose datagram it
-// quotes, when it is one of ours.
-func (s *Stack) icmpError(m icmp.Message) {
+// quotes, when it is one of ours. An error is about a datagram we sent,
+// so it comes to our address: one to a broadcast address is no answer to
+// anything of ours.
+func (s *Stack) icmpError(h ipv4.Header, m icmp.Message) {
 	q := m.Quoted()
 	qh, err := ipv4.NewHeader(q)
-	if err != nil || qh.Version() != ipv4.Version || qh.HeaderLen() < ipv4.MinHeaderLen ||
+	if err != nil || h.Dst() != s.addr || qh.Version() != ipv4.Version || qh.HeaderLen() < ipv4.MinHeaderLen ||
 		qh.HeaderLen() > len(q) || qh.Src() != s.addr {
 		return
 	}
@@ -59,7 +65,72 @@ func (s *Stack) icmpError(m icmp.Message) {
 	switch qh.Protocol() {
 	case ipv4.ProtoUDP:
 		s.udpError(qh, transport, m.Type(), m.Code())
+	case ipv4.ProtoTCP:
+		s.tcpError(qh, transport, m)
 	}
+}
+
+// tcpError hands the TCP engine an ICMP error about a segment we sent,
+// in the engine's terms, which are the same for IPv4 and IPv6. The engine
+// checks that it is about a segment in flight of one of its connections
+// (RFC 5927); only then does a Fragmentation Needed lower the path MTU
+// the table keeps for the destination.
+func (s *Stack) tcpError(sent ipv4.Header, transport []byte, m icmp.Message) {
+	if sent.FragOffsetUnits() != 0 {
+		return // not the start of a segment: we never fragment ours
+	}
+	kind, ok := tcpErrorKind(m.Type(), m.Code())
+	if !ok {
+		return
+	}
+	msg := tcp.ICMPError{Kind: kind}
+	dst := sent.Dst().Netip()
+	var plateau, floored bool
+	if kind == tcp.ICMPPacketTooBig {
+		msg.MTU, plateau, floored = s.pmtu.estimate(dst, int(m.NextHopMTU()), int(sent.TotalLen()))
+		msg.MTU = min(msg.MTU, s.mtu)
+	}
+	if !s.tcp.InputError(s.addr, sent.Dst(), transport, msg) || kind != tcp.ICMPPacketTooBig {
+		return
+	}
+	if plateau {
+		s.ctr.ip.pmtuPlateaus.Add(1)
+	}
+	if floored {
+		s.ctr.ip.pmtuFloored.Add(1)
+	}
+	if msg.MTU < s.mtu {
+		s.pmtu.lower(dst, msg.MTU, s.clock.Now())
+	}
+}
+
+// tcpErrorKind is what an ICMP error means to TCP (RFC 1122 4.2.3.9, RFC
+// 9293 3.9.2.2; RFC 1812 5.2.7.1 for the codes after 12), or false for
+// codes no RFC defines.
+func tcpErrorKind(t icmp.Type, c icmp.Code) (tcp.ICMPKind, bool) {
+	switch t {
+	case icmp.TypeTimeExceeded:
+		return tcp.ICMPTimeExceeded, true
+	case icmp.TypeParamProblem:
+		return tcp.ICMPParamProblem, true
+	case icmp.TypeDestUnreachable:
+	default:
+		return 0, false
+	}
+	switch c {
+	case icmp.UnreachNet, icmp.UnreachNetUnknown, icmp.UnreachTOSNet:
+		return tcp.ICMPNetUnreachable, true
+	case icmp.UnreachHost, icmp.UnreachSrcRouteFailed, icmp.UnreachHostUnknown, icmp.UnreachIsolated, icmp.UnreachTOSHost:
+		return tcp.ICMPHostUnreachable, true
+	case icmp.UnreachProtocol, icmp.UnreachPort:
+		return tcp.ICMPPortUnreachable, true
+	case icmp.UnreachNeedFrag:
+		return tcp.ICMPPacketTooBig, true
+	case icmp.UnreachNetProhibited, icmp.UnreachHostProhibited, icmp.UnreachFilterProhibited,
+		icmp.UnreachHostPrecedence, icmp.UnreachPrecedenceCutoff:
+		return tcp.ICMPProhibited, true
+	}
+	return 0, false
 }
 
 // sendEchoReply answers an echo request with the same identifier,

@@ -43,6 +43,13 @@ func (d *scriptDevice) WriteFrame(frame []byte) error {
 	return nil
 }
 
+// count returns how many frames have been written.
+func (d *scriptDevice) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.sent)
+}
+
 // at returns frame i, or false if fewer were written.
 func (d *scriptDevice) at(i int) (sentFrame, bool) {
 	d.mu.Lock()

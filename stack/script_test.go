@@ -92,6 +92,9 @@ package stack
 //	forget ADDR               the stack forgets the neighbour ADDR, as if it had never heard of it
 //	listen [ADDR]:PORT        listen for TCP connections
 //	accept PORT               a connection waits on the listener of PORT: accept it, as the current connection
+//	connect ADDR:PORT         DialTCP in the background, until the SYN is written
+//	dialed [ERR]              the dial returns: the connection, as the current one, or ERR (ECONNREFUSED,
+//	                          EHOSTUNREACH, ENETUNREACH, ETIMEDOUT)
 //	write N                   Write N bytes on the current connection (the call must not block)
 //	read N|eof                Read exactly N bytes that are there now from it, or EOF
 //	close                     Close it
@@ -101,6 +104,7 @@ package stack
 //	stat Layer.Field N        a counter of Stats (Link, ARP, IP, ICMP, UDP) or, as TCP.Field, of TCPStats
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -108,6 +112,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -138,6 +143,7 @@ var scriptLanguage = pktscript.Language[*frameSpec]{
 		"forget": pktscript.Takes(1, 1), "listen": pktscript.Takes(1, 1), "accept": pktscript.Takes(1, 1),
 		"write": pktscript.Takes(1, 1), "read": pktscript.Takes(1, 1), "close": pktscript.Takes(0, 0),
 		"state": pktscript.Takes(1, 1), "udp": pktscript.Takes(2, 2), "stat": pktscript.Takes(2, 2),
+		"connect": pktscript.Takes(1, 1), "dialed": pktscript.Takes(0, 1),
 		"config": pktscript.Directive(1, 100), "skip": pktscript.Directive(1, 100),
 	},
 }
@@ -173,6 +179,7 @@ type scriptRun struct {
 	tuples    map[scriptTuple]*pktscript.Tuple
 	listeners map[uint16]*tcp.Listener
 	conn      *scriptConn // the current connection
+	dial      *scriptDial // the latest connect
 	udp       *UDPConn    // the latest UDP socket
 	ipID      uint16      // the ID of the peer's latest datagram
 	injected  [][]byte    // the datagrams the peer sent, which the stack's ICMP errors quote
@@ -181,11 +188,22 @@ type scriptRun struct {
 	recorded  []string    // the script with the frames written, for -stack.script.record
 }
 
-// scriptConn is a connection the script accepted.
+// scriptConn is a connection the script accepted or dialled.
 type scriptConn struct {
 	c          *tcp.Conn
 	wOff, rOff int // stream offsets of the next byte written and read
 }
+
+// scriptDial is a DialTCP running in the background.
+type scriptDial struct {
+	done chan struct{}
+	c    *tcp.Conn
+	err  error
+}
+
+// dialErrors are the errors a dialed line names.
+var dialErrors = map[string]error{"ECONNREFUSED": syscall.ECONNREFUSED, "EHOSTUNREACH": syscall.EHOSTUNREACH,
+	"ENETUNREACH": syscall.ENETUNREACH, "ETIMEDOUT": syscall.ETIMEDOUT}
 
 func (r *scriptRun) run(lines []*scriptLine) error {
 	r.clock = manualclock.New(scriptStart)
@@ -462,6 +480,57 @@ func (r *scriptRun) action(cmd string, args []string) error {
 			return err
 		}
 		r.conn = &scriptConn{c: c}
+		return nil
+	case "connect":
+		ap, err := netip.ParseAddrPort(arg(0))
+		if err != nil {
+			return err
+		}
+		d := &scriptDial{done: make(chan struct{})}
+		r.dial = d
+		before := r.dev.count()
+		go func() {
+			defer close(d.done)
+			d.c, d.err = r.s.DialTCP(context.Background(), netip.AddrPort{}, ap)
+		}()
+		// The dial sends its SYN from its goroutine: wait for it, or
+		// for the dial's end.
+		deadline := time.Now().Add(pktscript.Wait)
+		for r.dev.count() == before {
+			select {
+			case <-d.done:
+				return nil
+			case <-time.After(time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("connect: no SYN written")
+			}
+		}
+		return nil
+	case "dialed":
+		d := r.dial
+		if d == nil {
+			return fmt.Errorf("dialed without connect")
+		}
+		select {
+		case <-d.done:
+		case <-time.After(pktscript.Wait):
+			return fmt.Errorf("the dial has not returned")
+		}
+		if arg(0) == "" {
+			if d.err != nil {
+				return fmt.Errorf("dial: %v", d.err)
+			}
+			r.conn = &scriptConn{c: d.c}
+			return nil
+		}
+		want, ok := dialErrors[arg(0)]
+		if !ok {
+			return fmt.Errorf("unknown error name %q", arg(0))
+		}
+		if !errors.Is(d.err, want) {
+			return fmt.Errorf("dial: error %v, want %s", d.err, arg(0))
+		}
 		return nil
 	case "udp":
 		switch arg(0) {

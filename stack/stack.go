@@ -43,6 +43,7 @@ type Stack struct {
 	reasm      *ipv4.Reassembler
 	reasmTimer timerSlot
 	icmpLimit  *icmp.RateLimiter
+	pmtu       pmtuTable
 
 	udp     udpTable
 	tcp     *tcp.Engine
@@ -96,6 +97,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	s.reasmTimer.init(s.clock, s.reasmTick)
 	s.udp.init()
 	s.pings.init()
+	s.pmtu.init(cfg.PathMTU)
 	s.bufs.init(link.FrameLen(dev))
 	s.swapper, _ = dev.(link.Swapper)
 	s.frameLen = link.FrameLen(dev)

@@ -64,6 +64,15 @@ type IPStats struct {
 	FragOKs         uint64 // datagrams fragmented
 	FragFails       uint64 // datagrams that needed fragmenting but had DF set
 	FragCreates     uint64 // fragments made
+
+	// Path MTU Discovery (RFC 1191): the table of path MTUs below the
+	// link's, per destination (Config.PathMTU).
+	PMTUEntries   uint64 // destinations with a lowered path MTU now (a gauge)
+	PMTUUpdates   uint64 // path MTUs lowered by a Fragmentation Needed error that TCP took
+	PMTUPlateaus  uint64 // Fragmentation Needed errors naming no usable MTU, estimated from RFC 1191's plateau table
+	PMTUFloored   uint64 // Fragmentation Needed errors claiming an MTU below PathMTUConfig.Min, taken as Min
+	PMTUExpired   uint64 // path MTUs that aged out (RFC 1191 6.3)
+	PMTUEvictions uint64 // path MTUs forgotten to make room in the table
 }
 
 // ICMPStats are RFC 4293's icmpStats and icmpMsgStats for the types the
@@ -76,6 +85,7 @@ type ICMPStats struct {
 	InParmProbs     uint64
 	InEchos         uint64
 	InEchoReps      uint64
+	InSrcQuenchs    uint64 // source quenches, ignored (RFC 6633)
 	OutMsgs         uint64
 	OutErrors       uint64 // could not be sent
 	OutDestUnreachs uint64
@@ -111,12 +121,14 @@ type counters struct {
 		inSourceRoutes                                                                 atomic.Uint64
 		outRequests, outDiscards, outNoRoutes                                          atomic.Uint64
 		fragOKs, fragFails, fragCreates                                                atomic.Uint64
+		pmtuPlateaus, pmtuFloored                                                      atomic.Uint64
 	}
 	icmp struct {
 		inMsgs, inErrors, inDestUnreachs, inTimeExcds, inParmProbs, inEchos, inEchoReps atomic.Uint64
 		outMsgs, outErrors, outDestUnreachs, outTimeExcds, outEchos, outEchoReps        atomic.Uint64
 		outParmProbs                                                                    atomic.Uint64
 		outRateLimited                                                                  atomic.Uint64
+		inSrcQuenchs                                                                    atomic.Uint64
 	}
 	udp struct {
 		inDatagrams, noPorts, inErrors, inCsumErrors, rcvbufErrors, outDatagrams atomic.Uint64
@@ -154,12 +166,16 @@ func (s *Stack) Stats() Stats {
 			ReasmFails: rs.ReasmFails, ReasmOverlaps: rs.ReasmOverlaps,
 			FragOKs: c.ip.fragOKs.Load(), FragFails: c.ip.fragFails.Load(),
 			FragCreates: c.ip.fragCreates.Load(),
+			PMTUEntries: uint64(s.pmtu.live(s.clock.Now())), PMTUUpdates: s.pmtu.updates.Load(),
+			PMTUPlateaus: c.ip.pmtuPlateaus.Load(), PMTUFloored: c.ip.pmtuFloored.Load(),
+			PMTUExpired: s.pmtu.expired.Load(), PMTUEvictions: s.pmtu.evictions.Load(),
 		},
 		ICMP: ICMPStats{
 			InMsgs: c.icmp.inMsgs.Load(), InErrors: c.icmp.inErrors.Load(),
 			InDestUnreachs: c.icmp.inDestUnreachs.Load(), InTimeExcds: c.icmp.inTimeExcds.Load(),
 			InParmProbs: c.icmp.inParmProbs.Load(), InEchos: c.icmp.inEchos.Load(),
-			InEchoReps: c.icmp.inEchoReps.Load(), OutMsgs: c.icmp.outMsgs.Load(),
+			InEchoReps: c.icmp.inEchoReps.Load(), InSrcQuenchs: c.icmp.inSrcQuenchs.Load(),
+			OutMsgs:   c.icmp.outMsgs.Load(),
 			OutErrors: c.icmp.outErrors.Load(), OutDestUnreachs: c.icmp.outDestUnreachs.Load(),
 			OutTimeExcds: c.icmp.outTimeExcds.Load(), OutParmProbs: c.icmp.outParmProbs.Load(),
 			OutEchos:    c.icmp.outEchos.Load(),

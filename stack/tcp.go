@@ -22,6 +22,12 @@ func (n tcpNetwork) Addr() [4]byte { return n.s.addr }
 // MTU is the device's: the stack has one route MTU.
 func (n tcpNetwork) MTU(dst [4]byte) int { return n.s.mtu }
 
+// PathMTU is the device's MTU, or less where the path MTU table has a
+// lower one for dst.
+func (n tcpNetwork) PathMTU(dst [4]byte) int {
+	return n.s.pmtu.lookup(netip.AddrFrom4(dst), n.s.mtu, n.s.clock.Now())
+}
+
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
 // headers in front of the segment.
 func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
@@ -47,7 +53,7 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) erro
 	}
 	dg := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+ipv4.MinHeaderLen+size]
 	// TCP segments are sent with DF set: the engine sizes them to the
-	// MTU (RFC 1191's path MTU discovery, with one route).
+	// path MTU (RFC 1191's path MTU discovery).
 	if err := s.encodeIPv4(dg, ipv4.ProtoTCP, ipv4.Addr(dst), size, true); err != nil {
 		return err
 	}

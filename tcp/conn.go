@@ -107,6 +107,10 @@ type Conn struct {
 	mu    sync.Mutex
 	state state
 	err   error // why the connection ended, reported by Read and Write
+	// softErr is the latest soft error an ICMP message reported (RFC
+	// 1122 4.2.3.9), which err takes instead of ETIMEDOUT if the
+	// connection times out; an acceptable ACK clears it.
+	softErr error
 
 	// Send sequence space (RFC 9293 3.3.1).
 	iss       Seq
@@ -120,8 +124,14 @@ type Conn struct {
 	sndShift  uint8 // the peer's window scale
 	mss       int   // payload bytes of a full segment, options aside
 	peerMSS   int
-	finSeq    Seq  // sequence number of our FIN once queued
-	finQueued bool // Close or CloseWrite: a FIN follows the data
+	// pmtu is the path MTU segments are sized for (RFC 1191): the
+	// network's when the connection starts, lowered by Packet Too Big
+	// errors; 0 until the connection learns it. While it is below the
+	// route's MTU, pmtuCheckAt is when to ask the network again.
+	pmtu        int
+	pmtuCheckAt time.Time
+	finSeq      Seq  // sequence number of our FIN once queued
+	finQueued   bool // Close or CloseWrite: a FIN follows the data
 
 	// Receive sequence space.
 	irs        Seq
@@ -320,11 +330,22 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 }
 
 // setMSS sets the sending segment size from the peer's MSS option (or RFC
-// 9293's default of 536), clamped to what our route carries, less the
+// 9293's default of 536), clamped to what the path carries, less the
 // options every segment carries.
 func (c *Conn) setMSS(peer int) {
 	c.peerMSS = peer
-	mss := min(peer, c.e.net.MTU(c.id.remoteAddr)-40)
+	if c.pmtu == 0 {
+		c.initPathMTU(c.e.clock.Now())
+	}
+	c.updateMSS()
+}
+
+// updateMSS sets the sending segment size from the peer's MSS and the
+// path MTU, less the IPv4 and TCP headers and the options every segment
+// carries. It is never below 64 bytes, whatever the peer says (Linux's
+// floor is 48): a peer cannot make us cut the stream into tiny segments.
+func (c *Conn) updateMSS() {
+	mss := min(c.peerMSS, c.pmtu-40)
 	if c.tsOK {
 		mss -= 12 // timestamps, padded
 	}

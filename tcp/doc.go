@@ -16,6 +16,10 @@
 // backlog with SYN cookies past it; RFC 5961's challenge ACKs, rate
 // limited per connection and in all; RFC 6528 initial sequence numbers;
 // TIME-WAIT reopened by a newer SYN (RFC 6191) and bounded in number;
+// ICMP errors about its segments, behind RFC 5927's checks (Path MTU
+// Discovery as RFC 1191 and RFC 8201 ask, hard errors that end a
+// handshake, soft errors reported if the connection times out: RFC 1122
+// 4.2.3.9, RFC 5461), in terms the same for IPv4 and IPv6 (InputError);
 // receive buffer auto-tuning; and one memory budget for the buffers of
 // all connections, after Linux's tcp_mem (Config.MemoryLimit), whose
 // storage grows with the data they hold. Conn is a net.Conn and Listener a net.Listener with package

@@ -16,13 +16,22 @@ import (
 // Network is the IP layer beneath the TCP engine, implemented by the
 // stack. The engine builds segments in buffers the network hands out, with
 // room in front for the network's own headers, so that data is copied once
-// on its way from the send buffer to the wire.
+// on its way from the send buffer to the wire. The network hands the
+// engine the ICMP errors about its segments (Engine.InputError).
 type Network interface {
 	// Addr is the local IPv4 address.
 	Addr() [4]byte
 	// MTU is the MTU of the route to dst: the largest datagram that goes
-	// out without fragmenting.
+	// out without fragmenting. The MSS option we send offers it, less
+	// the headers: it is what we can receive.
 	MTU(dst [4]byte) int
+	// PathMTU is the path MTU to dst as the network knows it (RFC 1191,
+	// RFC 8201): MTU(dst), or less where an ICMP error the engine took
+	// showed a smaller link on the way, until that ages out. Segments
+	// are sized for it, and sent with DF set. The engine asks when a
+	// connection starts, and again now and then while the answer is
+	// below MTU(dst).
+	PathMTU(dst [4]byte) int
 	// Segment returns a buffer for an outgoing segment of up to size bytes
 	// (TCP header and payload).
 	Segment(size int) *SegmentBuffer

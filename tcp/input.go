@@ -229,6 +229,7 @@ func (c *Conn) negotiate(s *segment) {
 // establish enters ESTABLISHED.
 func (c *Conn) establish(now time.Time) {
 	c.setState(stateEstablished)
+	c.softErr = nil
 	c.cc.init(c.mss)
 	c.rtoAt = time.Time{}
 	c.armKeepAlive(now)
@@ -368,6 +369,10 @@ func (c *Conn) inputSynchronized(s *segment, now time.Time) {
 	if c.tsOK && s.opt.ts && s.seq.LessEqual(c.lastAckSent) {
 		c.tsRecent, c.tsRecentAt = s.opt.tsVal, now
 	}
+	// An acceptable ACK shows the path working: a soft error an ICMP
+	// message reported before is no reason to fail (as Linux clears
+	// sk_err_soft in tcp_ack).
+	c.softErr = nil
 	c.inputAck(s, now)
 	if c.state == stateClosed {
 		return

@@ -18,6 +18,7 @@ type isnNet struct {
 
 func (n *isnNet) Addr() [4]byte                   { return fuzzLocal }
 func (n *isnNet) MTU(dst [4]byte) int             { return 1500 }
+func (n *isnNet) PathMTU(dst [4]byte) int         { return 1500 }
 func (n *isnNet) Segment(size int) *SegmentBuffer { return &SegmentBuffer{B: make([]byte, size)} }
 func (n *isnNet) Send(sb *SegmentBuffer, size int, src, dst [4]byte) error {
 	if h, err := NewHeader(sb.B[:size]); err == nil && h.Flags()&(FlagSYN|FlagACK) == FlagSYN|FlagACK {

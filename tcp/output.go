@@ -27,6 +27,9 @@ func (c *Conn) output(now time.Time) {
 		c.armTimer(now)
 		return
 	}
+	if !c.pmtuCheckAt.IsZero() && !now.Before(c.pmtuCheckAt) {
+		c.recheckPathMTU(now)
+	}
 	sent := false
 	if c.sackOK && (c.inRecovery || c.sb.loss) {
 		sent = c.sackRecoveryOutput(now)
@@ -237,10 +240,10 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 			o = AppendNOP(o)
 			o = AppendTimestamps(o, c.tsVal(now), c.tsRecent)
 		}
-		// SACK blocks, as many as fit beside the payload in the route's
+		// SACK blocks, as many as fit beside the payload in the path
 		// MTU (segments go with DF set): a full-sized data segment
 		// carries none rather than one that is dropped.
-		room := c.e.net.MTU(c.id.remoteAddr) - 40 - n - len(o) - 4
+		room := c.pmtu - 40 - n - len(o) - 4
 		if k := min((40-len(o)-2)/8, room/8); c.sackOK && len(c.ooo.ranges) > 0 && flags&FlagRST == 0 && k > 0 {
 			var blocks [maxSACKBlocks]SACKBlock
 			b := c.ooo.sackBlocks(blocks[:0], k)

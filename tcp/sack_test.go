@@ -368,8 +368,9 @@ func (s recSeg) String() string {
 	return fmt.Sprintf("%d:%d%s", s.seq, s.seq.Add(s.n), fin)
 }
 
-func (n *recNet) Addr() [4]byte       { return [4]byte{10, 0, 0, 1} }
-func (n *recNet) MTU(dst [4]byte) int { return 1500 }
+func (n *recNet) Addr() [4]byte           { return [4]byte{10, 0, 0, 1} }
+func (n *recNet) MTU(dst [4]byte) int     { return 1500 }
+func (n *recNet) PathMTU(dst [4]byte) int { return 1500 }
 func (n *recNet) Segment(size int) *SegmentBuffer {
 	if cap(n.buf) < size {
 		n.buf = make([]byte, size)

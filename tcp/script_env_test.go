@@ -18,17 +18,19 @@ type sentSegment struct {
 	at       time.Time
 	src, dst [4]byte
 	b        tcp.Header // the whole TCP segment, a copy
+	pmtu     int        // the path MTU when it was sent, which it must fit
 }
 
 // scriptNet is the Network under the engine in script tests: it records
-// every segment sent, with the time, and has one address and one route
-// MTU.
+// every segment sent, with the time, and has one address, one route MTU
+// and one path MTU.
 type scriptNet struct {
 	addr  [4]byte
 	clock *manualclock.Clock
 
 	mu   sync.Mutex
 	mtu  int
+	pmtu int // the path MTU, below mtu; 0 when it is mtu
 	sent []sentSegment
 }
 
@@ -40,10 +42,45 @@ func (n *scriptNet) MTU(dst [4]byte) int {
 	return n.mtu
 }
 
+func (n *scriptNet) PathMTU(dst [4]byte) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.pathMTU()
+}
+
+// pathMTU is PathMTU with n.mu held.
+func (n *scriptNet) pathMTU() int {
+	if n.pmtu > 0 && n.pmtu < n.mtu {
+		return n.pmtu
+	}
+	return n.mtu
+}
+
 func (n *scriptNet) setMTU(mtu int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.mtu = mtu
+}
+
+// setPathMTU sets the path MTU (0 for the route's), as the stack's table
+// holds it.
+func (n *scriptNet) setPathMTU(pmtu int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.pmtu = pmtu
+}
+
+// latest returns the latest segment sent from lport to remote:rport.
+func (n *scriptNet) latest(remote [4]byte, lport, rport uint16) (sentSegment, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for i := len(n.sent) - 1; i >= 0; i-- {
+		s := n.sent[i]
+		if s.dst == remote && s.b.SrcPort() == lport && s.b.DstPort() == rport {
+			return s, true
+		}
+	}
+	return sentSegment{}, false
 }
 
 func (n *scriptNet) Segment(size int) *tcp.SegmentBuffer {
@@ -57,6 +94,7 @@ func (n *scriptNet) Send(seg *tcp.SegmentBuffer, size int, src, dst [4]byte) err
 	s := sentSegment{at: n.clock.Now(), src: src, dst: dst, b: slices.Clone(seg.B[:size])}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	s.pmtu = n.pathMTU()
 	n.sent = append(n.sent, s)
 	return nil
 }

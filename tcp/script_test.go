@@ -46,6 +46,14 @@ package tcp_test
 //	config Key=Value ...   set Config fields (by name, any case) before the engine starts
 //	skip REASON            skip the script, saying why (-tcp.script.noskip runs it)
 //	mtu N                  the route MTU the network reports (1500 at first)
+//	pmtu N                 the path MTU the network reports from now (0: the route MTU), as the
+//	                       stack's table would, which every segment sent must fit; an icmp
+//	                       too-big that the engine takes lowers it too
+//	icmp KIND [MTU] [seq N]
+//	                       hand the engine an ICMP error about our segment on the current
+//	                       four-tuple at N (relative to our ISN; the latest segment sent by
+//	                       default): KIND is net, host, time-exceeded, param-problem, port,
+//	                       prohibited, or too-big with the path MTU
 //	listen [ADDR]:PORT     listen; the current four-tuple is the listener's port and the peer
 //	peer PORT              the peer's port of the current four-tuple (40000 at first)
 //	local PORT             our port of the current four-tuple, for segments to no listener
@@ -59,11 +67,13 @@ package tcp_test
 //	state NAME             the connection's RFC 9293 state (CLOSED once it is gone)
 //	stat NAME N            a counter of Engine.Stats
 //
-// ERR is ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE or closed.
+// ERR is ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EHOSTUNREACH,
+// ENETUNREACH, EPROTO or closed.
 // The engine's address is 10.0.0.1 and the peer's 10.0.0.2.
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -110,7 +120,8 @@ var scriptLanguage = pktscript.Language[*pktscript.Segment]{
 		"accept": pktscript.Takes(0, 0), "write": pktscript.Takes(1, 2), "read": pktscript.Takes(1, 1),
 		"close": pktscript.Takes(0, 0), "shutdown-write": pktscript.Takes(0, 0), "set": pktscript.Takes(2, 2),
 		"state": pktscript.Takes(1, 1), "stat": pktscript.Takes(2, 2), "peer": pktscript.Takes(1, 1),
-		"local": pktscript.Takes(1, 1), "mtu": pktscript.Takes(1, 1),
+		"local": pktscript.Takes(1, 1), "mtu": pktscript.Takes(1, 1), "pmtu": pktscript.Takes(1, 1),
+		"icmp":   pktscript.Takes(1, 4),
 		"config": pktscript.Directive(1, 100), "skip": pktscript.Directive(1, 100),
 	},
 }
@@ -375,8 +386,8 @@ func (r *scriptRun) describe(seg sentSegment) (*pktscript.Segment, *tupleState, 
 	h := seg.b
 	ts := r.tuple(tupleKey{remote: seg.dst, lport: h.SrcPort(), rport: h.DstPort()})
 	s, err := ts.Describe(h, seg.src, seg.dst, seg.at)
-	if mtu := r.net.MTU(seg.dst); len(seg.b)+20 > mtu {
-		err = errors.Join(err, fmt.Errorf("%d bytes with the IPv4 header, over the MTU of %d", len(seg.b)+20, mtu))
+	if len(seg.b)+20 > seg.pmtu {
+		err = errors.Join(err, fmt.Errorf("%d bytes with the IPv4 header, over the path MTU of %d", len(seg.b)+20, seg.pmtu))
 	}
 	return s, ts, err
 }
@@ -398,6 +409,7 @@ func ports(c *tcp.Conn) (local, remote uint16) {
 var scriptErrors = map[string]error{
 	"ECONNREFUSED": syscall.ECONNREFUSED, "ECONNRESET": syscall.ECONNRESET,
 	"ETIMEDOUT": syscall.ETIMEDOUT, "EPIPE": syscall.EPIPE,
+	"EHOSTUNREACH": syscall.EHOSTUNREACH, "ENETUNREACH": syscall.ENETUNREACH, "EPROTO": syscall.EPROTO,
 	"closed": net.ErrClosed,
 }
 
@@ -435,6 +447,15 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		}
 		r.net.setMTU(n)
 		return nil
+	case "pmtu":
+		n, err := strconv.Atoi(arg(0))
+		if err != nil {
+			return err
+		}
+		r.net.setPathMTU(n)
+		return nil
+	case "icmp":
+		return r.icmp(args)
 	case "peer", "local":
 		n, err := strconv.ParseUint(arg(0), 10, 16)
 		if err != nil {
@@ -638,4 +659,66 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		return fmt.Errorf("set: unknown option %q", arg(0))
 	}
 	return fmt.Errorf("unknown action %q", cmd)
+}
+
+// icmpKinds are the ICMP errors an icmp line names.
+var icmpKinds = map[string]tcp.ICMPKind{
+	"net": tcp.ICMPNetUnreachable, "host": tcp.ICMPHostUnreachable, "time-exceeded": tcp.ICMPTimeExceeded,
+	"param-problem": tcp.ICMPParamProblem, "port": tcp.ICMPPortUnreachable, "prohibited": tcp.ICMPProhibited,
+	"too-big": tcp.ICMPPacketTooBig,
+}
+
+// icmp hands the engine an ICMP error about a segment of the current
+// four-tuple, as the stack does: quoting the segment's ports and sequence
+// number, the 8 bytes RFC 792 promises. A too-big the engine takes lowers
+// the network's path MTU, as the stack's table would be.
+func (r *scriptRun) icmp(args []string) error {
+	kind, ok := icmpKinds[args[0]]
+	if !ok {
+		return fmt.Errorf("icmp: unknown kind %q", args[0])
+	}
+	args = args[1:]
+	msg := tcp.ICMPError{Kind: kind}
+	if kind == tcp.ICMPPacketTooBig {
+		if len(args) == 0 {
+			return fmt.Errorf("icmp too-big: say the MTU")
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			return err
+		}
+		msg.MTU, args = n, args[1:]
+	}
+	k := r.cur
+	var sq uint32
+	switch {
+	case len(args) == 2 && args[0] == "seq":
+		n, err := strconv.ParseUint(args[1], 10, 32)
+		if err != nil {
+			return err
+		}
+		ts := r.tuple(k)
+		if !ts.ISNKnown {
+			return fmt.Errorf("icmp: our ISN on the current four-tuple is not known yet")
+		}
+		sq = ts.ISN + uint32(n)
+	case len(args) == 0:
+		s, ok := r.net.latest(k.remote, k.lport, k.rport)
+		if !ok {
+			return fmt.Errorf("icmp: nothing sent on the current four-tuple to quote")
+		}
+		sq = s.b.Seq()
+	default:
+		return fmt.Errorf("icmp: want KIND [MTU] [seq N]")
+	}
+	var quoted [8]byte
+	binary.BigEndian.PutUint16(quoted[0:], k.lport)
+	binary.BigEndian.PutUint16(quoted[2:], k.rport)
+	binary.BigEndian.PutUint32(quoted[4:], sq)
+	if r.e.InputError(scriptLocal, k.remote, quoted[:], msg) && kind == tcp.ICMPPacketTooBig {
+		if p := r.net.PathMTU(k.remote); msg.MTU < p {
+			r.net.setPathMTU(msg.MTU)
+		}
+	}
+	return nil
 }

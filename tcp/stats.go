@@ -37,6 +37,16 @@ type Stats struct {
 	TimeWaitOverflows uint64 // connections closed at once instead of entering TIME-WAIT: MaxTimeWait were there (Linux's TCPTimeWaitOverflow)
 	OFODrops          uint64 // out-of-order segments dropped: one run of out-of-order data too many (Linux's TCPOFODrop)
 
+	// ICMP and ICMPv6 errors about our segments (Engine.InputError).
+	ICMPErrors      uint64 // errors about a connection of ours that passed RFC 5927's checks, and were acted on
+	ICMPNoConns     uint64 // errors quoting a segment of no connection (or too little of one): dropped
+	ICMPOutOfWindow uint64 // errors quoting a sequence number not in flight (RFC 5927 4.1): dropped (Linux's OutOfWindowIcmps)
+	ICMPHardErrors  uint64 // hard errors (port unreachable, prohibited) that ended a connection in its handshake
+	ICMPSoftErrors  uint64 // soft errors remembered, to be reported if the connection times out (RFC 1122 4.2.3.9)
+	PMTUDecreases   uint64 // Packet Too Big errors that lowered a connection's path MTU: it re-segmented and sent again at once
+	PMTUStale       uint64 // Packet Too Big errors that lowered nothing: an MTU no smaller than the connection's path MTU (RFC 1191 6.4)
+	PMTUIncreases   uint64 // path MTUs raised again, once the network's estimate aged out (RFC 1191 6.3)
+
 	// The memory budget of connection buffers (Config.MemoryLimit).
 	MemoryBytes     uint64 // bytes of buffer storage connections hold now (a gauge, like Linux's sockstat "mem")
 	MemoryPressures uint64 // times the budget came under pressure (Linux's TCPMemoryPressures)
@@ -52,6 +62,9 @@ type counters struct {
 	synCookiesBad, listenOverflows, listenDrops, delayedACKs        atomic.Uint64
 	zeroWindowProbes, keepAlives, timeWaits, oooDrops               atomic.Uint64
 	timeWaitReused, listenIgnored, timeWaitOverflows                atomic.Uint64
+	icmpErrors, icmpNoConns, icmpOutOfWindow                        atomic.Uint64
+	icmpHardErrors, icmpSoftErrors                                  atomic.Uint64
+	pmtuDecreases, pmtuStale, pmtuIncreases                         atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -71,6 +84,11 @@ func (e *Engine) Stats() Stats {
 		ZeroWindowProbes: c.zeroWindowProbes.Load(), KeepAlives: c.keepAlives.Load(),
 		TimeWaits: c.timeWaits.Load(), OFODrops: c.oooDrops.Load(), TimeWaitReused: c.timeWaitReused.Load(),
 		ListenIgnored: c.listenIgnored.Load(), TimeWaitOverflows: c.timeWaitOverflows.Load(),
+
+		ICMPErrors: c.icmpErrors.Load(), ICMPNoConns: c.icmpNoConns.Load(),
+		ICMPOutOfWindow: c.icmpOutOfWindow.Load(), ICMPHardErrors: c.icmpHardErrors.Load(),
+		ICMPSoftErrors: c.icmpSoftErrors.Load(), PMTUDecreases: c.pmtuDecreases.Load(),
+		PMTUStale: c.pmtuStale.Load(), PMTUIncreases: c.pmtuIncreases.Load(),
 
 		MemoryBytes: uint64(max(e.mem.used.Load(), 0)), MemoryPressures: e.mem.pressures.Load(),
 		MemoryLimited: e.mem.limited.Load(), MemoryDrops: e.mem.rcvDrops.Load(),

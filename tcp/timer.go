@@ -1,9 +1,6 @@
 package tcp
 
-import (
-	"syscall"
-	"time"
-)
+import "time"
 
 // armTimer makes the connection's one clock timer fire at its earliest
 // deadline. Deadlines that move later leave the timer early; it then finds
@@ -93,7 +90,7 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 		if c.state != stateSynSent {
 			c.sendRST(now)
 		}
-		c.terminate(syscall.ETIMEDOUT)
+		c.terminate(c.timeoutError())
 		return
 	}
 	c.e.stats.timeouts.Add(1)
@@ -178,7 +175,7 @@ func (c *Conn) keepAliveTimeout(now time.Time) {
 	}
 	if c.kaProbes >= c.kaCount {
 		c.sendRST(now)
-		c.terminate(syscall.ETIMEDOUT)
+		c.terminate(c.timeoutError())
 		return
 	}
 	c.kaProbes++
