@@ -124,12 +124,13 @@ type Ext struct {
 
 // Options returns an iterator over the options of a hop-by-hop or
 // destination options header, from byte 2 to Len, with offsets counted
-// from the start of the header; an empty one for other headers.
+// from the start of the header; an empty one for other headers. Of a
+// header cut before its length byte, it reports a truncated option at 2.
 func (e Ext) Options() OptionIter {
-	if e.Proto != ipv4.ProtoHopOpts && e.Proto != ipv4.ProtoDstOpts || len(e.Raw) < tlvDataOff {
+	if e.Proto != ipv4.ProtoHopOpts && e.Proto != ipv4.ProtoDstOpts {
 		return OptionIter{done: true}
 	}
-	return OptionIter{b: e.Raw, off: tlvDataOff, end: e.Len}
+	return OptionIter{b: e.Raw, off: tlvDataOff, end: max(e.Len, extUnit)}
 }
 
 // Routing returns the header as a Routing view. ok is false for another
@@ -325,6 +326,7 @@ func (h Header) UpperLayer() (p ipv4.Protocol, off int, how ChainEnd) {
 // business.
 func (h Header) CheckExtensions() (at int, err error) {
 	it := h.ExtIter()
+	end := it.end
 	firstFragment := false
 	for e, ok := it.Next(); ok; e, ok = it.Next() {
 		switch e.Status {
@@ -358,7 +360,7 @@ func (h Header) CheckExtensions() (at int, err error) {
 			}
 		case ipv4.ProtoFragment:
 			f, _ := e.Fragment()
-			data := h.Len() - (e.Offset + FragmentHeaderLen)
+			data := end - (e.Offset + FragmentHeaderLen)
 			switch {
 			case f.More() && data%8 != 0:
 				return plenOff, ErrBadFragment
@@ -370,7 +372,7 @@ func (h Header) CheckExtensions() (at int, err error) {
 			firstFragment = f.OffsetUnits() == 0 && f.More()
 		}
 	}
-	if p, off, how := it.End(); firstFragment && how == ChainUpper && p != ipv4.ProtoNoNext && off >= h.Len() {
+	if p, off, how := it.End(); firstFragment && how == ChainUpper && p != ipv4.ProtoNoNext && off >= end {
 		// The chain ends with the fragment, and the upper-layer header
 		// it names is in a later one.
 		return 0, ErrIncompleteChain

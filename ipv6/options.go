@@ -263,9 +263,14 @@ type OptionIter struct {
 	off  int    // offset of the next option in b
 	end  int    // end of the option area in b as the header says it
 	done bool
-	// The first option whose status is not OptionOK, for Err.
-	hasBad bool
-	bad    Option
+	// The first option whose status is not OptionOK, kept field by field
+	// for Err: a whole Option copied into the iterator makes every
+	// iterator a third bigger to make and pass.
+	hasBad            bool
+	badKind           OptionKind
+	badStatus         OptionStatus
+	badOff, badLength int
+	badRaw            int
 }
 
 // NewOptionIter returns an iterator over bare option bytes, taken to be
@@ -307,7 +312,7 @@ func (it *OptionIter) Next() (o Option, ok bool) {
 // noteBad records the first option whose status is not OptionOK.
 func (it *OptionIter) noteBad(o Option) {
 	if !it.hasBad {
-		it.hasBad, it.bad = true, o
+		it.hasBad, it.badKind, it.badStatus, it.badOff, it.badLength, it.badRaw = true, o.Kind, o.Status, o.Offset, o.Length, len(o.Raw)
 	}
 }
 
@@ -317,7 +322,7 @@ func (it *OptionIter) Err() error {
 	if !it.hasBad {
 		return nil
 	}
-	return it.bad.Err()
+	return tlvErr(it.badStatus, it.badKind.String(), uint8(it.badKind), it.badOff, it.badLength, it.badRaw, "option")
 }
 
 // All returns the options as a sequence for a range loop; each carries its

@@ -62,6 +62,7 @@ func compareGopacket(b []byte) (r oracle, err error) {
 	// one before it does: some (OSPF) keep less than all their bytes as
 	// their contents.
 	ls := p.Layers()
+	var lastExt Ext
 	for i, l := range ls[1:] {
 		after := cap(b) - cap(ls[i].LayerPayload())
 		switch gl := l.(type) {
@@ -69,6 +70,22 @@ func compareGopacket(b []byte) (r oracle, err error) {
 			e, ok := it.Next()
 			if !ok {
 				return r, fmt.Errorf("gopacket has %v at %d, the walk ended", l.LayerType(), offsetOf(l))
+			}
+			if len(l.LayerContents()) == 0 {
+				// gopacket adds the layer it failed to decode, empty:
+				// the header must be broken for us too.
+				if e.Offset != after || e.Status != ExtPastEnd && e.Status != ExtTruncated {
+					return r, fmt.Errorf("gopacket fails on %v at %d; ours %v at %d is %v", l.LayerType(), after, e.Proto, e.Offset, e.Status)
+				}
+				return r, nil
+			}
+			if optionsFail(l) {
+				// gopacket decoded the header but failed on an option
+				// past its end, and stopped there.
+				if e.Offset != offsetOf(l) {
+					return r, fmt.Errorf("gopacket fails on %v at %d; ours %v is at %d", l.LayerType(), offsetOf(l), e.Proto, e.Offset)
+				}
+				return r, nil
 			}
 			if off := offsetOf(l); off != e.Offset || len(l.LayerContents()) != e.Len {
 				return r, fmt.Errorf("gopacket %v at %d, %d bytes; ours %v at %d, %d bytes",
@@ -81,6 +98,7 @@ func compareGopacket(b []byte) (r oracle, err error) {
 				return r, fmt.Errorf("%v at %d: %w", e.Proto, e.Offset, err)
 			}
 			r.exts++
+			lastExt = e
 		case *layers.IPSecESP:
 			pr, off, how := it.End()
 			if how != ChainUpper || pr != ipv4.ProtoESP || off != offsetOf(l) {
@@ -111,10 +129,11 @@ func compareGopacket(b []byte) (r oracle, err error) {
 					return r, fmt.Errorf("gopacket fails at %d, our chain ends at %d", off, eoff)
 				}
 			case gopacket.LayerTypeFragment:
-				// gopacket takes a first fragment's data as data too;
-				// our walk goes on into its headers.
-				if pr, eoff, how := it.End(); how == ChainFragment && eoff != off {
-					return r, fmt.Errorf("gopacket fragment data at %d, ours %v at %d", off, pr, eoff)
+				// gopacket takes what follows any fragment header as
+				// data, a first or atomic fragment's too, where our
+				// walk goes on into its headers.
+				if lastExt.Proto != ipv4.ProtoFragment || lastExt.Offset+lastExt.Len != off {
+					return r, fmt.Errorf("gopacket fragment data at %d, our last header %v at %d", off, lastExt.Proto, lastExt.Offset)
 				}
 			case gopacket.LayerTypePayload:
 				if pr, eoff, how := it.End(); how != ChainUpper || eoff != off {
@@ -131,6 +150,22 @@ func compareGopacket(b []byte) (r oracle, err error) {
 		}
 	}
 	return r, nil
+}
+
+// optionsFail reports whether gopacket fails to decode the options of a
+// hop-by-hop or destination options layer, which it adds to the packet
+// with what it decoded of them before it failed.
+func optionsFail(l gopacket.Layer) bool {
+	var err error
+	switch l.(type) {
+	case *layers.IPv6HopByHop:
+		var g layers.IPv6HopByHop
+		err = g.DecodeFromBytes(l.LayerContents(), gopacket.NilDecodeFeedback)
+	case *layers.IPv6Destination:
+		var g layers.IPv6Destination
+		err = g.DecodeFromBytes(l.LayerContents(), gopacket.NilDecodeFeedback)
+	}
+	return err != nil
 }
 
 // compareExt compares one extension header with gopacket's layer for it.
