@@ -1,7 +1,7 @@
 // Package checksum implements the Internet checksum of RFC 1071, the
-// one's-complement sum that IPv4, ICMP, TCP and UDP all carry, together with
-// the incremental update of RFC 1624 and the IPv4 pseudo-header sum that TCP
-// and UDP fold into theirs.
+// one's-complement sum that IPv4, ICMP, ICMPv6, TCP and UDP all carry,
+// together with the incremental update of RFC 1624 and the IPv4 and IPv6
+// pseudo-header sums that TCP, UDP and ICMPv6 fold into theirs.
 //
 // The functions work on partial sums (a uint32 that has not been folded or
 // complemented yet) so a caller can sum a header and a payload that live in
@@ -93,6 +93,21 @@ func Pseudo(src, dst [4]byte, proto uint8, length uint16) uint32 {
 		uint32(binary.BigEndian.Uint16(dst[0:])) +
 		uint32(binary.BigEndian.Uint16(dst[2:])) +
 		uint32(proto) + uint32(length)
+}
+
+// Pseudo6 returns the partial sum of the IPv6 pseudo-header that TCP, UDP
+// and ICMPv6 include in their checksums (RFC 8200 section 8.1): source and
+// final destination address, the 32-bit upper-layer packet length and the
+// next header value of the upper-layer protocol. dst is the final
+// destination, which a routing header may name instead of the IPv6
+// header's destination (ipv6.Header.FinalDst).
+func Pseudo6(src, dst [16]byte, proto uint8, length uint32) uint32 {
+	var sum uint32
+	for i := 0; i < 16; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(src[i:])) + uint32(binary.BigEndian.Uint16(dst[i:]))
+	}
+	// At most 16 words of 0xffff and three more: no overflow of 32 bits.
+	return sum + length>>16 + length&0xffff + uint32(proto)
 }
 
 // Update returns the checksum field value after a 16-bit word of the covered

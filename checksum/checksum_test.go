@@ -85,6 +85,30 @@ func TestPseudo(t *testing.T) {
 	}
 }
 
+// TestPseudo6 checks the IPv6 pseudo-header against the naive sum of its
+// 40 bytes laid out as RFC 8200 section 8.1 draws them, with lengths that
+// need all 32 bits (jumbograms) and addresses of all ones.
+func TestPseudo6(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 1000 {
+		var src, dst [16]byte
+		for j := range 16 {
+			src[j], dst[j] = byte(r.Uint32()), byte(r.Uint32())
+		}
+		if i == 0 {
+			for j := range 16 {
+				src[j], dst[j] = 0xff, 0xff
+			}
+		}
+		length, proto := r.Uint32(), uint8(r.Uint32())
+		ph := append(append(src[:], dst[:]...), 0, 0, 0, 0, 0, 0, 0, proto)
+		binary.BigEndian.PutUint32(ph[32:], length)
+		if got, want := Fold(Pseudo6(src, dst, proto, length)), naive(ph); got != want {
+			t.Fatalf("Pseudo6 = %#04x, want %#04x for % x", got, want, ph)
+		}
+	}
+}
+
 func TestUpdate(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 10000; i++ {
