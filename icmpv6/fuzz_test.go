@@ -82,6 +82,57 @@ func readAll(m Message) {
 			r.Source(i)
 		}
 	}
+	readMore(m)
+}
+
+// readMore calls the accessors of node information, router renumbering,
+// RPL and mobile IPv6's messages.
+func readMore(m Message) {
+	_ = uint32(m.Qtype()) + uint32(m.NIFlags()) + m.RenumberSeq() + uint32(m.RenumberSegment()) +
+		uint32(m.RenumberFlags()) + uint32(m.RenumberMaxDelay()) + m.RenumberReserved()
+	m.Nonce()
+	m.NIData()
+	m.NISubjectIPv4()
+	if mp, ok := m.MatchPrefix(); ok {
+		_ = mp.OpCode() + mp.OpLength() + mp.Ordinal() + mp.MatchLen() + mp.MinLen() + mp.MaxLen()
+		mp.Prefix()
+		n, _ := mp.NumUse()
+		for i := range min(n, 64) {
+			if up, ok := m.UsePrefix(i); ok {
+				_ = up.UseLen() + up.KeepLen() + up.FlagMask() + up.RAFlags() + up.Flags()
+				_ = up.ValidLifetime() + up.PreferredLifetime()
+				up.Prefix()
+			}
+		}
+	}
+	base := m.RPLBase()
+	if d, ok := NewDIO(base); ok {
+		_ = d.Instance() + d.Version() + uint8(d.Rank()) + uint8(d.MOP()) + d.Prf() + d.DTSN() + d.Flags()
+		_ = d.Grounded()
+		d.DODAGID()
+		walkRPL(d.Options())
+	}
+	if d, ok := NewDAO(base); ok {
+		for _, ack := range []bool{false, true} {
+			_ = d.Instance() + d.Flags() + d.Seq(ack) + d.Status()
+			_ = d.AckRequested() || d.HasDODAGID(ack)
+			d.DODAGID()
+			walkRPL(d.Options(ack))
+		}
+	}
+	for i := range min(m.NumHomeAgents(), 64) + 1 {
+		m.HomeAgent(i)
+	}
+}
+
+// walkRPL walks RPL options as if the message were a few bytes longer
+// than captured.
+func walkRPL(b []byte) {
+	it := NewRPLOptionIter(b, len(b)+3)
+	for o, ok := it.Next(); ok; o, ok = it.Next() {
+		_ = o.Type.String()
+		o.Data()
+	}
 }
 
 // readOption calls every accessor of an option.
