@@ -385,3 +385,52 @@ func (m Message) ToEchoReply() {
 	m[typeOff], m[codeOff] = uint8(TypeEchoReply), 0
 	m.SetChecksum(checksum.Update(m.Checksum(), old, binary.BigEndian.Uint16(m[typeOff:])))
 }
+
+// QuotedTransport follows the extension headers of the packet an error
+// quotes the way tcpdump 4.99.3 does to find the ports of a port
+// unreachable: from the quote's fixed header, over hop-by-hop, destination
+// options and routing headers by their length fields, a first fragment's
+// header and authentication headers, reading only their next header and
+// length bytes, to a TCP or UDP header whose first 4 bytes were captured.
+// It returns that protocol and the bytes from the transport header on; ok
+// is false when the chain ends elsewhere (another protocol, a later
+// fragment, a header not captured).
+func (m Message) QuotedTransport() (proto ipv4.Protocol, transport []byte, ok bool) {
+	q := m.Body()
+	nh, ok := ipv6.NextHeaderField(q)
+	if !ok {
+		return 0, nil, false
+	}
+	for off, n := 0, ipv6.HeaderLen; off < len(q); {
+		off += n
+		switch nh {
+		case ipv4.ProtoTCP, ipv4.ProtoUDP:
+			if off+4 > len(q) {
+				return 0, nil, false
+			}
+			return nh, q[off:], true
+		case ipv4.ProtoHopOpts, ipv4.ProtoDstOpts, ipv4.ProtoRouting:
+			if off+2 > len(q) {
+				return 0, nil, false
+			}
+			nh, n = ipv4.Protocol(q[off]), (int(q[off+1])+1)*8
+		case ipv4.ProtoFragment:
+			if off+4 > len(q) {
+				return 0, nil, false
+			}
+			f := ipv6.FragmentHeader(q[off:])
+			if f.OffsetUnits() != 0 {
+				return 0, nil, false
+			}
+			nh, n = f.NextHeader(), ipv6.FragmentHeaderLen
+		case ipv4.ProtoAH:
+			if off+2 > len(q) {
+				return 0, nil, false
+			}
+			nh, n = ipv4.Protocol(q[off]), (int(q[off+1])+2)*4
+		default:
+			return nh, nil, false
+		}
+	}
+	return 0, nil, false
+}

@@ -181,10 +181,22 @@ func (r Record) MulticastAddr() ipv6.Addr { return ipv6.Addr(r[recAddrOff : recA
 // is none.
 func (r Record) Source(i int) (ipv6.Addr, bool) {
 	off := recSourcesOff + i*ipv6.AddrLen
-	if i < 0 || i >= r.NumSources() {
+	if i < 0 || i >= r.NumSources() || off+ipv6.AddrLen > len(r) {
 		return ipv6.Addr{}, false
 	}
 	return ipv6.Addr(r[off : off+ipv6.AddrLen]), true
+}
+
+// RecordAt returns the record at off in an MLDv2 report, whatever the
+// records before it say, running to the end of the message (sources past
+// it are not there for Source). tcpdump steps from record to record over
+// the sources alone, not the auxiliary data, and reads them so. ok is
+// false when the message ends before the record's 20 fixed bytes.
+func (m Message) RecordAt(off int) (Record, bool) {
+	if off < 0 || off+MLDv2RecordLen > len(m) {
+		return nil, false
+	}
+	return Record(m[off:]), true
 }
 
 // recordLen returns the length of the record at the start of b as its

@@ -376,13 +376,49 @@ func (o Option) PrefixInfo() (p PrefixInfo, ok bool) {
 	if !o.ok(OptPrefixInfo) {
 		return p, false
 	}
+	return PrefixInfoAt(o.Raw)
+}
+
+// PrefixInfoAt reads the fields of a prefix information option from the
+// 32 bytes at the start of b, whatever its length byte says: tcpdump reads
+// an option of the wrong length so, into what follows it. ok is false
+// when b is shorter.
+func PrefixInfoAt(b []byte) (p PrefixInfo, ok bool) {
+	if len(b) < PrefixInfoLen {
+		return p, false
+	}
 	return PrefixInfo{
-		PrefixLen:         o.Raw[piPrefixLenOff],
-		Flags:             PrefixFlags(o.Raw[piFlagsOff]),
-		ValidLifetime:     o.u32(piValidOff),
-		PreferredLifetime: o.u32(piPreferredOff),
-		Prefix:            ipv6.Addr(o.Raw[piPrefixOff : piPrefixOff+ipv6.AddrLen]),
+		PrefixLen:         b[piPrefixLenOff],
+		Flags:             PrefixFlags(b[piFlagsOff]),
+		ValidLifetime:     binary.BigEndian.Uint32(b[piValidOff:]),
+		PreferredLifetime: binary.BigEndian.Uint32(b[piPreferredOff:]),
+		Prefix:            ipv6.Addr(b[piPrefixOff : piPrefixOff+ipv6.AddrLen]),
 	}, true
+}
+
+// PrefixInfoLen is the length of a prefix information option.
+const PrefixInfoLen = piPrefixOff + ipv6.AddrLen
+
+// Word returns the 32-bit value at byte 4 of a whole option, whatever its
+// type and length (every whole option has 8 bytes): the MTU of an MTU
+// option, the interval of an advertisement interval option, the lifetime
+// of an RDNSS or DNSSL option. tcpdump reads it so for an option whose
+// length is wrong for its type. It is 0 for an option cut short.
+func (o Option) Word() uint32 {
+	if len(o.Raw) < optUnit {
+		return 0
+	}
+	return o.u32(optValueOff)
+}
+
+// Halves returns the two 16-bit values at bytes 4 and 6 of a whole option
+// whatever its type and length, as Word does: the preference and lifetime
+// of a home agent information option.
+func (o Option) Halves() (uint16, uint16) {
+	if len(o.Raw) < optUnit {
+		return 0, 0
+	}
+	return binary.BigEndian.Uint16(o.Raw[4:]), binary.BigEndian.Uint16(o.Raw[6:])
 }
 
 // MTU returns the MTU of an MTU option; ok is false for another option or
@@ -448,10 +484,11 @@ func (o Option) RDNSS() (lifetime uint32, n int, ok bool) {
 }
 
 // RDNSSAddr returns the i-th (from 0) address of a recursive DNS server
-// option; ok is false when there is none.
+// option, also of one whose length is even (tcpdump reads those); ok is
+// false when there is none.
 func (o Option) RDNSSAddr(i int) (a ipv6.Addr, ok bool) {
 	off := rdnssAddrsOff + i*ipv6.AddrLen
-	if !o.ok(OptRDNSS) || i < 0 || off+ipv6.AddrLen > len(o.Raw) {
+	if o.Type != OptRDNSS || o.Status > OptionWrongLength || i < 0 || off+ipv6.AddrLen > len(o.Raw) {
 		return a, false
 	}
 	return ipv6.Addr(o.Raw[off : off+ipv6.AddrLen]), true
