@@ -249,6 +249,8 @@ func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr []byte, fragmente
 		p.udp(b, length, netHeader{v6: hdr}, fragmented)
 	case ipv4.ProtoVRRP:
 		p.vrrp(b, length, netHeader{v6: hdr}, hdr[ip6HLim])
+	case ipv4.ProtoICMPv6:
+		p.icmp6(b, length, hdr, fragmented)
 	case ipv4.ProtoICMP, ipv4.ProtoIGMP:
 		p.s("[")
 		p.s(proto.String())
