@@ -181,6 +181,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool 
 		p.domain(data, length, false, true)
 	case port(portSNMP) || port(portSNMPTrap):
 		p.snmp(data, length)
+	case port(portNTP):
+		p.ntp(data, length)
 	case port(portDHCP6Client) || port(portDHCP6Server):
 		// Whatever the IP version, as tcpdump does.
 		p.dhcp6(data, length)
