@@ -218,16 +218,6 @@ func (p *Printer) babelPrefixStr(a *[16]byte, plen uint8) {
 	p.u(uint64(plen))
 }
 
-// babelID prints an 8-byte router ID as colon-separated hex.
-func (p *Printer) babelID(id []byte) {
-	for i := 0; i < 8; i++ {
-		if i > 0 {
-			p.c(':')
-		}
-		p.xw(uint64(id[i]), 2)
-	}
-}
-
 // babelInterval prints an interval in centiseconds.
 func (p *Printer) babelInterval(i uint16) {
 	if i == 0 {
@@ -522,7 +512,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			return babelInvalid
 		}
 		p.c(' ')
-		p.babelID(m[4:])
+		p.hexColons(m[4:12])
 	case babelNextHop:
 		p.s("\n\tNext Hop")
 		if tlen < 2 {
@@ -610,7 +600,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		p.s(" seqno ")
 		p.u(uint64(be16(m[4:])))
 		p.s(" id ")
-		p.babelID(m[8:])
+		p.hexColons(m[8:16])
 	case babelTSPC:
 		p.s("\n\tTS/PC ")
 		if tlen < 6 {
@@ -686,7 +676,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		p.s(") seqno ")
 		p.u(uint64(be16(m[4:])))
 		p.s(" id ")
-		p.babelID(m[8:])
+		p.hexColons(m[8:16])
 	case babelMAC:
 		p.s("\n\tMAC len ")
 		p.u(uint64(tlen))

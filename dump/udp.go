@@ -186,6 +186,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool 
 	case port(portDHCP6Client) || port(portDHCP6Server):
 		// Whatever the IP version, as tcpdump does.
 		p.dhcp6(data, length)
+	case port(portAHCP):
+		p.ahcp(data, length)
 	case port(portBabel) || port(portBabelOld):
 		p.babel(data, length)
 	default:
