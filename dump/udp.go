@@ -194,6 +194,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.lwres(data, length)
 	case port(portOLSR):
 		p.olsr(data, length, ip.isV6())
+	case port(portSFlow):
+		p.sflow(data, length)
 	default:
 		return false
 	}
