@@ -190,6 +190,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.ahcp(data, length)
 	case port(portBabel) || port(portBabelOld):
 		p.babel(data, length)
+	case port(portHNCP):
+		p.hncp(data, length)
 	case port(portLWRES):
 		p.lwres(data, length)
 	case port(portOLSR):
