@@ -80,12 +80,15 @@ func (p *Printer) ahcp(b []byte, length int) {
 		p.need(b, ahcpHeaderLen)
 	} else {
 		// Field by field, as far as they were captured.
+		hops := p.get8(b, 2)
 		p.s("\n\tHopcount ")
-		p.u(uint64(p.get8(b, 2)))
+		p.u(uint64(hops))
+		orig := p.get8(b, 3)
 		p.s(", Original Hopcount ")
-		p.u(uint64(p.get8(b, 3)))
+		p.u(uint64(orig))
+		nonce := p.get32(b, 4)
 		p.s(", Nonce 0x")
-		p.xw(uint64(p.get32(b, 4)), 8)
+		p.xw(uint64(nonce), 8)
 		p.need(b, 8+ahcpIDLen)
 		p.s(", Source Id ")
 		p.hexColons(b[8 : 8+ahcpIDLen])

@@ -76,7 +76,8 @@ const (
 func (p *Printer) babel(b []byte, length int) {
 	p.proto = "babel"
 	p.s("babel")
-	if p.get8(b, 0) != babelMagic {
+	p.need(b, 4)
+	if b[0] != babelMagic {
 		p.s(" invalid header")
 		return
 	}

@@ -124,8 +124,9 @@ func (p *Printer) lwresTail(plen uint32, length int, end int64, supported bool) 
 // lwresFlags prints the flags word of a message at b[off:] with -vvv.
 func (p *Printer) lwresFlags(b []byte, off int) {
 	if p.opt.Verbose > 2 {
+		flags := p.get32(b, off)
 		p.s(" flags:0x")
-		p.x(uint64(p.get32(b, off)))
+		p.x(uint64(flags))
 	}
 }
 

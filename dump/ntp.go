@@ -137,8 +137,9 @@ func (p *Printer) ntpTime(b []byte, length int) {
 	p.s(", poll ")
 	p.d(int64(poll))
 	p.ntpPoll(int(poll))
+	prec := int8(p.get8(b, ntpOffPrecision))
 	p.s(", precision ")
-	p.d(int64(int8(p.get8(b, ntpOffPrecision))))
+	p.d(int64(prec))
 
 	p.need(b, ntpOffRootDelay+4)
 	p.s("\n\tRoot Delay: ")
@@ -212,8 +213,9 @@ func (p *Printer) ntpTime(b []byte, length int) {
 
 // ntpKeyID prints the key ID of a time message's authenticator.
 func (p *Printer) ntpKeyID(b []byte) {
+	id := p.get32(b, ntpOffKeyID)
 	p.s("\n\tKey id: ")
-	p.u(uint64(p.get32(b, ntpOffKeyID)))
+	p.u(uint64(id))
 }
 
 // ntpControl prints the header of a control message (tcpdump's
@@ -232,19 +234,26 @@ func (p *Printer) ntpControl(b []byte, length int) {
 	p.s(pick(control&0x20 != 0, "More", "Last"))
 	p.s(", OpCode=")
 	p.u(uint64(control & 0x1f))
-	p.s("\n\tSequence=")
-	p.u(uint64(p.get16(b, ntpOffSequence)))
+	p.c('\n')
+	// Each field is printed once it is read, as far as the capture
+	// goes.
+	seq := p.get16(b, ntpOffSequence)
+	p.s("\tSequence=")
+	p.u(uint64(seq))
+	st := p.get16(b, ntpOffStatus)
 	p.s(", Status=")
-	if st := p.get16(b, ntpOffStatus); st != 0 {
+	if st != 0 {
 		p.s("0x")
 		p.x(uint64(st))
 	} else {
 		p.c('0')
 	}
+	assoc := p.get16(b, ntpOffAssoc)
 	p.s(", Assoc.=")
-	p.u(uint64(p.get16(b, ntpOffAssoc)))
+	p.u(uint64(assoc))
+	offset := p.get16(b, ntpOffOffset)
 	p.s(", Offset=")
-	p.u(uint64(p.get16(b, ntpOffOffset)))
+	p.u(uint64(offset))
 	count := int(p.get16(b, ntpOffCount))
 	p.s(", Count=")
 	p.u(uint64(count))

@@ -360,8 +360,9 @@ func (p *Printer) olsrNameService(b []byte, off, n, addrLen int, v6 bool) {
 	}
 	entries := int(p.get16(b, off+2))
 	valid := entries > 0 && entries*(4+addrLen) <= n
+	version := p.get16(b, off)
 	p.s("\n\t  Version ")
-	p.u(uint64(p.get16(b, off)))
+	p.u(uint64(version))
 	p.s(", Entries ")
 	p.u(uint64(entries))
 	if !valid {
