@@ -302,6 +302,7 @@ func (p *Printer) sflowFlowSample(b []byte, off, n int, expanded bool) bool {
 		p.u(uint64(be32(s[16:])))
 		p.s(", drops ")
 		p.u(uint64(be32(s[20:])))
+		p.c(',')
 	} else {
 		records = be32(s[28:])
 		p.s(", type ")
