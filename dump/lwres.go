@@ -68,7 +68,12 @@ func (p *Printer) lwres(b []byte, length int) {
 	response := flags&lwresFlagResponse != 0
 	opcode := be32(b[lwresOffOpcode:])
 	p.c(' ')
-	p.tok2str(lwresOpcodeNames, "#0x%x", opcode)
+	if name, ok := lookup(lwresOpcodeNames, opcode); ok {
+		p.s(name)
+	} else {
+		p.s("#0x")
+		p.x(uint64(opcode))
+	}
 	if !response {
 		p.c('?')
 	}

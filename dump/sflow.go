@@ -505,7 +505,7 @@ func (p *Printer) sflowGeneric(b []byte, off, n int) bool {
 	if n < sflowGenericLen {
 		return false
 	}
-	p.need(b, off+24)
+	p.need(b, off+20)
 	c := b[off:]
 	dir := be32(c[16:])
 	p.s("\n\t      ifindex ")
@@ -519,6 +519,7 @@ func (p *Printer) sflowGeneric(b []byte, off, n int) bool {
 	p.s(" (")
 	p.tok2str(sflowDirectionNames, "Unknown", dir)
 	p.c(')')
+	p.need(b, off+24)
 	status := be32(c[20:])
 	p.s("\n\t      ifstatus ")
 	p.u(uint64(status))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/internal/corpus"
+	"github.com/medina-net/medina/pcap"
 )
 
 // The differential test shared by the printers of the UDP application
@@ -75,7 +76,7 @@ func udpAppCorpusSeeds(t testing.TB) []udpAppSeed {
 // udpAppTableSeeds returns the messages of the printers' tables.
 func udpAppTableSeeds() []udpAppSeed {
 	var seeds []udpAppSeed
-	for _, cases := range [][]printCase{ntpCases} {
+	for _, cases := range [][]printCase{ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases} {
 		for _, c := range cases {
 			for _, f := range c.frames {
 				port, data := udpAppPayload(f)
@@ -174,4 +175,49 @@ func TestUDPAppsRandomAgainstTCPDump(t *testing.T) {
 		frames = append(frames, f)
 	}
 	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}})
+}
+
+// TestUDPAppsDoNotAllocate checks that the messages of the tables print
+// without allocating once the printer's buffer has grown.
+func TestUDPAppsDoNotAllocate(t *testing.T) {
+	for _, cases := range [][]printCase{ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases} {
+		for _, c := range cases {
+			p := New(nil, flagOptions(t, c.args))
+			for _, f := range c.frames {
+				pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+				buf := p.AppendPacket(nil, pkt)
+				allocs := testing.AllocsPerRun(20, func() {
+					buf = p.AppendPacket(buf[:0], pkt)
+				})
+				if allocs != 0 {
+					t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkUDPApps prints, with -v, an sFlow datagram with a flow and a
+// counter sample, a Babel packet of sixteen TLVs and an HNCP node state
+// with its nested TLVs.
+func BenchmarkUDPApps(b *testing.B) {
+	frames := [][]byte{
+		udpFrame(dgram{sport: 40000, dport: 6343, data: sflowDgram(sflowAgent4, sflowFlow, sflowCounters)}),
+		udp6Frame(v6Client, v6Server, 6696, 6696, babelFull),
+		udp6Frame(v6Client, v6Server, 8231, 8231, hncpFull),
+	}
+	p := New(nil, Options{Verbose: 1})
+	var buf []byte
+	n := 0
+	for _, f := range frames {
+		n += len(f)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, f := range frames {
+			pkt := pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			buf = p.AppendPacket(buf[:0], &pkt)
+		}
+	}
 }
