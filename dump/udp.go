@@ -100,7 +100,7 @@ func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 		}
 	}
 
-	if !p.opt.Quiet && p.udpPayload(data, length, sport, dport) {
+	if !p.opt.Quiet && p.udpPayload(data, length, sport, dport, ip) {
 		return
 	}
 	if ulen > length && !fragmented {
@@ -172,7 +172,7 @@ func (p *Printer) udpAddrs(ip netHeader, ports bool, sport, dport uint16) {
 // protocols this package knows, and reports whether it did; otherwise the
 // datagram prints as "UDP, length N". The ports are tried in tcpdump's
 // order, which decides a datagram between two known ports.
-func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool {
+func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip netHeader) bool {
 	port := func(n uint16) bool { return sport == n || dport == n }
 	switch {
 	case port(portDomain):
@@ -181,9 +181,23 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16) bool 
 		p.domain(data, length, false, true)
 	case port(portSNMP) || port(portSNMPTrap):
 		p.snmp(data, length)
+	case port(portNTP):
+		p.ntp(data, length)
 	case port(portDHCP6Client) || port(portDHCP6Server):
 		// Whatever the IP version, as tcpdump does.
 		p.dhcp6(data, length)
+	case port(portAHCP):
+		p.ahcp(data, length)
+	case port(portBabel) || port(portBabelOld):
+		p.babel(data, length)
+	case port(portHNCP):
+		p.hncp(data, length)
+	case port(portLWRES):
+		p.lwres(data, length)
+	case port(portOLSR):
+		p.olsr(data, length, ip.isV6())
+	case port(portSFlow):
+		p.sflow(data, length)
 	default:
 		return false
 	}
