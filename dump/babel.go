@@ -75,8 +75,9 @@ const (
 // captured of it; length is its length by UDP.
 func (p *Printer) babel(b []byte, length int) {
 	p.proto = "babel"
+	defer p.catchLocalTrunc()
 	p.s("babel")
-	p.need(b, 4)
+	p.needHere(b, 4)
 	if b[0] != babelMagic {
 		p.s(" invalid header")
 		return
@@ -88,7 +89,7 @@ func (p *Printer) babel(b []byte, length int) {
 		p.s(" unknown version")
 		return
 	}
-	p.need(b, 4)
+	p.needHere(b, 4)
 	if length < 4 {
 		p.s(" (invalid)")
 		return
@@ -123,7 +124,7 @@ func (p *Printer) babel(b []byte, length int) {
 func (p *Printer) babelResult(r int) bool {
 	switch r {
 	case babelTrunc:
-		p.trunc()
+		p.truncHere()
 	case babelInvalid:
 		p.s(" (invalid)")
 		return false
@@ -331,10 +332,9 @@ func (p *Printer) babelTLVs(b []byte, n, remain int) int {
 		if i+1 > n || i+1 > remain {
 			return babelInvalid
 		}
-		if i >= len(b) {
-			return babelTrunc
-		}
-		typ := b[i]
+		// The type is read with a longjmp at the end of the capture,
+		// the rest checked first.
+		typ := p.get8(b, i)
 		if typ == babelPad1 {
 			p.s(pick(verbose, "\n\tPad 1", " pad1"))
 			i++

@@ -83,6 +83,7 @@ var ntpStratumNames = []tok{
 // captured of it; length is its length by UDP.
 func (p *Printer) ntp(b []byte, length int) {
 	p.proto = "ntp"
+	defer p.catchLocalTrunc()
 	status := p.get8(b, 0)
 	p.s("NTPv")
 	p.u(uint64(status&ntpVersionMask) >> ntpVersionShift)
@@ -112,7 +113,7 @@ func (p *Printer) ntp(b []byte, length int) {
 // fields, and stops the packet if the message was not captured whole.
 func (p *Printer) ntpInvalid(b []byte, length int) {
 	p.s(" (invalid)")
-	p.need(b, length)
+	p.needHere(b, length)
 }
 
 // ntpTime prints the fields of a time message (tcpdump's
@@ -141,14 +142,14 @@ func (p *Printer) ntpTime(b []byte, length int) {
 	p.s(", precision ")
 	p.d(int64(prec))
 
-	p.need(b, ntpOffRootDelay+4)
+	p.needHere(b, ntpOffRootDelay+4)
 	p.s("\n\tRoot Delay: ")
 	p.ntpShortFixed(b, ntpOffRootDelay)
-	p.need(b, ntpOffRootDisp+4)
+	p.needHere(b, ntpOffRootDisp+4)
 	p.s(", Root dispersion: ")
 	p.ntpShortFixed(b, ntpOffRootDisp)
 
-	p.need(b, ntpOffRefID+4)
+	p.needHere(b, ntpOffRefID+4)
 	p.s(", Reference-ID: ")
 	switch stratum {
 	case ntpStratumUnspec:
@@ -157,7 +158,7 @@ func (p *Printer) ntpTime(b []byte, length int) {
 		// A primary server's reference ID is four characters naming
 		// its clock.
 		if p.printN(b[ntpOffRefID:], 4) {
-			p.trunc()
+			p.truncHere()
 		}
 	case ntpStratumInfoQuery:
 		p.out = appendIPv4(p.out, b[ntpOffRefID:ntpOffRefID+4])
@@ -172,16 +173,16 @@ func (p *Printer) ntpTime(b []byte, length int) {
 		p.xw(uint64(be32(b[ntpOffRefID:])), 8)
 	}
 
-	p.need(b, ntpOffRefTime+8)
+	p.needHere(b, ntpOffRefTime+8)
 	p.s("\n\t  Reference Timestamp:  ")
 	p.ntpTimestamp(b, ntpOffRefTime)
-	p.need(b, ntpOffOrgTime+8)
+	p.needHere(b, ntpOffOrgTime+8)
 	p.s("\n\t  Originator Timestamp: ")
 	p.ntpTimestamp(b, ntpOffOrgTime)
-	p.need(b, ntpOffRecTime+8)
+	p.needHere(b, ntpOffRecTime+8)
 	p.s("\n\t  Receive Timestamp:    ")
 	p.ntpTimestamp(b, ntpOffRecTime)
-	p.need(b, ntpOffXmtTime+8)
+	p.needHere(b, ntpOffXmtTime+8)
 	p.s("\n\t  Transmit Timestamp:   ")
 	p.ntpTimestamp(b, ntpOffXmtTime)
 	p.s("\n\t    Originator - Receive Timestamp:  ")
@@ -197,7 +198,7 @@ func (p *Printer) ntpTime(b []byte, length int) {
 	case ntpTimeMinLen + 4 + 16, ntpTimeMinLen + 4 + 20:
 		p.ntpKeyID(b)
 		n := length - ntpOffDigest
-		p.need(b, ntpOffDigest+n)
+		p.needHere(b, ntpOffDigest+n)
 		p.s("\n\tAuthentication: ")
 		for i := 0; i < n; i += 4 {
 			p.xw(uint64(be32(b[ntpOffDigest+i:])), 8)
@@ -262,7 +263,7 @@ func (p *Printer) ntpControl(b []byte, length int) {
 		return
 	}
 	if count != 0 {
-		p.need(b, ntpCtrlMinLen+count)
+		p.needHere(b, ntpCtrlMinLen+count)
 		p.s("\n\tTO-BE-DONE: data not interpreted")
 	}
 }

@@ -66,12 +66,13 @@ var olsrNeighborTypeNames = []tok{
 // it are IPv6 ones.
 func (p *Printer) olsr(b []byte, length int, v6 bool) {
 	p.proto = "olsr"
+	defer p.catchLocalTrunc()
 	p.s("OLSRv")
 	p.c(pick(v6, "6", "4")[0])
 	if length < olsrCommonLen {
-		p.trunc()
+		p.truncHere()
 	}
-	p.need(b, olsrCommonLen)
+	p.needHere(b, olsrCommonLen)
 	length = min(length, int(be16(b)))
 	p.s(", seq 0x")
 	p.xw(uint64(be16(b[2:])), 4)
@@ -85,7 +86,7 @@ func (p *Printer) olsr(b []byte, length int, v6 bool) {
 		addrLen, hdrLen = 16, olsrMsg6Len
 	}
 	for off := olsrCommonLen; off < length; {
-		p.need(b, off+hdrLen)
+		p.needHere(b, off+hdrLen)
 		h := b[off:]
 		typ := h[0]
 		msgLen := int(be16(h[2:]))
@@ -146,9 +147,9 @@ func (p *Printer) olsrMessage(b []byte, off, n int, typ uint8, v6 bool) {
 	switch typ {
 	case olsrHello, olsrHelloLQ:
 		if n < olsrHelloLen {
-			p.trunc()
+			p.truncHere()
 		}
-		p.need(b, off+olsrHelloLen)
+		p.needHere(b, off+olsrHelloLen)
 		p.s("\n\t  hello-time ")
 		p.olsrTime(b[off+2])
 		p.s("s, MPR willingness ")
@@ -156,7 +157,7 @@ func (p *Printer) olsrMessage(b []byte, off, n int, typ uint8, v6 bool) {
 		off += olsrHelloLen
 		n -= olsrHelloLen
 		for n >= olsrHelloLinkLen {
-			p.need(b, off+olsrHelloLinkLen)
+			p.needHere(b, off+olsrHelloLinkLen)
 			linkCode := b[off]
 			hlen := int(be16(b[off+2:]))
 			valid := hlen <= n && hlen >= olsrHelloLinkLen
@@ -173,7 +174,7 @@ func (p *Printer) olsrMessage(b []byte, off, n int, typ uint8, v6 bool) {
 			off += olsrHelloLinkLen
 			n -= olsrHelloLinkLen
 			hlen -= olsrHelloLinkLen
-			p.need(b, off+hlen)
+			p.needHere(b, off+hlen)
 			if typ == olsrHello {
 				p.olsrNeighbors(b, off, hlen)
 			} else {
@@ -184,9 +185,9 @@ func (p *Printer) olsrMessage(b []byte, off, n int, typ uint8, v6 bool) {
 		}
 	case olsrTC, olsrTCLQ:
 		if n < olsrTCLen {
-			p.trunc()
+			p.truncHere()
 		}
-		p.need(b, off+olsrTCLen)
+		p.needHere(b, off+olsrTCLen)
 		p.s("\n\t    advertised neighbor seq 0x")
 		p.xw(uint64(be16(b[off:])), 4)
 		off += olsrTCLen
@@ -198,7 +199,7 @@ func (p *Printer) olsrMessage(b []byte, off, n int, typ uint8, v6 bool) {
 		}
 	case olsrMID:
 		for ; n >= addrLen; n -= addrLen {
-			p.need(b, off+addrLen)
+			p.needHere(b, off+addrLen)
 			p.s("\n\t  interface address ")
 			p.olsrAddr(b[off:], v6)
 			off += addrLen
@@ -231,7 +232,7 @@ func (p *Printer) olsrNeighbors(b []byte, off, n int) {
 func (p *Printer) olsrLQNeighbors(b []byte, off, n, addrLen int) {
 	size := addrLen + 4
 	for ; n >= size; n -= size {
-		p.need(b, off+size)
+		p.needHere(b, off+size)
 		a := b[off : off+size]
 		off += size
 		p.s("\n\t      neighbor ")
@@ -260,7 +261,7 @@ func (p *Printer) olsrHNA(b []byte, off, n int, v6 bool) {
 	p.c(')')
 	col := 0
 	for ; n >= size; n -= size {
-		p.need(b, off+size)
+		p.needHere(b, off+size)
 		e := b[off : off+size]
 		off += size
 		if v6 {
@@ -356,7 +357,7 @@ func olsrMask6Len(mask []byte) int {
 // bytes at b[off:].
 func (p *Printer) olsrNameService(b []byte, off, n, addrLen int, v6 bool) {
 	if n < 4 {
-		p.trunc()
+		p.truncHere()
 	}
 	entries := int(p.get16(b, off+2))
 	valid := entries > 0 && entries*(4+addrLen) <= n
@@ -400,9 +401,9 @@ func (p *Printer) olsrNameService(b []byte, off, n, addrLen int, v6 bool) {
 			pad = 4 - elen%4
 		}
 		if n < addrLen+elen+pad {
-			p.trunc()
+			p.truncHere()
 		}
-		p.need(b, off+addrLen+elen+pad)
+		p.needHere(b, off+addrLen+elen+pad)
 		p.s(", address ")
 		p.olsrAddr(b[off:], v6)
 		p.s(", name \"")

@@ -142,7 +142,8 @@ type udpAppGen struct{ rng *rand.Rand }
 // UDP application protocols, from tcpdump's captures and the tables,
 // whole and damaged, cut short and with UDP lengths that disagree, over
 // IPv4 and IPv6, with tcpdump and with the printers, and requires the
-// same text at every verbosity.
+// same text at every verbosity, quiet, and with the raw dumps (which
+// show the whole frame after some truncations and not after others).
 func TestUDPAppsRandomAgainstTCPDump(t *testing.T) {
 	seeds := append(udpAppCorpusSeeds(t), udpAppTableSeeds()...)
 	n := 6000
@@ -174,7 +175,7 @@ func TestUDPAppsRandomAgainstTCPDump(t *testing.T) {
 		}
 		frames = append(frames, f)
 	}
-	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}})
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-q"}, {"-x"}, {"-vvv", "-e", "-X"}})
 }
 
 // TestUDPAppsDoNotAllocate checks that the messages of the tables print
