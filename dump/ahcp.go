@@ -12,13 +12,13 @@ const portAHCP = 5359
 
 // Header values and lengths.
 const (
-	ahcpMagic       = 43
-	ahcpVersion1    = 1
-	ahcpHeaderLen   = 24 // magic, version, hop counts, nonce, two IDs
-	ahcpBodyMinLen  = 4  // type, MBZ, length
-	ahcpIDLen       = 8
-	ahcpOptPad      = 0
-	ahcpOptMandator = 1
+	ahcpMagic        = 43
+	ahcpVersion1     = 1
+	ahcpHeaderLen    = 24 // magic, version, hop counts, nonce, two IDs
+	ahcpBodyMinLen   = 4  // type, MBZ, length
+	ahcpIDLen        = 8
+	ahcpOptPad       = 0
+	ahcpOptMandatory = 1
 )
 
 var ahcpMsgNames = []tok{
@@ -149,7 +149,7 @@ func (p *Printer) ahcpOptions(b []byte, off, n int) {
 		n--
 		p.s("\n\t ")
 		p.tok2str(ahcpOptNames, "Unknown-%d", uint32(opt))
-		if opt == ahcpOptPad || opt == ahcpOptMandator {
+		if opt == ahcpOptPad || opt == ahcpOptMandatory {
 			continue
 		}
 		if n == 0 {

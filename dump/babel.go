@@ -89,7 +89,6 @@ func (p *Printer) babel(b []byte, length int) {
 		p.s(" unknown version")
 		return
 	}
-	p.needHere(b, 4)
 	if length < 4 {
 		p.s(" (invalid)")
 		return
