@@ -1053,7 +1053,11 @@ func (p *Printer) rpl(m icmpv6.Message, code icmpv6.Code, length int) {
 // rplDIO prints a DODAG information object (tcpdump's rpl_dio_print).
 func (p *Printer) rplDIO(b []byte, length int) {
 	if length < icmpv6.DIOLen {
-		p.s(" (invalid)")
+		p.s(" [length ")
+		p.u(uint64(length))
+		p.s(" < ")
+		p.u(icmpv6.DIOLen)
+		p.s("] (invalid)")
 		return
 	}
 	d, ok := icmpv6.NewDIO(b)
