@@ -220,8 +220,7 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 			}
 		}
 	case icmpv6.TypeNeighborSolicit:
-		p.s(", who has ")
-		p.icmp6Target(m)
+		p.icmp6Target(m, ", who has ")
 		if v > 0 {
 			if !p.icmp6Options(m, icmpv6.NeighborSolicitLen, length) {
 				p.printTrunc6()
@@ -229,8 +228,7 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 			}
 		}
 	case icmpv6.TypeNeighborAdvert:
-		p.s(", tgt is ")
-		p.icmp6Target(m)
+		p.icmp6Target(m, ", tgt is ")
 		if v > 0 {
 			p.s(", Flags [")
 			p.bittok2str(icmp6NAFlagNames, "none", uint32(m.NAFlags()), ", ")
@@ -247,8 +245,7 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 		}
 		p.s(", ")
 		p.out = dst.AppendTo(p.out)
-		p.s(" to ")
-		p.icmp6Target(m)
+		p.icmp6Target(m, " to ")
 		if v > 0 {
 			if !p.icmp6Options(m, icmpv6.RedirectLen, length) {
 				p.printTrunc6()
@@ -351,12 +348,15 @@ func (p *Printer) icmp6Quote(m icmpv6.Message) ipv6.Header {
 	return q
 }
 
-// icmp6Target prints the target address of a neighbor discovery message.
-func (p *Printer) icmp6Target(m icmpv6.Message) {
+// icmp6Target prints the target address of a neighbor discovery message
+// after text. Like every printf of tcpdump's, it prints nothing when what
+// it formats was not captured.
+func (p *Printer) icmp6Target(m icmpv6.Message, text string) {
 	a, ok := m.Target()
 	if !ok {
 		p.trunc()
 	}
+	p.s(text)
 	p.out = a.AppendTo(p.out)
 }
 
@@ -539,7 +539,7 @@ func (p *Printer) mldv2Query(m icmpv6.Message, length int) {
 	p.s(" [gaddr ")
 	p.out = a.AppendTo(p.out)
 	if v > 0 {
-		p.need(m, icmpv6.MLDv2QueryLen-2)
+		p.need(m, icmpv6.MLDv2QueryLen-3)
 		if m.SuppressRouterSide() {
 			p.s(" sflag")
 		}
@@ -547,6 +547,7 @@ func (p *Printer) mldv2Query(m icmpv6.Message, length int) {
 			p.s(" robustness=")
 			p.u(uint64(q))
 		}
+		p.need(m, icmpv6.MLDv2QueryLen-2)
 		p.s(" qqi=")
 		p.u(uint64(m.QQI()))
 	}

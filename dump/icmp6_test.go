@@ -2,10 +2,12 @@ package dump
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/pcap"
 )
 
 // ICMPv6 builders. The messages are written with the icmpv6 package's
@@ -318,3 +320,74 @@ var icmp6Cases = []printCase{
 func TestICMP6Printer(t *testing.T) { runPrintCases(t, icmp6Cases) }
 
 func TestICMP6CasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, icmp6Cases) }
+
+// TestICMP6RandomAgainstTCPDump prints the table's messages changed at
+// random (bytes flipped, with the checksum made right again or not, the
+// message cut short or its IPv6 payload length changed, the capture cut
+// short) with the installed tcpdump 4.99.3 and with the printer, at each
+// verbosity, and requires the same text.
+func TestICMP6RandomAgainstTCPDump(t *testing.T) {
+	n := 4000
+	if testing.Short() {
+		n = 400
+	}
+	var seeds [][]byte
+	for _, c := range icmp6Cases {
+		seeds = append(seeds, c.frames...)
+	}
+	rng := rand.New(rand.NewPCG(58, 155))
+	pick := func(n int) int { return rng.IntN(max(n, 1)) }
+	const hdrs = 14 + ipv6.HeaderLen
+	frames := make([]diffFrame, 0, n)
+	for range n {
+		f := bytes.Clone(seeds[pick(len(seeds))])
+		msg := f[hdrs:]
+		for k := pick(4) + pick(2)*pick(12); k > 0 && len(msg) > 0; k-- {
+			msg[pick(len(msg))] = byte(rng.Uint32())
+		}
+		if pick(8) == 0 {
+			for k := 1 + pick(24); k > 0; k-- {
+				f = append(f, byte(rng.Uint32()))
+			}
+			msg = f[hdrs:]
+		}
+		if pick(4) == 0 && len(msg) > 0 {
+			msg = msg[:pick(len(msg)+1)]
+			f = f[:hdrs+len(msg)]
+		}
+		if len(msg) >= icmpv6.MinLen && pick(3) != 0 {
+			src, dst := ipv6.Addr(f[14+8:14+24]), ipv6.Addr(f[14+24:14+40])
+			icmpv6.Message(msg).FillChecksum(src, dst)
+		}
+		plen := len(msg)
+		if pick(8) == 0 {
+			plen = pick(len(msg) + 16)
+		}
+		copy(f[14+4:], be16b(uint16(plen)))
+		d := diffFrame{data: f}
+		if pick(6) == 0 {
+			d.snap = hdrs + pick(len(msg)+1)
+		}
+		frames = append(frames, d)
+	}
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-x"}, {"-vv", "-e", "-X"}})
+}
+
+// TestICMP6DoesNotAllocate prints every frame of the table again into a
+// buffer that has the room, and requires no allocation: not for the
+// messages cut short, whose printing unwinds, either.
+func TestICMP6DoesNotAllocate(t *testing.T) {
+	for _, c := range icmp6Cases {
+		p := New(nil, flagOptions(t, c.args))
+		for _, f := range c.frames {
+			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			buf := p.AppendPacket(nil, pkt)
+			allocs := testing.AllocsPerRun(50, func() {
+				buf = p.AppendPacket(buf[:0], pkt)
+			})
+			if allocs != 0 {
+				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
+			}
+		}
+	}
+}
