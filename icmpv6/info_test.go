@@ -1,8 +1,10 @@
 package icmpv6
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
 )
 
@@ -113,5 +115,113 @@ func TestDIO(t *testing.T) {
 	}
 	if RPLOptDODAGConfig.String() != "config" || RPLOptionType(13).String() != "subopt:13" {
 		t.Error("names")
+	}
+}
+
+// An RFC 4884 extension after a quote padded to 128 bytes, found by the
+// length field.
+func TestExtension(t *testing.T) {
+	quote := make([]byte, ExtensionQuoteLen)
+	quote[0] = 0x60
+	ext := []byte{0x20, 0, 0, 0, 0, 8, 1, 1, 0x00, 0x01, 0x41, 0xff}
+	var buf [512]byte
+	m, err := Encode(buf[:], TypeTimeExceeded, TimeExceededHopLimit, 0, append(quote, ext...), hostA, hostB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.Extension(); ok {
+		t.Error("an extension without the length field")
+	}
+	m.SetQuotedLen(ExtensionQuoteLen)
+	e, ok := m.Extension()
+	if !ok || e.Version() != 2 || len(m.Quoted()) != ExtensionQuoteLen {
+		t.Fatalf("extension %x, quote of %d", []byte(e), len(m.Quoted()))
+	}
+	it := e.Objects()
+	o, err := it.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entry, ok := o.MPLSEntry(0); !ok || entry.Label() != 20 || entry.TTL() != 0xff {
+		t.Errorf("MPLS entry %v", entry)
+	}
+	// Packet too big has no length field: its quote is all of the body.
+	m.SetType(TypePacketTooBig)
+	if _, ok := m.Extension(); ok || len(m.Quoted()) != len(m.Body()) {
+		t.Error("packet too big with an extension")
+	}
+}
+
+func TestPREF64AndNonce(t *testing.T) {
+	prefix := mustAddr(t, "64:ff9b::")
+	opt := append([]byte{byte(OptPREF64), 2, 0x07, 0x08 | 2}, prefix[:12]...)
+	it := NewOptionIter(append(opt, AppendNonce(nil, []byte{1, 2, 3, 4, 5, 6})...))
+	o, _ := it.Next()
+	life, p, n, ok := o.PREF64()
+	if !ok || life != 0x0708 || p != prefix || n != 56 {
+		t.Errorf("PREF64 %d %v/%d %v", life, p, n, ok)
+	}
+	o, _ = it.Next()
+	if nonce, ok := o.Nonce(); !ok || len(nonce) != 6 || nonce[5] != 6 {
+		t.Errorf("nonce %x", nonce)
+	}
+	// Code 7 of the prefix length is not assigned.
+	opt[3] = 0x07
+	it = NewOptionIter(opt)
+	o, _ = it.Next()
+	if _, _, _, ok := o.PREF64(); ok {
+		t.Error("PREF64 with an unassigned length code")
+	}
+}
+
+// QuotedTransport follows the quote's chain as tcpdump does: over a
+// hop-by-hop header and a first fragment, not past a later fragment.
+func TestQuotedTransport(t *testing.T) {
+	udpHdr := []byte{0x9c, 0x40, 0, 53, 0, 8, 0, 0}
+	ip := func(nh byte, rest ...byte) []byte {
+		h := make([]byte, ipv6.HeaderLen)
+		h[0], h[6] = 0x60, nh
+		return append(h, rest...)
+	}
+	tests := []struct {
+		name  string
+		quote []byte
+		proto ipv4.Protocol
+		ok    bool
+	}{
+		{"udp", ip(17, udpHdr...), ipv4.ProtoUDP, true},
+		{"hop-by-hop then udp", ip(0, append([]byte{17, 0, 1, 4, 0, 0, 0, 0}, udpHdr...)...), ipv4.ProtoUDP, true},
+		{"first fragment", ip(44, append([]byte{6, 0, 0, 1, 0, 0, 0, 9}, udpHdr...)...), ipv4.ProtoTCP, true},
+		{"later fragment", ip(44, append([]byte{17, 0, 0, 8, 0, 0, 0, 9}, udpHdr...)...), 0, false},
+		{"ports cut", ip(17, udpHdr[:3]...), 0, false},
+		{"icmpv6", ip(58, 128, 0, 0, 0), ipv4.ProtoICMPv6, false},
+	}
+	var buf [256]byte
+	for _, tt := range tests {
+		m, _ := Encode(buf[:], TypeDestUnreachable, UnreachPort, 0, tt.quote, hostA, hostB)
+		p, th, ok := m.QuotedTransport()
+		if ok != tt.ok || p != tt.proto || ok && th[3] != 53 {
+			t.Errorf("%s: %v %x %v", tt.name, p, th, ok)
+		}
+	}
+}
+
+func TestHomeAgentsAndMLDCode(t *testing.T) {
+	var buf [64]byte
+	m, _ := Encode(buf[:], TypeHomeAgentReply, 0, 0x12340000, append(hostA[:], hostB[:8]...), hostA, hostB)
+	a, ok := m.HomeAgent(0)
+	_, ok2 := m.HomeAgent(1)
+	if m.ID() != 0x1234 || m.NumHomeAgents() != 1 || !ok || a != hostA || ok2 {
+		t.Errorf("home agents %d %v", m.NumHomeAgents(), a)
+	}
+	// MLD's code is ignored on receipt, neighbor discovery's is not.
+	r, _ := EncodeMLDv2Report(buf[:], nil, hostA, mldv2)
+	r.SetCode(3)
+	r.FillChecksum(hostA, mldv2)
+	ns, _ := EncodeNeighborSolicit(buf[32:], hostB, nil, nil, hostA, hostB)
+	ns.SetCode(3)
+	ns.FillChecksum(hostA, hostB)
+	if r.Validate(hostA, mldv2) != nil || !errors.Is(ns.Validate(hostA, hostB), ErrBadCode) {
+		t.Errorf("MLD %v, NS %v", r.Validate(hostA, mldv2), ns.Validate(hostA, hostB))
 	}
 }

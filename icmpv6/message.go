@@ -81,8 +81,9 @@ var (
 	ErrTruncated = errors.New("icmpv6: truncated")
 	// ErrBadChecksum: the checksum does not verify.
 	ErrBadChecksum = errors.New("icmpv6: bad checksum")
-	// ErrBadCode: a neighbor discovery or MLD message whose code is not 0
-	// (RFC 4861 6.1, RFC 3810 5), which a node must drop.
+	// ErrBadCode: a neighbor discovery message whose code is not 0, which
+	// a node must drop (RFC 4861 6.1). MLD's code is ignored on receipt
+	// (RFC 3810 5.1.1).
 	ErrBadCode = errors.New("icmpv6: bad code")
 	// ErrBadOption: a neighbor discovery option of length 0, one that runs
 	// past the end of the message, or one whose length its type does not
@@ -285,7 +286,7 @@ func (m Message) Check(src, dst ipv6.Addr) error {
 	if len(m) < MinLenOf(t) {
 		return ErrTruncated
 	}
-	if (t.IsNDP() || t.IsMLD()) && m.Code() != 0 {
+	if t.IsNDP() && m.Code() != 0 {
 		return ErrBadCode
 	}
 	if t.IsNDP() && !m.optionsOK() {
@@ -310,7 +311,7 @@ func (m Message) optionsOK() bool {
 
 // Validate checks what the stack needs before it acts on a message
 // between src and dst: that it is long enough for its type (ErrTruncated),
-// that a neighbor discovery or MLD message has code 0 (ErrBadCode), that
+// that a neighbor discovery message has code 0 (ErrBadCode), that
 // the options of a neighbor discovery message are well formed
 // (ErrBadOption, RFC 4861 6.1), and that the checksum verifies
 // (ErrBadChecksum). The hop limit of 255 that neighbor discovery also
