@@ -370,7 +370,7 @@ func TestICMP6RandomAgainstTCPDump(t *testing.T) {
 		}
 		frames = append(frames, d)
 	}
-	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-x"}, {"-vv", "-e", "-X"}})
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-q"}, {"-x"}, {"-vv", "-e", "-X"}})
 }
 
 // TestICMP6DoesNotAllocate prints every frame of the table again into a
@@ -389,5 +389,18 @@ func TestICMP6DoesNotAllocate(t *testing.T) {
 				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
 			}
 		}
+	}
+}
+
+// BenchmarkICMP6 prints a router advertisement with its options at -vv.
+func BenchmarkICMP6(b *testing.B) {
+	f := icmp6Frame(i6A, i6All, i6RA)
+	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+	p := New(nil, Options{Verbose: 2})
+	buf := p.AppendPacket(nil, pkt)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(f)))
+	for b.Loop() {
+		buf = p.AppendPacket(buf[:0], pkt)
 	}
 }
