@@ -168,3 +168,39 @@ func EncodeMLDv2Report(b []byte, records []RecordSpec, src, dst ipv6.Addr) (Mess
 	}
 	return Encode(b, TypeMLDv2Report, 0, uint32(len(records)), body, src, dst)
 }
+
+// RouterAdvert holds the fields of a router advertisement to encode;
+// hosts do not send them, but a test of a host's stack plays the router.
+type RouterAdvert struct {
+	CurHopLimit    uint8
+	Flags          RAFlags
+	RouterLifetime uint16 // seconds
+	ReachableTime  uint32 // milliseconds
+	RetransTimer   uint32 // milliseconds
+	// Options are whole ND options, built with the Append functions.
+	Options []byte
+}
+
+// Encode writes the router advertisement from src (a link-local address,
+// RFC 4861 6.1.2) to dst into b.
+func (ra *RouterAdvert) Encode(b []byte, src, dst ipv6.Addr) (Message, error) {
+	if len(b) < RouterAdvertLen+len(ra.Options) {
+		return nil, fmt.Errorf("%w: buffer of %d bytes, router advertisement needs %d", ErrTruncated, len(b), RouterAdvertLen+len(ra.Options))
+	}
+	body := binary.BigEndian.AppendUint32(b[HeaderLen:HeaderLen], ra.ReachableTime)
+	body = binary.BigEndian.AppendUint32(body, ra.RetransTimer)
+	body = append(body, ra.Options...)
+	rest := uint32(ra.CurHopLimit)<<24 | uint32(ra.Flags)<<16 | uint32(ra.RouterLifetime)
+	return Encode(b, TypeRouterAdvert, 0, rest, body, src, dst)
+}
+
+// EncodeMLDv1 writes an MLDv1 report (TypeMLDReport) or done
+// (TypeMLDDone) for the multicast address group, as a host sends them
+// while an MLDv1 querier is on the link (RFC 3810 8.2): a report to group,
+// a done to all-routers (ff02::2).
+func EncodeMLDv1(b []byte, t Type, group, src, dst ipv6.Addr) (Message, error) {
+	if t != TypeMLDReport && t != TypeMLDDone {
+		return nil, fmt.Errorf("icmpv6: %v is not an MLDv1 report or done", t)
+	}
+	return Encode(b, t, 0, 0, group[:], src, dst)
+}

@@ -204,3 +204,36 @@ func TestBadOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeRouterAdvertAndMLDv1(t *testing.T) {
+	var buf [256]byte
+	ra := RouterAdvert{CurHopLimit: 64, Flags: RAOther | RAFlags(PrefHigh)<<3, RouterLifetime: 1800, ReachableTime: 30000, RetransTimer: 1000,
+		Options: AppendPrefixInfo(AppendMTU(AppendLinkAddr(nil, OptSourceLinkAddr, macA), 1500),
+			PrefixInfo{PrefixLen: 64, Flags: PrefixOnLink | PrefixAutonomous, ValidLifetime: 86400, PreferredLifetime: 14400, Prefix: ipv6.Addr{0x20, 0x01, 0x0d, 0xb8}})}
+	m, err := ra.Encode(buf[:], hostA, ipv6.Addr{0xff, 0x02, 15: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gopacketICMPv6(t, hostA, ipv6.Addr{0xff, 0x02, 15: 1}, layers.CreateICMPv6TypeCode(layers.ICMPv6TypeRouterAdvertisement, 0),
+		&layers.ICMPv6RouterAdvertisement{HopLimit: 64, Flags: 0x48, RouterLifetime: 1800, ReachableTime: 30000, RetransTimer: 1000,
+			Options: layers.ICMPv6Options{
+				// gopacket writes its options last to first.
+				{Type: layers.ICMPv6OptPrefixInfo, Data: append([]byte{64, 0xc0, 0, 1, 0x51, 0x80, 0, 0, 0x38, 0x40, 0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8}, make([]byte, 12)...)},
+				{Type: layers.ICMPv6OptMTU, Data: []byte{0, 0, 0, 0, 0x05, 0xdc}},
+				{Type: layers.ICMPv6OptSourceAddress, Data: macA},
+			}})
+	if !bytes.Equal(m, want) {
+		t.Errorf("router advertisement:\n got %x\nwant %x", []byte(m), want)
+	}
+	if m.RAFlags().Pref() != PrefHigh || m.Validate(hostA, ipv6.Addr{0xff, 0x02, 15: 1}) != nil {
+		t.Errorf("pref %v, %v", m.RAFlags().Pref(), m.Validate(hostA, ipv6.Addr{0xff, 0x02, 15: 1}))
+	}
+	grp := ipv6.Addr{0xff, 0x05, 15: 3}
+	m, err = EncodeMLDv1(buf[:], TypeMLDReport, grp, hostA, grp)
+	if a, _ := m.MulticastAddr(); err != nil || len(m) != MLDLen || a != grp || m.Validate(hostA, grp) != nil {
+		t.Errorf("MLDv1 report %x: %v", []byte(m), err)
+	}
+	if _, err := EncodeMLDv1(buf[:], TypeMLDQuery, grp, hostA, grp); err == nil {
+		t.Error("a query encoded as a report")
+	}
+}
