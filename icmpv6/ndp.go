@@ -66,8 +66,9 @@ const (
 	RedirectLen        = redirectOptionsOff
 )
 
-// RAFlags are the flags of a router advertisement (RFC 4861 4.2, RFC 5175,
-// RFC 4191 for the preference, RFC 8425 for the ipv6-only bit).
+// RAFlags are the flags of a router advertisement (RFC 4861 4.2, RFC 6275
+// for H, RFC 4191 for the preference, RFC 4389 for P, and the ipv6-only
+// bit of draft-ietf-6man-ipv6only-flag that tcpdump names).
 type RAFlags uint8
 
 // Router advertisement flags.
@@ -77,7 +78,7 @@ const (
 	RAHomeAgent RAFlags = 0x20 // H: the router is a mobile IPv6 home agent (RFC 6275)
 	RAPrefMask  RAFlags = 0x18 // Prf: the default router preference (RFC 4191)
 	RAProxy     RAFlags = 0x04 // P: neighbor discovery proxy (RFC 4389)
-	RAIPv6Only  RAFlags = 0x02 // the link is IPv6-only (RFC 8925's draft)
+	RAIPv6Only  RAFlags = 0x02 // the link is IPv6-only (draft-ietf-6man-ipv6only-flag)
 )
 
 // Preference is a 2-bit router or route preference (RFC 4191 2.1): 0

@@ -100,8 +100,8 @@ func (t Type) IsMLD() bool {
 // Code is the ICMPv6 message code; what it means depends on the type.
 type Code uint8
 
-// Codes of destination unreachable (RFC 4443 3.1, RFC 7084 for 5 to 7,
-// RFC 8883 for 8).
+// Codes of destination unreachable (RFC 4443 3.1 for 0 to 6, RFC 6554
+// for 7, RFC 8883 for 8).
 const (
 	UnreachNoRoute        Code = 0 // no route to destination
 	UnreachProhibited     Code = 1 // communication administratively prohibited
@@ -120,8 +120,8 @@ const (
 	TimeExceededReassembly Code = 1 // fragment reassembly time exceeded
 )
 
-// Codes of parameter problem (RFC 4443 3.4, RFC 7112 for 3, RFC 8883 for
-// 4 to 10).
+// Codes of parameter problem (RFC 4443 3.4, RFC 7112 for 3, RFC 8754 for
+// 4, RFC 8883 for 5 to 10).
 const (
 	ParamProblemHeader          Code = 0  // erroneous header field encountered
 	ParamProblemNextHeader      Code = 1  // unrecognized next header type
