@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -199,8 +200,19 @@ func TestBadOptions(t *testing.T) {
 		if last.Status != tt.want {
 			t.Errorf("%s: status %v, want %v", tt.name, last.Status, tt.want)
 		}
-		if err := m.Validate(hostA, allRtr); !errors.Is(err, ErrBadOption) {
+		if err := m.Validate(hostA, allRtr); !errors.Is(err, ErrBadOption) || !strings.Contains(err.Error(), "offset 8") {
 			t.Errorf("%s: Validate %v", tt.name, err)
+		}
+		// Walking them costs nothing; the error is built when asked for.
+		if n := testing.AllocsPerRun(20, func() {
+			it := m.Options()
+			for _, ok := it.Next(); ok; _, ok = it.Next() {
+			}
+			if m.Check(hostA, allRtr) != ErrBadOption {
+				t.Fatal("Check")
+			}
+		}); n != 0 {
+			t.Errorf("%s: %v allocations", tt.name, n)
 		}
 	}
 }

@@ -326,12 +326,9 @@ func (m Message) Validate(src, dst ipv6.Addr) error {
 		return fmt.Errorf("%w: %v message with code %d, want 0", err, m.Type(), m.Code())
 	case ErrBadOption:
 		it := m.Options()
-		for o, ok := it.Next(); ok; o, ok = it.Next() {
-			if o.Status != OptionOK {
-				return o.Err()
-			}
+		for _, ok := it.Next(); ok; _, ok = it.Next() {
 		}
-		return err
+		return it.Err()
 	default:
 		return fmt.Errorf("%w: checksum %#04x, want %#04x", err, m.Checksum(), m.ComputeChecksum(src, dst))
 	}

@@ -241,6 +241,12 @@ type OptionIter struct {
 	b    []byte
 	off  int
 	done bool
+	// The first option whose status is not OptionOK, for Err.
+	hasBad  bool
+	badType OptionType
+	badSt   OptionStatus
+	badOff  int
+	badLen  int
 }
 
 // NewOptionIter returns an iterator over bare option bytes: options being
@@ -259,26 +265,38 @@ func (it *OptionIter) Next() (o Option, ok bool) {
 	}
 	b, off := it.b, it.off
 	o = Option{Type: OptionType(b[off+optTypeOff]), Offset: off}
-	if off+optLenOff >= len(b) {
-		o.Status, o.Raw, it.done = OptionBadLength, b[off:], true
-		return o, true
+	n := 0
+	if off+optLenOff < len(b) {
+		o.Length = int(b[off+optLenOff])
+		n = o.Len()
 	}
-	o.Length = int(b[off+optLenOff])
-	n := o.Len()
 	switch {
+	case off+optLenOff >= len(b):
+		o.Status, o.Raw, it.done = OptionBadLength, b[off:], true
 	case n == 0:
 		o.Status, o.Raw, it.done = OptionZeroLength, b[off:off+optDataOff], true
-		return o, true
 	case off+n > len(b):
 		o.Status, o.Raw, it.done = OptionPastEnd, b[off:], true
-		return o, true
+	default:
+		o.Raw = b[off : off+n]
+		it.off = off + n
+		if !optionLengthOK(o.Type, o.Length) {
+			o.Status = OptionWrongLength
+		}
 	}
-	o.Raw = b[off : off+n]
-	it.off = off + n
-	if !optionLengthOK(o.Type, o.Length) {
-		o.Status = OptionWrongLength
+	if o.Status != OptionOK && !it.hasBad {
+		it.hasBad, it.badType, it.badSt, it.badOff, it.badLen = true, o.Type, o.Status, o.Offset, o.Length
 	}
 	return o, true
+}
+
+// Err returns the error of the first option seen so far whose status is
+// not OptionOK (see Option.Err), or nil.
+func (it *OptionIter) Err() error {
+	if !it.hasBad {
+		return nil
+	}
+	return Option{Type: it.badType, Status: it.badSt, Offset: it.badOff, Length: it.badLen}.Err()
 }
 
 // All returns the options as a sequence for a range loop; each carries its
