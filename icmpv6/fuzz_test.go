@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -234,8 +235,11 @@ func oracle(t *testing.T, m Message) {
 				t.Fatal("the view finds other records than gopacket")
 			}
 		}
+	case TypeMLDReport, TypeMLDDone:
+		mldv1(t, m, body)
 	case TypeMLDQuery:
 		if !m.IsMLDv2Query() {
+			mldv1(t, m, body)
 			break
 		}
 		var q layers.MLDv2MulticastListenerQueryMessage
@@ -246,6 +250,18 @@ func oracle(t *testing.T, m Message) {
 				t.Fatalf("MLDv2 query: gopacket %+v", q)
 			}
 		}
+	}
+}
+
+// mldv1 compares an MLDv1 message with gopacket's decoding of its body.
+func mldv1(t *testing.T, m Message, body []byte) {
+	var g layers.MLDv1Message
+	if g.DecodeFromBytes(body, gopacket.NilDecodeFeedback) != nil {
+		return
+	}
+	a, ok := m.MulticastAddr()
+	if !ok || !bytes.Equal(a[:], g.MulticastAddress) || g.MaximumResponseDelay != time.Duration(m.MaxRespDelay())*time.Millisecond {
+		t.Fatalf("MLDv1: gopacket %v %v", g.MulticastAddress, g.MaximumResponseDelay)
 	}
 }
 
