@@ -3,9 +3,13 @@ package dump
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/medina-net/medina/icmpv6"
+	"github.com/medina-net/medina/internal/corpus"
 	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/pcap"
 )
@@ -402,5 +406,31 @@ func BenchmarkICMP6(b *testing.B) {
 	b.SetBytes(int64(len(f)))
 	for b.Loop() {
 		buf = p.AppendPacket(buf[:0], pkt)
+	}
+}
+
+// TestICMP6CapturesAgainstTCPDump prints the ICMPv6 captures of tcpdump
+// 4.99.3's suite at every verbosity, not only those its tests use, with
+// the installed tcpdump 4.99.3 and with the printer, and requires the
+// same text.
+func TestICMP6CapturesAgainstTCPDump(t *testing.T) {
+	dir := filepath.Join(corpus.Need(t), "tcpdump-4.99.3-all")
+	tcpdump := tcpdump4993(t)
+	for _, name := range []string{"icmpv6.pcap", "icmpv6_opt24.pcap", "icmpv6-length-zero.pcapng", "icmpv6-rfc7112.pcap",
+		"icmpv6-RFC2894-RR.pcap", "icmpv6-ni-flags.pcap", "icmp6_mobileprefix_asan.pcap", "rpl-19-pickdag.pcap",
+		"rpl-14-dao.pcap", "rpl-26-senddaoack.pcap", "rpl-dao-oobr.pcap", "ipv6-routing-header.pcap"} {
+		file := filepath.Join(dir, name)
+		for _, flags := range [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-x"}} {
+			args := append([]string{"-n", "-r", file}, flags...)
+			cmd := exec.Command(tcpdump, args...)
+			cmd.Env = append(os.Environ(), "TZ=GMT0")
+			want, err := cmd.Output()
+			if err != nil && len(want) == 0 {
+				t.Fatalf("tcpdump %v: %v", args, err)
+			}
+			if got := printFile(t, file, args); !bytes.Equal(got, want) {
+				t.Errorf("%s %v: %s", name, flags, firstDiff(want, got))
+			}
+		}
 	}
 }

@@ -22,7 +22,7 @@ var (
 // FuzzMessage feeds arbitrary bytes to the view. Nothing may panic; Check
 // and Validate must agree; and gopacket's layers, which decode the header
 // and the bodies of echo, the neighbor discovery messages with their
-// options, and MLDv2, must agree on the fields both decode.
+// options, and MLD, must agree on the fields both decode.
 func FuzzMessage(f *testing.F) {
 	for _, file := range corpusFiles() {
 		for _, c := range readICMPv6(f, file) {
