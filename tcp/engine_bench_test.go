@@ -1,0 +1,206 @@
+package tcp
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"sync"
+	"testing"
+)
+
+// The engine's own benchmarks: two engines joined by an in-memory link,
+// in real time, with no IP layer between them, so that what they measure
+// is the engine's cost per segment (demultiplexing, checksums, the state
+// machine, the buffers) and nothing of a stack's.
+
+// benchAddr is the form of the addresses the Network takes.
+type benchAddr = [4]byte
+
+// pipeNet is one end of the link: Send queues a segment for the other
+// end's engine, which a goroutine of that end hands to its Input. The
+// queue drops what does not fit, as a device's would.
+type pipeNet struct {
+	addr benchAddr
+	mtu  int
+	peer *pipeNet
+	e    *Engine
+	in   chan pipeSegment
+	free *sync.Pool    // of *SegmentBuffer, shared by both ends
+	stop chan struct{} // closed when the link goes down, for both ends
+	done chan struct{}
+}
+
+type pipeSegment struct {
+	sb       *SegmentBuffer
+	n        int
+	src, dst benchAddr
+}
+
+func (n *pipeNet) Addr() [4]byte         { return n.addr }
+func (n *pipeNet) MTU(benchAddr) int     { return n.mtu }
+func (n *pipeNet) PathMTU(benchAddr) int { return n.mtu }
+func (n *pipeNet) Segment(size int) *SegmentBuffer {
+	sb := n.free.Get().(*SegmentBuffer)
+	if cap(sb.B) < size {
+		sb.B = make([]byte, size)
+	}
+	sb.B = sb.B[:cap(sb.B)]
+	return sb
+}
+
+func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst benchAddr) error {
+	if size == 0 {
+		n.free.Put(sb)
+		return nil
+	}
+	select {
+	case <-n.stop:
+		n.free.Put(sb)
+	case n.peer.in <- pipeSegment{sb, size, src, dst}:
+	default:
+		n.free.Put(sb)
+	}
+	return nil
+}
+
+// run hands the segments queued for this end to its engine.
+func (n *pipeNet) run() {
+	defer close(n.done)
+	for {
+		select {
+		case s := <-n.in:
+			n.e.Input(s.src, s.dst, s.sb.B[:s.n])
+			n.free.Put(s.sb)
+		case <-n.stop:
+			return
+		}
+	}
+}
+
+// benchPair is two engines with a connection between them.
+type benchPair struct {
+	a, b       *pipeNet
+	client     *Conn // on a, dialled
+	server     *Conn // on b, accepted
+	closeLinks func()
+}
+
+// newBenchPair connects two engines over a link of the given MTU, from a
+// to b.
+func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *benchPair {
+	free := &sync.Pool{New: func() any { return &SegmentBuffer{B: make([]byte, mtu)} }}
+	stop := make(chan struct{})
+	a := &pipeNet{addr: local.As4(), mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
+	b := &pipeNet{addr: remote.As4(), mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
+	a.peer, b.peer = b, a
+	var err error
+	if a.e, err = NewEngine(a, Config{}); err != nil {
+		tb.Fatal(err)
+	}
+	if b.e, err = NewEngine(b, Config{}); err != nil {
+		tb.Fatal(err)
+	}
+	go a.run()
+	go b.run()
+	p := &benchPair{a: a, b: b}
+	p.closeLinks = func() {
+		close(stop)
+		<-a.done
+		<-b.done
+		a.e.Close()
+		b.e.Close()
+	}
+	l, err := b.e.Listen(netip.AddrPortFrom(remote, 5001))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if p.client, err = a.e.Dial(context.Background(), netip.AddrPortFrom(local, 0), netip.AddrPortFrom(remote, 5001)); err != nil {
+		tb.Fatal(err)
+	}
+	if p.server, err = l.AcceptTCP(); err != nil {
+		tb.Fatal(err)
+	}
+	l.Close()
+	return p
+}
+
+func (p *benchPair) close() {
+	p.client.Close()
+	p.server.Close()
+	p.closeLinks()
+}
+
+// benchFamilies are the address pairs the engine benchmarks run over.
+var benchFamilies = []struct {
+	name          string
+	local, remote netip.Addr
+}{
+	{"ipv4", netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")},
+}
+
+// BenchmarkEngineBulk moves data one way over one connection, in writes
+// of 64 KiB, on a link of MTU 1500: the throughput of full-sized
+// segments and the ACKs that come back.
+func BenchmarkEngineBulk(b *testing.B) {
+	for _, f := range benchFamilies {
+		b.Run(f.name, func(b *testing.B) {
+			p := newBenchPair(b, f.local, f.remote, 1500)
+			defer p.close()
+			buf := make([]byte, 64<<10)
+			done := make(chan int64)
+			go func() {
+				n, _ := io.Copy(io.Discard, struct{ io.Reader }{p.server})
+				done <- n
+			}()
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := p.client.Write(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.client.CloseWrite()
+			if n := <-done; n != int64(b.N)*int64(len(buf)) {
+				b.Fatalf("%d bytes arrived, want %d", n, b.N*len(buf))
+			}
+			b.StopTimer()
+		})
+	}
+}
+
+// BenchmarkEnginePingPong sends 64 bytes and waits for them to come back:
+// the latency of a segment through both engines and back.
+func BenchmarkEnginePingPong(b *testing.B) {
+	for _, f := range benchFamilies {
+		b.Run(f.name, func(b *testing.B) {
+			p := newBenchPair(b, f.local, f.remote, 1500)
+			defer p.close()
+			p.client.SetNoDelay(true)
+			p.server.SetNoDelay(true)
+			go func() {
+				buf := make([]byte, 64)
+				for {
+					if _, err := io.ReadFull(p.server, buf); err != nil {
+						return
+					}
+					if _, err := p.server.Write(buf); err != nil {
+						return
+					}
+				}
+			}()
+			buf := make([]byte, 64)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := p.client.Write(buf); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(p.client, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+		})
+	}
+}
