@@ -90,7 +90,7 @@ func (s *Stack) tcpError(sent ipv4.Header, transport []byte, m icmp.Message) {
 		msg.MTU, plateau, floored = s.pmtu.estimate(dst, int(m.NextHopMTU()), int(sent.TotalLen()))
 		msg.MTU = min(msg.MTU, s.mtu)
 	}
-	if !s.tcp.InputError(s.addr, sent.Dst(), transport, msg) || kind != tcp.ICMPPacketTooBig {
+	if !s.tcp.InputError(s.addr.Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
 		return
 	}
 	if plateau {

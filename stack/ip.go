@@ -128,7 +128,7 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
 			return
 		}
 		s.ctr.ip.inDelivers.Add(1)
-		s.tcp.InputAt(h.Src(), h.Dst(), payload, now)
+		s.tcp.InputAt(h.Src().Netip(), h.Dst().Netip(), payload, now)
 	default:
 		s.ctr.ip.inUnknownProtos.Add(1)
 		if !linkBroadcast {

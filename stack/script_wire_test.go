@@ -35,7 +35,7 @@ func (r *scriptRun) build(f *frameSpec) ([]byte, error) {
 	switch {
 	case ip.tcp != nil:
 		k := scriptTuple{local: ip.dst, remote: ip.src, lport: ip.dport, rport: ip.sport}
-		h, err := r.tuple(k).Build(ip.tcp, ip.sport, ip.dport, ip.src, ip.dst)
+		h, err := r.tuple(k).Build(ip.tcp, ip.sport, ip.dport, ip.src.Netip(), ip.dst.Netip())
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +172,7 @@ func (r *scriptRun) describeIP(h ipv4.Header, s sentFrame, bad func(string, ...a
 		}
 		ip.ports, ip.sport, ip.dport = true, t.SrcPort(), t.DstPort()
 		k := scriptTuple{local: ip.src, remote: ip.dst, lport: ip.sport, rport: ip.dport}
-		seg, err := r.tuple(k).Describe(t, ip.src, ip.dst, s.at)
+		seg, err := r.tuple(k).Describe(t, ip.src.Netip(), ip.dst.Netip(), s.at)
 		if err != nil {
 			bad("%v", err)
 		}

@@ -17,15 +17,22 @@ import (
 // builds segments for.
 type tcpNetwork struct{ s *Stack }
 
-func (n tcpNetwork) Addr() [4]byte { return n.s.addr }
+// SourceAddr is the stack's address, for IPv4: the stack has one, and
+// no IPv6 yet.
+func (n tcpNetwork) SourceAddr(dst netip.Addr) (netip.Addr, bool) {
+	return n.s.addr.Netip(), dst.Is4()
+}
+
+// IsLocal reports whether a is the stack's address.
+func (n tcpNetwork) IsLocal(a netip.Addr) bool { return a == n.s.addr.Netip() }
 
 // MTU is the device's: the stack has one route MTU.
-func (n tcpNetwork) MTU(dst [4]byte) int { return n.s.mtu }
+func (n tcpNetwork) MTU(dst netip.Addr) int { return n.s.mtu }
 
 // PathMTU is the device's MTU, or less where the path MTU table has a
 // lower one for dst.
-func (n tcpNetwork) PathMTU(dst [4]byte) int {
-	return n.s.pmtu.lookup(netip.AddrFrom4(dst), n.s.mtu, n.s.clock.Now())
+func (n tcpNetwork) PathMTU(dst netip.Addr) int {
+	return n.s.pmtu.lookup(dst, n.s.mtu, n.s.clock.Now())
 }
 
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
@@ -40,7 +47,7 @@ func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
 }
 
 // Send puts the IPv4 header in front of a segment and sends it.
-func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) error {
+func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) error {
 	s := n.s
 	bp := sb.Owner.(*[]byte)
 	defer func() {
@@ -54,7 +61,7 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst [4]byte) erro
 	dg := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+ipv4.MinHeaderLen+size]
 	// TCP segments are sent with DF set: the engine sizes them to the
 	// path MTU (RFC 1191's path MTU discovery).
-	if err := s.encodeIPv4(dg, ipv4.ProtoTCP, ipv4.Addr(dst), size, true); err != nil {
+	if err := s.encodeIPv4(dg, ipv4.ProtoTCP, ipv4.Addr(dst.As4()), size, true); err != nil {
 		return err
 	}
 	return s.outputAt(bp, ipv4.MinHeaderLen+size, sb.Time)

@@ -100,9 +100,10 @@ const (
 // passes golang.org/x/net/nettest's TestConn. Its methods may be called
 // from several goroutines at once.
 type Conn struct {
-	e  *Engine
-	id fourTuple
-	l  *Listener // the listener a passive connection is accepted through
+	e      *Engine
+	id     fourTuple
+	pseudo uint32    // the sum of the pseudo-header of the segments we send, less their length
+	l      *Listener // the listener a passive connection is accepted through
 
 	mu    sync.Mutex
 	state state
@@ -219,6 +220,7 @@ func (e *Engine) newConn(id fourTuple) *Conn {
 	c := &Conn{
 		e:          e,
 		id:         id,
+		pseudo:     pseudoSum(id.localAddr, id.remoteAddr),
 		sndBufMax:  e.cfg.SendBuffer,
 		rcvBufSize: e.cfg.ReceiveBuffer,
 		cc:         e.newCC(),
@@ -272,12 +274,24 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 		}
 		return &net.OpError{Op: "dial", Net: "tcp", Source: src, Addr: net.TCPAddrFromAddrPort(remote), Err: err}
 	}
-	if !remote.Addr().Is4() || remote.Port() == 0 || remote.Addr().IsUnspecified() {
+	ra, la := remote.Addr().Unmap().WithZone(""), local.Addr().Unmap().WithZone("")
+	if !ra.IsValid() || remote.Port() == 0 || ra.IsUnspecified() {
 		return nil, opErr(errors.New("missing or invalid remote address"))
 	}
-	if !local.Addr().Is4() {
-		return nil, opErr(errors.New("missing or invalid local address"))
+	switch {
+	case !la.IsValid() || la.IsUnspecified():
+		// The network picks the source address, of the remote's
+		// family, as a socket bound to 0.0.0.0 or :: has it picked.
+		var ok bool
+		if la, ok = e.net.SourceAddr(ra); !ok {
+			return nil, opErr(syscall.ENETUNREACH)
+		}
+	case la.Is4() != ra.Is4():
+		return nil, opErr(errors.New("local and remote addresses of different families"))
+	case !e.net.IsLocal(la):
+		return nil, opErr(syscall.EADDRNOTAVAIL)
 	}
+	local, remote = netip.AddrPortFrom(la, local.Port()), netip.AddrPortFrom(ra, remote.Port())
 	if err := ctx.Err(); err != nil {
 		return nil, opErr(mapContextErr(err))
 	}
@@ -295,7 +309,7 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 		local = netip.AddrPortFrom(local.Addr(), p)
 	}
 	e.mu.Unlock()
-	id := fourTuple{localAddr: local.Addr().As4(), remoteAddr: remote.Addr().As4(), localPort: local.Port(), remotePort: remote.Port()}
+	id := fourTuple{localAddr: la, remoteAddr: ra, localPort: local.Port(), remotePort: remote.Port()}
 	c := e.newConn(id)
 	c.mu.Lock()
 	if err := e.register(c); err != nil {
@@ -305,7 +319,7 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 	now := e.clock.Now()
 	c.iss = e.isn(id, now)
 	c.sndUna, c.sndNxt, c.sndMax = c.iss, c.iss, c.iss
-	c.setMSS(536)
+	c.setMSS(c.defaultMSS())
 	c.state = stateSynSent
 	e.stats.activeOpens.Add(1)
 	c.output(now)
@@ -329,9 +343,9 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 	return c, nil
 }
 
-// setMSS sets the sending segment size from the peer's MSS option (or RFC
-// 9293's default of 536), clamped to what the path carries, less the
-// options every segment carries.
+// setMSS sets the sending segment size from the peer's MSS option (or
+// the family's default, defaultMSS), clamped to what the path carries,
+// less the options every segment carries.
 func (c *Conn) setMSS(peer int) {
 	c.peerMSS = peer
 	if c.pmtu == 0 {
@@ -340,21 +354,32 @@ func (c *Conn) setMSS(peer int) {
 	c.updateMSS()
 }
 
+// defaultMSS is the MSS a peer that sends no MSS option is taken to
+// offer (RFC 9293 3.7.1): 536 over IPv4, and over IPv6 1220, what the
+// least MTU of IPv6 (RFC 8200 5) carries.
+func (c *Conn) defaultMSS() int {
+	if c.id.is6() {
+		return 1280 - 60
+	}
+	return 536
+}
+
 // updateMSS sets the sending segment size from the peer's MSS and the
-// path MTU, less the IPv4 and TCP headers and the options every segment
+// path MTU, less the IP and TCP headers and the options every segment
 // carries. It is never below 64 bytes, whatever the peer says (Linux's
 // floor is 48): a peer cannot make us cut the stream into tiny segments.
 func (c *Conn) updateMSS() {
-	mss := min(c.peerMSS, c.pmtu-40)
+	mss := min(c.peerMSS, c.pmtu-c.id.headersLen())
 	if c.tsOK {
 		mss -= 12 // timestamps, padded
 	}
 	c.mss = max(mss, 64)
 }
 
-// advertisedMSS is the MSS option we send: our route's MTU less the IPv4
-// and TCP headers (RFC 9293 3.7.1).
-func (c *Conn) advertisedMSS() int { return c.e.net.MTU(c.id.remoteAddr) - 40 }
+// advertisedMSS is the MSS option we send: our route's MTU less the IP
+// and TCP headers (RFC 9293 3.7.1): MTU - 40 over IPv4, MTU - 60 over
+// IPv6.
+func (c *Conn) advertisedMSS() int { return c.e.net.MTU(c.id.remoteAddr) - c.id.headersLen() }
 
 // Read reads data into b, as a net.Conn: it waits until data is there,
 // and returns io.EOF after the peer's FIN once the data before it is
@@ -764,10 +789,10 @@ func (c *Conn) LocalAddr() net.Addr { return tcpAddr(c.id.localAddr, c.id.localP
 // RemoteAddr returns the peer's address, as LocalAddr does the local one.
 func (c *Conn) RemoteAddr() net.Addr { return tcpAddr(c.id.remoteAddr, c.id.remotePort) }
 
-// tcpAddr returns a *net.TCPAddr with a 4-byte IP of its own, as package
-// net's IPv4 sockets report.
-func tcpAddr(ip [4]byte, port uint16) *net.TCPAddr {
-	return &net.TCPAddr{IP: net.IP{ip[0], ip[1], ip[2], ip[3]}, Port: int(port)}
+// tcpAddr returns a *net.TCPAddr with an IP of its own: 4 bytes for
+// IPv4, as package net's IPv4 sockets report, 16 for IPv6.
+func tcpAddr(ip netip.Addr, port uint16) *net.TCPAddr {
+	return &net.TCPAddr{IP: ip.AsSlice(), Port: int(port)}
 }
 
 // SetDeadline sets the read and write deadlines, as SetReadDeadline and

@@ -1,7 +1,7 @@
 // Package tcp is the wire format of TCP segments (RFC 9293): the fixed
 // header, the option list with every option tcpdump names (including the
 // Multipath TCP options of RFC 8684 and RFC 6824), the checksum over the
-// IPv4 pseudo-header, and builders that write headers and options into a
+// IPv4 and the IPv6 pseudo-header, and builders that write headers and options into a
 // buffer the caller owns. Seq is a sequence number with its modulo-2^32
 // arithmetic (RFC 9293 3.4), shared by the engine, tcpstream and the
 // printers.
@@ -20,6 +20,8 @@
 // Discovery as RFC 1191 and RFC 8201 ask, hard errors that end a
 // handshake, soft errors reported if the connection times out: RFC 1122
 // 4.2.3.9, RFC 5461), in terms the same for IPv4 and IPv6 (InputError);
+// both families, with listeners on :: that take IPv4 too unless V6Only,
+// and the MSS and path MTU of each family's headers and least MTU;
 // receive buffer auto-tuning; and one memory budget for the buffers of
 // all connections, after Linux's tcp_mem (Config.MemoryLimit), whose
 // storage grows with the data they hold. Conn is a net.Conn and Listener a net.Listener with package

@@ -13,14 +13,11 @@ import (
 // is the engine's cost per segment (demultiplexing, checksums, the state
 // machine, the buffers) and nothing of a stack's.
 
-// benchAddr is the form of the addresses the Network takes.
-type benchAddr = [4]byte
-
 // pipeNet is one end of the link: Send queues a segment for the other
 // end's engine, which a goroutine of that end hands to its Input. The
 // queue drops what does not fit, as a device's would.
 type pipeNet struct {
-	addr benchAddr
+	addr netip.Addr
 	mtu  int
 	peer *pipeNet
 	e    *Engine
@@ -33,12 +30,13 @@ type pipeNet struct {
 type pipeSegment struct {
 	sb       *SegmentBuffer
 	n        int
-	src, dst benchAddr
+	src, dst netip.Addr
 }
 
-func (n *pipeNet) Addr() [4]byte         { return n.addr }
-func (n *pipeNet) MTU(benchAddr) int     { return n.mtu }
-func (n *pipeNet) PathMTU(benchAddr) int { return n.mtu }
+func (n *pipeNet) SourceAddr(netip.Addr) (netip.Addr, bool) { return n.addr, true }
+func (n *pipeNet) IsLocal(a netip.Addr) bool                { return a == n.addr }
+func (n *pipeNet) MTU(netip.Addr) int                       { return n.mtu }
+func (n *pipeNet) PathMTU(netip.Addr) int                   { return n.mtu }
 func (n *pipeNet) Segment(size int) *SegmentBuffer {
 	sb := n.free.Get().(*SegmentBuffer)
 	if cap(sb.B) < size {
@@ -48,7 +46,7 @@ func (n *pipeNet) Segment(size int) *SegmentBuffer {
 	return sb
 }
 
-func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst benchAddr) error {
+func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	if size == 0 {
 		n.free.Put(sb)
 		return nil
@@ -90,8 +88,8 @@ type benchPair struct {
 func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *benchPair {
 	free := &sync.Pool{New: func() any { return &SegmentBuffer{B: make([]byte, mtu)} }}
 	stop := make(chan struct{})
-	a := &pipeNet{addr: local.As4(), mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
-	b := &pipeNet{addr: remote.As4(), mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
+	a := &pipeNet{addr: local, mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
+	b := &pipeNet{addr: remote, mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
 	a.peer, b.peer = b, a
 	var err error
 	if a.e, err = NewEngine(a, Config{}); err != nil {
@@ -136,11 +134,14 @@ var benchFamilies = []struct {
 	local, remote netip.Addr
 }{
 	{"ipv4", netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")},
+	{"ipv6", netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")},
 }
 
 // BenchmarkEngineBulk moves data one way over one connection, in writes
 // of 64 KiB, on a link of MTU 1500: the throughput of full-sized
-// segments and the ACKs that come back.
+// segments and the ACKs that come back. Over IPv6 the segments carry 20
+// bytes less each (1440 against 1460): the same bytes take 1.4% more
+// segments.
 func BenchmarkEngineBulk(b *testing.B) {
 	for _, f := range benchFamilies {
 		b.Run(f.name, func(b *testing.B) {

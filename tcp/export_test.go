@@ -1,12 +1,14 @@
 package tcp
 
+import "net/netip"
+
 // What the script harness (script_test.go) reads of the engine's insides.
 // The harness is an external test, package tcp_test, because it shares
 // internal/pktscript with package stack's harness and pktscript imports
 // this package; an internal test importing it would be an import cycle.
 
 // ConnFor returns the connection on a four-tuple, accepted or not, or nil.
-func (e *Engine) ConnFor(local, remote [4]byte, localPort, remotePort uint16) *Conn {
+func (e *Engine) ConnFor(local, remote netip.Addr, localPort, remotePort uint16) *Conn {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return e.conns[fourTuple{localAddr: local, remoteAddr: remote, localPort: localPort, remotePort: remotePort}]

@@ -263,6 +263,22 @@ func (h Header) VerifyChecksum(src, dst [4]byte) bool {
 	return checksum.Fold(checksum.Add(sum, h)) == 0xffff
 }
 
+// ComputeChecksum6 is ComputeChecksum between the IPv6 addresses src and
+// dst, over IPv6's pseudo-header (RFC 8200 8.1), whose 32-bit length
+// takes any len(h); dst is the final destination (ipv6.Header.FinalDst).
+func (h Header) ComputeChecksum6(src, dst [16]byte) uint16 {
+	sum := checksum.Pseudo6(src, dst, ProtocolNumber, uint32(len(h)))
+	sum = checksum.Add(sum, h[:checksumOff])
+	sum = checksum.Add(sum, h[checksumOff+2:])
+	return ^checksum.Fold(sum)
+}
+
+// VerifyChecksum6 is VerifyChecksum between IPv6 addresses.
+func (h Header) VerifyChecksum6(src, dst [16]byte) bool {
+	sum := checksum.Pseudo6(src, dst, ProtocolNumber, uint32(len(h)))
+	return checksum.Fold(checksum.Add(sum, h)) == 0xffff
+}
+
 // Fields are the values of a TCP header, for writing one with Encode.
 type Fields struct {
 	SrcPort, DstPort uint16
@@ -319,5 +335,17 @@ func (f *Fields) EncodeChecksum(b []byte, src, dst [4]byte) (Header, error) {
 		return nil, err
 	}
 	h.SetChecksum(h.ComputeChecksum(src, dst))
+	return h, nil
+}
+
+// EncodeChecksum6 is EncodeChecksum between the IPv6 addresses src and
+// dst. A segment longer than 65535 bytes is a jumbogram's (RFC 2675),
+// which IPv6's pseudo-header describes, and is summed.
+func (f *Fields) EncodeChecksum6(b []byte, src, dst [16]byte) (Header, error) {
+	h, err := f.Encode(b)
+	if err != nil {
+		return nil, err
+	}
+	h.SetChecksum(h.ComputeChecksum6(src, dst))
 	return h, nil
 }

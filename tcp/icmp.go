@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"strconv"
 	"syscall"
 	"time"
@@ -26,17 +27,36 @@ import (
 //     message that lowers the path MTU below what the connection uses
 //     acts (RFC 1191 6.4): a burst of oversized segments brings a burst of
 //     messages, and the first one is enough.
-//   - A hard error (port or protocol unreachable, or communication
-//     administratively prohibited: RFC 1122 4.2.3.9, RFC 9293 3.9.2.2)
-//     ends a connection still in its handshake at once: a Dial fails with
-//     ECONNREFUSED (EHOSTUNREACH when prohibited). In the synchronized
-//     states it is soft (RFC 5461).
-//   - A soft error (network or host unreachable, time exceeded, parameter
-//     problem) is remembered, and if the connection then times out (its
+//   - A hard error ends a connection still in its handshake at once: a
+//     Dial fails with its errno (ECONNREFUSED for port unreachable). In
+//     the synchronized states it is soft (RFC 5461). Which errors are
+//     hard follows Linux's tables for each family (icmp_err_convert and
+//     icmpv6_err_convert): over IPv4 port or protocol unreachable and
+//     communication administratively prohibited (RFC 1122 4.2.3.9, RFC
+//     9293 3.9.2.2); over IPv6 port unreachable, administratively
+//     prohibited and its subsets (RFC 4443 3.1: codes 1, 5 and 6), and
+//     parameter problem.
+//   - A soft error (network, host or address unreachable, beyond the
+//     source's scope, time exceeded, and over IPv4 parameter problem) is
+//     remembered, and if the connection then times out (its
 //     retransmissions or keep-alive probes unanswered) it is the error the
 //     application gets instead of ETIMEDOUT (RFC 1122 4.2.3.9, RFC 5461),
 //     as Linux's sk_err_soft is. Any acceptable acknowledgement forgets it:
 //     the path works again.
+//
+// The kinds, with the ICMP and ICMPv6 destination unreachable codes
+// (DU) that the network maps to them, and what the engine makes of them:
+//
+//	kind             ICMP (IPv4)             ICMPv6                  hard       errno
+//	NetUnreachable   DU 0, 6, 11             DU 0 (no route)         no         ENETUNREACH
+//	HostUnreachable  DU 1, 5, 7, 8, 12       -                       no         EHOSTUNREACH
+//	AddrUnreachable  -                       DU 3                    no         EHOSTUNREACH
+//	BeyondScope      -                       DU 2                    no         EHOSTUNREACH
+//	TimeExceeded     time exceeded           time exceeded           no         EHOSTUNREACH
+//	ParamProblem     parameter problem       parameter problem       IPv6 only  EPROTO
+//	PortUnreachable  DU 3, 2 (protocol)      DU 4                    yes        ECONNREFUSED
+//	Prohibited       DU 9, 10, 13, 14, 15    DU 1, 5, 6              yes        EHOSTUNREACH; EACCES over IPv6
+//	PacketTooBig     DU 4 (DF set)           packet too big          -          -
 //
 // Source Quench (RFC 6633) and Redirect never reach the engine.
 
@@ -45,38 +65,55 @@ import (
 // to a kind, and the engine acts on the kind.
 type ICMPKind uint8
 
-// Kinds of ICMP errors.
+// Kinds of ICMP errors. The package comment has the table of the ICMP
+// and ICMPv6 codes of each.
 const (
 	// ICMPNetUnreachable: no route to the destination's network (ICMP
-	// destination unreachable codes 0, 6 and 11; ICMPv6's code 0). Soft;
-	// reported as ENETUNREACH.
+	// destination unreachable codes 0, 6 and 11; ICMPv6's code 0, no
+	// route to destination). Soft; reported as ENETUNREACH.
 	ICMPNetUnreachable ICMPKind = iota + 1
 	// ICMPHostUnreachable: the destination host cannot be reached (ICMP
-	// codes 1, 5, 7, 8 and 12; ICMPv6's code 3). Soft; EHOSTUNREACH.
+	// codes 1, 5, 7, 8 and 12). Soft; EHOSTUNREACH.
 	ICMPHostUnreachable
 	// ICMPTimeExceeded: the datagram's TTL or hop limit ran out, or its
 	// reassembly timed out. Soft; EHOSTUNREACH, as Linux reports it.
 	ICMPTimeExceeded
 	// ICMPParamProblem: a router or the destination could not parse the
-	// datagram. Soft (RFC 1122 4.2.3.9); EPROTO.
+	// datagram (ICMP's parameter problem; ICMPv6's, whatever its code).
+	// EPROTO; soft over IPv4 (RFC 1122 4.2.3.9), hard over IPv6, as
+	// Linux's icmpv6_err_convert has it: the destination will not take
+	// the datagram as it is sent.
 	ICMPParamProblem
 	// ICMPPortUnreachable: nothing listens on the port, or the host does
 	// not speak TCP (ICMP codes 3 and 2; ICMPv6's destination unreachable
-	// code 4, and parameter problem code 1, an unknown next header).
-	// Hard; ECONNREFUSED.
+	// code 4). Hard; ECONNREFUSED.
 	ICMPPortUnreachable
 	// ICMPProhibited: a filter refused the datagram (ICMP codes 9, 10,
-	// 13, 14 and 15; ICMPv6's codes 1, 5 and 6), what a firewall's REJECT
-	// sends. Hard, as Linux takes it; EHOSTUNREACH.
+	// 13, 14 and 15; ICMPv6's codes 1, 5 and 6: administratively
+	// prohibited, and the two subsets of it that RFC 4443 3.1 names,
+	// source address failed ingress/egress policy and reject route to
+	// destination), what a firewall's REJECT sends. Hard, as Linux takes
+	// it; EHOSTUNREACH over IPv4 and EACCES over IPv6, as Linux reports
+	// them.
 	ICMPProhibited
 	// ICMPPacketTooBig: the datagram was larger than a link on the path
 	// carries, and was dropped (ICMP's Fragmentation Needed and DF Set,
 	// ICMPv6's Packet Too Big); ICMPError.MTU is the path MTU now.
 	ICMPPacketTooBig
+	// ICMPAddrUnreachable: the destination address cannot be reached
+	// (ICMPv6's destination unreachable code 3, address unreachable:
+	// typically neighbour discovery got no answer). Soft; EHOSTUNREACH.
+	ICMPAddrUnreachable
+	// ICMPBeyondScope: the destination is beyond the scope of the source
+	// address (ICMPv6's destination unreachable code 2, as from a
+	// link-local source to a global destination, RFC 4443 3.1). Soft;
+	// EHOSTUNREACH.
+	ICMPBeyondScope
 )
 
 var icmpKindNames = [...]string{"", "net unreachable", "host unreachable", "time exceeded",
-	"parameter problem", "port unreachable", "prohibited", "packet too big"}
+	"parameter problem", "port unreachable", "prohibited", "packet too big", "address unreachable",
+	"beyond scope"}
 
 func (k ICMPKind) String() string {
 	if int(k) < len(icmpKindNames) && k != 0 {
@@ -85,12 +122,18 @@ func (k ICMPKind) String() string {
 	return "ICMPKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// hard reports whether an error of kind k ends a connection in its
-// handshake.
-func (k ICMPKind) hard() bool { return k == ICMPPortUnreachable || k == ICMPProhibited }
+// valid reports whether k is one of the kinds above.
+func (k ICMPKind) valid() bool { return k != 0 && int(k) < len(icmpKindNames) }
 
-// errno is the error a connection reports for an error of kind k.
-func (k ICMPKind) errno() syscall.Errno {
+// hard reports whether an error of kind k ends a connection in its
+// handshake, over IPv6 when v6.
+func (k ICMPKind) hard(v6 bool) bool {
+	return k == ICMPPortUnreachable || k == ICMPProhibited || (v6 && k == ICMPParamProblem)
+}
+
+// errno is the error a connection reports for an error of kind k, over
+// IPv6 when v6.
+func (k ICMPKind) errno(v6 bool) syscall.Errno {
 	switch k {
 	case ICMPNetUnreachable:
 		return syscall.ENETUNREACH
@@ -98,6 +141,10 @@ func (k ICMPKind) errno() syscall.Errno {
 		return syscall.ECONNREFUSED
 	case ICMPParamProblem:
 		return syscall.EPROTO
+	case ICMPProhibited:
+		if v6 {
+			return syscall.EACCES
+		}
 	}
 	return syscall.EHOSTUNREACH
 }
@@ -110,13 +157,26 @@ type ICMPError struct {
 	// the network now estimates: the message's MTU, checked and bounded
 	// by the network (RFC 1191's plateau table for a router that gives
 	// none, a floor against forged tiny values: RFC 5927 7). The engine
-	// takes nothing below 68, the least MTU of IPv4.
+	// takes nothing below the least MTU of the family: 68 for IPv4 (RFC
+	// 791), 1280 for IPv6 (RFC 8200 5, RFC 8201 4: a Packet Too Big below
+	// it lowers the path MTU to 1280 only).
 	MTU int
 }
 
-// minPathMTU is the least path MTU the engine takes from the network:
-// IPv4's minimum (RFC 791), below IPv6's.
-const minPathMTU = 68
+// minPathMTU is the least path MTU the engine takes from the network
+// for a connection over IPv4, and minPathMTU6 over IPv6.
+const (
+	minPathMTU  = 68
+	minPathMTU6 = 1280
+)
+
+// minPathMTU returns the least path MTU of the connection's family.
+func (id *fourTuple) minPathMTU() int {
+	if id.is6() {
+		return minPathMTU6
+	}
+	return minPathMTU
+}
 
 // pathMTURecheck is how often a connection whose path MTU was lowered
 // asks the network again, so that it grows back once the network's
@@ -124,15 +184,19 @@ const minPathMTU = 68
 const pathMTURecheck = time.Minute
 
 // InputError handles an ICMP or ICMPv6 error that quotes a segment we
-// sent from local to remote: seg is the quoted start of the segment, of
-// which the first 8 bytes (ports and sequence number, all that RFC 792
+// sent from local to remote (two addresses of one family, in the forms
+// Network describes): seg is the quoted start of the segment, of which
+// the first 8 bytes (ports and sequence number, all that RFC 792
 // promises) are needed. It reports whether the error was for one of our
 // connections and passed RFC 5927's checks, so that the network may keep
 // what it learnt (a path MTU) for other connections to the destination.
 // Errors that fail the checks change nothing and are counted
 // (Stats.ICMPNoConns, Stats.ICMPOutOfWindow).
-func (e *Engine) InputError(local, remote [4]byte, seg []byte, msg ICMPError) bool {
-	if len(seg) < 8 || msg.Kind == 0 || msg.Kind > ICMPPacketTooBig {
+func (e *Engine) InputError(local, remote netip.Addr, seg []byte, msg ICMPError) bool {
+	if local.Is6() {
+		local, remote = local.WithZone(""), remote.WithZone("")
+	}
+	if len(seg) < 8 || !msg.Kind.valid() {
 		e.stats.icmpNoConns.Add(1)
 		return false
 	}
@@ -165,16 +229,16 @@ func (c *Conn) inputError(sq Seq, msg ICMPError, now time.Time) bool {
 	c.e.stats.icmpErrors.Add(1)
 	switch {
 	case msg.Kind == ICMPPacketTooBig:
-		c.lowerPathMTU(max(msg.MTU, minPathMTU), now)
-	case msg.Kind.hard() && !c.state.synchronized():
+		c.lowerPathMTU(max(msg.MTU, c.id.minPathMTU()), now)
+	case msg.Kind.hard(c.id.is6()) && !c.state.synchronized():
 		// In SYN-SENT the Dial fails at once; a passive open in
 		// SYN-RECEIVED is dropped, as a reset drops it (the listener
 		// never sees it).
 		c.e.stats.icmpHardErrors.Add(1)
-		c.terminate(msg.Kind.errno())
+		c.terminate(msg.Kind.errno(c.id.is6()))
 	default:
 		c.e.stats.icmpSoftErrors.Add(1)
-		c.softErr = msg.Kind.errno()
+		c.softErr = msg.Kind.errno(c.id.is6())
 	}
 	return true
 }
@@ -215,8 +279,8 @@ func (c *Conn) lowerPathMTU(mtu int, now time.Time) {
 	c.updateMSS()
 	if !c.state.synchronized() || c.sndUna == c.sndMax {
 		// A SYN or SYN-ACK is never too big for a path that carries
-		// IPv4 at all; nothing else is outstanding. The MSS is what
-		// changes.
+		// the family at all; nothing else is outstanding. The MSS is
+		// what changes.
 		return
 	}
 	// The segments in flight were dropped for their size, not for
@@ -246,7 +310,7 @@ func (c *Conn) lowerPathMTU(mtu int, now time.Time) {
 // segments are dropped too.
 func (c *Conn) recheckPathMTU(now time.Time) {
 	c.pmtuCheckAt = time.Time{}
-	p := max(c.e.net.PathMTU(c.id.remoteAddr), minPathMTU)
+	p := max(c.e.net.PathMTU(c.id.remoteAddr), c.id.minPathMTU())
 	if p > c.pmtu {
 		c.e.stats.pmtuIncreases.Add(1)
 	}

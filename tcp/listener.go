@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -13,8 +14,9 @@ import (
 
 // Listener accepts TCP connections on a local port. It is a net.Listener.
 type Listener struct {
-	e    *Engine
-	addr netip.AddrPort // its address may be unspecified
+	e      *Engine
+	addr   netip.AddrPort // its address may be unspecified
+	v6Only bool           // on ::, IPv6 connections only
 
 	mu       sync.Mutex
 	halfOpen int // connections in SYN-RECEIVED
@@ -24,43 +26,127 @@ type Listener struct {
 	dl       *deadline.Deadline // Accept's
 }
 
-// Listen opens a listener on local; its address may be unspecified
-// (0.0.0.0) to accept connections to any local address. Port 0 picks an
-// ephemeral port that no listener or connection uses, as package net
-// does for ":0"; Addr reports it. A port another listener has fails with
-// EADDRINUSE; one that only connections use (an outgoing connection, one
-// in TIME-WAIT) can be listened on, as with the SO_REUSEADDR package net
-// sets on its listeners.
+// Listen opens a listener on local, with the default ListenOptions. Its
+// address may be unspecified to accept connections to any local address:
+// 0.0.0.0 takes those over IPv4, :: those of both families (as a Linux
+// socket on :: without IPV6_V6ONLY takes IPv4 connections as
+// IPv4-mapped). A specific address, which must be the network's,
+// takes the connections to it alone. Port 0 picks an ephemeral port that
+// no listener or connection uses, as package net does for ":0"; Addr
+// reports it.
+//
+// Listeners on one port coexist when no connection could be for two of
+// them: on two specific addresses, on 0.0.0.0 and :: with V6Only, or on
+// a specific address of the family an unspecified one does not take.
+// Otherwise the later fails with EADDRINUSE, as Linux's bind does with
+// SO_REUSEADDR; a port that only connections use (an outgoing
+// connection, one in TIME-WAIT) can be listened on, as with the
+// SO_REUSEADDR package net sets on its listeners. A local address not the
+// network's fails with EADDRNOTAVAIL.
 func (e *Engine) Listen(local netip.AddrPort) (*Listener, error) {
+	return e.ListenWith(local, ListenOptions{})
+}
+
+// ListenOptions are a listener's socket options.
+type ListenOptions struct {
+	// V6Only keeps a listener on :: to IPv6 connections, as
+	// IPV6_V6ONLY does (package net sets it for "tcp6"); it means
+	// nothing on another address.
+	V6Only bool
+}
+
+// ListenWith is Listen with options. An IPv4-mapped address is taken as
+// the IPv4 address it maps, and a zone is ignored.
+func (e *Engine) ListenWith(local netip.AddrPort, opt ListenOptions) (*Listener, error) {
 	opErr := func(err error) error {
 		return &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(local), Err: err}
 	}
-	if !local.Addr().Is4() {
-		return nil, opErr(errors.New("not an IPv4 address"))
+	a := local.Addr().Unmap().WithZone("")
+	if !a.IsValid() {
+		return nil, opErr(errors.New("missing address"))
 	}
+	if !a.IsUnspecified() && !e.net.IsLocal(a) {
+		return nil, opErr(syscall.EADDRNOTAVAIL)
+	}
+	l := &Listener{e: e, v6Only: opt.V6Only && a == netip.IPv6Unspecified()}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil, opErr(errEngineClosed)
 	}
-	if local.Port() == 0 {
+	port := local.Port()
+	if port == 0 {
 		p, ok := e.listenPort()
 		if !ok {
 			return nil, opErr(syscall.EADDRINUSE)
 		}
-		local = netip.AddrPortFrom(local.Addr(), p)
-	} else if _, used := e.listeners[local.Port()]; used {
-		return nil, opErr(syscall.EADDRINUSE)
+		port = p
 	}
-	l := &Listener{
-		e:     e,
-		addr:  local,
-		queue: make(chan *Conn, e.cfg.AcceptBacklog),
-		done:  make(chan struct{}),
-		dl:    deadline.New(e.clock),
+	l.addr = netip.AddrPortFrom(a, port)
+	for _, o := range e.listeners[port] {
+		if l.overlaps(o) {
+			return nil, opErr(syscall.EADDRINUSE)
+		}
 	}
-	e.listeners[local.Port()] = l
+	l.queue = make(chan *Conn, e.cfg.AcceptBacklog)
+	l.done = make(chan struct{})
+	l.dl = deadline.New(e.clock)
+	e.listeners[port] = append(e.listeners[port], l)
 	return l, nil
+}
+
+// takes reports whether the listener takes connections to the local
+// address a, and how well it fits, for the choice between listeners on
+// one port: 3 for its own address, 2 for an unspecified address of a's
+// family, 1 for :: taking IPv4; 0 when it does not take them. (Linux's
+// compute_score prefers an IPv4 socket for IPv4 the same way.)
+func (l *Listener) takes(a netip.Addr) int {
+	la := l.addr.Addr()
+	switch {
+	case la == a:
+		return 3
+	case !la.IsUnspecified():
+		return 0
+	case la.Is4() == a.Is4():
+		return 2
+	case a.Is4() && !l.v6Only:
+		return 1
+	}
+	return 0
+}
+
+// overlaps reports whether a connection could be for both l and o, two
+// listeners on one port.
+func (l *Listener) overlaps(o *Listener) bool {
+	la, oa := l.addr.Addr(), o.addr.Addr()
+	switch {
+	case !la.IsUnspecified():
+		return o.takes(la) > 0
+	case !oa.IsUnspecified():
+		return l.takes(oa) > 0
+	}
+	// Both unspecified: they share a family, or one is :: taking IPv4.
+	return la == oa || (la.Is6() && !l.v6Only) || (oa.Is6() && !o.v6Only)
+}
+
+// listenerFor returns the listener that takes connections to local:port,
+// or nil. The caller holds e.mu.
+func (e *Engine) listenerFor(local netip.Addr, port uint16) *Listener {
+	ls := e.listeners[port]
+	if len(ls) == 1 {
+		if ls[0].takes(local) > 0 {
+			return ls[0]
+		}
+		return nil
+	}
+	var best *Listener
+	score := 0
+	for _, l := range ls {
+		if s := l.takes(local); s > score {
+			best, score = l, s
+		}
+	}
+	return best
 }
 
 // Accept waits for the next connection and returns it (a *Conn).
@@ -128,8 +214,11 @@ func (l *Listener) Close() error {
 	l.dl.Stop()
 	l.mu.Unlock()
 	l.e.mu.Lock()
-	if l.e.listeners[l.addr.Port()] == l {
-		delete(l.e.listeners, l.addr.Port())
+	p := l.addr.Port()
+	if ls := slices.DeleteFunc(l.e.listeners[p], func(o *Listener) bool { return o == l }); len(ls) == 0 {
+		delete(l.e.listeners, p)
+	} else {
+		l.e.listeners[p] = ls
 	}
 	l.e.mu.Unlock()
 	for {
@@ -168,10 +257,6 @@ func (l *Listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
 func (l *Listener) input(id fourTuple, h Header, isn Seq, now time.Time) {
 	e := l.e
 	flags := h.Flags()
-	if la := l.addr.Addr(); !la.IsUnspecified() && la.As4() != id.localAddr {
-		e.noConnection(id, h)
-		return
-	}
 	switch {
 	case flags&FlagRST != 0:
 		return

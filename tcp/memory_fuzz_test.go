@@ -16,11 +16,17 @@ type isnNet struct {
 	isns map[uint16]uint32
 }
 
-func (n *isnNet) Addr() [4]byte                   { return fuzzLocal }
-func (n *isnNet) MTU(dst [4]byte) int             { return 1500 }
-func (n *isnNet) PathMTU(dst [4]byte) int         { return 1500 }
+func (n *isnNet) SourceAddr(dst netip.Addr) (netip.Addr, bool) {
+	if dst.Is4() {
+		return fuzzLocal, true
+	}
+	return fuzzLocal6, true
+}
+func (n *isnNet) IsLocal(a netip.Addr) bool       { return a == fuzzLocal || a == fuzzLocal6 }
+func (n *isnNet) MTU(dst netip.Addr) int          { return 1500 }
+func (n *isnNet) PathMTU(dst netip.Addr) int      { return 1500 }
 func (n *isnNet) Segment(size int) *SegmentBuffer { return &SegmentBuffer{B: make([]byte, size)} }
-func (n *isnNet) Send(sb *SegmentBuffer, size int, src, dst [4]byte) error {
+func (n *isnNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	if h, err := NewHeader(sb.B[:size]); err == nil && h.Flags()&(FlagSYN|FlagACK) == FlagSYN|FlagACK {
 		n.mu.Lock()
 		n.isns[h.DstPort()] = h.Seq()
@@ -36,16 +42,29 @@ func (n *isnNet) isn(port uint16) uint32 {
 }
 
 var (
-	fuzzLocal  = [4]byte{10, 0, 0, 1}
-	fuzzRemote = [4]byte{10, 0, 0, 2}
+	fuzzLocal   = netip.AddrFrom4([4]byte{10, 0, 0, 1})
+	fuzzRemote  = netip.AddrFrom4([4]byte{10, 0, 0, 2})
+	fuzzLocal6  = netip.MustParseAddr("2001:db8::1")
+	fuzzRemote6 = netip.MustParseAddr("2001:db8::2")
 )
+
+// fuzzPeer returns the addresses of the fuzz targets' peer k and ours:
+// the even peers come over IPv4, the odd over IPv6, so that every run
+// has connections of both families in one engine.
+func fuzzPeer(k int) (remote, local netip.Addr) {
+	if k%2 == 1 {
+		return fuzzRemote6, fuzzLocal6
+	}
+	return fuzzRemote, fuzzLocal
+}
 
 // FuzzEngineMemory drives one engine, with a memory budget small enough
 // to be under pressure and at its limit, through whatever a peer and an
 // application do: handshakes, data in and out of order, FINs and resets,
 // reads, writes, closes and time passing, on four connections. After
 // every step the budget's count must be the storage the connections
-// hold, and within its bound; once everything is closed, zero.
+// hold, and within its bound; once everything is closed, zero. Two of
+// the connections come over IPv4 and two over IPv6, to a listener on ::.
 func FuzzEngineMemory(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 0, 0x10, 0, 0, 4, 1, 2, 0, 0x30, 0x20, 2, 0, 3, 0, 8, 5, 0})
 	f.Add([]byte{0, 1, 1, 1, 0x10, 0x80, 0, 1, 1, 0x7f, 0x40, 0, 4, 20, 1, 1, 1, 0x05, 0x10, 3, 1, 9, 2, 1})
@@ -79,7 +98,7 @@ func FuzzEngineMemory(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := e.Listen(netip.AddrPortFrom(netip.AddrFrom4(fuzzLocal), 80))
+		l, err := e.Listen(netip.AddrPortFrom(netip.IPv6Unspecified(), 80))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,10 +156,11 @@ func FuzzEngineMemory(f *testing.F) {
 			op, k, arg := ops[i]%7, int(ops[i+1])%len(peers), ops[i+2]
 			p := &peers[k]
 			port := uint16(40000 + k)
+			src, dst := fuzzPeer(k)
 			switch op {
 			case 0: // SYN
-				h := segmentBytes(port, p.next-1, 0, FlagSYN, 65535, 0)
-				e.Input(fuzzRemote, fuzzLocal, h)
+				h := segmentBytes(src, dst, port, p.next-1, 0, FlagSYN, 65535, 0)
+				e.Input(src, dst, h)
 			case 1, 2: // data, in order or ahead of it, maybe with FIN
 				n := int(arg&0x3f) * 64
 				sq := p.next
@@ -151,7 +171,7 @@ func FuzzEngineMemory(f *testing.F) {
 				if arg&0x40 != 0 && op == 1 {
 					flags |= FlagFIN
 				}
-				e.Input(fuzzRemote, fuzzLocal, segmentBytes(port, sq, net.isn(port)+1, flags, uint16(arg)<<8|0xff, n))
+				e.Input(src, dst, segmentBytes(src, dst, port, sq, net.isn(port)+1, flags, uint16(arg)<<8|0xff, n))
 				if op == 1 {
 					p.next += uint32(n)
 					if flags&FlagFIN != 0 {
@@ -163,7 +183,7 @@ func FuzzEngineMemory(f *testing.F) {
 				if arg&1 != 0 {
 					sq += uint32(arg) * 100
 				}
-				e.Input(fuzzRemote, fuzzLocal, segmentBytes(port, sq, 0, FlagRST, 0, 0))
+				e.Input(src, dst, segmentBytes(src, dst, port, sq, 0, FlagRST, 0, 0))
 			case 4: // the application reads what is there
 				if c := p.conn; c != nil {
 					c.mu.Lock()
@@ -204,15 +224,21 @@ func FuzzEngineMemory(f *testing.F) {
 	})
 }
 
-// segmentBytes builds a segment from the script peer's port to 80 with n
-// bytes of payload, checksum right.
-func segmentBytes(port uint16, sq, ack uint32, flags Flags, win uint16, n int) []byte {
+// segmentBytes builds a segment from src:port to dst:80 with n bytes of
+// payload, checksum right.
+func segmentBytes(src, dst netip.Addr, port uint16, sq, ack uint32, flags Flags, win uint16, n int) []byte {
 	f := Fields{SrcPort: port, DstPort: 80, Seq: sq, Ack: ack, Flags: flags, Window: win}
 	b := make([]byte, HeaderLen+n)
 	for i := range n {
 		b[HeaderLen+i] = byte(i)
 	}
-	h, err := f.EncodeChecksum(b, fuzzRemote, fuzzLocal)
+	var h Header
+	var err error
+	if src.Is4() {
+		h, err = f.EncodeChecksum(b, src.As4(), dst.As4())
+	} else {
+		h, err = f.EncodeChecksum6(b, src.As16(), dst.As16())
+	}
 	if err != nil {
 		panic(err)
 	}

@@ -77,7 +77,7 @@ func TestMemoryAccountSettled(t *testing.T) {
 		t.Fatal(err)
 	}
 	func() {
-		c := e.newConn(fourTuple{localAddr: [4]byte{10, 0, 0, 1}, remoteAddr: [4]byte{10, 0, 0, 2}, localPort: 80, remotePort: 40000})
+		c := e.newConn(fourTuple{localAddr: recLocal, remoteAddr: recRemote, localPort: 80, remotePort: 40000})
 		c.rcv.reserve(e.cfg.ReceiveBuffer)
 		c.snd.reserve(initialSendBuffer)
 		c.snd.reserve(2 * initialSendBuffer)

@@ -292,8 +292,7 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 	if n > 0 {
 		c.snd.copyOut(b[hlen:], off, n)
 	}
-	sum := checksum.Pseudo(c.id.localAddr, c.id.remoteAddr, ProtocolNumber, uint16(len(b)))
-	binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, sum))
+	binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, c.pseudo+uint32(len(b))))
 	// RFC 4022's tcpOutSegs leaves out retransmissions (counted in
 	// tcpRetransSegs by the code that decides to retransmit): segments
 	// with data, SYN or FIN below SND.MAX.

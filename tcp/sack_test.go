@@ -3,6 +3,7 @@ package tcp
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"sync"
 	"testing"
@@ -368,9 +369,15 @@ func (s recSeg) String() string {
 	return fmt.Sprintf("%d:%d%s", s.seq, s.seq.Add(s.n), fin)
 }
 
-func (n *recNet) Addr() [4]byte           { return [4]byte{10, 0, 0, 1} }
-func (n *recNet) MTU(dst [4]byte) int     { return 1500 }
-func (n *recNet) PathMTU(dst [4]byte) int { return 1500 }
+var (
+	recLocal  = netip.AddrFrom4([4]byte{10, 0, 0, 1})
+	recRemote = netip.AddrFrom4([4]byte{10, 0, 0, 2})
+)
+
+func (n *recNet) SourceAddr(dst netip.Addr) (netip.Addr, bool) { return recLocal, dst.Is4() }
+func (n *recNet) IsLocal(a netip.Addr) bool                    { return a == recLocal }
+func (n *recNet) MTU(dst netip.Addr) int                       { return 1500 }
+func (n *recNet) PathMTU(dst netip.Addr) int                   { return 1500 }
 func (n *recNet) Segment(size int) *SegmentBuffer {
 	if cap(n.buf) < size {
 		n.buf = make([]byte, size)
@@ -378,7 +385,7 @@ func (n *recNet) Segment(size int) *SegmentBuffer {
 	return &SegmentBuffer{B: n.buf[:size]}
 }
 
-func (n *recNet) Send(sb *SegmentBuffer, size int, src, dst [4]byte) error {
+func (n *recNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	if size == 0 {
 		return nil
 	}
@@ -429,7 +436,7 @@ func newRecoveryConn(t *testing.T, cc string, sack bool, data int, fin bool) *re
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.newConn(fourTuple{localAddr: n.Addr(), remoteAddr: [4]byte{10, 0, 0, 2}, localPort: 80, remotePort: 40000})
+	c := e.newConn(fourTuple{localAddr: recLocal, remoteAddr: recRemote, localPort: 80, remotePort: 40000})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.iss = testISS

@@ -5,6 +5,7 @@ package tcp_test
 // moves only when the script says (internal/manualclock).
 
 import (
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -16,16 +17,15 @@ import (
 // sentSegment is a segment the engine sent, as the network got it.
 type sentSegment struct {
 	at       time.Time
-	src, dst [4]byte
+	src, dst netip.Addr
 	b        tcp.Header // the whole TCP segment, a copy
 	pmtu     int        // the path MTU when it was sent, which it must fit
 }
 
 // scriptNet is the Network under the engine in script tests: it records
-// every segment sent, with the time, and has one address, one route MTU
-// and one path MTU.
+// every segment sent, with the time, and has an address of each family
+// (scriptLocal and scriptLocal6), one route MTU and one path MTU.
 type scriptNet struct {
-	addr  [4]byte
 	clock *manualclock.Clock
 
 	mu   sync.Mutex
@@ -34,15 +34,17 @@ type scriptNet struct {
 	sent []sentSegment
 }
 
-func (n *scriptNet) Addr() [4]byte { return n.addr }
+func (n *scriptNet) SourceAddr(dst netip.Addr) (netip.Addr, bool) { return localFor(dst), true }
 
-func (n *scriptNet) MTU(dst [4]byte) int {
+func (n *scriptNet) IsLocal(a netip.Addr) bool { return a == scriptLocal || a == scriptLocal6 }
+
+func (n *scriptNet) MTU(dst netip.Addr) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.mtu
 }
 
-func (n *scriptNet) PathMTU(dst [4]byte) int {
+func (n *scriptNet) PathMTU(dst netip.Addr) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.pathMTU()
@@ -71,7 +73,7 @@ func (n *scriptNet) setPathMTU(pmtu int) {
 }
 
 // latest returns the latest segment sent from lport to remote:rport.
-func (n *scriptNet) latest(remote [4]byte, lport, rport uint16) (sentSegment, bool) {
+func (n *scriptNet) latest(remote netip.Addr, lport, rport uint16) (sentSegment, bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for i := len(n.sent) - 1; i >= 0; i-- {
@@ -87,7 +89,7 @@ func (n *scriptNet) Segment(size int) *tcp.SegmentBuffer {
 	return &tcp.SegmentBuffer{B: make([]byte, size)}
 }
 
-func (n *scriptNet) Send(seg *tcp.SegmentBuffer, size int, src, dst [4]byte) error {
+func (n *scriptNet) Send(seg *tcp.SegmentBuffer, size int, src, dst netip.Addr) error {
 	if size == 0 {
 		return nil // the engine handing back a buffer it could not fill
 	}

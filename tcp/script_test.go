@@ -52,10 +52,20 @@ package tcp_test
 //	icmp KIND [MTU] [seq N]
 //	                       hand the engine an ICMP error about our segment on the current
 //	                       four-tuple at N (relative to our ISN; the latest segment sent by
-//	                       default): KIND is net, host, time-exceeded, param-problem, port,
-//	                       prohibited, or too-big with the path MTU
-//	listen [ADDR]:PORT     listen; the current four-tuple is the listener's port and the peer
-//	peer PORT              the peer's port of the current four-tuple (40000 at first)
+//	                       default): KIND is net, host, addr, beyond-scope, time-exceeded,
+//	                       param-problem, port, prohibited, or too-big with the path MTU
+//	family ipv4|ipv6 ...   the families the script runs over (IPv4 alone by default); named
+//	                       both, it runs over each in turn, and MTUs the script gives (mtu,
+//	                       pmtu, icmp too-big, and the 1500 at first) are IPv4's: over IPv6
+//	                       they are 20 bytes more, what its longer header takes, so that the
+//	                       segments are the same
+//	listen [ADDR]:PORT [v6only]
+//	                       listen (on the unspecified address of the family the script runs
+//	                       over, without ADDR; v6only on ::); the current four-tuple is the
+//	                       listener's port and the peer; EADDRINUSE is not an error
+//	peer [ADDR:]PORT       the peer's port of the current four-tuple (40000 at first), and its
+//	                       address (10.0.0.2, or 2001:db8::2 over IPv6, at first): our address is
+//	                       then the engine's of that family
 //	local PORT             our port of the current four-tuple, for segments to no listener
 //	connect ADDR:PORT      Dial in the background; the local port is learnt from the SYN
 //	dialed [ERR]           the Dial returns (a connection, or the error)
@@ -68,8 +78,10 @@ package tcp_test
 //	stat NAME N            a counter of Engine.Stats
 //
 // ERR is ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EHOSTUNREACH,
-// ENETUNREACH, EPROTO or closed.
-// The engine's address is 10.0.0.1 and the peer's 10.0.0.2.
+// ENETUNREACH, EPROTO, EACCES, EADDRINUSE or closed.
+// The engine's addresses are 10.0.0.1 and 2001:db8::1, the peer's
+// 10.0.0.2 and 2001:db8::2; in a script run over IPv6, 10.0.0.2 in a
+// connect line stands for 2001:db8::2, and a listen on :PORT is on ::.
 
 import (
 	"context"
@@ -100,10 +112,20 @@ var (
 )
 
 var (
-	scriptLocal  = [4]byte{10, 0, 0, 1}
-	scriptRemote = [4]byte{10, 0, 0, 2}
-	scriptStart  = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	scriptLocal   = netip.MustParseAddr("10.0.0.1")
+	scriptRemote  = netip.MustParseAddr("10.0.0.2")
+	scriptLocal6  = netip.MustParseAddr("2001:db8::1")
+	scriptRemote6 = netip.MustParseAddr("2001:db8::2")
+	scriptStart   = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 )
+
+// localFor is the engine's address of remote's family.
+func localFor(remote netip.Addr) netip.Addr {
+	if remote.Is6() {
+		return scriptLocal6
+	}
+	return scriptLocal
+}
 
 // scriptPeerPort is the peer's port of the first four-tuple.
 const scriptPeerPort = 40000
@@ -116,13 +138,14 @@ type scriptLine = pktscript.Line[*pktscript.Segment]
 var scriptLanguage = pktscript.Language[*pktscript.Segment]{
 	Packet: pktscript.ParseSegment,
 	Actions: map[string]pktscript.Arity{
-		"listen": pktscript.Takes(1, 1), "connect": pktscript.Takes(1, 1), "dialed": pktscript.Takes(0, 1),
+		"listen": pktscript.Takes(1, 2), "connect": pktscript.Takes(1, 1), "dialed": pktscript.Takes(0, 1),
 		"accept": pktscript.Takes(0, 0), "write": pktscript.Takes(1, 2), "read": pktscript.Takes(1, 1),
 		"close": pktscript.Takes(0, 0), "shutdown-write": pktscript.Takes(0, 0), "set": pktscript.Takes(2, 2),
 		"state": pktscript.Takes(1, 1), "stat": pktscript.Takes(2, 2), "peer": pktscript.Takes(1, 1),
 		"local": pktscript.Takes(1, 1), "mtu": pktscript.Takes(1, 1), "pmtu": pktscript.Takes(1, 1),
 		"icmp":   pktscript.Takes(1, 4),
 		"config": pktscript.Directive(1, 100), "skip": pktscript.Directive(1, 100),
+		"family": pktscript.Directive(1, 2),
 	},
 }
 
@@ -132,20 +155,73 @@ func parseScript(src string) ([]*scriptLine, error) { return pktscript.Parse(src
 func TestScripts(t *testing.T) {
 	pktscript.Files(t, "testdata/scripts/*.pkt", scriptLanguage, *scriptNoSkip,
 		func(t *testing.T, file string, lines []*scriptLine) ([]string, []string, error) {
-			r := &scriptRun{t: t, file: file}
-			defer r.cleanup()
-			err := r.run(lines)
-			if !*scriptRecord {
-				return r.log, nil, err
+			v4, v6, err := scriptFamilies(lines)
+			if err != nil {
+				return nil, nil, err
 			}
-			return r.log, r.recorded, err
+			var log, recorded []string
+			for _, fam := range []struct {
+				on    bool
+				v6    bool
+				shift int
+			}{{v4, false, 0}, {v6, true, 20}} {
+				if !fam.on {
+					continue
+				}
+				r := &scriptRun{t: t, file: file, v6: fam.v6}
+				if v4 && v6 {
+					r.mtuShift = fam.shift
+				}
+				err := r.run(lines)
+				r.cleanup()
+				log = append(log, r.log...)
+				if recorded == nil {
+					recorded = r.recorded
+				}
+				if err != nil {
+					if fam.v6 {
+						err = fmt.Errorf("over IPv6: %w", err)
+					}
+					return log, recorded, err
+				}
+			}
+			if !*scriptRecord {
+				recorded = nil
+			}
+			return log, recorded, nil
 		})
+}
+
+// scriptFamilies reads the family directive of a script: the families
+// it runs over.
+func scriptFamilies(lines []*scriptLine) (v4, v6 bool, err error) {
+	for _, l := range lines {
+		if l.Cmd != "family" {
+			continue
+		}
+		for _, a := range l.Args {
+			switch a {
+			case "ipv4":
+				v4 = true
+			case "ipv6":
+				v6 = true
+			default:
+				return false, false, fmt.Errorf("%d: family %s: want ipv4 or ipv6", l.Num, a)
+			}
+		}
+		return v4, v6, nil
+	}
+	return true, false, nil
 }
 
 // scriptRun is one run of a script.
 type scriptRun struct {
 	t    *testing.T
 	file string
+	v6   bool // the script runs over IPv6
+	// mtuShift is added to the MTUs the script gives: 20 over IPv6 in a
+	// script that runs over both families.
+	mtuShift int
 
 	clock *manualclock.Clock
 	net   *scriptNet
@@ -154,7 +230,7 @@ type scriptRun struct {
 
 	now       time.Duration // the time of the last line, since scriptStart
 	popped    int           // segments matched by > lines
-	listeners map[uint16]*tcp.Listener
+	listeners []*tcp.Listener
 	cur       tupleKey
 	tuples    map[tupleKey]*tupleState
 	dial      *dialResult // the latest connect
@@ -164,7 +240,7 @@ type scriptRun struct {
 
 // tupleKey names a four-tuple from the engine's side.
 type tupleKey struct {
-	remote       [4]byte
+	remote       netip.Addr
 	lport, rport uint16
 }
 
@@ -185,10 +261,9 @@ type dialResult struct {
 func (r *scriptRun) run(lines []*scriptLine) error {
 	r.cfg = tcp.Config{Rand: rand.NewPCG(1, 2)}
 	r.clock = manualclock.New(scriptStart)
-	r.net = &scriptNet{addr: scriptLocal, clock: r.clock, mtu: 1500}
-	r.listeners = make(map[uint16]*tcp.Listener)
+	r.net = &scriptNet{clock: r.clock, mtu: 1500 + r.mtuShift}
 	r.tuples = make(map[tupleKey]*tupleState)
-	r.cur = tupleKey{remote: scriptRemote, rport: scriptPeerPort}
+	r.cur = tupleKey{remote: r.peer(), rport: scriptPeerPort}
 	for _, l := range lines {
 		if err := r.exec(l); err != nil {
 			return fmt.Errorf("%s:%d: %s\n%v", r.file, l.Num, l.Text, err)
@@ -254,7 +329,7 @@ func (r *scriptRun) tuple(k tupleKey) *tupleState {
 
 // exec runs one line.
 func (r *scriptRun) exec(l *scriptLine) error {
-	if l.Cmd == "skip" {
+	if l.Cmd == "skip" || l.Cmd == "family" {
 		return nil
 	}
 	if l.Cmd == "config" {
@@ -329,11 +404,11 @@ func (r *scriptRun) inject(s *pktscript.Segment) error {
 	if k.lport == 0 {
 		return fmt.Errorf("no local port yet: listen, or connect and match the SYN")
 	}
-	h, err := r.tuple(k).Build(s, k.rport, k.lport, k.remote, scriptLocal)
+	h, err := r.tuple(k).Build(s, k.rport, k.lport, k.remote, localFor(k.remote))
 	if err != nil {
 		return err
 	}
-	r.e.Input(k.remote, scriptLocal, h)
+	r.e.Input(k.remote, localFor(k.remote), h)
 	return nil
 }
 
@@ -364,9 +439,9 @@ func (r *scriptRun) expect(want *pktscript.Segment) error {
 		diffs = append(diffs, fmt.Sprintf("sent at %s", at))
 	}
 	if k != r.cur {
-		diffs = append(diffs, fmt.Sprintf("sent on %s:%d > %s:%d, not on the current %s:%d > %s:%d",
-			netip.AddrFrom4(seg.src), k.lport, netip.AddrFrom4(k.remote), k.rport,
-			netip.AddrFrom4(scriptLocal), r.cur.lport, netip.AddrFrom4(r.cur.remote), r.cur.rport))
+		diffs = append(diffs, fmt.Sprintf("sent on %s > %s, not on the current %s > %s",
+			netip.AddrPortFrom(seg.src, k.lport), netip.AddrPortFrom(k.remote, k.rport),
+			netip.AddrPortFrom(localFor(r.cur.remote), r.cur.lport), netip.AddrPortFrom(r.cur.remote, r.cur.rport)))
 	}
 	diffs = append(diffs, pktscript.Match(want, got)...)
 	if invErr != nil {
@@ -386,8 +461,15 @@ func (r *scriptRun) describe(seg sentSegment) (*pktscript.Segment, *tupleState, 
 	h := seg.b
 	ts := r.tuple(tupleKey{remote: seg.dst, lport: h.SrcPort(), rport: h.DstPort()})
 	s, err := ts.Describe(h, seg.src, seg.dst, seg.at)
-	if len(seg.b)+20 > seg.pmtu {
-		err = errors.Join(err, fmt.Errorf("%d bytes with the IPv4 header, over the path MTU of %d", len(seg.b)+20, seg.pmtu))
+	if seg.src != localFor(seg.dst) {
+		err = errors.Join(err, fmt.Errorf("sent from %s to %s", seg.src, seg.dst))
+	}
+	ipLen := 20
+	if seg.dst.Is6() {
+		ipLen = 40
+	}
+	if len(seg.b)+ipLen > seg.pmtu {
+		err = errors.Join(err, fmt.Errorf("%d bytes with the IP header, over the path MTU of %d", len(seg.b)+ipLen, seg.pmtu))
 	}
 	return s, ts, err
 }
@@ -398,7 +480,15 @@ func (r *scriptRun) conn() *tcp.Conn {
 	if c := r.tuple(r.cur).conn; c != nil {
 		return c
 	}
-	return r.e.ConnFor(scriptLocal, r.cur.remote, r.cur.lport, r.cur.rport)
+	return r.e.ConnFor(localFor(r.cur.remote), r.cur.remote, r.cur.lport, r.cur.rport)
+}
+
+// peer is the peer's address in the family the script runs over.
+func (r *scriptRun) peer() netip.Addr {
+	if r.v6 {
+		return scriptRemote6
+	}
+	return scriptRemote
 }
 
 // ports returns the local and remote ports of a connection.
@@ -410,6 +500,7 @@ var scriptErrors = map[string]error{
 	"ECONNREFUSED": syscall.ECONNREFUSED, "ECONNRESET": syscall.ECONNRESET,
 	"ETIMEDOUT": syscall.ETIMEDOUT, "EPIPE": syscall.EPIPE,
 	"EHOSTUNREACH": syscall.EHOSTUNREACH, "ENETUNREACH": syscall.ENETUNREACH, "EPROTO": syscall.EPROTO,
+	"EACCES": syscall.EACCES, "EADDRINUSE": syscall.EADDRINUSE,
 	"closed": net.ErrClosed,
 }
 
@@ -445,19 +536,30 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		r.net.setMTU(n)
+		r.net.setMTU(n + r.mtuShift)
 		return nil
 	case "pmtu":
 		n, err := strconv.Atoi(arg(0))
 		if err != nil {
 			return err
 		}
+		if n > 0 {
+			n += r.mtuShift
+		}
 		r.net.setPathMTU(n)
 		return nil
 	case "icmp":
 		return r.icmp(args)
 	case "peer", "local":
-		n, err := strconv.ParseUint(arg(0), 10, 16)
+		p := arg(0)
+		if i := strings.LastIndexByte(p, ':'); i >= 0 && cmd == "peer" {
+			a, err := netip.ParseAddr(strings.Trim(p[:i], "[]"))
+			if err != nil {
+				return err
+			}
+			r.cur.remote, p = a, p[i+1:]
+		}
+		n, err := strconv.ParseUint(p, 10, 16)
 		if err != nil {
 			return err
 		}
@@ -470,17 +572,28 @@ func (r *scriptRun) action(cmd string, args []string) error {
 	case "listen":
 		a := arg(0)
 		if strings.HasPrefix(a, ":") {
-			a = "0.0.0.0" + a
+			if r.v6 {
+				a = "[::]" + a
+			} else {
+				a = "0.0.0.0" + a
+			}
 		}
 		ap, err := netip.ParseAddrPort(a)
 		if err != nil {
 			return err
 		}
-		l, err := r.e.Listen(ap)
+		if arg(1) != "" && arg(1) != "v6only" {
+			return fmt.Errorf("listen: %q: want v6only", arg(1))
+		}
+		l, err := r.e.ListenWith(ap, tcp.ListenOptions{V6Only: arg(1) == "v6only"})
+		if errors.Is(err, syscall.EADDRINUSE) {
+			r.trace("      EADDRINUSE")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		r.listeners[ap.Port()] = l
+		r.listeners = append(r.listeners, l)
 		r.cur.lport = ap.Port()
 		return nil
 	case "connect":
@@ -488,13 +601,16 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		r.cur = tupleKey{remote: remote.Addr().As4(), rport: remote.Port()}
+		if r.v6 && remote.Addr() == scriptRemote {
+			remote = netip.AddrPortFrom(scriptRemote6, remote.Port())
+		}
+		r.cur = tupleKey{remote: remote.Addr(), rport: remote.Port()}
 		d := &dialResult{done: make(chan struct{})}
 		r.dial = d
 		before := r.net.count()
 		go func() {
 			defer close(d.done)
-			d.c, d.err = r.e.Dial(context.Background(), netip.AddrPortFrom(netip.AddrFrom4(scriptLocal), 0), remote)
+			d.c, d.err = r.e.Dial(context.Background(), netip.AddrPort{}, remote)
 		}()
 		// Wait for the SYN (or the Dial's end), which the Dial sends from
 		// its goroutine.
@@ -530,7 +646,12 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		}
 		return nil
 	case "accept":
-		l := r.listeners[r.cur.lport]
+		var l *tcp.Listener
+		for _, o := range r.listeners {
+			if uint16(o.Addr().(*net.TCPAddr).Port) == r.cur.lport && (l == nil || o.Waiting() > 0) {
+				l = o
+			}
+		}
 		if l == nil {
 			return fmt.Errorf("no listener on port %d", r.cur.lport)
 		}
@@ -541,8 +662,8 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, rport := ports(c); rport != r.cur.rport {
-			return fmt.Errorf("accepted the connection from port %d, not from the current peer port %d", rport, r.cur.rport)
+		if ra := c.RemoteAddr().(*net.TCPAddr).AddrPort(); ra != netip.AddrPortFrom(r.cur.remote, r.cur.rport) {
+			return fmt.Errorf("accepted the connection from %s, not from the current peer %s", ra, netip.AddrPortFrom(r.cur.remote, r.cur.rport))
 		}
 		r.tuple(r.cur).conn = c
 		return nil
@@ -665,7 +786,7 @@ func (r *scriptRun) action(cmd string, args []string) error {
 var icmpKinds = map[string]tcp.ICMPKind{
 	"net": tcp.ICMPNetUnreachable, "host": tcp.ICMPHostUnreachable, "time-exceeded": tcp.ICMPTimeExceeded,
 	"param-problem": tcp.ICMPParamProblem, "port": tcp.ICMPPortUnreachable, "prohibited": tcp.ICMPProhibited,
-	"too-big": tcp.ICMPPacketTooBig,
+	"too-big": tcp.ICMPPacketTooBig, "addr": tcp.ICMPAddrUnreachable, "beyond-scope": tcp.ICMPBeyondScope,
 }
 
 // icmp hands the engine an ICMP error about a segment of the current
@@ -687,7 +808,7 @@ func (r *scriptRun) icmp(args []string) error {
 		if err != nil {
 			return err
 		}
-		msg.MTU, args = n, args[1:]
+		msg.MTU, args = n+r.mtuShift, args[1:]
 	}
 	k := r.cur
 	var sq uint32
@@ -715,7 +836,7 @@ func (r *scriptRun) icmp(args []string) error {
 	binary.BigEndian.PutUint16(quoted[0:], k.lport)
 	binary.BigEndian.PutUint16(quoted[2:], k.rport)
 	binary.BigEndian.PutUint32(quoted[4:], sq)
-	if r.e.InputError(scriptLocal, k.remote, quoted[:], msg) && kind == tcp.ICMPPacketTooBig {
+	if r.e.InputError(localFor(k.remote), k.remote, quoted[:], msg) && kind == tcp.ICMPPacketTooBig {
 		if p := r.net.PathMTU(k.remote); msg.MTU < p {
 			r.net.setPathMTU(msg.MTU)
 		}

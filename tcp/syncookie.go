@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"time"
+
+	"github.com/medina-net/medina/checksum"
 )
 
 // SYN cookies (RFC 4987 3.6): when its backlog of half-open connections is
@@ -18,9 +20,23 @@ import (
 // when the client sends timestamps, which it echoes in the ACK, as Linux
 // does; without timestamps the connection goes without them.
 
-// cookieMSS are the MSS values a cookie can say; the SYN's MSS is rounded
-// down to one of them.
-var cookieMSS = [8]int{216, 536, 1200, 1300, 1400, 1440, 1452, 1460}
+// cookieMSS are the MSS values a cookie can say, over IPv4 and over
+// IPv6; the SYN's MSS is rounded down to one of them. IPv6's are the
+// common MTUs less 60 bytes of headers: IPv6's least (1280), tunnels
+// (1420 in IPv4, 1440 in GRE), PPPoE (1492), Ethernet and jumbo frames;
+// 536 for a peer that offers less than IPv6's least.
+var (
+	cookieMSS  = [8]int{216, 536, 1200, 1300, 1400, 1440, 1452, 1460}
+	cookieMSS6 = [8]int{536, 1220, 1360, 1380, 1420, 1432, 1440, 8940}
+)
+
+// cookieMSSTable returns the MSS values of cookies on id's family.
+func cookieMSSTable(id *fourTuple) *[8]int {
+	if id.is6() {
+		return &cookieMSS6
+	}
+	return &cookieMSS
+}
 
 const (
 	cookiePeriod = 64 * time.Second
@@ -35,15 +51,11 @@ const (
 
 // cookieHash returns the 24-bit keyed hash of a cookie.
 func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN Seq) uint32 {
-	var b [32 + 20]byte
-	copy(b[:], e.cookieKey[:])
-	copy(b[32:], id.localAddr[:])
-	copy(b[36:], id.remoteAddr[:])
-	binary.BigEndian.PutUint16(b[40:], id.localPort)
-	binary.BigEndian.PutUint16(b[42:], id.remotePort)
-	binary.BigEndian.PutUint32(b[44:], period)
-	binary.BigEndian.PutUint32(b[48:], uint32(clientISN))
-	h := sha256.Sum256(b[:])
+	var buf [32 + 44]byte
+	b := id.appendHashInput(append(buf[:0], e.cookieKey[:]...))
+	b = binary.BigEndian.AppendUint32(b, period)
+	b = binary.BigEndian.AppendUint32(b, uint32(clientISN))
+	h := sha256.Sum256(b)
 	return binary.BigEndian.Uint32(h[:]) & 0xffffff
 }
 
@@ -51,14 +63,10 @@ func (e *Engine) cookieHash(id fourTuple, period uint32, clientISN Seq) uint32 {
 // cookie makes: random to others (RFC 7323 5.4), yet known again without
 // state when the ACK comes back.
 func (e *Engine) cookieTSOffset(id fourTuple) uint32 {
-	var b [32 + 13]byte
-	copy(b[:], e.cookieKey[:])
-	copy(b[32:], id.localAddr[:])
-	copy(b[36:], id.remoteAddr[:])
-	binary.BigEndian.PutUint16(b[40:], id.localPort)
-	binary.BigEndian.PutUint16(b[42:], id.remotePort)
-	b[44] = 'T' // not a cookieHash input
-	h := sha256.Sum256(b[:])
+	var buf [32 + 37]byte
+	b := id.appendHashInput(append(buf[:0], e.cookieKey[:]...))
+	b = append(b, 'T') // not a cookieHash input
+	h := sha256.Sum256(b)
 	return binary.BigEndian.Uint32(h[:])
 }
 
@@ -72,7 +80,7 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 	e := l.e
 	opt := parseOptions(h)
 	mssIdx := 0
-	for i, m := range cookieMSS {
+	for i, m := range cookieMSSTable(&id) {
 		if opt.mss >= m {
 			mssIdx = i
 		}
@@ -84,7 +92,7 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 	// The MSS we offer is ours, what our route carries (RFC 9293 3.7.1);
 	// the cookie keeps the peer's, for what we send.
 	var opts [40]byte
-	o := AppendMSS(opts[:0], uint16(min(e.net.MTU(id.remoteAddr)-40, 0xffff)))
+	o := AppendMSS(opts[:0], uint16(min(e.net.MTU(id.remoteAddr)-id.headersLen(), 0xffff)))
 	rcvShift := uint8(0)
 	for rcvShift < 14 && e.cfg.MaxReceiveBuffer>>rcvShift > 0xffff {
 		rcvShift++
@@ -121,10 +129,11 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 		Flags: FlagSYN | FlagACK, Window: uint16(wnd), Options: o}
 	sb := e.net.Segment(f.HeaderLen())
 	// sb.B may be longer than asked for: the SYN-ACK is the header alone.
-	hdr, err := f.EncodeChecksum(sb.B[:f.HeaderLen()], id.localAddr, id.remoteAddr)
+	hdr, err := f.Encode(sb.B[:f.HeaderLen()])
 	if err != nil {
 		return
 	}
+	hdr.SetChecksum(checksum.Checksum(hdr, pseudoSum(id.localAddr, id.remoteAddr)+uint32(len(hdr))))
 	if e.net.Send(sb, len(hdr), id.localAddr, id.remoteAddr) == nil {
 		e.stats.outSegs.Add(1)
 		e.stats.synCookiesSent.Add(1)
@@ -156,7 +165,7 @@ func (l *Listener) cookieACK(id fourTuple, h Header, now time.Time) bool {
 		e.stats.listenOverflows.Add(1)
 		return true // drop it; the client will retry
 	}
-	mss := cookieMSS[cookie>>24&7]
+	mss := cookieMSSTable(&id)[cookie>>24&7]
 	opt := parseOptions(h)
 	ws, sackOK, tsOK := -1, false, false
 	if opt.ts && opt.tsEcr != 0 {

@@ -1,6 +1,7 @@
 package pktscript
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,15 @@ func TestParseErrors(t *testing.T) {
 
 // TestTuple: a segment the peer builds, described as if the side under
 // test had sent it, comes out with the numbers relative to what the tuple
-// learnt, and a wrong one is reported.
+// learnt, and a wrong one is reported, over IPv4 and IPv6 (whose
+// checksums differ by their pseudo-headers).
 func TestTuple(t *testing.T) {
-	a, b := [4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}
+	for _, ab := range [][2]string{{"10.0.0.1", "10.0.0.2"}, {"2001:db8::1", "2001:db8::2"}} {
+		t.Run(ab[0], func(t *testing.T) { testTuple(t, netip.MustParseAddr(ab[0]), netip.MustParseAddr(ab[1])) })
+	}
+}
+
+func testTuple(t *testing.T, a, b netip.Addr) {
 	at := time.Unix(100, 0)
 	var us, peer Tuple
 	syn, _ := ParseSegment("S 5000:5000(0) win 1000 <mss 1460,TS val 700 ecr 0>", false)
@@ -106,6 +113,14 @@ func TestTuple(t *testing.T) {
 	}
 	if want, _ := ParseSegment("P. 1:11(10) ack 1 win 1000 <nop,nop,TS val 10 ecr 0>", true); Match(want, got) != nil {
 		t.Errorf("data described as %s", got)
+	}
+	// The same segment checked over the other family's pseudo-header.
+	other := netip.MustParseAddr("10.0.0.1")
+	if a.Is4() {
+		other = netip.MustParseAddr("2001:db8::1")
+	}
+	if _, err := (&Tuple{}).Describe(h, other, other, at); err == nil || !strings.Contains(err.Error(), "bad TCP checksum") {
+		t.Errorf("Describe over the other family: %v, want a bad checksum", err)
 	}
 	// A TS val 1010 ahead of the last matched, 20 ms later; a damaged
 	// payload; so a bad checksum.

@@ -12,10 +12,14 @@ import (
 // way tcpdump does (with relative sequence numbers, as tcpdump shows them
 // after the SYN), for failure messages: s is the segment as Describe gave
 // it.
-func Tcpdump(h tcp.Header, src, dst [4]byte, s *Segment) string {
+func Tcpdump(h tcp.Header, src, dst netip.Addr, s *Segment) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "IP %s.%d > %s.%d: Flags [%s], seq %d",
-		netip.AddrFrom4(src), h.SrcPort(), netip.AddrFrom4(dst), h.DstPort(), h.Flags(), s.Seq.V)
+	ip := "IP"
+	if src.Is6() {
+		ip = "IP6"
+	}
+	fmt.Fprintf(&b, "%s %s.%d > %s.%d: Flags [%s], seq %d",
+		ip, src, h.SrcPort(), dst, h.DstPort(), h.Flags(), s.Seq.V)
 	if s.Len > 0 {
 		fmt.Fprintf(&b, ":%d", s.Seq.V+uint32(s.Len))
 	}

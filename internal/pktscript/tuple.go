@@ -3,6 +3,7 @@ package pktscript
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -23,14 +24,14 @@ type Tuple struct {
 	TSLastAt  time.Time
 }
 
-// Describe takes a segment the side under test sent from src to dst at
-// time at apart, in script form with its numbers relative. It learns the
+// Describe takes a segment the side under test sent from src to dst (of
+// either family) at time at apart, in script form with its numbers relative. It learns the
 // initial sequence number from a SYN and the first TS val, and reports in
 // err what every segment must satisfy and this one does not: a right
 // checksum, well-formed options, a TS val that neither goes back nor runs
 // ahead of a 1 ms clock (RFC 7323 5.4), and a payload that is the pattern
 // at its place in the stream.
-func (t *Tuple) Describe(h tcp.Header, src, dst [4]byte, at time.Time) (s *Segment, err error) {
+func (t *Tuple) Describe(h tcp.Header, src, dst netip.Addr, at time.Time) (s *Segment, err error) {
 	flags := h.Flags() & 0xff
 	if flags&tcp.FlagSYN != 0 && (!t.ISNKnown || t.ISN != h.Seq()) {
 		t.ISN, t.ISNKnown = h.Seq(), true
@@ -77,7 +78,7 @@ func (t *Tuple) Describe(h tcp.Header, src, dst [4]byte, at time.Time) (s *Segme
 		}
 		s.Opts = append(s.Opts, op)
 	}
-	if !h.VerifyChecksum(src, dst) {
+	if !verifyChecksum(h, src, dst) {
 		errs = append(errs, "bad TCP checksum")
 	}
 	if p := h.Payload(); len(p) > 0 {
@@ -108,7 +109,7 @@ func (t *Tuple) Learn(h tcp.Header, at time.Time) {
 // dst:dstPort, with its relative numbers made absolute, its options
 // encoded, its payload the pattern at its place in the peer's stream,
 // and its checksum. A SYN sets the peer's initial sequence number.
-func (t *Tuple) Build(s *Segment, srcPort, dstPort uint16, src, dst [4]byte) (tcp.Header, error) {
+func (t *Tuple) Build(s *Segment, srcPort, dstPort uint16, src, dst netip.Addr) (tcp.Header, error) {
 	if s.Flags&tcp.FlagSYN != 0 {
 		t.PeerISN, t.PeerKnown = s.Seq.V, true
 	}
@@ -126,7 +127,19 @@ func (t *Tuple) Build(s *Segment, srcPort, dstPort uint16, src, dst [4]byte) (tc
 		dataSeq++
 	}
 	FillPattern(b[f.HeaderLen():], int(int32(dataSeq-(t.PeerISN+1))))
-	return f.EncodeChecksum(b, src, dst)
+	if src.Is4() {
+		return f.EncodeChecksum(b, src.As4(), dst.As4())
+	}
+	return f.EncodeChecksum6(b, src.As16(), dst.As16())
+}
+
+// verifyChecksum checks a segment's checksum over the pseudo-header of
+// its addresses' family.
+func verifyChecksum(h tcp.Header, src, dst netip.Addr) bool {
+	if src.Is4() {
+		return h.VerifyChecksum(src.As4(), dst.As4())
+	}
+	return h.VerifyChecksum6(src.As16(), dst.As16())
 }
 
 // options encodes the options of a segment the peer sends.
