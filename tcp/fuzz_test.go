@@ -450,6 +450,17 @@ func FuzzHeader(f *testing.F) {
 		if !c.VerifyChecksum(src, dst) {
 			t.Fatal("computed checksum does not verify")
 		}
+		// Over IPv6's pseudo-header too, which a naive sum of the
+		// pseudo-header written out (RFC 8200 8.1) must agree with.
+		src6, dst6 := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}, [16]byte{0xfe, 0x80, 8: 0xab, 15: 9}
+		c6 := Header(bytes.Clone(b))
+		c6.SetChecksum(c6.ComputeChecksum6(src6, dst6))
+		if !c6.VerifyChecksum6(src6, dst6) {
+			t.Fatal("computed IPv6 checksum does not verify")
+		}
+		if want := naiveChecksum6(src6, dst6, b); c6.Checksum() != want {
+			t.Fatalf("ComputeChecksum6 = %#04x, naive %#04x", c6.Checksum(), want)
+		}
 		if h.Validate() != nil {
 			return
 		}
@@ -466,7 +477,28 @@ func FuzzHeader(f *testing.F) {
 			e.Checksum() != c.Checksum() {
 			t.Fatalf("re-encoded\n% x\nwant\n% x", []byte(e), b)
 		}
+		if e6, err := fl.EncodeChecksum6(bytes.Clone(b), src6, dst6); err != nil || e6.Checksum() != c6.Checksum() {
+			t.Fatalf("EncodeChecksum6: %v, checksum %#04x, want %#04x", err, e6.Checksum(), c6.Checksum())
+		}
 	})
+}
+
+// naiveChecksum6 is the checksum of segment b (its checksum field taken
+// as zero) over IPv6's pseudo-header, written out in full and summed a
+// 16-bit word at a time, as RFC 1071 describes.
+func naiveChecksum6(src, dst [16]byte, b []byte) uint16 {
+	p := append(append(src[:], dst[:]...), byte(len(b)>>24), byte(len(b)>>16), byte(len(b)>>8), byte(len(b)), 0, 0, 0, ProtocolNumber)
+	p = append(p, b...)
+	p[40+checksumOff], p[40+checksumOff+1] = 0, 0
+	if len(p)%2 == 1 {
+		p = append(p, 0)
+	}
+	var sum uint32
+	for i := 0; i < len(p); i += 2 {
+		sum += uint32(p[i])<<8 | uint32(p[i+1])
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
 }
 
 func FuzzOptions(f *testing.F) {

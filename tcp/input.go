@@ -221,7 +221,7 @@ func (c *Conn) negotiate(s *segment) {
 	}
 	mss := o.mss
 	if mss == 0 {
-		mss = 536
+		mss = c.defaultMSS()
 	}
 	c.setMSS(mss)
 }

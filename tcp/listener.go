@@ -96,23 +96,16 @@ func (e *Engine) ListenWith(local netip.AddrPort, opt ListenOptions) (*Listener,
 }
 
 // takes reports whether the listener takes connections to the local
-// address a, and how well it fits, for the choice between listeners on
-// one port: 3 for its own address, 2 for an unspecified address of a's
-// family, 1 for :: taking IPv4; 0 when it does not take them. (Linux's
-// compute_score prefers an IPv4 socket for IPv4 the same way.)
-func (l *Listener) takes(a netip.Addr) int {
+// address a.
+func (l *Listener) takes(a netip.Addr) bool {
 	la := l.addr.Addr()
 	switch {
 	case la == a:
-		return 3
+		return true
 	case !la.IsUnspecified():
-		return 0
-	case la.Is4() == a.Is4():
-		return 2
-	case a.Is4() && !l.v6Only:
-		return 1
+		return false
 	}
-	return 0
+	return la.Is4() == a.Is4() || (a.Is4() && !l.v6Only)
 }
 
 // overlaps reports whether a connection could be for both l and o, two
@@ -121,32 +114,24 @@ func (l *Listener) overlaps(o *Listener) bool {
 	la, oa := l.addr.Addr(), o.addr.Addr()
 	switch {
 	case !la.IsUnspecified():
-		return o.takes(la) > 0
+		return o.takes(la)
 	case !oa.IsUnspecified():
-		return l.takes(oa) > 0
+		return l.takes(oa)
 	}
 	// Both unspecified: they share a family, or one is :: taking IPv4.
 	return la == oa || (la.Is6() && !l.v6Only) || (oa.Is6() && !o.v6Only)
 }
 
 // listenerFor returns the listener that takes connections to local:port,
-// or nil. The caller holds e.mu.
+// or nil: there is at most one, since listeners that overlap cannot
+// share a port. The caller holds e.mu.
 func (e *Engine) listenerFor(local netip.Addr, port uint16) *Listener {
-	ls := e.listeners[port]
-	if len(ls) == 1 {
-		if ls[0].takes(local) > 0 {
-			return ls[0]
-		}
-		return nil
-	}
-	var best *Listener
-	score := 0
-	for _, l := range ls {
-		if s := l.takes(local); s > score {
-			best, score = l, s
+	for _, l := range e.listeners[port] {
+		if l.takes(local) {
+			return l
 		}
 	}
-	return best
+	return nil
 }
 
 // Accept waits for the next connection and returns it (a *Conn).

@@ -9,11 +9,12 @@ import (
 	"github.com/medina-net/medina/internal/manualclock"
 )
 
-// isnNet is a Network that remembers the ISN of each SYN-ACK sent, by
-// the peer's port.
+// isnNet is a Network that remembers the ISN of each SYN-ACK sent, and
+// the address it went to, by the peer's port.
 type isnNet struct {
 	mu   sync.Mutex
 	isns map[uint16]uint32
+	dsts map[uint16]netip.Addr
 }
 
 func (n *isnNet) SourceAddr(dst netip.Addr) (netip.Addr, bool) {
@@ -30,6 +31,7 @@ func (n *isnNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	if h, err := NewHeader(sb.B[:size]); err == nil && h.Flags()&(FlagSYN|FlagACK) == FlagSYN|FlagACK {
 		n.mu.Lock()
 		n.isns[h.DstPort()] = h.Seq()
+		n.dsts[h.DstPort()] = dst
 		n.mu.Unlock()
 	}
 	return nil
@@ -39,6 +41,14 @@ func (n *isnNet) isn(port uint16) uint32 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.isns[port]
+}
+
+// dst returns the address the latest SYN-ACK to port went to.
+func (n *isnNet) dst(port uint16) (netip.Addr, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	a, ok := n.dsts[port]
+	return a, ok
 }
 
 var (
@@ -92,7 +102,7 @@ func FuzzEngineMemory(f *testing.F) {
 			return
 		}
 		clock := manualclock.New(time.Unix(1e9, 0))
-		net := &isnNet{isns: make(map[uint16]uint32)}
+		net := &isnNet{isns: make(map[uint16]uint32), dsts: make(map[uint16]netip.Addr)}
 		e, err := NewEngine(net, Config{Clock: clock, MemoryLimit: 40 << 10, ReceiveBuffer: 16 << 10,
 			MaxReceiveBuffer: 64 << 10, SendBuffer: 32 << 10, MaxTimeWait: 2})
 		if err != nil {
@@ -161,6 +171,9 @@ func FuzzEngineMemory(f *testing.F) {
 			case 0: // SYN
 				h := segmentBytes(src, dst, port, p.next-1, 0, FlagSYN, 65535, 0)
 				e.Input(src, dst, h)
+				if to, ok := net.dst(port); ok && to != src {
+					t.Fatalf("step %d: the SYN-ACK to the peer at %v went to %v", i/3, src, to)
+				}
 			case 1, 2: // data, in order or ahead of it, maybe with FIN
 				n := int(arg&0x3f) * 64
 				sq := p.next

@@ -59,10 +59,10 @@ package tcp_test
 //	                       pmtu, icmp too-big, and the 1500 at first) are IPv4's: over IPv6
 //	                       they are 20 bytes more, what its longer header takes, so that the
 //	                       segments are the same
-//	listen [ADDR]:PORT [v6only]
+//	listen [ADDR]:PORT [v6only] [ERR]
 //	                       listen (on the unspecified address of the family the script runs
-//	                       over, without ADDR; v6only on ::); the current four-tuple is the
-//	                       listener's port and the peer; EADDRINUSE is not an error
+//	                       over, without ADDR; v6only on ::), or fail with ERR; the current
+//	                       four-tuple is the listener's port and the peer
 //	peer [ADDR:]PORT       the peer's port of the current four-tuple (40000 at first), and its
 //	                       address (10.0.0.2, or 2001:db8::2 over IPv6, at first): our address is
 //	                       then the engine's of that family
@@ -138,7 +138,7 @@ type scriptLine = pktscript.Line[*pktscript.Segment]
 var scriptLanguage = pktscript.Language[*pktscript.Segment]{
 	Packet: pktscript.ParseSegment,
 	Actions: map[string]pktscript.Arity{
-		"listen": pktscript.Takes(1, 2), "connect": pktscript.Takes(1, 1), "dialed": pktscript.Takes(0, 1),
+		"listen": pktscript.Takes(1, 3), "connect": pktscript.Takes(1, 1), "dialed": pktscript.Takes(0, 1),
 		"accept": pktscript.Takes(0, 0), "write": pktscript.Takes(1, 2), "read": pktscript.Takes(1, 1),
 		"close": pktscript.Takes(0, 0), "shutdown-write": pktscript.Takes(0, 0), "set": pktscript.Takes(2, 2),
 		"state": pktscript.Takes(1, 1), "stat": pktscript.Takes(2, 2), "peer": pktscript.Takes(1, 1),
@@ -582,15 +582,16 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		if arg(1) != "" && arg(1) != "v6only" {
-			return fmt.Errorf("listen: %q: want v6only", arg(1))
+		opt, rest := tcp.ListenOptions{}, args[1:]
+		if len(rest) > 0 && rest[0] == "v6only" {
+			opt.V6Only, rest = true, rest[1:]
 		}
-		l, err := r.e.ListenWith(ap, tcp.ListenOptions{V6Only: arg(1) == "v6only"})
-		if errors.Is(err, syscall.EADDRINUSE) {
-			r.trace("      EADDRINUSE")
-			return nil
+		want := ""
+		if len(rest) > 0 {
+			want = rest[0]
 		}
-		if err != nil {
+		l, err := r.e.ListenWith(ap, opt)
+		if err := checkErr(err, want); err != nil || want != "" {
 			return err
 		}
 		r.listeners = append(r.listeners, l)
@@ -664,6 +665,9 @@ func (r *scriptRun) action(cmd string, args []string) error {
 		}
 		if ra := c.RemoteAddr().(*net.TCPAddr).AddrPort(); ra != netip.AddrPortFrom(r.cur.remote, r.cur.rport) {
 			return fmt.Errorf("accepted the connection from %s, not from the current peer %s", ra, netip.AddrPortFrom(r.cur.remote, r.cur.rport))
+		}
+		if la := c.LocalAddr().(*net.TCPAddr).AddrPort(); la != netip.AddrPortFrom(localFor(r.cur.remote), r.cur.lport) {
+			return fmt.Errorf("accepted the connection on %s, not on %s", la, netip.AddrPortFrom(localFor(r.cur.remote), r.cur.lport))
 		}
 		r.tuple(r.cur).conn = c
 		return nil
