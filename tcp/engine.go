@@ -336,8 +336,8 @@ func (e *Engine) tsNow(now time.Time) uint32 {
 }
 
 // Input handles a TCP segment received from src for dst, two addresses
-// of one family in the forms Network describes. seg is valid only during
-// the call.
+// of one family in the forms Network describes (a zone is ignored). seg
+// is valid only during the call.
 func (e *Engine) Input(src, dst netip.Addr, seg []byte) {
 	e.InputAt(src, dst, seg, e.clock.Now())
 }
@@ -348,37 +348,51 @@ func (e *Engine) Input(src, dst netip.Addr, seg []byte) {
 // segment's processing.
 func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 	e.stats.inSegs.Add(1)
-	if !src.Is4() {
-		// An IPv4-mapped address has no business in an IPv6 header
-		// (RFC 4291 2.5.5.2 keeps it for the API; Linux drops such
-		// segments), and a segment's addresses are of one family.
-		if !src.Is6() || !dst.Is6() || src.Is4In6() || dst.Is4In6() {
-			e.stats.inErrs.Add(1)
-			return
-		}
+	if src.Is6() {
+		// Connections are keyed without zones (the engine serves one
+		// network); a network that gives them should find its own.
 		src, dst = src.WithZone(""), dst.WithZone("")
-	} else if !dst.Is4() {
-		e.stats.inErrs.Add(1)
-		return
 	}
 	h, err := NewHeader(seg)
 	if err != nil || h.Validate() != nil {
 		e.stats.inErrs.Add(1)
 		return
 	}
-	if checksum.Fold(checksum.Add(pseudoSum(src, dst)+uint32(len(seg)), seg)) != 0xffff {
+	// The connection is looked up before the checksum is verified: its
+	// pseudo-header sum is then at hand, and a segment of an
+	// established connection costs no more over IPv6 than over IPv4.
+	// A segment that fails the checksum changes nothing either way.
+	id := fourTuple{localAddr: dst, remoteAddr: src, localPort: h.DstPort(), remotePort: h.SrcPort()}
+	e.mu.RLock()
+	c := e.conns[id]
+	e.mu.RUnlock()
+	var sum uint32
+	if c != nil {
+		// The key holds addresses of one family, neither IPv4-mapped:
+		// src and dst are as good as the connection's.
+		sum = c.pseudo
+	} else {
+		if src.Is4() != dst.Is4() || src.Is4In6() || dst.Is4In6() || !src.IsValid() {
+			// A segment's addresses are of one family, and an
+			// IPv4-mapped address has no business in an IPv6 header
+			// (RFC 4291 2.5.5.2 keeps it for the API; Linux drops such
+			// segments).
+			e.stats.inErrs.Add(1)
+			return
+		}
+		sum = pseudoSum(src, dst)
+	}
+	if checksum.Fold(checksum.Add(sum+uint32(len(seg)), seg)) != 0xffff {
 		e.stats.inErrs.Add(1)
 		e.stats.inCsumErrors.Add(1)
 		return
 	}
-	id := fourTuple{localAddr: dst, remoteAddr: src, localPort: h.DstPort(), remotePort: h.SrcPort()}
-	e.mu.RLock()
-	c := e.conns[id]
 	var l *Listener
 	if c == nil {
+		e.mu.RLock()
 		l = e.listenerFor(dst, id.localPort)
+		e.mu.RUnlock()
 	}
-	e.mu.RUnlock()
 	var isn Seq
 	if c != nil {
 		var reopen bool
