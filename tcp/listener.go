@@ -28,10 +28,10 @@ type Listener struct {
 
 // Listen opens a listener on local, with the default ListenOptions. Its
 // address may be unspecified to accept connections to any local address:
-// 0.0.0.0 takes those over IPv4, :: those of both families (as a Linux
-// socket on :: without IPV6_V6ONLY takes IPv4 connections as
-// IPv4-mapped). A specific address, which must be the network's,
-// takes the connections to it alone. Port 0 picks an ephemeral port that
+// 0.0.0.0 takes those over IPv4, :: those of both families, as a Linux
+// socket on :: without IPV6_V6ONLY does (the IPv4 connections' addresses
+// are IPv4's, not IPv4-mapped ones). A specific address, which must be
+// the network's, takes the connections to it alone. Port 0 picks an ephemeral port that
 // no listener or connection uses, as package net does for ":0"; Addr
 // reports it.
 //
