@@ -96,17 +96,17 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
-// benchPair is two engines with a connection between them.
-type benchPair struct {
+// pipePair is two engines with a connection between them.
+type pipePair struct {
 	a, b       *pipeNet
 	client     *Conn // on a, dialled
 	server     *Conn // on b, accepted
 	closeLinks func()
 }
 
-// newBenchPair connects two engines over a link of the given MTU, from a
+// newPipePair connects two engines over a link of the given MTU, from a
 // to b.
-func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *benchPair {
+func newPipePair(local, remote netip.Addr, mtu int) (*pipePair, error) {
 	free := &sync.Pool{New: func() any { return &SegmentBuffer{B: make([]byte, mtu)} }}
 	stop := make(chan struct{})
 	a := &pipeNet{addr: local, mtu: mtu, in: make(chan pipeSegment, 8192), free: free, stop: stop, done: make(chan struct{})}
@@ -114,14 +114,14 @@ func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *benchPair {
 	a.peer, b.peer = b, a
 	var err error
 	if a.e, err = NewEngine(a, Config{}); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	if b.e, err = NewEngine(b, Config{}); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	go a.run()
 	go b.run()
-	p := &benchPair{a: a, b: b}
+	p := &pipePair{a: a, b: b}
 	p.closeLinks = func() {
 		close(stop)
 		<-a.done
@@ -130,20 +130,33 @@ func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *benchPair {
 		b.e.Close()
 	}
 	l, err := b.e.Listen(netip.AddrPortFrom(remote, 5001))
+	if err == nil {
+		p.client, err = a.e.Dial(context.Background(), netip.AddrPortFrom(local, 0), netip.AddrPortFrom(remote, 5001))
+	}
+	if err == nil {
+		p.server, err = l.AcceptTCP()
+	}
+	if l != nil {
+		l.Close()
+	}
+	if err != nil {
+		p.closeLinks()
+		return nil, err
+	}
+	return p, nil
+}
+
+// newBenchPair is newPipePair for a benchmark.
+func newBenchPair(tb testing.TB, local, remote netip.Addr, mtu int) *pipePair {
+	p, err := newPipePair(local, remote, mtu)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if p.client, err = a.e.Dial(context.Background(), netip.AddrPortFrom(local, 0), netip.AddrPortFrom(remote, 5001)); err != nil {
-		tb.Fatal(err)
-	}
-	if p.server, err = l.AcceptTCP(); err != nil {
-		tb.Fatal(err)
-	}
-	l.Close()
 	return p
 }
 
-func (p *benchPair) close() {
+// close closes both connections and the engines.
+func (p *pipePair) close() {
 	p.client.Close()
 	p.server.Close()
 	p.closeLinks()
