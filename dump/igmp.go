@@ -6,7 +6,7 @@ import (
 
 // IGMP, versions 1 to 3 (RFC 1112, RFC 2236, RFC 3376), with the PIMv1
 // and multicast traceroute messages it carries, as tcpdump's print-igmp.c
-// prints them. DVMRP, also carried in IGMP, is named but not decoded.
+// prints them. DVMRP, also carried in IGMP, is in dvmrp.go.
 
 // IGMP message types.
 const (
@@ -83,6 +83,8 @@ func (p *Printer) igmp(b []byte, length int) {
 			p.s(" [len ")
 			p.u(uint64(length))
 			p.c(']')
+		} else {
+			p.dvmrp(b, length)
 		}
 	case igmpPIMv1:
 		p.s("igmp pimv1")

@@ -254,10 +254,12 @@ func (p *Printer) ospfTELSA(b []byte, off int, length uint32) bool {
 				if off+int(sl) > len(b) {
 					return false
 				}
-				if !p.ospfTESubTLV(st, b[off:off+int(sl)]) {
+				skip, ok := p.ospfTESubTLV(st, b[off:off+int(sl)])
+				if !ok {
 					p.s(" (invalid)")
 					return false
 				}
+				off += skip
 				sl = ospfPad(sl)
 				if tlen < sl {
 					p.ospfRemaining(tlen, sl)
@@ -308,21 +310,23 @@ func (p *Printer) ospfRemaining(tlen, sl uint32) {
 
 // ospfTESubTLV prints the value v, wholly captured, of a link TLV's
 // sub-TLV of type st; it reports false for a bad length, which it has
-// printed.
-func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
+// printed. skip is how far tcpdump's pointer has moved into the value,
+// which it then moves past by the sub-TLV's length all the same: the
+// shared risk link groups, whose loop walks the pointer.
+func (p *Printer) ospfTESubTLV(st uint32, v []byte) (skip int, ok bool) {
 	sl := len(v)
 	switch st {
 	case ospfTEAdminGroup:
 		if sl != 4 {
 			p.s(" != 4")
-			return false
+			return 0, false
 		}
 		p.s(", 0x")
 		p.xw(uint64(be32(v)), 8)
 	case ospfTELinkID, ospfTELocalRemote:
 		if sl != 4 && sl != 8 {
 			p.s(" != 4 && != 8")
-			return false
+			return 0, false
 		}
 		for i := 0; i < sl; i += 4 {
 			p.s(", ")
@@ -334,21 +338,21 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 	case ospfTELocalIP, ospfTERemoteIP:
 		if sl != 4 {
 			p.s(" != 4")
-			return false
+			return 0, false
 		}
 		p.s(", ")
 		p.out = ipv4.Addr(v).AppendTo(p.out)
 	case ospfTEMaxBW, ospfTEMaxResBW:
 		if sl != 4 {
 			p.s(" != 4")
-			return false
+			return 0, false
 		}
 		p.s(", ")
 		p.ospfMbps(be32(v))
 	case ospfTEUnresBW:
 		if sl != 32 {
 			p.s(" != 32")
-			return false
+			return 0, false
 		}
 		for c := range 8 {
 			p.s("\n\t\tTE-Class ")
@@ -359,7 +363,7 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 	case ospfTEBWConstr:
 		if sl < 4 {
 			p.s(" < 4")
-			return false
+			return 0, false
 		}
 		p.s("\n\t\tBandwidth Constraints Model ID: ")
 		p.tok2str(diffservBCModels, "unknown", uint32(v[0]))
@@ -370,13 +374,13 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 			p.s("\n\t\tlength ")
 			p.u(uint64(sl))
 			p.s(" != N x 4")
-			return false
+			return 0, false
 		}
 		if sl > 36 {
 			p.s("\n\t\tlength ")
 			p.u(uint64(sl))
 			p.s(" > 36")
-			return false
+			return 0, false
 		}
 		for c := 0; c < (sl-4)/4; c++ {
 			p.s("\n\t\t  Bandwidth constraint CT")
@@ -387,21 +391,21 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 	case ospfTEMetric:
 		if sl != 4 {
 			p.s(" != 4")
-			return false
+			return 0, false
 		}
 		p.s(", Metric ")
 		p.u(uint64(be32(v)))
 	case ospfTEProtection:
 		if sl != 4 {
 			p.s(" != 4")
-			return false
+			return 0, false
 		}
 		p.s(", ")
 		p.bittok2str(gmplsLinkProtection, "none", uint32(v[0]), ", ")
 	case ospfTESwCap:
 		if sl < 36 {
 			p.s(" < 36")
-			return false
+			return 0, false
 		}
 		p.s("\n\t\tInterface Switching Capability: ")
 		p.tok2str(gmplsSwitchCaps, "Unknown", uint32(v[0]))
@@ -417,7 +421,7 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 	case ospfTELinkType:
 		if sl != 1 {
 			p.s(" != 1")
-			return false
+			return 0, false
 		}
 		p.s(", ")
 		p.tok2str(ospfTELinkTypes, "unknown", uint32(v[0]))
@@ -427,7 +431,7 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 	case ospfTESRLG:
 		if sl%4 != 0 {
 			p.s(" != N x 4")
-			return false
+			return 0, false
 		}
 		if sl != 0 {
 			p.s("\n\t\t  Shared risk group: ")
@@ -438,10 +442,11 @@ func (p *Printer) ospfTESubTLV(st uint32, v []byte) bool {
 			}
 			p.u(uint64(be32(v[i:])))
 		}
+		return sl, true
 	default:
 		if p.opt.Verbose <= 1 {
 			p.unknownData(v, 0, "\n\t\t", sl)
 		}
 	}
-	return true
+	return 0, true
 }

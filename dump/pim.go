@@ -778,7 +778,6 @@ func (p *Printer) pim1(b []byte, length int) {
 			}
 			if !p.pim1JoinPrune(b[min(8, len(b)):], uint32(length-8)) {
 				p.s(" [|pimv1]")
-				return
 			}
 		}
 	}
