@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/checksum"
+	"github.com/medina-net/medina/pcap"
 )
 
 // Tests of the routing protocols' printers (pim.go, igmp.go, eigrp.go,
@@ -739,3 +740,41 @@ var routingCases = []printCase{
 func TestRoutingPrinters(t *testing.T) { runPrintCases(t, routingCases) }
 
 func TestRoutingCasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, routingCases) }
+
+// TestRoutingDoesNotAllocate checks that the routing protocols and LLDP
+// print without allocating once the printer's buffer has grown.
+func TestRoutingDoesNotAllocate(t *testing.T) {
+	for _, c := range append(append([]printCase(nil), routingCases...), lldpCases...) {
+		p := New(nil, flagOptions(t, c.args))
+		for _, f := range c.frames {
+			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			buf := p.AppendPacket(nil, pkt)
+			allocs := testing.AllocsPerRun(100, func() {
+				buf = p.AppendPacket(buf[:0], pkt)
+			})
+			if allocs != 0 {
+				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
+			}
+		}
+	}
+}
+
+// BenchmarkPIMJoinPrune6 prints a PIMv2 join/prune over IPv6 with -v.
+func BenchmarkPIMJoinPrune6(b *testing.B) { benchFrame(b, ip6Frame(103, v6Rtr, v6PIM, pimJoin6)) }
+
+// BenchmarkOSPF3Update prints an OSPFv3 link state update with -vv.
+func BenchmarkOSPF3Update(b *testing.B) { benchFrame(b, ip6Frame(89, v6Rtr, v6PIM, ospf6Update)) }
+
+// BenchmarkLLDP prints an LLDP frame with DCB TLVs with -vv.
+func BenchmarkLLDP(b *testing.B) { benchFrame(b, lldpDCB) }
+
+func benchFrame(b *testing.B, f []byte) {
+	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+	p := New(nil, Options{Verbose: 2})
+	buf := p.AppendPacket(nil, pkt)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(f)))
+	for b.Loop() {
+		buf = p.AppendPacket(buf[:0], pkt)
+	}
+}
