@@ -3,10 +3,9 @@ package dump
 import "github.com/medina-net/medina/ipv4"
 
 // routingProto prints the IP protocols of multicast and interior routing
-// (IGMP, PIM, EIGRP, OSPFv3), which run over IPv4 and, but for IGMP and
-// OSPFv3, IPv6: ip and ip6 hand them here, with the datagram's header, in
-// one case of their switches. (OSPFv2 is not decoded: over IPv4, OSPF
-// prints as a protocol this package does not know.)
+// (IGMP, PIM, EIGRP, OSPF), which run over IPv4 and, but for IGMP, IPv6
+// (OSPF as its version 3): ip and ip6 hand them here, with the datagram's
+// header, in one case of their switches.
 func (p *Printer) routingProto(b []byte, length int, ip netHeader, proto ipv4.Protocol) {
 	switch proto {
 	case ipv4.ProtoIGMP:
@@ -16,7 +15,11 @@ func (p *Printer) routingProto(b []byte, length int, ip netHeader, proto ipv4.Pr
 	case ipv4.ProtoEIGRP:
 		p.eigrp(b, length)
 	case ipv4.ProtoOSPF:
-		p.ospf6(b, length)
+		if ip.isV6() {
+			p.ospf6(b, length)
+		} else {
+			p.ospf(b, length)
+		}
 	}
 }
 

@@ -544,6 +544,7 @@ func TestRoutingRandomAgainstTCPDump(t *testing.T) {
 		{"igmp", g.igmpMsg},
 		{"eigrp", g.eigrpMsg},
 		{"ospfv3", g.ospf6Msg},
+		{"ospfv2", g.ospfMsg},
 	}
 	for _, c := range gens {
 		gen := c.gen
@@ -605,6 +606,11 @@ var (
 		be32b(5), be32b(1<<24|0x413), be16b(10), be16b(40), be32b(0), be32b(0),
 		be16b(1), be16b(32), be16b(0), be16b(1), be32b(0), be32b(9), []byte("0123456789abcdef"))
 )
+
+// ospfHello2 is an OSPFv2 hello with simple password authentication and a
+// neighbour.
+var ospfHello2 = sum4(cat([]byte{2, 1}, be16b(48), []byte{1, 1, 1, 1}, be32b(1), be16b(0), be16b(1), []byte("secret\x00\x00"),
+	[]byte{255, 255, 255, 0}, be16b(10), []byte{0x02, 1}, be32b(40), []byte{10, 0, 0, 1}, be32b(0), []byte{2, 2, 2, 2}), 12)
 
 // routingCases are the table tests of the routing protocols' printers,
 // over IPv4 and IPv6.
@@ -729,6 +735,18 @@ var routingCases = []printCase{
 		"\t  Neighbor List:\n" +
 		"\tAuthentication Type HMAC, Length 32, SAID 1, CSN 0x00000000:00000009\n" +
 		"\tAuthentication Data 0x0000:  3031 3233 3435 3637 3839 6162 6364 6566\n"},
+	{name: "ospf2-v", args: []string{"-v"}, frames: [][]byte{
+		ipFrame(89, rtrA, [4]byte{224, 0, 0, 5}, ospfHello2, false),
+	}, want: "" +
+		"IP (tos 0x0, ttl 64, id 4660, offset 0, flags [none], proto OSPF (89), length 68)\n" +
+		"    10.0.0.1 > 224.0.0.5: OSPFv2, Hello, length 48\n" +
+		"\tRouter-ID 1.1.1.1, Area 0.0.0.1, Authentication Type: simple (1)\n" +
+		"\tSimple text password: secret\n" +
+		"\tOptions [External]\n" +
+		"\t  Hello Timer 10s, Dead Timer 40s, Mask 255.255.255.0, Priority 1\n" +
+		"\t  Designated Router 10.0.0.1\n" +
+		"\t  Neighbor List:\n" +
+		"\t    2.2.2.2\n"},
 	{name: "ospf3", frames: [][]byte{
 		ip6Frame(89, v6Rtr, v6PIM, ospf6Hello),
 		ipFrame(88, rtrA, mcast4, eigrpHello, false),
@@ -777,4 +795,119 @@ func benchFrame(b *testing.B, f []byte) {
 	for b.Loop() {
 		buf = p.AppendPacket(buf[:0], pkt)
 	}
+}
+
+// OSPFv2.
+
+func (g randGen) ospfLSA() []byte {
+	typ := byte([]int{1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 8}[g.pick(11)])
+	id := []byte{10, 0, 0, byte(g.pick(256))}
+	var body []byte
+	switch typ {
+	case 1:
+		n := g.pick(3)
+		body = cat([]byte{byte(g.pick(256)), 0}, be16b(uint16(g.small(n))))
+		for range n {
+			ntos := g.pick(2) * g.pick(3)
+			body = cat(body, []byte{10, 1, 1, 1, 255, 255, 255, 0, byte(1 + g.pick(5)), byte(ntos)}, be16b(10))
+			for range ntos {
+				body = cat(body, []byte{byte(g.pick(4)), 0}, be16b(20))
+			}
+		}
+	case 2:
+		body = cat([]byte{255, 255, 255, 0})
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, []byte{1, 1, 1, byte(k)})
+		}
+	case 3, 4:
+		body = cat([]byte{255, 255, 0, 0}, be32b(20))
+		if g.pick(2) == 0 {
+			body = cat(body, be32b(1<<24|30))
+		}
+	case 5, 7:
+		body = []byte{255, 255, 0, 0}
+		for k := 1 + g.pick(2); k > 0; k-- {
+			body = cat(body, be32b(uint32(g.pick(2))<<31|uint32(g.pick(3))<<24|[]uint32{20, 0xffffff}[g.pick(2)]), be32b(uint32(g.pick(2))*0x0a000001), be32b(uint32(g.pick(2))*7))
+		}
+	case 6:
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, be32b(uint32(g.pick(4))), []byte{1, 1, 1, 1})
+		}
+	case 9, 10, 11:
+		ot := byte([]int{1, 3, 4, 7}[g.pick(4)])
+		id = []byte{ot, 0, 0, byte(g.pick(3))}
+		switch ot {
+		case 4:
+			body = cat(be16b(1), be16b(uint16(g.small(4))), be32b(g.rng.Uint32()&0x3ff))
+			if g.pick(2) == 0 {
+				body = cat(body, be16b(9), be16b(3), g.bytes(3))
+			}
+		case 3:
+			body = cat(be16b(1), be16b(4), be32b(60), be16b(2), be16b(1), []byte{2, 0, 0, 0})
+		case 1:
+			body = cat(be16b(1), be16b(4), []byte{10, 9, 9, 9}, be16b(2), be16b(12), be16b(1), be16b(1), []byte{1, 0, 0, 0}, be16b(6), be16b(4), be32b(0x4cee6b28))
+		default:
+			body = g.bytes(g.pick(8))
+		}
+	default:
+		body = g.bytes(g.pick(8))
+	}
+	l := 20 + len(body)
+	if g.pick(12) == 0 {
+		l = g.pick(l + 8)
+	}
+	return cat(be16b(uint16(g.pick(3600))), []byte{byte(g.pick(256)), typ}, id, []byte{1, 1, 1, 1}, be32b(0x80000001), be16b(0), be16b(uint16(l)), body)
+}
+
+func (g randGen) ospfMsg() []byte {
+	typ := byte(1 + g.pick(6))
+	opts := byte(0x02)
+	if g.pick(3) == 0 {
+		opts |= byte(g.rng.Uint32())
+	}
+	var body []byte
+	switch typ {
+	case 1:
+		body = cat([]byte{255, 255, 255, 0}, be16b(10), []byte{opts, 1}, be32b(40), []byte{0, 0, 0, byte(g.pick(2))}, []byte{0, 0, 0, byte(g.pick(2))})
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, []byte{1, 1, 1, byte(k)})
+		}
+	case 2:
+		body = cat(be16b(uint16(g.pick(2)*1500)), []byte{opts, byte(g.pick(16))}, be32b(g.rng.Uint32()))
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, g.ospfLSA()[:20])
+		}
+	case 3:
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, be32b(uint32(1+g.pick(11))), []byte{byte(g.pick(5)), 0, 0, 1}, []byte{2, 2, 2, 2})
+		}
+	case 4:
+		n := g.pick(4)
+		body = be32b(uint32(g.small(n)))
+		for range n {
+			body = cat(body, g.ospfLSA())
+		}
+	case 5:
+		for k := g.pick(3); k > 0; k-- {
+			body = cat(body, g.ospfLSA()[:20])
+		}
+	}
+	auth := uint16(g.pick(4))
+	authData := []byte("secret\x00\x00")
+	if auth == ospfAuthMD5 {
+		authData = []byte{0, 0, 1, 16, 0, 0, 1, 2}
+	}
+	m := cat([]byte{2, typ}, be16b(0), []byte{1, 1, 1, 1}, be32b(uint32(g.pick(2))), be16b(0), be16b(auth), authData, body)
+	binary.BigEndian.PutUint16(m[2:], uint16(g.small(len(m))))
+	if opts&ospfOptL != 0 && g.pick(2) == 0 {
+		m = cat(m, be16b(0xffff), be16b(uint16(g.small(3))), be16b(1), be16b(uint16(g.small(4))), be32b(uint32(g.pick(4))))
+		if g.pick(2) == 0 {
+			m = cat(m, be16b(2), be16b(20), be32b(9), g.bytes(16))
+		}
+	}
+	if auth == ospfAuthMD5 {
+		m = cat(m, g.bytes(16))
+	}
+	m = sum4(m, 12)
+	return ipFrame(89, rtrA, [4]byte{224, 0, 0, 5}, g.damage(m), false)
 }
