@@ -20,7 +20,7 @@ var fuzzFlagSets = [][]string{
 // The frame is printed twice with one printer, so that the second pass
 // finds the TCP connection table filled by the first.
 func FuzzPrintPacket(f *testing.F) {
-	for _, cases := range [][]printCase{tcpCases, udpCases, ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases, icmp6Cases, routingCases, lldpCases} {
+	for _, cases := range [][]printCase{tcpCases, udpCases, ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases, icmp6Cases, routingCases, lldpCases, bootpCases} {
 		for _, c := range cases {
 			for _, fr := range c.frames {
 				f.Add(fr, uint8(0), uint16(0))
@@ -32,7 +32,7 @@ func FuzzPrintPacket(f *testing.F) {
 	// their printers.
 	g := randGen{rand.New(rand.NewPCG(1, 2))}
 	for _, gen := range []func() []byte{func() []byte { return g.pimMsg(false) }, func() []byte { return g.pimMsg(true) },
-		g.igmpMsg, g.eigrpMsg, g.ospf6Msg, g.ospfMsg, g.lldpMsg} {
+		g.igmpMsg, g.eigrpMsg, g.ospf6Msg, g.ospfMsg, g.lldpMsg, g.bootpMsg} {
 		for i := range 16 {
 			f.Add(gen(), uint8(i), uint16(0))
 		}

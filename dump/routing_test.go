@@ -762,7 +762,7 @@ func TestRoutingCasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, rou
 // TestRoutingDoesNotAllocate checks that the routing protocols and LLDP
 // print without allocating once the printer's buffer has grown.
 func TestRoutingDoesNotAllocate(t *testing.T) {
-	for _, c := range append(append([]printCase(nil), routingCases...), lldpCases...) {
+	for _, c := range append(append(append([]printCase(nil), routingCases...), lldpCases...), bootpCases...) {
 		p := New(nil, flagOptions(t, c.args))
 		for _, f := range c.frames {
 			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
