@@ -32,7 +32,7 @@ func FuzzPrintPacket(f *testing.F) {
 	// their printers.
 	g := randGen{rand.New(rand.NewPCG(1, 2))}
 	for _, gen := range []func() []byte{func() []byte { return g.pimMsg(false) }, func() []byte { return g.pimMsg(true) },
-		g.igmpMsg, g.eigrpMsg, g.ospf6Msg, g.ospfMsg, g.lldpMsg, g.bootpMsg, func() []byte { return cdpFrame(cat([]byte{2, 180, 0, 0}, g.cdpTLV(), g.cdpTLV())) }} {
+		g.igmpMsg, g.eigrpMsg, g.ospf6Msg, g.ospfMsg, g.lldpMsg, g.bootpMsg, g.autoRPMsg, func() []byte { return cdpFrame(cat([]byte{2, 180, 0, 0}, g.cdpTLV(), g.cdpTLV())) }} {
 		for i := range 16 {
 			f.Add(gen(), uint8(i), uint16(0))
 		}

@@ -918,3 +918,89 @@ func (p *Printer) pim1JoinPrune(b []byte, length uint32) bool {
 	}
 	return true
 }
+
+// portCiscoAutoRP is the UDP port of Cisco's auto-RP.
+const portCiscoAutoRP = 496
+
+// ciscoAutoRP prints a Cisco auto-RP message, version 1+ of
+// pim-autorp-spec01 (tcpdump's cisco_autorp_print, in print-pim.c):
+// rendezvous points, each with the group prefixes it serves.
+func (p *Printer) ciscoAutoRP(b []byte, length int) {
+	p.proto = "cisco_autorp"
+	if length < 8 {
+		p.s(" [|cisco_autorp]")
+		return
+	}
+	p.s(" auto-rp ")
+	switch typ := p.get8(b, 0); typ {
+	case 0x11:
+		p.s("candidate-advert")
+	case 0x12:
+		p.s("mapping")
+	default:
+		p.s("type-0x")
+		p.xw(uint64(typ), 2)
+	}
+	numrps := int(p.get8(b, 1))
+	p.s(" Hold ")
+	if hold := p.get16(b, 2); hold != 0 {
+		p.relTime(uint32(hold))
+	} else {
+		p.s("FOREVER")
+	}
+	off, n := 8, length-8
+	for ; numrps != 0; numrps-- {
+		if n < 4 {
+			p.s(" [|cisco_autorp]")
+			return
+		}
+		p.v4At(" RP ", b, off)
+		off += 4
+		n -= 4
+		if n < 1 {
+			p.s(" [|cisco_autorp]")
+			return
+		}
+		v := p.get8(b, off)
+		p.s([...]string{" PIMv?", " PIMv1", " PIMv2", " PIMv1+2"}[v&3])
+		if v&0xfc != 0 {
+			p.s(" [rsvd=0x")
+			p.xw(uint64(v&0xfc), 2)
+			p.c(']')
+		}
+		off++
+		n--
+		if n < 1 {
+			p.s(" [|cisco_autorp]")
+			return
+		}
+		entries := int(p.get8(b, off))
+		off++
+		n--
+		sep := byte(' ')
+		for ; entries != 0; entries-- {
+			if n < 6 {
+				p.s(" [|cisco_autorp]")
+				return
+			}
+			e := p.bytes(b, off, 6)
+			p.c(sep)
+			if e[0]&1 != 0 {
+				p.c('!')
+			}
+			p.out = ipv4.Addr(e[2:6]).AppendTo(p.out)
+			p.su("/", uint64(e[1]))
+			if e[0]&0x02 != 0 {
+				p.s(" bidir")
+			}
+			if e[0]&0xfc != 0 {
+				p.s("[rsvd=0x")
+				p.xw(uint64(e[0]&0xfc), 2)
+				p.c(']')
+			}
+			sep = ','
+			off += 6
+			n -= 6
+		}
+	}
+}

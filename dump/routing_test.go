@@ -911,3 +911,32 @@ func (g randGen) ospfMsg() []byte {
 	m = sum4(m, 12)
 	return ipFrame(89, rtrA, [4]byte{224, 0, 0, 5}, g.damage(m), false)
 }
+
+// autoRPMsg returns a Cisco auto-RP message in a UDP datagram.
+func (g randGen) autoRPMsg() []byte {
+	n := g.pick(3)
+	m := cat([]byte{[]byte{0x11, 0x12, 0x13}[g.pick(3)], byte(g.small(n))}, be16b(uint16(g.pick(2)*181)), be32b(0))
+	for range n {
+		k := g.pick(3)
+		m = cat(m, []byte{10, 0, 0, byte(g.pick(256))}, []byte{byte(g.pick(256)), byte(g.small(k))})
+		for range k {
+			m = cat(m, []byte{byte(g.pick(8)), byte(g.pick(33)), 224, byte(g.pick(256)), 0, 0})
+		}
+	}
+	return udpFrame(dgram{sport: 496, dport: 496, data: g.damage(m)})
+}
+
+// TestAutoRPRandomAgainstTCPDump prints generated Cisco auto-RP messages
+// with tcpdump and with the printer, and requires the same text.
+func TestAutoRPRandomAgainstTCPDump(t *testing.T) {
+	g := randGen{rand.New(rand.NewPCG(496, 496))}
+	frames := make([]diffFrame, 0, 1000)
+	for range 1000 {
+		f := diffFrame{data: g.autoRPMsg()}
+		if hdrs := 14 + 20 + 8; g.pick(6) == 0 {
+			f.snap = hdrs + g.pick(len(f.data)-hdrs+1)
+		}
+		frames = append(frames, f)
+	}
+	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}})
+}

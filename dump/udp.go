@@ -194,6 +194,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.babel(data, length)
 	case port(portHNCP):
 		p.hncp(data, length)
+	case port(portCiscoAutoRP):
+		p.ciscoAutoRP(data, length)
 	case port(portLWRES):
 		p.lwres(data, length)
 	case port(portOLSR):
