@@ -193,6 +193,8 @@ func (p *Printer) etherType(t uint16, b []byte, length int) bool {
 	case etherTypeIPX:
 		p.s("(NOV-ETHII) ")
 		p.ipx(b, length)
+	case etherTypeLLDP:
+		p.lldp(b, length)
 	default:
 		return false
 	}

@@ -158,6 +158,8 @@ func (p *Printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protoc
 		p.gre(b, length)
 	case ipv4.ProtoVRRP:
 		p.vrrp(b, length, v4Header(h), h.TTL())
+	case ipv4.ProtoIGMP, ipv4.ProtoPIM, ipv4.ProtoEIGRP, ipv4.ProtoOSPF:
+		p.routingProto(b, length, v4Header(h), proto)
 	case protoSunND:
 		p.s(" nd ")
 		p.u(uint64(length))

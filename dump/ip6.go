@@ -251,6 +251,8 @@ func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr []byte, fragmente
 		p.vrrp(b, length, netHeader{v6: hdr}, hdr[ip6HLim])
 	case ipv4.ProtoICMPv6:
 		p.icmp6(b, length, hdr, fragmented)
+	case ipv4.ProtoPIM, ipv4.ProtoEIGRP, ipv4.ProtoOSPF:
+		p.routingProto(b, length, netHeader{v6: hdr}, proto)
 	case ipv4.ProtoICMP, ipv4.ProtoIGMP:
 		p.s("[")
 		p.s(proto.String())

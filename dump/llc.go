@@ -346,6 +346,10 @@ func (p *Printer) snap(b []byte, length int, f ethernet.Frame) bool {
 			p.stp(b, length)
 			return true
 		}
+		if pid == pidCiscoCDP {
+			p.cdp(b, length)
+			return true
+		}
 	case ouiRFC2684:
 		switch pid {
 		case pidRFC2684EthFCS, pidRFC2684EthNoFCS:

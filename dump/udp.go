@@ -179,6 +179,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.domain(data, length, false, false)
 	case port(portMDNS):
 		p.domain(data, length, false, true)
+	case port(portBOOTPServer) || port(portBOOTPClient):
+		p.bootp(data, length)
 	case port(portSNMP) || port(portSNMPTrap):
 		p.snmp(data, length)
 	case port(portNTP):
@@ -192,6 +194,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.babel(data, length)
 	case port(portHNCP):
 		p.hncp(data, length)
+	case port(portCiscoAutoRP):
+		p.ciscoAutoRP(data, length)
 	case port(portLWRES):
 		p.lwres(data, length)
 	case port(portOLSR):
