@@ -23,7 +23,7 @@ var sink uint64
 // readAll reads every field of h and the value of every option, the way
 // the stack's receive path does.
 func readAll(h Header) error {
-	if err := h.Validate(); err != nil {
+	if err := h.Check(); err != nil {
 		return err
 	}
 	s := uint64(h.SrcPort()) + uint64(h.DstPort()) + uint64(h.Seq()) + uint64(h.Ack()) +

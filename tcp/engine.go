@@ -354,7 +354,7 @@ func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 		src, dst = src.WithZone(""), dst.WithZone("")
 	}
 	h, err := NewHeader(seg)
-	if err != nil || h.Validate() != nil {
+	if err != nil || h.Check() != nil {
 		e.stats.inErrs.Add(1)
 		return
 	}

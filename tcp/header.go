@@ -52,13 +52,9 @@ var (
 	ErrTooLong = errors.New("tcp: segment longer than 65535 bytes")
 )
 
-// The errors of NewHeader and Validate are made once: they are returned for
-// every rejected segment, and a rejected segment must not cost an allocation.
-var (
-	errShortHeader   = fmt.Errorf("%w: fewer than %d bytes for the fixed header", ErrTruncated, HeaderLen)
-	errOffsetTooLow  = fmt.Errorf("%w: data offset below the %d-byte fixed header", ErrBadDataOffset, HeaderLen)
-	errOffsetPastEnd = fmt.Errorf("%w: data offset past the end of the segment", ErrTruncated)
-)
+// NewHeader's error is made once: it is returned for every rejected
+// segment, and a rejected segment must not cost an allocation.
+var errShortHeader = fmt.Errorf("%w: fewer than %d bytes for the fixed header", ErrTruncated, HeaderLen)
 
 // Header is a view of a TCP segment at the start of a byte slice: the fixed
 // header, the options the data offset covers, and the payload after them.
@@ -75,20 +71,36 @@ func NewHeader(b []byte) (Header, error) {
 	return Header(b), nil
 }
 
-// Validate reports whether the data offset describes a header that is at
-// least 20 bytes long and fits in h. The error wraps ErrBadDataOffset or
-// ErrTruncated. Options are not checked here: the option iterator reports
-// each malformed option, and a receiver decides what to do about it (RFC 9293
+// Check reports whether the data offset describes a header that is at
+// least 20 bytes long and fits in h, as a receiver must before it reads
+// options or payload. It returns nil, ErrBadDataOffset or ErrTruncated,
+// the sentinels themselves, so that a rejected segment costs no
+// allocation; Validate says the same with the values that were wrong.
+// Options are not checked here: the option iterator reports each
+// malformed option, and a receiver decides what to do about it (RFC 9293
 // section 3.1 asks it to be prepared for any option length).
-func (h Header) Validate() error {
+func (h Header) Check() error {
 	n := h.DataOffset()
 	if n < HeaderLen {
-		return errOffsetTooLow
+		return ErrBadDataOffset
 	}
 	if n > len(h) {
-		return errOffsetPastEnd
+		return ErrTruncated
 	}
 	return nil
+}
+
+// Validate is Check with detail: its error wraps the sentinel Check
+// returns and says what the data offset and the buffer were.
+func (h Header) Validate() error {
+	switch err := h.Check(); err {
+	case nil:
+		return nil
+	case ErrBadDataOffset:
+		return fmt.Errorf("%w: data offset %d below the %d-byte fixed header", err, h.DataOffset(), HeaderLen)
+	default:
+		return fmt.Errorf("%w: data offset %d past the end of the %d-byte segment", err, h.DataOffset(), len(h))
+	}
 }
 
 // PortsLen is the length of the two port fields that start the header.

@@ -153,6 +153,13 @@ func TestValidate(t *testing.T) {
 		if err := h.Validate(); !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
 			t.Errorf("%s: Validate() = %v, want %v", c.name, err, c.wantErr)
 		}
+		// Check gives the sentinel itself, without allocating.
+		if err := h.Check(); err != c.wantErr {
+			t.Errorf("%s: Check() = %v, want %v", c.name, err, c.wantErr)
+		}
+		if n := testing.AllocsPerRun(10, func() { _ = h.Check() }); n != 0 {
+			t.Errorf("%s: Check allocates %v times", c.name, n)
+		}
 		if len(h.Options()) != c.opts || len(h.Payload()) != c.payload {
 			t.Errorf("%s: %d bytes of options, %d of payload; want %d, %d",
 				c.name, len(h.Options()), len(h.Payload()), c.opts, c.payload)
