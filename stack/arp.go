@@ -15,7 +15,7 @@ import (
 // the old one first).
 func (s *Stack) arpInput(b []byte) {
 	p, err := arp.NewPacket(b)
-	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() {
+	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() || !s.has4 {
 		s.ctr.arp.inErrors.Add(1)
 		return
 	}
@@ -30,17 +30,18 @@ func (s *Stack) arpInput(b []byte) {
 		return
 	}
 	sip, smac := ipv4.Addr(p.SenderIP()), p.SenderMAC()
-	targetedUs := op == arp.OpRequest && ipv4.Addr(p.TargetIP()) == s.addr
+	tip := ipv4.Addr(p.TargetIP())
+	targetedUs := op == arp.OpRequest && s.isOurs4(tip)
 	if sip.IsUnspecified() && targetedUs && smac != s.mac && !smac.IsMulticast() && smac != (ethernet.Addr{}) {
 		// A probe (RFC 5227): a host checks that nobody has the address
 		// it wants. It is ours, so it must hear so, as it would from
 		// any host answering a request for its address (RFC 826);
 		// there is no sender to learn. The reply goes to its hardware
 		// address, with 0.0.0.0 as the target, as Linux sends it.
-		s.sendARP(arp.OpReply, smac, smac, sip)
+		s.sendARPFrom(arp.OpReply, tip, smac, smac, sip)
 		return
 	}
-	if sip == s.addr || smac == s.mac || sip.IsUnspecified() {
+	if s.isOurs4(sip) || smac == s.mac || sip.IsUnspecified() {
 		// Someone else claims our address, our own frame came back, or a
 		// probe for another address: nothing to learn.
 		return
@@ -56,7 +57,7 @@ func (s *Stack) arpInput(b []byte) {
 		s.sendDatagramTo(smac, dg)
 	})
 	if targetedUs {
-		s.sendARP(arp.OpReply, smac, smac, sip)
+		s.sendARPFrom(arp.OpReply, tip, smac, smac, sip)
 	}
 	if probe {
 		// A new address for a neighbour that answered recently: ask the
@@ -80,8 +81,14 @@ func (s *Stack) arpNeighbor(sip ipv4.Addr, smac ethernet.Addr) bool {
 }
 
 // sendARP sends an ARP packet from us: op, to the Ethernet destination
-// ethDst, with the target hardware and protocol addresses tha and tpa.
+// ethDst, with the target hardware and protocol addresses tha and tpa,
+// and as sender our address on tpa's link.
 func (s *Stack) sendARP(op arp.Operation, ethDst, tha ethernet.Addr, tpa ipv4.Addr) {
+	s.sendARPFrom(op, s.addrs().source4(tpa), ethDst, tha, tpa)
+}
+
+// sendARPFrom is sendARP with spa, one of our addresses, as the sender's.
+func (s *Stack) sendARPFrom(op arp.Operation, spa ipv4.Addr, ethDst, tha ethernet.Addr, tpa ipv4.Addr) {
 	bp := s.bufs.get(ethernet.MinFrameLen)
 	defer s.bufs.put(bp)
 	frame := (*bp)[:ethernet.MinFrameLen]
@@ -89,7 +96,7 @@ func (s *Stack) sendARP(op arp.Operation, ethDst, tha ethernet.Addr, tpa ipv4.Ad
 	if _, err := ethernet.Encode(frame, ethDst, s.mac, ethernet.TypeARP); err != nil {
 		return
 	}
-	if _, err := arp.Encode(frame[ethernet.HeaderLen:], op, s.mac, s.addr, tha, tpa); err != nil {
+	if _, err := arp.Encode(frame[ethernet.HeaderLen:], op, s.mac, spa, tha, tpa); err != nil {
 		return
 	}
 	if s.writeFrame(frame) == nil {
@@ -120,7 +127,9 @@ func (s *Stack) sendARPRequestTo(ip ipv4.Addr, to ethernet.Addr) {
 // sendGratuitousARP announces our address (RFC 5227's announcement: a
 // request with our address as both sender and target).
 func (s *Stack) sendGratuitousARP() {
-	s.sendARP(arp.OpRequest, ethernet.Broadcast, ethernet.Addr{}, s.addr)
+	for _, a := range s.addrs().v4 {
+		s.sendARPFrom(arp.OpRequest, a.addr, ethernet.Broadcast, ethernet.Addr{}, a.addr)
+	}
 }
 
 // neighTick runs the neighbour cache's timers: retransmitted requests,

@@ -519,7 +519,7 @@ func TestAttackRandomFrames(t *testing.T) {
 		synctest.Wait()
 		st := a.server.Stats()
 		arpIn := st.ARP.InRequests + st.ARP.InReplies + st.ARP.InErrors
-		if sum := st.Link.InErrors + st.Link.InOtherHost + st.Link.InUnknown + arpIn + st.IP.InReceives; sum != st.Link.InFrames {
+		if sum := st.Link.InErrors + st.Link.InOtherHost + st.Link.InUnknown + arpIn + st.IP.InReceives + st.IPv6.InReceives; sum != st.Link.InFrames {
 			t.Errorf("%d frames read, %d accounted for: %+v", st.Link.InFrames, sum, st)
 		}
 		if st.Link.InFrames < frames {

@@ -5,11 +5,13 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 )
 
 // bufferPools hold the buffers frames are built in: small ones that fit a
 // frame of the device's MTU, and large ones for datagrams up to IPv4's
-// limit, which are fragmented. Pooling *[]byte keeps Get and Put free of
+// limit and packets up to IPv6's (a 65535-byte payload behind the 40-byte
+// header), which are fragmented. Pooling *[]byte keeps Get and Put free of
 // allocations.
 type bufferPools struct {
 	smallSize int
@@ -17,8 +19,9 @@ type bufferPools struct {
 	large     sync.Pool
 }
 
-// largeSize holds the biggest IPv4 datagram behind an Ethernet header.
-const largeSize = ethernet.HeaderLen + ipv4.MaxTotalLen
+// largeSize holds the biggest IPv4 datagram or IPv6 packet (not a
+// jumbogram) behind an Ethernet header.
+const largeSize = ethernet.HeaderLen + max(ipv4.MaxTotalLen, ipv6.HeaderLen+ipv6.MaxPayloadLen)
 
 // init sizes the small buffers to frameLen, link.FrameLen of the device:
 // the size a link.Swapper exchanges, so that the stack's buffers and the

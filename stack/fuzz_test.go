@@ -276,7 +276,7 @@ func runFuzzInput(t *testing.T, data []byte) {
 		}
 		r.socks = append(r.socks, c)
 	}
-	if _, err := s.pings.add(pingKey{peer: peerIP, id: 1, seq: 1}); err != nil {
+	if _, err := s.pings.add(pingKey{peer: peerIP.Netip(), id: 1, seq: 1}); err != nil {
 		t.Error("cannot register a ping")
 		return
 	}
@@ -401,7 +401,7 @@ func (r *fuzzRun) check(where string) {
 		fail("Link.InFrames %d, %d frames fed", st.Link.InFrames, r.frames)
 	}
 	arpIn := st.ARP.InRequests + st.ARP.InReplies + st.ARP.InErrors
-	if sum := st.Link.InErrors + st.Link.InOtherHost + st.Link.InUnknown + arpIn + st.IP.InReceives; sum != st.Link.InFrames {
+	if sum := st.Link.InErrors + st.Link.InOtherHost + st.Link.InUnknown + arpIn + st.IP.InReceives + st.IPv6.InReceives; sum != st.Link.InFrames {
 		fail("link: %d frames read, %d accounted for: %+v %+v %+v", st.Link.InFrames, sum, st.Link, st.ARP, st.IP)
 	}
 	ip := st.IP
@@ -412,6 +412,14 @@ func (r *fuzzRun) check(where string) {
 	tcpIn := s.TCPStats().InSegs
 	if sum := st.UDP.InDatagrams + st.UDP.NoPorts + st.UDP.InErrors + st.ICMP.InMsgs + tcpIn; sum != ip.InDelivers {
 		fail("transports: %d delivered by IP, %d accounted for: %+v %+v, %d TCP segments", ip.InDelivers, sum, st.UDP, st.ICMP, tcpIn)
+	}
+	ip6 := st.IPv6
+	if in, out := ip6.InReceives+ip6.ReasmOKs, ip6.InHdrErrors+ip6.InAddrErrors+ip6.InUnknownProtos+ip6.InOptionDrops+
+		ip6.InRoutingErrors+ip6.InNoNext+ip6.ReasmReqds+ip6.InDelivers; in != out {
+		fail("IPv6: %d received + reassembled, %d accounted for: %+v", in, out, ip6)
+	}
+	if sum := st.UDP6.InDatagrams + st.UDP6.NoPorts + st.UDP6.InErrors + st.ICMPv6.InMsgs + s.tcp6Segs(); sum != ip6.InDelivers {
+		fail("IPv6 transports: %d delivered, %d accounted for: %+v %+v", ip6.InDelivers, sum, st.UDP6, st.ICMPv6)
 	}
 	ic := st.ICMP
 	if sum := ic.InErrors + ic.InEchos + ic.InEchoReps + ic.InDestUnreachs + ic.InTimeExcds + ic.InParmProbs; sum > ic.InMsgs {

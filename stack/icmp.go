@@ -29,13 +29,13 @@ func (s *Stack) icmpInput(h ipv4.Header, b []byte) {
 		s.ctr.icmp.inEchos.Add(1)
 		// RFC 1122 3.2.2.6: an echo request to a broadcast address may
 		// be ignored; answering it is how smurf attacks work.
-		if h.Dst() != s.addr {
+		if !s.isOurs4(h.Dst()) {
 			return
 		}
 		s.sendEchoReply(h, m)
 	case icmp.TypeEchoReply:
 		s.ctr.icmp.inEchoReps.Add(1)
-		s.pings.reply(h.Src(), m.ID(), m.Seq(), s.clock.Now())
+		s.pings.reply(h.Src().Netip(), m.ID(), m.Seq(), s.clock.Now())
 	case icmp.TypeDestUnreachable:
 		s.ctr.icmp.inDestUnreachs.Add(1)
 		s.icmpError(h, m)
@@ -57,8 +57,8 @@ func (s *Stack) icmpInput(h ipv4.Header, b []byte) {
 func (s *Stack) icmpError(h ipv4.Header, m icmp.Message) {
 	q := m.Quoted()
 	qh, err := ipv4.NewHeader(q)
-	if err != nil || h.Dst() != s.addr || qh.Version() != ipv4.Version || qh.HeaderLen() < ipv4.MinHeaderLen ||
-		qh.HeaderLen() > len(q) || qh.Src() != s.addr {
+	if err != nil || !s.isOurs4(h.Dst()) || qh.Version() != ipv4.Version || qh.HeaderLen() < ipv4.MinHeaderLen ||
+		qh.HeaderLen() > len(q) || qh.Src() != h.Dst() {
 		return
 	}
 	transport := q[qh.HeaderLen():]
@@ -90,7 +90,7 @@ func (s *Stack) tcpError(sent ipv4.Header, transport []byte, m icmp.Message) {
 		msg.MTU, plateau, floored = s.pmtu.estimate(dst, int(m.NextHopMTU()), int(sent.TotalLen()))
 		msg.MTU = min(msg.MTU, s.mtu)
 	}
-	if !s.tcp.InputError(s.addr.Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
+	if !s.tcp.InputError(sent.Src().Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
 		return
 	}
 	if plateau {
@@ -133,6 +133,9 @@ func tcpErrorKind(t icmp.Type, c icmp.Code) (tcp.ICMPKind, bool) {
 	return 0, false
 }
 
+// isOurs4 reports whether a is one of our IPv4 addresses.
+func (s *Stack) isOurs4(a ipv4.Addr) bool { return s.has4 && (a == s.addr || s.addrs().ours4(a)) }
+
 // sendEchoReply answers an echo request with the same identifier,
 // sequence number and data.
 func (s *Stack) sendEchoReply(req ipv4.Header, m icmp.Message) {
@@ -144,7 +147,7 @@ func (s *Stack) sendEchoReply(req ipv4.Header, m icmp.Message) {
 		s.ctr.icmp.outErrors.Add(1)
 		return
 	}
-	if s.encodeIPv4(dg, ipv4.ProtoICMP, req.Src(), len(m), false) != nil || s.output(bp, n) != nil {
+	if s.encodeIPv4From(dg, ipv4.ProtoICMP, req.Dst(), req.Src(), len(m), false) != nil || s.output(bp, n) != nil {
 		s.ctr.icmp.outErrors.Add(1)
 		return
 	}
@@ -158,7 +161,7 @@ func (s *Stack) sendEchoReply(req ipv4.Header, m icmp.Message) {
 // than the first, and not to a source that is not a unicast host. Then the
 // rate limit.
 func (s *Stack) mayReportError(h ipv4.Header) bool {
-	if h.Dst() != s.addr || h.FragOffsetUnits() != 0 {
+	if !s.isOurs4(h.Dst()) || h.FragOffsetUnits() != 0 {
 		return false
 	}
 	src := h.Src()
@@ -230,7 +233,7 @@ func (s *Stack) sendError(h ipv4.Header, encode func(b []byte, quote int) (icmp.
 		s.ctr.icmp.outErrors.Add(1)
 		return false
 	}
-	if s.encodeIPv4(dg, ipv4.ProtoICMP, h.Src(), len(m), false) != nil || s.output(bp, ipv4.MinHeaderLen+len(m)) != nil {
+	if s.encodeIPv4From(dg, ipv4.ProtoICMP, h.Dst(), h.Src(), len(m), false) != nil || s.output(bp, ipv4.MinHeaderLen+len(m)) != nil {
 		s.ctr.icmp.outErrors.Add(1)
 		return false
 	}

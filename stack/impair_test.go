@@ -122,7 +122,7 @@ func runImpaired(t *testing.T, seed uint64, prof impair.Profile) {
 	if sa.Link.InFrames != si.Delivered {
 		report("a read %d frames, %d were delivered", sa.Link.InFrames, si.Delivered)
 	}
-	if sum := sa.Link.InErrors + sa.Link.InOtherHost + sa.Link.InUnknown + arpIn + sa.IP.InReceives; sum != sa.Link.InFrames {
+	if sum := sa.Link.InErrors + sa.Link.InOtherHost + sa.Link.InUnknown + arpIn + sa.IP.InReceives + sa.IPv6.InReceives; sum != sa.Link.InFrames {
 		report("link: %d frames read, %d accounted for", sa.Link.InFrames, sum)
 	}
 	ip := sa.IP

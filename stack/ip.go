@@ -26,6 +26,10 @@ var (
 // frame was sent to the Ethernet broadcast address.
 func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 	s.ctr.ip.inReceives.Add(1)
+	if !s.has4 {
+		s.ctr.ip.inAddrErrors.Add(1)
+		return
+	}
 	h, err := ipv4.NewHeader(b)
 	if err != nil || h.Check() != nil {
 		s.ctr.ip.inHdrErrors.Add(1)
@@ -34,7 +38,7 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 	// Ethernet pads short frames: the datagram ends where its header says.
 	h = h[:h.TotalLen()]
 	dst := h.Dst()
-	if dst != s.addr && !s.isBroadcast(dst) || !s.validSource(h.Src(), dst) {
+	if dst != s.addr && !s.isBroadcast(dst) && !s.addrs().ours4(dst) || !s.validSource(h.Src(), dst) {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
@@ -65,7 +69,7 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 // address yet (a DHCP client) talks.
 func (s *Stack) validSource(src, dst ipv4.Addr) bool {
 	switch {
-	case src.IsMulticast() || s.isBroadcast(src) || src == s.addr || src.IsLoopback():
+	case src.IsMulticast() || s.isBroadcast(src) || src == s.addr || src.IsLoopback() || s.addrs().ours4(src):
 		return false
 	case src == s.network && s.bcast != ipv4.Broadcast:
 		// A /31 or /32 has no network address: both addresses of a /31
@@ -99,10 +103,19 @@ func (s *Stack) optionsOK(h ipv4.Header, linkBroadcast bool) bool {
 	return true
 }
 
-// isBroadcast reports whether a is the limited or the link's directed
+// isBroadcast reports whether a is the limited or a link's directed
 // broadcast address.
 func (s *Stack) isBroadcast(a ipv4.Addr) bool {
-	return a == ipv4.Broadcast || a == s.bcast
+	if a == ipv4.Broadcast || a == s.bcast {
+		return true
+	}
+	v4 := s.addrs().v4
+	for i := 1; i < len(v4); i++ {
+		if a == v4[i].bcast {
+			return true
+		}
+	}
+	return false
 }
 
 // deliver hands a complete datagram for us to its transport protocol;
@@ -119,7 +132,7 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
 		s.ctr.ip.inDelivers.Add(1)
 		s.udpInput(h, payload, linkBroadcast)
 	case ipv4.ProtoTCP:
-		if linkBroadcast || h.Dst() != s.addr {
+		if linkBroadcast || h.Dst() != s.addr && !s.addrs().ours4(h.Dst()) {
 			// TCP is unicast: RFC 1122 4.2.3.10 has a SYN to a broadcast
 			// or multicast address silently discarded, and, as on Linux,
 			// so is any segment that came so, or in a frame to the
@@ -153,6 +166,12 @@ func (s *Stack) reasmTick() {
 func (s *Stack) nextHop(dst ipv4.Addr) (ipv4.Addr, error) {
 	if s.prefix.Contains(dst.Netip()) || s.isBroadcast(dst) {
 		return dst, nil
+	}
+	v4 := s.addrs().v4
+	for i := 1; i < len(v4); i++ {
+		if v4[i].prefix.Contains(dst.Netip()) {
+			return dst, nil
+		}
 	}
 	if s.hasGW {
 		return s.gw, nil
@@ -244,13 +263,18 @@ func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time, bp *[]byt
 	}
 }
 
-// writeEthernet fills in the Ethernet header of frame and sends it; bp is
-// as for toNeighbor.
+// writeEthernet fills in the Ethernet header of frame, an IPv4 one, and
+// sends it; bp is as for toNeighbor.
 func (s *Stack) writeEthernet(dst ethernet.Addr, frame []byte, bp *[]byte) {
+	s.writeEthernetType(dst, ethernet.TypeIPv4, frame, bp)
+}
+
+// writeEthernetType is writeEthernet for a frame of any EtherType.
+func (s *Stack) writeEthernetType(dst ethernet.Addr, t ethernet.Type, frame []byte, bp *[]byte) {
 	f := ethernet.Frame(frame)
 	f.SetDst(dst)
 	f.SetSrc(s.mac)
-	f.SetType(ethernet.TypeIPv4)
+	f.SetType(t)
 	s.writeFrameFrom(frame, bp)
 }
 
@@ -265,8 +289,13 @@ func (s *Stack) sendDatagramTo(mac ethernet.Addr, dg []byte) {
 }
 
 // encodeIPv4 writes an IPv4 header for a datagram of payloadLen bytes of
-// proto from us to dst at the start of b.
+// proto from our primary address to dst at the start of b.
 func (s *Stack) encodeIPv4(b []byte, proto ipv4.Protocol, dst ipv4.Addr, payloadLen int, df bool) error {
+	return s.encodeIPv4From(b, proto, s.addr, dst, payloadLen, df)
+}
+
+// encodeIPv4From is encodeIPv4 from the address src.
+func (s *Stack) encodeIPv4From(b []byte, proto ipv4.Protocol, src, dst ipv4.Addr, payloadLen int, df bool) error {
 	if ipv4.MinHeaderLen+payloadLen > ipv4.MaxTotalLen {
 		return fmt.Errorf("%w: %d bytes of payload", ErrMessageTooLong, payloadLen)
 	}
@@ -275,7 +304,7 @@ func (s *Stack) encodeIPv4(b []byte, proto ipv4.Protocol, dst ipv4.Addr, payload
 		ID:         s.nextID(),
 		TTL:        s.cfg.TTL,
 		Protocol:   proto,
-		Src:        s.addr,
+		Src:        src,
 		Dst:        dst,
 	}
 	if df {

@@ -11,7 +11,9 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 )
 
 // pingTable matches echo replies with the Ping calls waiting for them.
@@ -30,7 +32,7 @@ type pingTable struct {
 const maxFreePings = 16
 
 type pingKey struct {
-	peer    ipv4.Addr
+	peer    netip.Addr
 	id, seq uint16
 }
 
@@ -82,7 +84,7 @@ func (t *pingTable) remove(k pingKey, ch chan time.Time) {
 }
 
 // reply passes the arrival time of an echo reply to its waiter, if any.
-func (t *pingTable) reply(peer ipv4.Addr, id, seq uint16, at time.Time) {
+func (t *pingTable) reply(peer netip.Addr, id, seq uint16, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if ch, ok := t.waiters[pingKey{peer, id, seq}]; ok {
@@ -103,29 +105,26 @@ func (t *pingTable) closeAll() {
 	}
 }
 
-// Ping sends one ICMP echo request carrying size bytes of data to dst and
-// waits for the reply, returning the round-trip time on the stack's clock.
-// It gives up when ctx is done or the stack closes.
+// Ping sends one ICMP (or, to an IPv6 address, ICMPv6) echo request
+// carrying size bytes of data to dst and waits for the reply, returning
+// the round-trip time on the stack's clock. It gives up when ctx is done
+// or the stack closes. An IPv6 dst may carry a zone naming the stack's
+// link.
 func (s *Stack) Ping(ctx context.Context, dst netip.Addr, size int) (time.Duration, error) {
+	dst = dst.Unmap()
+	if dst.Is6() {
+		return s.ping6(ctx, dst, size)
+	}
 	if !dst.Is4() {
-		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: fmt.Errorf("%v is not an IPv4 address", dst)}
+		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: fmt.Errorf("%v is not an IP address", dst)}
 	}
 	if size < 0 || size > ipv4.MaxTotalLen-ipv4.MinHeaderLen-icmp.HeaderLen {
 		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: fmt.Errorf("%w: %d bytes of data", ErrMessageTooLong, size)}
 	}
 	peer := ipv4.Addr(dst.As4())
-	var k pingKey
-	var ch chan time.Time
-	for {
-		r := s.random()
-		k = pingKey{peer: peer, id: uint16(r), seq: uint16(r >> 16)}
-		var err error
-		if ch, err = s.pings.add(k); err == nil {
-			break
-		}
-		if err != errPingBusy {
-			return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: err}
-		}
+	k, ch, err := s.newPing(dst)
+	if err != nil {
+		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: err}
 	}
 	defer s.pings.remove(k, ch)
 
@@ -137,7 +136,7 @@ func (s *Stack) Ping(ctx context.Context, dst netip.Addr, size int) (time.Durati
 		data[i] = byte(i) // the pattern ping(8) uses after its timestamp
 	}
 	start := s.clock.Now()
-	_, err := icmp.EncodeEcho(dg[ipv4.MinHeaderLen:], icmp.TypeEcho, k.id, k.seq, data)
+	_, err = icmp.EncodeEcho(dg[ipv4.MinHeaderLen:], icmp.TypeEcho, k.id, k.seq, data)
 	if err == nil {
 		err = s.encodeIPv4(dg, ipv4.ProtoICMP, peer, icmp.HeaderLen+size, false)
 	}
@@ -151,11 +150,74 @@ func (s *Stack) Ping(ctx context.Context, dst netip.Addr, size int) (time.Durati
 	}
 	s.ctr.icmp.outMsgs.Add(1)
 	s.ctr.icmp.outEchos.Add(1)
+	return s.waitPing(ctx, "ip4:icmp", dst, ch, start)
+}
 
+// ping6 is Ping to an IPv6 address.
+func (s *Stack) ping6(ctx context.Context, dst netip.Addr, size int) (time.Duration, error) {
+	const netName = "ip6:ipv6-icmp"
+	if !s.zoneOK(dst.Zone()) {
+		return 0, &net.OpError{Op: "ping", Net: netName, Err: fmt.Errorf("no such zone %q: the stack has one link", dst.Zone())}
+	}
+	dst = dst.WithZone("")
+	if size < 0 || size > ipv6.MaxPayloadLen-icmpv6.HeaderLen {
+		return 0, &net.OpError{Op: "ping", Net: netName, Err: fmt.Errorf("%w: %d bytes of data", ErrMessageTooLong, size)}
+	}
+	peer := ipv6.Addr(dst.As16())
+	src, ok := s.addrs().source6(peer)
+	if !ok {
+		return 0, &net.OpError{Op: "ping", Net: netName, Err: errNoSource6}
+	}
+	k, ch, err := s.newPing(dst)
+	if err != nil {
+		return 0, &net.OpError{Op: "ping", Net: netName, Err: err}
+	}
+	defer s.pings.remove(k, ch)
+
+	n := ipv6.HeaderLen + icmpv6.HeaderLen + size
+	bp := s.bufs.get(ethernet.HeaderLen + n)
+	pkt := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+n]
+	data := pkt[ipv6.HeaderLen+icmpv6.HeaderLen:]
+	for i := range data {
+		data[i] = byte(i)
+	}
+	start := s.clock.Now()
+	_, err = icmpv6.EncodeEcho(pkt[ipv6.HeaderLen:], icmpv6.TypeEchoRequest, k.id, k.seq, data, src, peer)
+	if err == nil {
+		err = s.encodeIPv6(pkt, ipv4.ProtoICMPv6, src, peer, icmpv6.HeaderLen+size, 0)
+	}
+	if err == nil {
+		err = s.output6(bp, n, start)
+	}
+	s.bufs.put(bp)
+	if err != nil {
+		s.ctr.icmp6.outErrors.Add(1)
+		return 0, &net.OpError{Op: "ping", Net: netName, Addr: &net.IPAddr{IP: dst.AsSlice()}, Err: err}
+	}
+	s.ctr.icmp6.outMsgs.Add(1)
+	s.ctr.icmp6.outEchos.Add(1)
+	return s.waitPing(ctx, netName, dst, ch, start)
+}
+
+// newPing registers a ping to peer under a random identifier and
+// sequence number.
+func (s *Stack) newPing(peer netip.Addr) (pingKey, chan time.Time, error) {
+	for {
+		r := s.random()
+		k := pingKey{peer: peer, id: uint16(r), seq: uint16(r >> 16)}
+		ch, err := s.pings.add(k)
+		if err != errPingBusy {
+			return k, ch, err
+		}
+	}
+}
+
+// waitPing waits for the reply of a ping sent at start.
+func (s *Stack) waitPing(ctx context.Context, netName string, dst netip.Addr, ch chan time.Time, start time.Time) (time.Duration, error) {
 	select {
 	case at, ok := <-ch:
 		if !ok {
-			return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Err: net.ErrClosed}
+			return 0, &net.OpError{Op: "ping", Net: netName, Err: net.ErrClosed}
 		}
 		return at.Sub(start), nil
 	case <-ctx.Done():
@@ -163,6 +225,6 @@ func (s *Stack) Ping(ctx context.Context, dst netip.Addr, size int) (time.Durati
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = errTimeout
 		}
-		return 0, &net.OpError{Op: "ping", Net: "ip4:icmp", Addr: &net.IPAddr{IP: dst.AsSlice()}, Err: err}
+		return 0, &net.OpError{Op: "ping", Net: netName, Addr: &net.IPAddr{IP: dst.AsSlice()}, Err: err}
 	}
 }

@@ -444,7 +444,7 @@ var _ net.PacketConn = (*UDPConn)(nil)
 func TestPingTableKeys(t *testing.T) {
 	var pt pingTable
 	pt.init()
-	k := pingKey{peer: peerIP, id: 1, seq: 2}
+	k := pingKey{peer: peerIP.Netip(), id: 1, seq: 2}
 	ch1, err := pt.add(k)
 	if err != nil {
 		t.Fatal(err)
@@ -452,11 +452,11 @@ func TestPingTableKeys(t *testing.T) {
 	if _, err := pt.add(k); err != errPingBusy {
 		t.Fatalf("second ping with the same key: %v, want errPingBusy", err)
 	}
-	pt.reply(peerIP, 1, 2, time.Unix(1, 0))
+	pt.reply(peerIP.Netip(), 1, 2, time.Unix(1, 0))
 	if at := <-ch1; !at.Equal(time.Unix(1, 0)) {
 		t.Errorf("reply at %v", at)
 	}
-	pt.reply(peerIP, 1, 2, time.Unix(2, 0)) // a duplicate, left in the channel
+	pt.reply(peerIP.Netip(), 1, 2, time.Unix(2, 0)) // a duplicate, left in the channel
 	pt.remove(k, ch1)
 	ch2, err := pt.add(k)
 	if err != nil {

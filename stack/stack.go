@@ -14,11 +14,14 @@ import (
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/neigh"
 	"github.com/medina-net/medina/tcp"
 )
 
-// Stack is a network stack over one device, with one IPv4 address.
+// Stack is a network stack over one device, with IPv4 and IPv6
+// addresses (dual-stack).
 type Stack struct {
 	dev   link.Device
 	cfg   Config
@@ -26,12 +29,21 @@ type Stack struct {
 	mac   ethernet.Addr
 	mtu   int
 
+	// The primary IPv4 address and its link, when has4: the address
+	// sockets and ARP use unless another of ifaddrs' is on the link in
+	// question.
+	has4    bool
 	addr    ipv4.Addr // our address
 	prefix  netip.Prefix
 	bcast   ipv4.Addr // the link's directed broadcast address
 	network ipv4.Addr // the link's network address, its all-zeros host
 	gw      ipv4.Addr
 	hasGW   bool
+
+	// Every address of both families, read without a lock (addrs.go).
+	addrMu  sync.Mutex // serializes changes
+	ifaddrs atomic.Pointer[ifaddrs]
+	has6    bool // the link can carry IPv6 (MTU at least 1280)
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -44,6 +56,15 @@ type Stack struct {
 	reasmTimer timerSlot
 	icmpLimit  *icmp.RateLimiter
 	pmtu       pmtuTable
+
+	// neigh6 is made when the stack gets its first IPv6 address
+	// (ensureNeigh6): the table draws from the stack's random source,
+	// and a stack without IPv6 must draw exactly what it drew before.
+	neigh6      atomic.Pointer[neigh.Table]
+	neigh6Timer timerSlot
+	reasm6      *ipv6.Reassembler
+	reasm6Timer timerSlot
+	icmp6Limit  *icmp.RateLimiter
 
 	udp     udpTable
 	tcp     *tcp.Engine
@@ -73,28 +94,32 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("%w: device MTU %d is below IPv4's minimum of %d", ErrConfig, mtu, minMTU)
 	}
 	s := &Stack{
-		dev:       dev,
-		cfg:       cfg,
-		clock:     cfg.Clock,
-		mac:       dev.HardwareAddr(),
-		mtu:       mtu,
-		addr:      ipv4.Addr(cfg.Addr.Addr().As4()),
-		prefix:    cfg.Addr.Masked(),
-		rng:       rand.New(cfg.Rand),
-		neigh:     arp.NewCache(cfg.ARP),
-		reasm:     ipv4.NewReassembler(cfg.Reassembly),
-		icmpLimit: icmp.NewRateLimiter(cfg.ICMPErrorRate, cfg.ICMPErrorBurst),
-		closed:    make(chan struct{}),
-		readDone:  make(chan struct{}),
+		dev:        dev,
+		cfg:        cfg,
+		clock:      cfg.Clock,
+		mac:        dev.HardwareAddr(),
+		mtu:        mtu,
+		rng:        rand.New(cfg.Rand),
+		neigh:      arp.NewCache(cfg.ARP),
+		reasm:      ipv4.NewReassembler(cfg.Reassembly),
+		icmpLimit:  icmp.NewRateLimiter(cfg.ICMPErrorRate, cfg.ICMPErrorBurst),
+		reasm6:     ipv6.NewReassembler(cfg.Reassembly6),
+		icmp6Limit: icmp.NewRateLimiter(cfg.ICMPErrorRate, cfg.ICMPErrorBurst),
+		has6:       mtu >= ipv6.MinMTU,
+		closed:     make(chan struct{}),
+		readDone:   make(chan struct{}),
 	}
-	s.bcast = directedBroadcast(s.prefix)
-	s.network = ipv4.Addr(s.prefix.Addr().As4())
+	if err := s.initAddrs(); err != nil {
+		return nil, err
+	}
 	if cfg.Gateway.IsValid() {
 		s.gw, s.hasGW = ipv4.Addr(cfg.Gateway.As4()), true
 	}
 	s.ipID.Store(s.rng.Uint32() & 0xffff)
 	s.neighTimer.init(s.clock, s.neighTick)
 	s.reasmTimer.init(s.clock, s.reasmTick)
+	s.neigh6Timer.init(s.clock, s.neigh6Tick)
+	s.reasm6Timer.init(s.clock, s.reasm6Tick)
 	s.udp.init()
 	s.pings.init()
 	s.pmtu.init(cfg.PathMTU)
@@ -110,10 +135,42 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	}
 
 	go s.readLoop()
-	if !cfg.NoGratuitousARP {
+	if s.has4 && !cfg.NoGratuitousARP {
 		s.sendGratuitousARP()
 	}
 	return s, nil
+}
+
+// initAddrs publishes the configured addresses and sets the primary
+// IPv4 address from them.
+func (s *Stack) initAddrs() error {
+	a := &ifaddrs{}
+	for _, p := range s.cfg.allAddrs() {
+		if p.Addr().Is4() {
+			a.v4 = append(a.v4, newAddr4(p))
+			continue
+		}
+		if !s.has6 {
+			return fmt.Errorf("%w: device MTU %d is below IPv6's minimum of %d", ErrConfig, s.mtu, ipv6.MinMTU)
+		}
+		x, _ := ipv6.AddrFromNetip(p.Addr())
+		if _, dup := a.find6(x); dup {
+			return fmt.Errorf("%w: address %v given twice", ErrConfig, p.Addr())
+		}
+		a.v6 = append(a.v6, addr6{addr: x, prefix: p.Masked()})
+	}
+	if g := s.cfg.Gateway6; g.IsValid() {
+		a.gw6, a.hasGW6 = ipv6.Addr(g.As16()), true
+	}
+	if len(a.v6) > 0 {
+		s.ensureNeigh6()
+	}
+	if len(a.v4) > 0 {
+		p := a.v4[0]
+		s.has4, s.addr, s.prefix, s.bcast, s.network = true, p.addr, p.prefix, p.bcast, p.network
+	}
+	s.ifaddrs.Store(a.withGroups())
+	return nil
 }
 
 // directedBroadcast returns the all-ones host address of p, or the
@@ -130,8 +187,32 @@ func directedBroadcast(p netip.Prefix) ipv4.Addr {
 	return ipv4.AddrFromUint32(v | 1<<hostBits - 1)
 }
 
-// Addr returns the stack's address and the prefix of its link.
-func (s *Stack) Addr() netip.Prefix { return s.cfg.Addr }
+// ensureNeigh6 makes the IPv6 neighbour table if there is none yet.
+func (s *Stack) ensureNeigh6() {
+	if s.neigh6.Load() != nil {
+		return
+	}
+	ncfg := s.cfg.NDP
+	ncfg.Rand = lockedSource{s}
+	ncfg.UnicastProbes, ncfg.DropOldest = true, true
+	s.neigh6.CompareAndSwap(nil, neigh.New(ncfg))
+}
+
+// nd6 returns the IPv6 neighbour table, nil until the stack has had an
+// IPv6 address.
+func (s *Stack) nd6() *neigh.Table { return s.neigh6.Load() }
+
+// Addr returns the stack's primary IPv4 address and the prefix of its
+// link, or, on a stack without IPv4, its first IPv6 address.
+func (s *Stack) Addr() netip.Prefix {
+	if s.has4 {
+		return netip.PrefixFrom(s.addr.Netip(), s.prefix.Bits())
+	}
+	if a := s.Addrs(); len(a) > 0 {
+		return a[0]
+	}
+	return netip.Prefix{}
+}
 
 // HardwareAddr returns the MAC address the stack sends from.
 func (s *Stack) HardwareAddr() ethernet.Addr { return s.mac }
@@ -148,6 +229,8 @@ func (s *Stack) Close() error {
 		close(s.closed)
 		s.neighTimer.stop()
 		s.reasmTimer.stop()
+		s.neigh6Timer.stop()
+		s.reasm6Timer.stop()
 		s.tcp.Close()
 		err = s.dev.Close()
 		<-s.readDone
@@ -156,6 +239,8 @@ func (s *Stack) Close() error {
 		// No timer of the stack's runs once Close returns.
 		s.neighTimer.wait()
 		s.reasmTimer.wait()
+		s.neigh6Timer.wait()
+		s.reasm6Timer.wait()
 		s.udp.closeAll()
 		s.pings.closeAll()
 	})
@@ -267,13 +352,15 @@ func (s *Stack) inputAt(frame []byte, now time.Time) {
 		return
 	}
 	dst := f.Dst()
-	if dst != s.mac && !dst.IsBroadcast() {
+	if dst != s.mac && !dst.IsBroadcast() && !(dst.IsMulticast() && s.addrs().joinedMAC(dst)) {
 		s.ctr.link.inOtherHost.Add(1)
 		return
 	}
 	switch f.Type() {
 	case ethernet.TypeIPv4:
 		s.ipInput(f.Payload(), dst.IsBroadcast(), now)
+	case ethernet.TypeIPv6:
+		s.ip6Input(f.Payload(), dst.IsMulticast(), now)
 	case ethernet.TypeARP:
 		s.arpInput(f.Payload())
 	default:

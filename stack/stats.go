@@ -12,6 +12,14 @@ type Stats struct {
 	IP   IPStats
 	ICMP ICMPStats
 	UDP  UDPStats
+
+	// IPv6 beside IPv4: RFC 4293's ipSystemStats for IPv6, its
+	// icmpStats and icmpMsgStats for ICMPv6, the IPv6 neighbour table,
+	// and RFC 4113's udp group for UDP over IPv6 (as Linux's Udp6).
+	IPv6   IPv6Stats
+	ICMPv6 ICMPv6Stats
+	NDP    NDPStats
+	UDP6   UDPStats
 }
 
 // LinkStats counts frames at the device.
@@ -104,6 +112,89 @@ type UDPStats struct {
 	InCsumErrors uint64 // bad checksum (also counted in InErrors)
 	RcvbufErrors uint64 // dropped because the socket's receive buffer was full (also in InErrors)
 	OutDatagrams uint64
+	// InZeroCsums counts datagrams over IPv6 without a checksum, which
+	// IPv6 forbids (RFC 8200 8.1; also in InErrors). Always 0 for IPv4.
+	InZeroCsums uint64
+}
+
+// IPv6Stats are RFC 4293's ipSystemStats for IPv6, with the reassembler's
+// counters and the extension header drops of RFC 8200.
+type IPv6Stats struct {
+	InReceives      uint64 // packets received, before any check
+	InHdrErrors     uint64 // bad version or length, a jumbogram, malformed or misplaced extension headers or options, nested fragments
+	InAddrErrors    uint64 // not for one of our addresses or groups (the stack does not forward), from a multicast or loopback source, or TCP to a multicast address
+	InUnknownProtos uint64 // an upper-layer protocol, or an extension header (AH, mobility), the stack does not handle
+	InOptionDrops   uint64 // dropped for an unknown option whose type says to discard (RFC 8200 4.2)
+	InRoutingErrors uint64 // a routing header with segments left, which a host does not carry out (RFC 8200 4.4, RFC 5095)
+	InNoNext        uint64 // no next header (59): nothing to deliver
+	InMcastPkts     uint64 // packets to a multicast group we joined
+	InDelivers      uint64 // handed to an upper-layer protocol
+	OutRequests     uint64 // packets the upper layers asked to send
+	OutDiscards     uint64 // dropped for lack of resources or a neighbour that did not resolve
+	OutNoRoutes     uint64 // no route: off-link destination and no default router
+	OutMcastPkts    uint64 // packets sent to a multicast group
+	FragOKs         uint64 // packets fragmented at the source
+	FragFails       uint64 // packets that could not be fragmented
+	FragCreates     uint64 // fragments made
+
+	// Reassembly (RFC 8200 4.5), as ipv6.ReassemblyStats counts it.
+	ReasmReqds           uint64 // fragments received (atomic ones aside)
+	ReasmOKs             uint64 // packets reassembled
+	ReasmFails           uint64 // failures: timeouts, overlaps, limits, malformed fragments
+	ReasmTimeout         uint64 // packets whose fragments timed out
+	ReasmOverlaps        uint64 // packets discarded for overlapping fragments (RFC 5722)
+	ReasmDrops           uint64 // packets dropped, fragments refused, for the memory, packet or fragment bounds
+	ReasmMalformed       uint64 // fragments of impossible length
+	ReasmIncompleteChain uint64 // first fragments without the whole header chain (RFC 7112)
+	ReasmAtomic          uint64 // atomic fragments processed at once (RFC 6946)
+	ReasmDuplicates      uint64 // exact duplicates ignored
+	ReasmDiscards        uint64 // fragments of a packet already discarded
+}
+
+// ICMPv6Stats are RFC 4293's icmpStats and icmpMsgStats for ICMPv6.
+type ICMPv6Stats struct {
+	InMsgs              uint64
+	InErrors            uint64 // bad checksum, length, code or options
+	InCsumErrors        uint64 // bad checksum (also in InErrors)
+	InDestUnreachs      uint64
+	InPktTooBigs        uint64
+	InTimeExcds         uint64
+	InParmProblems      uint64
+	InEchos             uint64
+	InEchoReplies       uint64
+	InRouterSolicits    uint64
+	InRouterAdverts     uint64
+	InNeighborSolicits  uint64
+	InNeighborAdverts   uint64
+	InRedirects         uint64 // counted, passed to the NDP handler, otherwise ignored
+	InMLD               uint64 // MLD queries, reports and dones, passed to the NDP handler
+	InNDPInvalid        uint64 // Neighbor Discovery messages that failed RFC 4861 6.1 or 7.1 (hop limit, addresses)
+	InNDPOther          uint64 // valid solicitations for an address not ours
+	InNDPDuplicates     uint64 // advertisements claiming an address of ours
+	InOther             uint64 // informational messages of types the stack does not handle
+	OutMsgs             uint64
+	OutErrors           uint64 // could not be sent
+	OutDestUnreachs     uint64
+	OutTimeExcds        uint64
+	OutParmProblems     uint64
+	OutEchos            uint64
+	OutEchoReplies      uint64
+	OutNeighborSolicits uint64
+	OutNeighborAdverts  uint64
+	OutRateLimited      uint64 // error messages suppressed by the rate limit (RFC 4443 2.4 (f))
+}
+
+// NDPStats count the IPv6 neighbour table's work (neigh.Stats).
+type NDPStats struct {
+	Requests         uint64 // solicitations the table asked for: misses, retransmissions, probes
+	Replies          uint64 // solicited advertisements accepted
+	Learned          uint64 // entries created or changed by solicitations and unsolicited advertisements
+	Ignored          uint64 // messages that changed nothing
+	QueueDrops       uint64 // packets dropped waiting for resolution
+	Failures         uint64 // resolutions and probes that ran out of tries
+	Entries          uint64 // entries now (a gauge)
+	ChangesRefused   uint64
+	ChangesConfirmed uint64
 }
 
 // counters is the live form of Stats: every field is incremented
@@ -130,8 +221,34 @@ type counters struct {
 		outRateLimited                                                                  atomic.Uint64
 		inSrcQuenchs                                                                    atomic.Uint64
 	}
-	udp struct {
-		inDatagrams, noPorts, inErrors, inCsumErrors, rcvbufErrors, outDatagrams atomic.Uint64
+	udp, udp6 udpCounters
+	ip6       struct {
+		inReceives, inHdrErrors, inAddrErrors, inUnknownProtos, inOptionDrops, inRoutingErrors atomic.Uint64
+		inNoNext, inMcastPkts, inDelivers                                                      atomic.Uint64
+		outRequests, outDiscards, outNoRoutes, outMcastPkts                                    atomic.Uint64
+		fragOKs, fragFails, fragCreates                                                        atomic.Uint64
+	}
+	icmp6 struct {
+		inMsgs, inErrors, inCsumErrors, inDestUnreachs, inPktTooBigs, inTimeExcds, inParmProblems atomic.Uint64
+		inEchos, inEchoReplies, inRouterSolicits, inRouterAdverts, inNeighborSolicits             atomic.Uint64
+		inNeighborAdverts, inRedirects, inMLD, inNDPInvalid, inNDPOther, inNDPDuplicates          atomic.Uint64
+		inOther                                                                                   atomic.Uint64
+		outMsgs, outErrors, outDestUnreachs, outTimeExcds, outParmProblems, outEchos              atomic.Uint64
+		outEchoReplies, outNeighborSolicits, outNeighborAdverts, outRateLimited                   atomic.Uint64
+	}
+}
+
+// udpCounters are the live form of UDPStats, one set per family.
+type udpCounters struct {
+	inDatagrams, noPorts, inErrors, inCsumErrors, rcvbufErrors, outDatagrams, inZeroCsum atomic.Uint64
+}
+
+func (c *udpCounters) load() UDPStats {
+	return UDPStats{
+		InDatagrams: c.inDatagrams.Load(), NoPorts: c.noPorts.Load(),
+		InErrors: c.inErrors.Load(), InCsumErrors: c.inCsumErrors.Load(),
+		RcvbufErrors: c.rcvbufErrors.Load(), OutDatagrams: c.outDatagrams.Load(),
+		InZeroCsums: c.inZeroCsum.Load(),
 	}
 }
 
@@ -181,10 +298,59 @@ func (s *Stack) Stats() Stats {
 			OutEchos:    c.icmp.outEchos.Load(),
 			OutEchoReps: c.icmp.outEchoReps.Load(), OutRateLimited: c.icmp.outRateLimited.Load(),
 		},
-		UDP: UDPStats{
-			InDatagrams: c.udp.inDatagrams.Load(), NoPorts: c.udp.noPorts.Load(),
-			InErrors: c.udp.inErrors.Load(), InCsumErrors: c.udp.inCsumErrors.Load(),
-			RcvbufErrors: c.udp.rcvbufErrors.Load(), OutDatagrams: c.udp.outDatagrams.Load(),
-		},
+		UDP:    c.udp.load(),
+		UDP6:   c.udp6.load(),
+		IPv6:   s.ipv6Stats(),
+		ICMPv6: s.icmpv6Stats(),
+		NDP:    s.ndpStats(),
+	}
+}
+
+func (s *Stack) ipv6Stats() IPv6Stats {
+	c := &s.ctr.ip6
+	r := s.reasm6.Stats()
+	return IPv6Stats{
+		InReceives: c.inReceives.Load(), InHdrErrors: c.inHdrErrors.Load(), InAddrErrors: c.inAddrErrors.Load(),
+		InUnknownProtos: c.inUnknownProtos.Load(), InOptionDrops: c.inOptionDrops.Load(),
+		InRoutingErrors: c.inRoutingErrors.Load(), InNoNext: c.inNoNext.Load(), InMcastPkts: c.inMcastPkts.Load(),
+		InDelivers: c.inDelivers.Load(), OutRequests: c.outRequests.Load(), OutDiscards: c.outDiscards.Load(),
+		OutNoRoutes: c.outNoRoutes.Load(), OutMcastPkts: c.outMcastPkts.Load(),
+		FragOKs: c.fragOKs.Load(), FragFails: c.fragFails.Load(), FragCreates: c.fragCreates.Load(),
+		ReasmReqds: r.ReasmReqds, ReasmOKs: r.ReasmOKs, ReasmFails: r.ReasmFails, ReasmTimeout: r.ReasmTimeout,
+		ReasmOverlaps: r.ReasmOverlaps, ReasmDrops: r.ReasmDrops, ReasmMalformed: r.ReasmMalformed,
+		ReasmIncompleteChain: r.ReasmIncompleteChain, ReasmAtomic: r.ReasmAtomic,
+		ReasmDuplicates: r.ReasmDuplicates, ReasmDiscards: r.ReasmDiscards,
+	}
+}
+
+func (s *Stack) icmpv6Stats() ICMPv6Stats {
+	c := &s.ctr.icmp6
+	return ICMPv6Stats{
+		InMsgs: c.inMsgs.Load(), InErrors: c.inErrors.Load(), InCsumErrors: c.inCsumErrors.Load(),
+		InDestUnreachs: c.inDestUnreachs.Load(), InPktTooBigs: c.inPktTooBigs.Load(),
+		InTimeExcds: c.inTimeExcds.Load(), InParmProblems: c.inParmProblems.Load(),
+		InEchos: c.inEchos.Load(), InEchoReplies: c.inEchoReplies.Load(),
+		InRouterSolicits: c.inRouterSolicits.Load(), InRouterAdverts: c.inRouterAdverts.Load(),
+		InNeighborSolicits: c.inNeighborSolicits.Load(), InNeighborAdverts: c.inNeighborAdverts.Load(),
+		InRedirects: c.inRedirects.Load(), InMLD: c.inMLD.Load(), InNDPInvalid: c.inNDPInvalid.Load(),
+		InNDPOther: c.inNDPOther.Load(), InNDPDuplicates: c.inNDPDuplicates.Load(), InOther: c.inOther.Load(),
+		OutMsgs: c.outMsgs.Load(), OutErrors: c.outErrors.Load(), OutDestUnreachs: c.outDestUnreachs.Load(),
+		OutTimeExcds: c.outTimeExcds.Load(), OutParmProblems: c.outParmProblems.Load(),
+		OutEchos: c.outEchos.Load(), OutEchoReplies: c.outEchoReplies.Load(),
+		OutNeighborSolicits: c.outNeighborSolicits.Load(), OutNeighborAdverts: c.outNeighborAdverts.Load(),
+		OutRateLimited: c.outRateLimited.Load(),
+	}
+}
+
+func (s *Stack) ndpStats() NDPStats {
+	nt := s.nd6()
+	if nt == nil {
+		return NDPStats{}
+	}
+	n := nt.Stats()
+	return NDPStats{
+		Requests: n.Requests, Replies: n.Replies, Learned: n.Learned, Ignored: n.Ignored,
+		QueueDrops: n.QueueDrops, Failures: n.Failures + n.ProbeFailures, Entries: uint64(n.Entries),
+		ChangesRefused: n.ChangesRefused, ChangesConfirmed: n.ChangesConfirmed,
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/tcp"
 )
 
@@ -75,9 +77,16 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 // EADDRNOTAVAIL; after Close, Accept fails with an error that wraps
 // net.ErrClosed. Names are not resolved.
 func (s *Stack) Listen(network, address string) (net.Listener, error) {
-	laddr, err := s.parseAddr("listen", network, address, true, "tcp")
+	laddr, fam, err := s.parseAddr("listen", network, address, true, "tcp")
 	if err != nil {
 		return nil, err
+	}
+	if fam != famV4 {
+		// Until the engine speaks IPv6, a wildcard listens on IPv4.
+		laddr = netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
+		if a := laddr.Addr(); a.Is6() && !a.IsUnspecified() {
+			return nil, &net.OpError{Op: "listen", Net: network, Err: errNoTCP6}
+		}
 	}
 	return s.ListenTCP(laddr)
 }
@@ -92,6 +101,20 @@ func (s *Stack) ListenTCP(laddr netip.AddrPort) (*tcp.Listener, error) {
 		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: syscall.EADDRNOTAVAIL}
 	}
 	return s.tcp.Listen(netip.AddrPortFrom(laddr.Addr().Unmap(), laddr.Port()))
+}
+
+// errNoTCP6: the TCP engine does not speak IPv6 yet.
+var errNoTCP6 = errors.New("TCP over IPv6 is not wired yet")
+
+// tcp6Input takes a TCP segment over IPv6; until the engine speaks IPv6
+// it is counted and dropped.
+func (s *Stack) tcp6Input(h ipv6.Header, seg []byte, now time.Time) {}
+
+// tcp6Segs is how many segments over IPv6 the engine took.
+func (s *Stack) tcp6Segs() uint64 { return 0 }
+
+// tcp6Error would hand the engine an ICMPv6 error about a segment we sent.
+func (s *Stack) tcp6Error(sent ipv6.Header, transport []byte, t icmpv6.Type, c icmpv6.Code, mtu uint32) {
 }
 
 // errNoLoopback is what a dial to the stack's own address fails with.

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -113,7 +112,7 @@ func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
 	}
 	c := s.udp.lookup(u.DstPort())
 	src := netip.AddrPortFrom(h.Src().Netip(), u.SrcPort())
-	if c == nil || !c.accepts(h.Dst(), src) {
+	if c == nil || !c.accepts(h.Dst().Netip(), src) {
 		s.ctr.udp.noPorts.Add(1)
 		if !linkBroadcast && !s.isBroadcast(h.Dst()) {
 			s.sendUnreachable(h, codePortUnreachable)
@@ -154,9 +153,22 @@ func (s *Stack) udpError(sent ipv4.Header, transport []byte, typ icmp.Type, code
 	c.setError(err)
 }
 
-// sendUDP sends one datagram with the given payload from local to remote.
+// sendUDP sends one datagram with the given payload from local to remote;
+// an IPv6 remote goes by sendUDP6.
 func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
+	if remote.Addr().Is6() {
+		return s.sendUDP6(local, remote, payload)
+	}
+	if !s.has4 {
+		return ErrNoRoute
+	}
 	dst := ipv4.Addr(remote.Addr().As4())
+	src := s.addr
+	if la := local.Addr(); la.Is4() && !la.IsUnspecified() {
+		src = ipv4.Addr(la.As4())
+	} else if hop, err := s.nextHop(dst); err == nil {
+		src = s.addrs().source4(hop)
+	}
 	n := ipv4.MinHeaderLen + udp.HeaderLen + len(payload)
 	if n > ipv4.MaxTotalLen {
 		return fmt.Errorf("%w: %d bytes of UDP payload", ErrMessageTooLong, len(payload))
@@ -165,10 +177,10 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 	defer s.bufs.put(bp)
 	dg := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+n]
 	copy(dg[ipv4.MinHeaderLen+udp.HeaderLen:], payload)
-	if _, err := udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], local.Port(), remote.Port(), s.addr, dst); err != nil {
+	if _, err := udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], local.Port(), remote.Port(), src, dst); err != nil {
 		return err
 	}
-	if err := s.encodeIPv4(dg, ipv4.ProtoUDP, dst, udp.HeaderLen+len(payload), false); err != nil {
+	if err := s.encodeIPv4From(dg, ipv4.ProtoUDP, src, dst, udp.HeaderLen+len(payload), false); err != nil {
 		return err
 	}
 	if err := s.output(bp, n); err != nil {
@@ -178,34 +190,45 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 	return nil
 }
 
-// ListenPacket opens a UDP socket bound to address ("udp" or "udp4"
-// network; address "host:port", where the host is empty, 0.0.0.0 or the
-// stack's address and port 0 picks an ephemeral port). It returns a
-// *UDPConn.
+// ListenPacket opens a UDP socket bound to address, as package net's
+// ListenPacket does: network "udp", "udp4" or "udp6"; address
+// "host:port", where the host is empty, a wildcard (0.0.0.0, ::) or one
+// of the stack's addresses (an IPv6 one in brackets, with a zone naming
+// the stack's link if it likes), and port 0 picks an ephemeral port. A
+// wildcard "udp" socket takes both families ([::]:53 hears IPv4 too),
+// "udp4" and "udp6" one each. It returns a *UDPConn.
 func (s *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
-	laddr, err := s.parseAddr("listen", network, address, true, "udp")
+	laddr, fam, err := s.parseAddr("listen", network, address, true, "udp")
 	if err != nil {
 		return nil, err
 	}
-	return s.ListenUDP(laddr)
+	return s.listenUDP(laddr, fam)
 }
 
-// ListenUDP opens a UDP socket bound to laddr.
+// ListenUDP opens a UDP socket bound to laddr: the zero AddrPort, or the
+// IPv6 wildcard [::], takes both families; 0.0.0.0 takes IPv4 only.
 func (s *Stack) ListenUDP(laddr netip.AddrPort) (*UDPConn, error) {
-	local, err := s.udpLocalAddr(laddr)
+	return s.listenUDP(laddr, familyOf(laddr.Addr()))
+}
+
+func (s *Stack) listenUDP(laddr netip.AddrPort, fam family) (*UDPConn, error) {
+	local, err := s.localAddr(laddr, fam)
 	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
+		return nil, &net.OpError{Op: "listen", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
 	}
-	c := s.newUDPConn(local, netip.AddrPort{})
+	c := s.newUDPConn(local, netip.AddrPort{}, fam)
 	if err := s.udp.bind(s, c); err != nil {
-		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
+		return nil, &net.OpError{Op: "listen", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(laddr), Err: err}
 	}
 	return c, nil
 }
 
-// Dial connects to address on the named network: "tcp" or "tcp4" (a
-// *tcp.Conn), "udp" or "udp4" (a *UDPConn whose Read and Write exchange
-// datagrams with that address only).
+// Dial connects to address on the named network, as package net's Dial
+// does: "tcp", "tcp4" or "tcp6" (a *tcp.Conn), "udp", "udp4" or "udp6" (a
+// *UDPConn whose Read and Write exchange datagrams with that address
+// only). An IPv6 address is written in brackets, [2001:db8::1]:80, and
+// may carry a zone naming the stack's link ([fe80::1%eth0]:80, or %1).
+// Names are not resolved.
 func (s *Stack) Dial(network, address string) (net.Conn, error) {
 	return s.DialContext(context.Background(), network, address)
 }
@@ -214,17 +237,17 @@ func (s *Stack) Dial(network, address string) (net.Conn, error) {
 // until ctx is done; for UDP nothing waits.
 func (s *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	switch network {
-	case "udp", "udp4":
+	case "udp", "udp4", "udp6":
 		if err := ctx.Err(); err != nil {
 			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 		}
-		raddr, err := s.parseAddr("dial", network, address, false, "udp")
+		raddr, _, err := s.parseAddr("dial", network, address, false, "udp")
 		if err != nil {
 			return nil, err
 		}
-		return s.DialUDP(netip.AddrPortFrom(s.addr.Netip(), 0), raddr)
-	case "tcp", "tcp4":
-		raddr, err := s.parseAddr("dial", network, address, false, "tcp")
+		return s.DialUDP(netip.AddrPort{}, raddr)
+	case "tcp", "tcp4", "tcp6":
+		raddr, _, err := s.parseAddr("dial", network, address, false, "tcp")
 		if err != nil {
 			return nil, err
 		}
@@ -237,66 +260,37 @@ func (s *Stack) DialContext(ctx context.Context, network, address string) (net.C
 	return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
 }
 
-// DialUDP opens a UDP socket bound to laddr (port 0 for an ephemeral
-// one) and connected to raddr.
+// DialUDP opens a UDP socket bound to laddr (the zero AddrPort, or port
+// 0, for an ephemeral port of the address the stack sends to raddr from)
+// and connected to raddr.
 func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
-	if !raddr.Addr().Is4() || raddr.Port() == 0 {
+	raddr = unmapPort(raddr)
+	if !raddr.Addr().IsValid() || raddr.Addr().IsUnspecified() || raddr.Port() == 0 {
 		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: errors.New("missing or invalid remote address")}
 	}
-	local, err := s.udpLocalAddr(laddr)
-	if err != nil {
-		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+	// A connected socket is of its peer's family.
+	fam := famV6
+	if raddr.Addr().Is4() {
+		fam = famV4
 	}
-	c := s.newUDPConn(local, raddr)
+	la := laddr.Addr().Unmap()
+	if !la.IsValid() || la.IsUnspecified() {
+		// A connected socket sends from one address, as on Linux: the
+		// one the stack picks for raddr.
+		var ok bool
+		if la, ok = s.sourceFor(raddr.Addr()); !ok {
+			return nil, &net.OpError{Op: "dial", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(raddr), Err: ErrNoRoute}
+		}
+	}
+	local, err := s.localAddr(netip.AddrPortFrom(la, laddr.Port()), fam)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+	}
+	c := s.newUDPConn(local, raddr, fam)
 	if err := s.udp.bind(s, c); err != nil {
-		return nil, &net.OpError{Op: "dial", Net: "udp", Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+		return nil, &net.OpError{Op: "dial", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
 	}
 	return c, nil
-}
-
-// udpLocalAddr checks the local address of a socket: the zero Addr means
-// any address, as 0.0.0.0 does (and as DialTCP takes it); any other must
-// be ours.
-func (s *Stack) udpLocalAddr(laddr netip.AddrPort) (netip.AddrPort, error) {
-	a := laddr.Addr().Unmap()
-	switch {
-	case !a.IsValid():
-		a = netip.IPv4Unspecified()
-	case !a.Is4() || !a.IsUnspecified() && a != s.addr.Netip():
-		return laddr, syscall.EADDRNOTAVAIL
-	}
-	return netip.AddrPortFrom(a, laddr.Port()), nil
-}
-
-// parseAddr parses a "host:port" address for a socket of the protocol
-// proto ("udp" or "tcp"), whose network must be proto or proto+"4". Host
-// names are not resolved: the stack has no resolver of its own.
-func (s *Stack) parseAddr(op, network, address string, local bool, proto string) (netip.AddrPort, error) {
-	fail := func(err error) (netip.AddrPort, error) {
-		return netip.AddrPort{}, &net.OpError{Op: op, Net: network, Err: err}
-	}
-	if network != proto && network != proto+"4" {
-		return fail(net.UnknownNetworkError(network))
-	}
-	host, portStr, err := net.SplitHostPort(address)
-	if err != nil {
-		return fail(err)
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return fail(&net.AddrError{Err: "invalid port", Addr: address})
-	}
-	addr := netip.IPv4Unspecified()
-	if host != "" {
-		if addr, err = netip.ParseAddr(host); err != nil || !addr.Unmap().Is4() {
-			return fail(&net.AddrError{Err: "not an IPv4 address (names are not resolved)", Addr: address})
-		}
-		addr = addr.Unmap()
-	}
-	if local && !addr.IsUnspecified() && addr != s.addr.Netip() {
-		return fail(syscall.EADDRNOTAVAIL)
-	}
-	return netip.AddrPortFrom(addr, uint16(port)), nil
 }
 
 // UDPConn is a UDP socket of a Stack. It is a net.PacketConn; made by Dial
@@ -306,6 +300,7 @@ type UDPConn struct {
 	s      *Stack
 	local  netip.AddrPort // its address may be unspecified
 	remote netip.AddrPort // valid for a connected socket
+	fam    family         // the families it sends and receives
 
 	mu      sync.Mutex
 	queue   []queued // ring of received datagrams
@@ -342,11 +337,12 @@ const maxQueued = 4096
 // that, and room for one largest datagram.
 func maxKept(rcvbuf int) int { return 2*rcvbuf + ipv4.MaxTotalLen }
 
-func (s *Stack) newUDPConn(local, remote netip.AddrPort) *UDPConn {
+func (s *Stack) newUDPConn(local, remote netip.AddrPort, fam family) *UDPConn {
 	return &UDPConn{
 		s:      s,
 		local:  local,
 		remote: remote,
+		fam:    fam,
 		rcvbuf: s.cfg.UDPReceiveBuffer,
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
@@ -356,11 +352,14 @@ func (s *Stack) newUDPConn(local, remote netip.AddrPort) *UDPConn {
 }
 
 // accepts reports whether the socket takes a datagram sent to dst by src.
-func (c *UDPConn) accepts(dst ipv4.Addr, src netip.AddrPort) bool {
+func (c *UDPConn) accepts(dst netip.Addr, src netip.AddrPort) bool {
+	if !c.fam.has(dst) {
+		return false
+	}
 	if c.remote.IsValid() && c.remote != src {
 		return false
 	}
-	if la := c.local.Addr(); !la.IsUnspecified() && la != dst.Netip() {
+	if la := c.local.Addr(); !la.IsUnspecified() && la != dst {
 		return false
 	}
 	return true
@@ -509,12 +508,12 @@ func (c *UDPConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
 	case c.wd.Expired():
 		return 0, c.opError("write", errTimeout)
 	}
-	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	addr = unmapPort(addr)
 	if c.remote.IsValid() && addr != c.remote {
 		return 0, c.opError("write", net.ErrWriteToConnected)
 	}
-	if !addr.Addr().Is4() || addr.Port() == 0 {
-		return 0, c.opError("write", &net.AddrError{Err: "invalid IPv4 destination", Addr: addr.String()})
+	if !c.fam.has(addr.Addr()) || addr.Addr().IsUnspecified() || addr.Port() == 0 {
+		return 0, c.opError("write", &net.AddrError{Err: "invalid destination for a " + c.fam.net("udp") + " socket", Addr: addr.String()})
 	}
 	if err := c.s.sendUDP(c.local, addr, b); err != nil {
 		return 0, c.opError("write", err)
@@ -592,7 +591,7 @@ func (c *UDPConn) SetReadBuffer(bytes int) error {
 }
 
 func (c *UDPConn) opError(op string, err error) error {
-	e := &net.OpError{Op: op, Net: "udp", Source: net.UDPAddrFromAddrPort(c.local), Err: err}
+	e := &net.OpError{Op: op, Net: c.fam.net("udp"), Source: net.UDPAddrFromAddrPort(c.local), Err: err}
 	if c.remote.IsValid() {
 		e.Addr = net.UDPAddrFromAddrPort(c.remote)
 	}

@@ -1,0 +1,311 @@
+package stack
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
+)
+
+// The stack's addresses, both families. Config gives the first ones;
+// the IPv6 ones may change while the stack runs (AddAddress,
+// RemoveAddress, SetAddressTentative: the seam through which Neighbor
+// Discovery's address configuration, package ndp, adds link-local and
+// SLAAC addresses once Duplicate Address Detection has passed). The set
+// is an immutable snapshot replaced whole on every change, so that the
+// receive path reads it with one atomic load and no lock.
+
+// addr4 is one IPv4 address of the stack's and its link.
+type addr4 struct {
+	addr    ipv4.Addr
+	prefix  netip.Prefix // masked
+	bcast   ipv4.Addr    // the link's directed broadcast address
+	network ipv4.Addr    // the link's network address, its all-zeros host
+}
+
+// addr6 is one IPv6 address of the stack's and its on-link prefix.
+type addr6 struct {
+	addr   ipv6.Addr
+	prefix netip.Prefix // masked; /128 when nothing else is on link
+	// tentative: Duplicate Address Detection has not passed (RFC 4862
+	// 5.4): the address is not used as a source and packets to it are
+	// not accepted, but Neighbor Solicitations for it go to the NDP
+	// handler, which must hear of a duplicate.
+	tentative bool
+}
+
+// ifaddrs is the set of addresses at one moment; never modified once
+// published.
+type ifaddrs struct {
+	v4 []addr4 // the first is the primary address
+	v6 []addr6
+	// groups6 are the IPv6 multicast groups the stack listens to:
+	// all-nodes and the solicited-node group of every address, tentative
+	// ones included (RFC 4862 5.4.2); macs6 are their Ethernet addresses.
+	groups6 []ipv6.Addr
+	macs6   []ethernet.Addr
+	// gw6 is the IPv6 default router, when hasGW6.
+	gw6    ipv6.Addr
+	hasGW6 bool
+}
+
+func newAddr4(p netip.Prefix) addr4 {
+	pm := p.Masked()
+	return addr4{addr: ipv4.Addr(p.Addr().As4()), prefix: pm, bcast: directedBroadcast(pm), network: ipv4.Addr(pm.Addr().As4())}
+}
+
+// withGroups returns a with its multicast groups computed.
+func (a *ifaddrs) withGroups() *ifaddrs {
+	// The slices may be a previous snapshot's: start new ones.
+	a.groups6, a.macs6 = nil, nil
+	if len(a.v6) == 0 {
+		return a
+	}
+	add := func(g ipv6.Addr) {
+		if !slices.Contains(a.groups6, g) {
+			a.groups6 = append(a.groups6, g)
+			a.macs6 = append(a.macs6, ethernet.Addr(g.EthernetMulticast()))
+		}
+	}
+	add(ipv6.AllNodes)
+	for _, x := range a.v6 {
+		add(x.addr.SolicitedNode())
+	}
+	return a
+}
+
+// ours4 reports whether a is one of our IPv4 addresses.
+func (a *ifaddrs) ours4(x ipv4.Addr) bool {
+	for i := range a.v4 {
+		if a.v4[i].addr == x {
+			return true
+		}
+	}
+	return false
+}
+
+// find6 returns our IPv6 address x, tentative or not.
+func (a *ifaddrs) find6(x ipv6.Addr) (addr6, bool) {
+	for _, y := range a.v6 {
+		if y.addr == x {
+			return y, true
+		}
+	}
+	return addr6{}, false
+}
+
+// ours6 reports whether x is one of our IPv6 addresses that is in use
+// (not tentative).
+func (a *ifaddrs) ours6(x ipv6.Addr) bool {
+	y, ok := a.find6(x)
+	return ok && !y.tentative
+}
+
+// joined6 reports whether the stack listens to multicast group g.
+func (a *ifaddrs) joined6(g ipv6.Addr) bool { return slices.Contains(a.groups6, g) }
+
+// joinedMAC reports whether m is the Ethernet address of a group joined.
+func (a *ifaddrs) joinedMAC(m ethernet.Addr) bool { return slices.Contains(a.macs6, m) }
+
+// onLink6 reports whether dst is on the link: link-local, or in the
+// prefix of one of our addresses.
+func (a *ifaddrs) onLink6(dst ipv6.Addr) bool {
+	if dst.IsLinkLocalUnicast() {
+		return true
+	}
+	n := dst.Netip()
+	for _, y := range a.v6 {
+		if y.prefix.Bits() < 128 && y.prefix.Contains(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// source6 picks the source address of a packet to dst (a simple form of
+// RFC 6724's rules): a link-local address for a link-local destination
+// or a link-scoped multicast group, else the address whose prefix holds
+// dst or, failing that, shares the longest prefix with it, global ones
+// before link-local ones. Tentative addresses are never chosen. ok is
+// false when the stack has no usable IPv6 address.
+func (a *ifaddrs) source6(dst ipv6.Addr) (src ipv6.Addr, ok bool) {
+	linkScope := dst.IsLinkLocalUnicast() || dst.IsMulticast() && dst.MulticastScope() <= 2
+	best, bestScore := -1, -1
+	for i, y := range a.v6 {
+		if y.tentative {
+			continue
+		}
+		score := commonPrefixLen(y.addr, dst)
+		if y.addr.IsLinkLocalUnicast() == linkScope {
+			score += 256 // the right scope first (RFC 6724 rule 2)
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best < 0 {
+		return ipv6.Addr{}, false
+	}
+	return a.v6[best].addr, true
+}
+
+// commonPrefixLen returns how many leading bits a and b share.
+func commonPrefixLen(a, b ipv6.Addr) int {
+	for i := range a {
+		if x := a[i] ^ b[i]; x != 0 {
+			n := i * 8
+			for x&0x80 == 0 {
+				x <<= 1
+				n++
+			}
+			return n
+		}
+	}
+	return 128
+}
+
+// source4 returns the IPv4 address to send from to the neighbour hop:
+// the one on hop's link, else the primary one.
+func (a *ifaddrs) source4(hop ipv4.Addr) ipv4.Addr {
+	n := hop.Netip()
+	for i := range a.v4 {
+		if a.v4[i].prefix.Contains(n) {
+			return a.v4[i].addr
+		}
+	}
+	return a.v4[0].addr
+}
+
+// clone returns a copy of a to modify and publish.
+func (a *ifaddrs) clone() *ifaddrs {
+	n := *a
+	n.v6 = slices.Clone(a.v6)
+	return &n
+}
+
+// SetRouter6 makes router (a link-local address, as Router
+// Advertisements come from, or any on-link one) the default router for
+// IPv6 destinations off the link; the invalid Addr removes it. It is how
+// Neighbor Discovery's router discovery (package ndp) routes.
+func (s *Stack) SetRouter6(router netip.Addr) error {
+	var r ipv6.Addr
+	if router.IsValid() {
+		var ok bool
+		if r, ok = ipv6.AddrFromNetip(router.WithZone("")); !ok || r.IsMulticast() || r.IsUnspecified() {
+			return fmt.Errorf("%w: router %v", ErrConfig, router)
+		}
+	}
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	n := s.addrs().clone()
+	n.gw6, n.hasGW6 = r, router.IsValid()
+	s.ifaddrs.Store(n)
+	return nil
+}
+
+// addrs returns the current address set.
+func (s *Stack) addrs() *ifaddrs { return s.ifaddrs.Load() }
+
+// AddrFlags qualify an address given to AddAddress.
+type AddrFlags uint8
+
+const (
+	// AddrTentative adds the address as tentative: Duplicate Address
+	// Detection is to run (the caller's business, RFC 4862 5.4); the
+	// stack joins its solicited-node group and passes Neighbor
+	// Solicitations and Advertisements for it to the NDP handler, but
+	// neither uses it nor accepts packets for it until
+	// SetAddressTentative clears the flag.
+	AddrTentative AddrFlags = 1 << iota
+)
+
+// AddAddress adds an IPv6 address and the prefix on the link, such as
+// 2001:db8::2/64 (a /128 puts nothing else on the link), while the stack
+// runs. An address already there has its prefix and flags replaced. It
+// is how Neighbor Discovery's address configuration (link-local
+// addresses, SLAAC) gives the stack addresses.
+func (s *Stack) AddAddress(p netip.Prefix, flags AddrFlags) error {
+	if !p.IsValid() || !p.Addr().Is6() || p.Addr().Is4In6() {
+		return fmt.Errorf("%w: %v is not an IPv6 prefix", ErrConfig, p)
+	}
+	a, _ := ipv6.AddrFromNetip(p.Addr().WithZone(""))
+	if a.IsMulticast() || a.IsUnspecified() || a.IsLoopback() {
+		return fmt.Errorf("%w: %v cannot be an address of the stack's", ErrConfig, p)
+	}
+	if s.mtu < ipv6.MinMTU {
+		return fmt.Errorf("%w: device MTU %d is below IPv6's minimum of %d", ErrConfig, s.mtu, ipv6.MinMTU)
+	}
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	s.ensureNeigh6()
+	old := s.addrs()
+	n := old.clone()
+	x := addr6{addr: a, prefix: p.Masked(), tentative: flags&AddrTentative != 0}
+	if i := slices.IndexFunc(n.v6, func(y addr6) bool { return y.addr == a }); i >= 0 {
+		n.v6[i] = x
+	} else {
+		n.v6 = append(n.v6, x)
+	}
+	s.ifaddrs.Store(n.withGroups())
+	return nil
+}
+
+// RemoveAddress removes an IPv6 address (a failed Duplicate Address
+// Detection, an expired prefix), reporting whether it was there.
+func (s *Stack) RemoveAddress(a netip.Addr) bool {
+	x, ok := ipv6.AddrFromNetip(a.WithZone(""))
+	if !ok {
+		return false
+	}
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	old := s.addrs()
+	i := slices.IndexFunc(old.v6, func(y addr6) bool { return y.addr == x })
+	if i < 0 {
+		return false
+	}
+	n := old.clone()
+	n.v6 = slices.Delete(n.v6, i, i+1)
+	s.ifaddrs.Store(n.withGroups())
+	return true
+}
+
+// SetAddressTentative marks an IPv6 address tentative or, once Duplicate
+// Address Detection has passed, preferred, reporting whether the address
+// is there.
+func (s *Stack) SetAddressTentative(a netip.Addr, tentative bool) bool {
+	x, ok := ipv6.AddrFromNetip(a.WithZone(""))
+	if !ok {
+		return false
+	}
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	old := s.addrs()
+	i := slices.IndexFunc(old.v6, func(y addr6) bool { return y.addr == x })
+	if i < 0 {
+		return false
+	}
+	n := old.clone()
+	n.v6[i].tentative = tentative
+	s.ifaddrs.Store(n.withGroups())
+	return true
+}
+
+// Addrs returns the stack's addresses with their prefixes: the IPv4 ones,
+// the primary first, then the IPv6 ones in use (not tentative).
+func (s *Stack) Addrs() []netip.Prefix {
+	a := s.addrs()
+	out := make([]netip.Prefix, 0, len(a.v4)+len(a.v6))
+	for _, x := range a.v4 {
+		out = append(out, netip.PrefixFrom(x.addr.Netip(), x.prefix.Bits()))
+	}
+	for _, x := range a.v6 {
+		if !x.tentative {
+			out = append(out, netip.PrefixFrom(x.addr.Netip(), x.prefix.Bits()))
+		}
+	}
+	return out
+}
