@@ -352,5 +352,3 @@ func BenchmarkReassemble(b *testing.B) {
 		}
 	}
 }
-
-
