@@ -15,10 +15,13 @@ import (
 	"github.com/medina-net/medina/arp"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/internal/manualclock"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
+	"github.com/medina-net/medina/neigh"
 	"github.com/medina-net/medina/pcap"
 	"github.com/medina-net/medina/udp"
 )
@@ -94,16 +97,22 @@ var (
 // them.
 func fuzzConfig(clock link.Clock) Config {
 	return Config{
-		Addr:    netip.MustParsePrefix("10.0.0.1/24"),
-		Gateway: gwIP.Netip(),
-		Clock:   clock,
-		Rand:    SeededRand(7),
+		Addr:     netip.MustParsePrefix("10.0.0.1/24"),
+		Addrs:    []netip.Prefix{netip.PrefixFrom(addrA6, 64), netip.PrefixFrom(llA6, 64)},
+		Gateway:  gwIP.Netip(),
+		Gateway6: netip.MustParseAddr("fe80::fe"),
+		Clock:    clock,
+		Rand:     SeededRand(7),
 		ARP: arp.CacheConfig{
 			MaxEntries: 8, MaxQueued: 4, MaxQueuedBytes: 16 << 10,
 		},
 		Reassembly: ipv4.ReassemblyConfig{
 			MaxBytes: 32 << 10, MaxDatagrams: 8, MaxFragments: 16,
 		},
+		Reassembly6: ipv6.ReassemblyConfig{
+			MaxBytes: 32 << 10, MaxDatagrams: 8, MaxFragments: 16,
+		},
+		NDP:              neigh.Config{MaxEntries: 8, MaxQueued: 4, MaxQueuedBytes: 16 << 10},
 		UDPReceiveBuffer: 8 << 10,
 	}
 }
@@ -120,10 +129,12 @@ const (
 
 	opDrain = 0x80 // opAdvance: instead, read what the sockets hold, up to length datagrams
 
-	opBroadcast = 0x08 // opIPv4, opARP: to the Ethernet broadcast address
-	opKeepLen   = 0x10 // opIPv4: keep the total length as given
-	opKeepSum   = 0x20 // opIPv4: keep the checksums as given
-	opKeepIHL   = 0x40 // opIPv4: keep version and IHL as given
+	opIPv6 = 0x04 // opRaw: instead, an IPv6 packet, put in a frame to us (or its group) and fixed up
+
+	opBroadcast = 0x08 // opIPv4, opARP, opIPv6: to the Ethernet broadcast address
+	opKeepLen   = 0x10 // opIPv4, opIPv6: keep the total (payload) length as given
+	opKeepSum   = 0x20 // opIPv4, opIPv6: keep the checksums as given
+	opKeepIHL   = 0x40 // opIPv4, opIPv6: keep version and IHL (version) as given
 )
 
 // record appends one record to b.
@@ -152,8 +163,65 @@ func fuzzFrame(op byte, body []byte) []byte {
 		return f
 	case opARP:
 		return ethFrame(dst, peerMAC, ethernet.TypeARP, body)
+	case opRaw:
+		if op&opIPv6 == 0 {
+			break
+		}
+		if len(body) >= ipv6.HeaderLen && op&opBroadcast == 0 {
+			if d := ipv6.Header(body).Dst(); d.IsMulticast() {
+				dst = d.EthernetMulticast()
+			}
+		}
+		f := ethFrame(dst, peerMAC, ethernet.TypeIPv6, body)
+		fixIPv6(f[ethernet.HeaderLen:], op)
+		return f
 	}
 	return bytes.Clone(body)
+}
+
+// fixIPv6 makes the packet b believable, unless op says to keep what the
+// fuzzer wrote: version 6, the payload length of b, and right checksums
+// for UDP and ICMPv6 in a packet that is not a fragment.
+func fixIPv6(b []byte, op byte) {
+	if len(b) < ipv6.HeaderLen {
+		return
+	}
+	h := ipv6.Header(b)
+	if op&opKeepIHL == 0 {
+		h.SetVersion(6)
+	}
+	if op&opKeepLen == 0 {
+		h.SetPayloadLen(uint16(min(len(b)-ipv6.HeaderLen, ipv6.MaxPayloadLen)))
+	}
+	if op&opKeepSum != 0 || h.Check() != nil {
+		return
+	}
+	if f, _, ok := h.FragmentHeader(); ok && !f.IsAtomic() {
+		return
+	}
+	proto, off, how := h.UpperLayer()
+	end := h.Len()
+	if how != ipv6.ChainUpper || off >= end {
+		return
+	}
+	p := b[off:end]
+	switch proto {
+	case ipv4.ProtoUDP:
+		if len(p) >= udp.HeaderLen {
+			u := udp.Header(p)
+			if int(u.Length()) >= udp.HeaderLen && int(u.Length()) <= len(p) {
+				u = u[:u.Length()]
+			}
+			u.SetChecksum(0)
+			u.SetChecksum(udp6Sum(u, h.Src(), h.Dst()))
+		}
+	case ipv4.ProtoICMPv6:
+		if len(p) >= icmpv6.MinLen {
+			m := icmpv6.Message(p)
+			m.SetChecksum(0)
+			m.FillChecksum(h.Src(), h.Dst())
+		}
+	}
 }
 
 func ethFrame(dst, src ethernet.Addr, t ethernet.Type, payload []byte) []byte {
@@ -268,6 +336,10 @@ func runFuzzInput(t *testing.T, data []byte) {
 		func() (*UDPConn, error) {
 			return s.DialUDP(netip.MustParseAddrPort("10.0.0.1:5000"), netip.MustParseAddrPort("10.0.0.2:9"))
 		},
+		func() (*UDPConn, error) { return s.ListenUDP(netip.MustParseAddrPort("[::]:8")) },
+		func() (*UDPConn, error) {
+			return s.DialUDP(netip.MustParseAddrPort("[2001:db8::1]:5001"), netip.MustParseAddrPort("[2001:db8::2]:9"))
+		},
 	} {
 		c, err := open()
 		if err != nil {
@@ -275,6 +347,10 @@ func runFuzzInput(t *testing.T, data []byte) {
 			return
 		}
 		r.socks = append(r.socks, c)
+	}
+	if _, err := s.pings.add(pingKey{peer: addrB6, id: 1, seq: 2}); err != nil {
+		t.Error("cannot register a ping")
+		return
 	}
 	if _, err := s.pings.add(pingKey{peer: peerIP.Netip(), id: 1, seq: 1}); err != nil {
 		t.Error("cannot register a ping")
@@ -389,9 +465,26 @@ func (r *fuzzRun) check(where string) {
 			fail("socket %v keeps %d bytes of buffers for a %d-byte receive buffer", c.local, retained, c.rcvbuf)
 		}
 	}
+	rs6 := s.reasm6.Stats()
+	if rs6.Bytes > r.cfg.Reassembly6.MaxBytes || rs6.Bytes < 0 || rs6.Datagrams > r.cfg.Reassembly6.MaxDatagrams {
+		fail("IPv6 reassembly holds %d bytes in %d packets, bounds %d, %d", rs6.Bytes, rs6.Datagrams,
+			r.cfg.Reassembly6.MaxBytes, r.cfg.Reassembly6.MaxDatagrams)
+	}
+	if nt := s.nd6(); nt != nil {
+		ns := nt.Stats()
+		if ns.Entries > r.cfg.NDP.MaxEntries || ns.QueuedBytes > r.cfg.NDP.MaxQueuedBytes {
+			fail("IPv6 neighbour table: %d entries, %d bytes queued", ns.Entries, ns.QueuedBytes)
+		}
+		for _, e := range nt.Entries() {
+			if a, _ := ipv6.AddrFromNetip(e.Addr); a == us6 || a == usLL6 || a.IsMulticast() || a.IsUnspecified() ||
+				e.LinkAddr.IsMulticast() || e.Queued > r.cfg.NDP.MaxQueued {
+				fail("IPv6 neighbour entry %+v", e)
+			}
+		}
+	}
 	s.pings.mu.Lock()
-	if len(s.pings.waiters) > 1 {
-		fail("%d ping waiters, want at most 1", len(s.pings.waiters))
+	if len(s.pings.waiters) > 2 {
+		fail("%d ping waiters, want at most 2", len(s.pings.waiters))
 	}
 	s.pings.mu.Unlock()
 
@@ -515,8 +608,74 @@ func (r *fuzzRun) checkOutput(frame []byte, fail func(string, ...any)) {
 		case q.Protocol() == ipv4.ProtoICMP && len(q.Payload()) > 0 && icmp.Type(q.Payload()[0]).IsError():
 			fail("wrote an ICMP error about an ICMP error: %x", frame)
 		}
+	case ethernet.TypeIPv6:
+		r.checkOutput6(f, fail)
 	default:
 		fail("wrote a frame of EtherType %v: %x", f.Type(), frame)
+	}
+}
+
+// checkOutput6 checks an IPv6 packet the stack wrote: from one of its
+// addresses, with its hop limit (255 for Neighbor Discovery), to a host
+// or, for Neighbor Discovery, a solicited-node group or all-nodes; an
+// ICMPv6 error about a packet to us, not about an error, not to a group,
+// and about a packet to a group only when RFC 4443 2.4 (e.3) allows it.
+func (r *fuzzRun) checkOutput6(f ethernet.Frame, fail func(string, ...any)) {
+	frame := []byte(f)
+	h, err := ipv6.NewHeader(f.Payload())
+	if err != nil || h.Check() != nil {
+		fail("wrote a bad IPv6 packet: %x", frame)
+		return
+	}
+	h = h[:h.Len()]
+	src, dst := h.Src(), h.Dst()
+	if src != us6 && src != usLL6 {
+		fail("wrote a packet from %v: %x", src, frame)
+	}
+	proto, off, how := h.UpperLayer()
+	var m icmpv6.Message
+	if how == ipv6.ChainUpper && proto == ipv4.ProtoICMPv6 && off < len(h) {
+		m, _ = icmpv6.NewMessage(h[off:])
+	}
+	nd := m != nil && m.Type().IsNDP()
+	switch {
+	case nd && h.HopLimit() != ndpHopLimit, !nd && h.HopLimit() != DefaultHopLimit:
+		fail("wrote a packet with hop limit %d: %x", h.HopLimit(), frame)
+	case dst.IsMulticast() && !(nd && (dst.IsSolicitedNode() || dst == ipv6.AllNodes)):
+		fail("wrote a packet to %v: %x", dst, frame)
+	case dst.IsUnspecified() || dst.IsLoopback() || dst == us6 || dst == usLL6:
+		fail("wrote a packet to %v: %x", dst, frame)
+	}
+	if dst.IsMulticast() != f.Dst().IsMulticast() {
+		fail("wrote a packet to %v in a frame to %v: %x", dst, f.Dst(), frame)
+	}
+	if m == nil || !m.Type().IsError() {
+		return
+	}
+	if m.ComputeChecksum(src, dst) != m.Checksum() {
+		fail("wrote an ICMPv6 error with a bad checksum: %x", frame)
+	}
+	q, err := ipv6.NewHeader(m.Quoted())
+	if err != nil {
+		fail("wrote an ICMPv6 error quoting %d bytes: %x", len(m.Quoted()), frame)
+		return
+	}
+	qd := q.Dst()
+	allowed := m.Type() == icmpv6.TypePacketTooBig || m.Type() == icmpv6.TypeParamProblem && m.Code() == icmpv6.ParamProblemOption
+	switch {
+	case q.Src() != dst:
+		fail("wrote an ICMPv6 error about a packet from %v to %v: %x", q.Src(), dst, frame)
+	case qd != us6 && qd != usLL6 && !qd.IsMulticast():
+		fail("wrote an ICMPv6 error about a packet to %v: %x", qd, frame)
+	case qd.IsMulticast() && !allowed:
+		fail("wrote an ICMPv6 error about a packet to a group: %x", frame)
+	case len(m) > icmpv6.HeaderLen+icmpv6.MaxQuoteLen:
+		fail("wrote an ICMPv6 error of %d bytes: %x", len(m), frame)
+	}
+	if p, qoff, how := q.UpperLayer(); how == ipv6.ChainUpper && p == ipv4.ProtoICMPv6 && qoff < len(q) {
+		if t := icmpv6.Type(q[qoff]); t.IsError() || t == icmpv6.TypeRedirect {
+			fail("wrote an ICMPv6 error about an ICMPv6 error or redirect: %x", frame)
+		}
 	}
 }
 
@@ -773,6 +932,80 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 			rec(opIPv4, dgram(peerIP, fuzzIP, ipv4.ProtoICMP, 35, 0, 0, echoMsg(icmp.TypeEcho, 4, 8, hello))))
 		add(recs...)
 	}
+
+	// IPv6.
+	v6 := func(b []byte) []byte { return rec(opRaw|opIPv6, b) }
+	nsFrom := func(src, target ipv6.Addr, sll bool) []byte {
+		var ll []byte
+		if sll {
+			ll = peerMAC[:]
+		}
+		b := make([]byte, 32)
+		m, _ := icmpv6.EncodeNeighborSolicit(b, target, ll, nil, src, target.SolicitedNode())
+		if src.IsUnspecified() {
+			return pkt6(src, target.SolicitedNode(), 255, ipv4.ProtoICMPv6, m)
+		}
+		return pkt6(src, target.SolicitedNode(), 255, ipv4.ProtoICMPv6, m)
+	}
+	naFor := func(flags icmpv6.NAFlags, mac ethernet.Addr) []byte {
+		b := make([]byte, 32)
+		m, _ := icmpv6.EncodeNeighborAdvert(b, flags, peer6, mac[:], peer6, us6)
+		return pkt6(peer6, us6, 255, ipv4.ProtoICMPv6, m)
+	}
+	udp6 := func(dport uint16, data []byte) []byte {
+		u := make([]byte, 8+len(data))
+		udp.Encode(u, 9, dport)
+		copy(u[8:], data)
+		return u
+	}
+	// Echo, resolution by a solicitation, a solicited advertisement.
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoICMPv6, echo6("hello, fuzzer"))),
+		v6(naFor(icmpv6.NASolicited|icmpv6.NAOverride, peerMAC)))
+	add(v6(nsFrom(peer6, us6, true)), v6(pkt6(peer6, us6, 64, ipv4.ProtoICMPv6, echo6("hello"))))
+	add(v6(nsFrom(ipv6.Unspecified, us6, false)), v6(nsFrom(peerLL6, usLL6, true)))
+	add(v6(pkt6(peerLL6, ipv6.AllNodes, 1, ipv4.ProtoICMPv6, echo6("all"))))
+	// UDP: to the dual-stack socket, to the IPv4-only one, a zero
+	// checksum, a datagram larger than the MTU in fragments.
+	add(v6(nsFrom(peer6, us6, true)), v6(pkt6(peer6, us6, 64, ipv4.ProtoUDP, udp6(8, hello))),
+		v6(pkt6(peer6, us6, 64, ipv4.ProtoUDP, udp6(7, hello))), rec(opAdvance|opDrain, []byte{}))
+	zero := pkt6(peer6, us6, 64, ipv4.ProtoUDP, udp6(8, hello))
+	zero[ipv6.HeaderLen+6], zero[ipv6.HeaderLen+7] = 0, 0
+	add(rec(opRaw|opIPv6|opKeepSum, zero))
+	big := pkt6(peer6, us6, 64, ipv4.ProtoUDP, udp6(8, bytes.Repeat(hello, 200)))
+	var bigFrags []byte
+	ipv6.Fragment(big, 1280, 77, make([]byte, 1280), func(f []byte) error {
+		bigFrags = record(bigFrags, opRaw|opIPv6|opKeepSum, f)
+		return nil
+	})
+	add(rec(opRaw|opIPv6, nsFrom(peer6, us6, true)), bigFrags)
+	// Extension headers: an option to discard with an error, a routing
+	// header with segments left, an unknown next header, an atomic
+	// fragment, overlapping fragments, a first fragment that times out.
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoHopOpts, opts(ipv4.ProtoICMPv6, []byte{0xbe, 2, 0, 0}), echo6("x"))))
+	add(v6(pkt6(peer6, ipv6.AllNodes, 64, ipv4.ProtoHopOpts, opts(ipv4.ProtoICMPv6, []byte{0xfe, 2, 0, 0}), echo6("x"))))
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoRouting, routing(ipv4.ProtoICMPv6, ipv6.RoutingSourceRoute, 1), echo6("x"))))
+	add(v6(pkt6(peer6, us6, 64, 253, make([]byte, 8))))
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoFragment, fragHdr(ipv4.ProtoICMPv6, 0, false, 5), echo6("atomic"))))
+	ep := echoPayload(100)
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoFragment, fragHdr(ipv4.ProtoICMPv6, 0, true, 6), ep[:64])),
+		v6(pkt6(peer6, us6, 64, ipv4.ProtoFragment, fragHdr(ipv4.ProtoICMPv6, 56, false, 6), ep[56:])))
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoFragment, fragHdr(ipv4.ProtoICMPv6, 0, true, 7), ep[:64])),
+		v6(nsFrom(peer6, us6, true)), adv(30*time.Second), adv(31*time.Second))
+	// Errors: a packet too big and a port unreachable about the
+	// connected socket's datagrams, and one about somebody else's.
+	ourPkt := pkt6(us6, peer6, 64, ipv4.ProtoUDP, udp6(9, hello))
+	binary.BigEndian.PutUint16(ourPkt[ipv6.HeaderLen:], 5001)
+	ptb := make([]byte, 8+len(ourPkt))
+	emsg, _ := icmpv6.EncodePacketTooBig(ptb, 1300, ourPkt, ipv6.Addr{}, ipv6.Addr{})
+	add(v6(pkt6(other6, us6, 64, ipv4.ProtoICMPv6, emsg)))
+	un := make([]byte, 8+len(ourPkt))
+	emsg, _ = icmpv6.EncodeDestUnreachable(un, icmpv6.UnreachPort, ourPkt, ipv6.Addr{}, ipv6.Addr{})
+	add(v6(pkt6(peer6, us6, 64, ipv4.ProtoICMPv6, emsg)), rec(opAdvance|opDrain, []byte{}))
+	// A router advertisement, and a redirect.
+	ra := icmpv6.AppendLinkAddr(make([]byte, icmpv6.RouterAdvertLen), icmpv6.OptSourceLinkAddr, peerMAC[:])
+	ra[0] = byte(icmpv6.TypeRouterAdvert)
+	add(v6(pkt6(netip6("fe80::fe"), ipv6.AllNodes, 255, ipv4.ProtoICMPv6, ra)),
+		v6(pkt6(us6, netip6("2001:db9::1"), 64, ipv4.ProtoICMPv6, echo6("off-link"))))
 	return seeds
 }
 

@@ -354,9 +354,10 @@ func (s *Stack) toNeighbor6(hop ipv6.Addr, frame []byte, now time.Time, bp *[]by
 	if r.Solicit {
 		s.sendNS(hop, r.SolicitTo, ipv6.Header(pkt).Src())
 	}
-	if !r.OK || r.Solicit {
-		s.neigh6Timer.arm(nt.Deadline())
-	}
+	// The use of a STALE entry starts DELAY, whose deadline the timer
+	// must see too, so it is armed whatever the answer (cheaply, when it
+	// is armed already for an earlier time).
+	s.neigh6Timer.arm(nt.Deadline())
 }
 
 // sendPacket6To sends a packet that waited for its neighbour's address

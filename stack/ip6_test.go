@@ -234,3 +234,64 @@ func TestDualStackSockets(t *testing.T) {
 		}
 	})
 }
+
+// TestNUD6: neighbour unreachability detection over IPv6 (RFC 4861 7.3):
+// an entry goes STALE after ReachableTime; its next use starts DELAY,
+// then PROBE with unicast solicitations, which the neighbour answers,
+// and the entry is REACHABLE again. A neighbour that stops answering is
+// removed after MAX_UNICAST_SOLICIT probes.
+func TestNUD6(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newDualPair(t, 14, nil)
+		state := func() neigh.State {
+			for _, e := range p.b.Neighbors6() {
+				if e.Addr == addrA6 {
+					return e.State
+				}
+			}
+			return 0
+		}
+		ping := func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_, err := p.b.Ping(ctx, addrA6, 8)
+			return err
+		}
+		if err := ping(); err != nil {
+			t.Fatal(err)
+		}
+		if s := state(); s != neigh.StateReachable {
+			t.Fatalf("after a ping: %v", s)
+		}
+		time.Sleep(50 * time.Second) // beyond the largest ReachableTime, 45 s
+		if s := state(); s != neigh.StateStale {
+			t.Fatalf("after 50 s: %v", s)
+		}
+		before := p.b.Stats().ICMPv6.OutNeighborSolicits
+		if err := ping(); err != nil {
+			t.Fatal(err)
+		}
+		if s := state(); s != neigh.StateDelay {
+			t.Fatalf("used while STALE: %v", s)
+		}
+		time.Sleep(6 * time.Second)
+		if s := state(); s != neigh.StateReachable {
+			t.Fatalf("after the probe: %v", s)
+		}
+		if n := p.b.Stats().ICMPv6.OutNeighborSolicits - before; n != 1 {
+			t.Errorf("%d solicitations to probe", n)
+		}
+
+		// a goes away: its entry is probed and removed.
+		p.a.Close()
+		time.Sleep(50 * time.Second)
+		ping()
+		time.Sleep(10 * time.Second)
+		if s := state(); s != 0 {
+			t.Errorf("a silent neighbour is still %v", s)
+		}
+		if st := p.b.Stats().NDP; st.Failures != 1 {
+			t.Errorf("%+v", st)
+		}
+	})
+}
