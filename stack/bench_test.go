@@ -20,11 +20,13 @@ func benchPair(b *testing.B, queue int) (sa, sb *Stack, ea, eb *pipe.End) {
 	b.Helper()
 	ea, eb = pipe.New(pipe.Config{Queue: queue})
 	var err error
-	sa, err = New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Rand: SeededRand(1), NoGratuitousARP: true})
+	sa, err = New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
+		Rand: SeededRand(1), NoGratuitousARP: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	sb, err = New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(2), NoGratuitousARP: true})
+	sb, err = New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
+		Rand: SeededRand(2), NoGratuitousARP: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,12 +45,18 @@ const (
 	udpPipeQueue = 1024
 )
 
-func BenchmarkUDPThroughput64(b *testing.B)   { benchUDPThroughput(b, 64) }
-func BenchmarkUDPThroughput1400(b *testing.B) { benchUDPThroughput(b, 1400) }
+func BenchmarkUDPThroughput64(b *testing.B)   { benchUDPThroughput(b, 64, addrA) }
+func BenchmarkUDPThroughput1400(b *testing.B) { benchUDPThroughput(b, 1400, addrA) }
 
 // BenchmarkUDPThroughput4000 sends datagrams of three fragments each,
 // through fragmentation and reassembly.
-func BenchmarkUDPThroughput4000(b *testing.B) { benchUDPThroughput(b, 4000) }
+func BenchmarkUDPThroughput4000(b *testing.B) { benchUDPThroughput(b, 4000, addrA) }
+
+// The same over IPv6 (1400 bytes fit the 1500-byte MTU behind IPv6's
+// 40-byte header too; 4000 go in three fragments).
+func BenchmarkUDP6Throughput64(b *testing.B)   { benchUDPThroughput(b, 64, addrA6) }
+func BenchmarkUDP6Throughput1400(b *testing.B) { benchUDPThroughput(b, 1400, addrA6) }
+func BenchmarkUDP6Throughput4000(b *testing.B) { benchUDPThroughput(b, 4000, addrA6) }
 
 // benchUDPThroughput sends b.N datagrams of size bytes from stack b to
 // stack a over a pipe, one goroutine writing with WriteToUDPAddrPort and
@@ -59,9 +67,9 @@ func BenchmarkUDPThroughput4000(b *testing.B) { benchUDPThroughput(b, 4000) }
 // that is lost anyway would hold its token forever; a watchdog notices
 // the stall, writes the missing datagrams off as lost and gives their
 // tokens back. ns/op is per datagram sent.
-func benchUDPThroughput(b *testing.B, size int) {
+func benchUDPThroughput(b *testing.B, size int, to netip.Addr) {
 	sa, sb, _, eb := benchPair(b, udpPipeQueue)
-	rx, err := sa.ListenUDP(netip.MustParseAddrPort("0.0.0.0:9"))
+	rx, err := sa.ListenUDP(netip.MustParseAddrPort("[::]:9"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +78,7 @@ func benchUDPThroughput(b *testing.B, size int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dst := netip.AddrPortFrom(addrA, 9)
+	dst := netip.AddrPortFrom(to, 9)
 	payload := make([]byte, size)
 	buf := make([]byte, 65536)
 
