@@ -52,6 +52,15 @@ func (s *Stack) ip6Input(b []byte, linkMulticast bool, now time.Time) {
 	case !a.ours6(dst):
 		c.inAddrErrors.Add(1)
 		return
+	default:
+		if _, own := a.find6(src); own {
+			// Our own address to our own address: a forgery, or our
+			// frame come back; an answer would go to ourselves. (From
+			// our address to a group is Duplicate Address Detection's
+			// news: another host has it too.)
+			c.inAddrErrors.Add(1)
+			return
+		}
 	}
 	s.ip6Process(h, a, linkMulticast, now, false)
 }
@@ -338,6 +347,12 @@ func (s *Stack) toNeighbor6(hop ipv6.Addr, frame []byte, now time.Time, bp *[]by
 	}
 	pkt := frame[ethernet.HeaderLen:]
 	nt := s.nd6()
+	if _, own := s.addrs().find6(hop); own {
+		// The stack has no loopback, and must not ask the link who has
+		// its own address.
+		s.ctr.ip6.outDiscards.Add(1)
+		return
+	}
 	if nt == nil {
 		// No IPv6 address yet, so no neighbour table: only multicast
 		// goes out (a router solicitation from ::).

@@ -292,6 +292,11 @@ func TestIPv6Multicast(t *testing.T) {
 	if len(out) != 1 || out[0].Src() != usLL6 || out[0].Dst() != peerLL6 {
 		t.Fatalf("answer to a multicast echo: %v", out)
 	}
+	// From our own address: a forgery, never answered.
+	h.send(pkt6(us6, us6, 64, ipv4.ProtoICMPv6, echo6("me")))
+	if out := h.out(); len(out) != 0 {
+		t.Errorf("answered a packet from our own address: %v", out)
+	}
 	h.s.input(ethFrame(ethernet.Addr{0x33, 0x33, 0, 0, 0, 9}, peerMAC, ethernet.TypeIPv6, pkt6(peer6, netip6("ff02::9"), 1, ipv4.ProtoICMPv6, echo6("x"))))
 	if st := h.s.Stats(); st.Link.InOtherHost != 1 {
 		t.Errorf("a frame to a group not joined: %+v", st.Link)
