@@ -13,6 +13,7 @@ import (
 	"github.com/medina-net/medina/internal/manualclock"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/neigh"
 	"github.com/medina-net/medina/udp"
 )
 
@@ -655,5 +656,39 @@ func TestPacketTooBig6(t *testing.T) {
 	}
 	if st := h.s.Stats(); st.ICMPv6.InPktTooBigs != 2 || st.IPv6.FragOKs != 1 {
 		t.Errorf("%+v %+v", st.ICMPv6, st.IPv6)
+	}
+}
+
+// TestConfirmReachable6: confirmReachable for IPv6 keeps the neighbour a
+// destination goes through REACHABLE, on the link or through the default
+// router, so that no probe follows its use; it creates nothing and
+// allocates nothing.
+func TestConfirmReachable6(t *testing.T) {
+	h := newHarness6(t, func(c *Config) { c.Gateway6 = llB6 })
+	h.learnPeer() // peer6 and peerLL6 (the router) STALE
+	nt := h.s.nd6()
+	for _, a := range []netip.Addr{addrB6, llB6} {
+		nt.Resolve(a, nil, h.clock.Now()) // used: DELAY
+	}
+	h.s.neigh6Timer.arm(nt.Deadline())
+	now := h.clock.Now()
+	h.s.confirmReachable6(peer6, now)
+	h.s.confirmReachable6(netip6("2001:db9::1"), now) // off the link: the router
+	h.s.confirmReachable6(netip6("2001:db8::99"), now) // no entry
+	h.s.confirmReachable6(ipv6.AllNodes, now)
+	for _, a := range []netip.Addr{addrB6, llB6} {
+		if e, _ := nt.Lookup(a); e.State != neigh.StateReachable {
+			t.Errorf("%v: %v, want REACHABLE", a, e.State)
+		}
+	}
+	if _, ok := nt.Lookup(netip.MustParseAddr("2001:db8::99")); ok {
+		t.Error("an entry was created")
+	}
+	h.clock.Advance(neigh.DefaultDelayTime + neigh.DefaultRetransTime)
+	if out := h.out(); len(out) != 0 {
+		t.Errorf("%d packets sent (probes of confirmed neighbours?)", len(out))
+	}
+	if n := testing.AllocsPerRun(100, func() { h.s.confirmReachable6(peer6, h.clock.Now()) }); n != 0 {
+		t.Errorf("%v allocs", n)
 	}
 }
