@@ -40,8 +40,10 @@ func (s *Stack) icmp6Input(h ipv6.Header, b []byte, mcast bool, now time.Time) {
 	case icmpv6.TypeEchoRequest:
 		c.inEchos.Add(1)
 		// RFC 4443 4.1 asks for a reply to a multicast request too, from
-		// a unicast address.
-		s.sendEchoReply6(h, m)
+		// a unicast address; a request from :: has nobody to answer.
+		if !h.Src().IsUnspecified() {
+			s.sendEchoReply6(h, m)
+		}
 	case icmpv6.TypeEchoReply:
 		c.inEchoReplies.Add(1)
 		s.pings.reply(h.Src().Netip(), m.ID(), m.Seq(), now)

@@ -223,6 +223,12 @@ func (s *Stack) ip6Fragment(h ipv6.Header, e ipv6.Ext, mcast, linkMulticast bool
 func (s *Stack) deliver6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, off, namedAt int, mcast bool, now time.Time) {
 	c := &s.ctr.ip6
 	payload := h[off:]
+	if h.Src().IsUnspecified() && proto != ipv4.ProtoICMPv6 {
+		// Only Neighbor Discovery and MLD speak from :: (RFC 4291
+		// 2.5.2); an answer to anything else would go nowhere.
+		c.inAddrErrors.Add(1)
+		return
+	}
 	switch proto {
 	case ipv4.ProtoICMPv6:
 		c.inDelivers.Add(1)
