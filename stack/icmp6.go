@@ -8,7 +8,6 @@ import (
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
-	"github.com/medina-net/medina/tcp"
 )
 
 // ICMPv6 (RFC 4443): echo requests are answered, echo replies go to
@@ -116,38 +115,6 @@ func (s *Stack) lowerPMTU6(dst ipv6.Addr, mtu, size int) {
 	if est = min(est, s.mtu); est < s.mtu {
 		s.pmtu.lower(d, est, s.clock.Now())
 	}
-}
-
-// tcp6ErrorKind is what an ICMPv6 error means to TCP (RFC 4443, RFC 5461
-// 4), or false for codes that mean nothing to it.
-func tcp6ErrorKind(t icmpv6.Type, c icmpv6.Code) (tcp.ICMPKind, bool) {
-	switch t {
-	case icmpv6.TypePacketTooBig:
-		return tcp.ICMPPacketTooBig, true
-	case icmpv6.TypeTimeExceeded:
-		return tcp.ICMPTimeExceeded, true
-	case icmpv6.TypeParamProblem:
-		// Code 1 (unrecognized next header) pointing at TCP is the
-		// IPv6 form of protocol unreachable (RFC 5461 4.1).
-		if c == icmpv6.ParamProblemNextHeader {
-			return tcp.ICMPPortUnreachable, true
-		}
-		return tcp.ICMPParamProblem, true
-	case icmpv6.TypeDestUnreachable:
-	default:
-		return 0, false
-	}
-	switch c {
-	case icmpv6.UnreachNoRoute, icmpv6.UnreachRejectRoute:
-		return tcp.ICMPNetUnreachable, true
-	case icmpv6.UnreachAddress, icmpv6.UnreachBeyondScope, icmpv6.UnreachSourceRouting:
-		return tcp.ICMPHostUnreachable, true
-	case icmpv6.UnreachPort:
-		return tcp.ICMPPortUnreachable, true
-	case icmpv6.UnreachProhibited, icmpv6.UnreachPolicyFailed:
-		return tcp.ICMPProhibited, true
-	}
-	return 0, false
 }
 
 // sendEchoReply6 answers an echo request with the same identifier,
