@@ -673,7 +673,7 @@ func TestConfirmReachable6(t *testing.T) {
 	h.s.neigh6Timer.arm(nt.Deadline())
 	now := h.clock.Now()
 	h.s.confirmReachable6(peer6, now)
-	h.s.confirmReachable6(netip6("2001:db9::1"), now) // off the link: the router
+	h.s.confirmReachable6(netip6("2001:db9::1"), now)  // off the link: the router
 	h.s.confirmReachable6(netip6("2001:db8::99"), now) // no entry
 	h.s.confirmReachable6(ipv6.AllNodes, now)
 	for _, a := range []netip.Addr{addrB6, llB6} {
