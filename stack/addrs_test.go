@@ -237,3 +237,37 @@ func TestNDPSeam(t *testing.T) {
 		t.Errorf("without a router: %v", err)
 	}
 }
+
+// TestRouterAdvertisedSettings: what package ndp applies from a Router
+// Advertisement: the link MTU (datagrams fragmented for it), the hop
+// limit, the neighbour timers.
+func TestRouterAdvertisedSettings(t *testing.T) {
+	h := newHarness6(t, nil)
+	h.learnPeer()
+	if err := h.s.SetLinkMTU6(1000); err == nil {
+		t.Error("an IPv6 link MTU below 1280")
+	}
+	if err := h.s.SetLinkMTU6(1400); err != nil {
+		t.Fatal(err)
+	}
+	h.s.SetHopLimit6(7)
+	h.s.SetNDPTimers(10*time.Second, 2*time.Second)
+	c, err := h.s.Dial("udp6", "[2001:db8::2]:9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write(make([]byte, 1400))
+	out := h.out()
+	if len(out) != 2 || len(out[0]) > 1400 || out[0].HopLimit() != 7 {
+		t.Fatalf("%d packets, the first of %d bytes, hop limit %d", len(out), len(out[0]), out[0].HopLimit())
+	}
+	if got := h.s.nd6().Config(); got.BaseReachableTime != 10*time.Second || got.RetransTime != 2*time.Second {
+		t.Errorf("neighbour timers %v, %v", got.BaseReachableTime, got.RetransTime)
+	}
+	h.s.SetLinkMTU6(0)
+	h.s.SetHopLimit6(0)
+	c.Write(make([]byte, 1400))
+	if out := h.out(); len(out) != 1 || out[0].HopLimit() != DefaultHopLimit {
+		t.Errorf("back to the defaults: %d packets", len(out))
+	}
+}

@@ -112,7 +112,7 @@ func (s *Stack) lowerPMTU6(dst ipv6.Addr, mtu, size int) {
 	if floored {
 		s.ctr.ip.pmtuFloored.Add(1)
 	}
-	if est = min(est, s.mtu); est < s.mtu {
+	if est < s.linkMTU6() {
 		s.pmtu.lower(d, est, s.clock.Now())
 	}
 }

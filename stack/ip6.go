@@ -283,7 +283,7 @@ func (s *Stack) encodeIPv6(b []byte, proto ipv4.Protocol, src, dst ipv6.Addr, pa
 		return fmt.Errorf("%w: %d bytes of payload", ErrMessageTooLong, payloadLen)
 	}
 	if hopLimit == 0 {
-		hopLimit = s.cfg.HopLimit
+		hopLimit = s.hopLimit6()
 	}
 	f := ipv6.Fields{PayloadLen: payloadLen, NextHeader: proto, HopLimit: hopLimit, Src: src, Dst: dst}
 	_, err := f.Encode(b)
@@ -315,9 +315,9 @@ func (s *Stack) output6(bp *[]byte, n int, now time.Time) error {
 	if dst.IsMulticast() {
 		c.outMcastPkts.Add(1)
 	}
-	mtu := s.mtu
+	mtu := s.linkMTU6()
 	if !dst.IsMulticast() {
-		mtu = s.pmtu.lookup(dst.Netip(), s.mtu, now)
+		mtu = s.pmtu.lookup(dst.Netip(), mtu, now)
 	}
 	if n <= mtu {
 		s.toNeighbor6(hop, buf[:ethernet.HeaderLen+n], now, bp)

@@ -65,6 +65,11 @@ type Stack struct {
 	reasm6      *ipv6.Reassembler
 	reasm6Timer timerSlot
 	icmp6Limit  *icmp.RateLimiter
+	// What Router Advertisements may set (ndpseam.go): the IPv6 link
+	// MTU, when below the device's, and the hop limit; 0 for the
+	// defaults.
+	mtu6Set      atomic.Int32
+	hopLimit6Set atomic.Uint32
 
 	udp     udpTable
 	tcp     *tcp.Engine
