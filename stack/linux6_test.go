@@ -1,0 +1,132 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"net/netip"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/medina-net/medina/internal/netns"
+	"github.com/medina-net/medina/link/tap"
+)
+
+// Addresses of the IPv6 test with Linux: the kernel's side of the TAP is
+// 2001:db8:6::1, the stack 2001:db8:6::2 and fe80::2.
+var (
+	kernel6    = netip.MustParseAddr("2001:db8:6::1")
+	stack6     = netip.MustParseAddr("2001:db8:6::2")
+	stackLL6   = netip.MustParseAddr("fe80::2")
+	prefix6Len = 64
+)
+
+// TestLinuxPeer6 is TestLinuxPeer over IPv6: Linux, in a namespace of
+// its own behind a TAP, resolves the stack with Neighbor Discovery and
+// pings its global and link-local addresses, exchanges UDP datagrams
+// with it both ways (one of them fragmented), and the stack pings Linux.
+// It needs root, /dev/net/tun, ping and socat.
+func TestLinuxPeer6(t *testing.T) {
+	netns.Available(t)
+	netns.NeedTools(t, "ping", "socat")
+	tp := netns.NewTAP(t, tap.Config{})
+	ns, ifname := tp.NS, tp.Dev.Name()
+	// Namespaces may start with IPv6 off.
+	for _, conf := range []string{"all", "default", ifname} {
+		ns.Run(t, "sysctl", "-q", "-w", "net.ipv6.conf."+conf+".disable_ipv6=0")
+	}
+	ns.IP(t, "-6", "addr", "add", netip.PrefixFrom(kernel6, prefix6Len).String(), "dev", ifname, "nodad")
+
+	s, err := New(tp.Dev, Config{
+		Addr:  netip.PrefixFrom(netns.StackAddr, 24),
+		Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv, err := s.ListenPacket("udp6", ":7777")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go echo(srv)
+
+	for _, dst := range []string{stack6.String(), stackLL6.String() + "%" + ifname} {
+		out := ns.Run(t, "ping", "-6", "-c", "5", "-i", "0.2", "-W", "2", "-s", "3000", dst)
+		if !strings.Contains(out, " 0% packet loss") {
+			t.Fatalf("ping -6 %s from Linux lost packets:\n%s", dst, out)
+		}
+	}
+	neigh := ns.IP(t, "-6", "neigh", "show", stack6.String())
+	if !strings.Contains(neigh, s.HardwareAddr().String()) {
+		t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+	}
+
+	for _, size := range []int{5, 1452, 3000} {
+		msg := make([]byte, size)
+		rand.Read(msg)
+		cmd := ns.Command("socat", "-T", "3", "-b", "65536", "-", "UDP6:["+stack6.String()+"]:7777")
+		cmd.Stdin = bytes.NewReader(msg)
+		got, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("socat, %d bytes to the stack's echo server: %v", size, err)
+		}
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("echo of %d bytes from Linux came back as %d bytes", size, len(got))
+		}
+	}
+
+	for _, size := range []int{5, 3000} {
+		msg := make([]byte, size)
+		rand.Read(msg)
+		got := receiveInNamespace6(t, s, ns, msg)
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("datagram of %d bytes from the stack arrived as %d bytes", size, len(got))
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.Ping(ctx, kernel6, 3000); err != nil {
+		t.Errorf("the stack's ping of Linux: %v", err)
+	}
+
+	st := s.Stats()
+	if st.ICMPv6.InEchos < 10 || st.ICMPv6.OutEchoReplies < 10 || st.IPv6.ReasmOKs < 5 || st.IPv6.FragOKs < 5 {
+		t.Errorf("counters do not show the exchange: %+v %+v", st.IPv6, st.ICMPv6)
+	}
+	if st.IPv6.InHdrErrors != 0 || st.UDP6.InErrors != 0 || st.ICMPv6.InErrors != 0 || st.ICMPv6.InNDPInvalid != 0 {
+		t.Errorf("errors on a clean link: %+v %+v %+v", st.IPv6, st.ICMPv6, st.UDP6)
+	}
+}
+
+// receiveInNamespace6 is receiveInNamespace over IPv6.
+func receiveInNamespace6(t *testing.T, s *Stack, ns *netns.Namespace, msg []byte) []byte {
+	t.Helper()
+	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", "UDP6-RECV:9999", "STDOUT")
+	var out lockedBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	c, err := s.Dial("udp6", "["+kernel6.String()+"]:9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 50 && out.Len() == 0; i++ {
+		c.Write(msg)
+		time.Sleep(100 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	<-done
+	got := out.Bytes()
+	if len(got) < len(msg) {
+		t.Fatalf("socat in the namespace received %d bytes, want at least %d", len(got), len(msg))
+	}
+	return got[:len(msg)]
+}
