@@ -502,7 +502,7 @@ func (r *fuzzRun) check(where string) {
 		fail("IP: %d received + %d reassembled != %d header errors + %d address errors + %d source routes + %d fragments + %d delivered + %d unknown protocols",
 			ip.InReceives, ip.ReasmOKs, ip.InHdrErrors, ip.InAddrErrors, ip.InSourceRoutes, ip.ReasmReqds, ip.InDelivers, ip.InUnknownProtos)
 	}
-	tcpIn := s.TCPStats().InSegs
+	tcpIn := s.TCPStats().InSegs - s.tcp6Segs()
 	if sum := st.UDP.InDatagrams + st.UDP.NoPorts + st.UDP.InErrors + st.ICMP.InMsgs + tcpIn; sum != ip.InDelivers {
 		fail("transports: %d delivered by IP, %d accounted for: %+v %+v, %d TCP segments", ip.InDelivers, sum, st.UDP, st.ICMP, tcpIn)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/tcp"
 )
 
 // ICMPv6 (RFC 4443): echo requests are answered, echo replies go to
@@ -115,6 +116,36 @@ func (s *Stack) lowerPMTU6(dst ipv6.Addr, mtu, size int) {
 	if est < s.linkMTU6() {
 		s.pmtu.lower(d, est, s.clock.Now())
 	}
+}
+
+// tcp6ErrorKind is what an ICMPv6 error means to TCP (RFC 4443; the
+// engine's table, after Linux's icmpv6_err_convert), or false for codes
+// that mean nothing to it.
+func tcp6ErrorKind(t icmpv6.Type, c icmpv6.Code) (tcp.ICMPKind, bool) {
+	switch t {
+	case icmpv6.TypePacketTooBig:
+		return tcp.ICMPPacketTooBig, true
+	case icmpv6.TypeTimeExceeded:
+		return tcp.ICMPTimeExceeded, true
+	case icmpv6.TypeParamProblem:
+		return tcp.ICMPParamProblem, true
+	case icmpv6.TypeDestUnreachable:
+	default:
+		return 0, false
+	}
+	switch c {
+	case icmpv6.UnreachNoRoute:
+		return tcp.ICMPNetUnreachable, true
+	case icmpv6.UnreachBeyondScope:
+		return tcp.ICMPBeyondScope, true
+	case icmpv6.UnreachAddress:
+		return tcp.ICMPAddrUnreachable, true
+	case icmpv6.UnreachPort:
+		return tcp.ICMPPortUnreachable, true
+	case icmpv6.UnreachProhibited, icmpv6.UnreachPolicyFailed, icmpv6.UnreachRejectRoute:
+		return tcp.ICMPProhibited, true
+	}
+	return 0, false
 }
 
 // sendEchoReply6 answers an echo request with the same identifier,

@@ -43,7 +43,30 @@ func realPairTCP(t testing.TB, seed uint64, tcfg tcp.Config) (a, b *Stack, stop 
 // accepted on a.
 func tcpPipe(t testing.TB, seed uint64) (c1, c2 *tcp.Conn, stop func(), err error) {
 	a, b, stopStacks := realPair(t, seed)
-	ln, err := a.ListenTCP(netip.AddrPortFrom(netip.IPv4Unspecified(), 0))
+	return tcpPipeOver(a, b, stopStacks, addrA, netip.IPv4Unspecified())
+}
+
+// tcpPipe6 is tcpPipe over IPv6, between two dual-stack stacks, the
+// listener on [::].
+func tcpPipe6(t testing.TB, seed uint64) (c1, c2 *tcp.Conn, stop func(), err error) {
+	t.Helper()
+	ea, eb := pipe.New(pipe.Config{})
+	ca, cb := dualCfgA(seed), dualCfgB(seed+1)
+	a, err := New(ea, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(eb, cb)
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return tcpPipeOver(a, b, func() { a.Close(); b.Close() }, addrA6, netip.IPv6Unspecified())
+}
+
+// tcpPipeOver connects b to a listener of a's on any, at to.
+func tcpPipeOver(a, b *Stack, stopStacks func(), to, any netip.Addr) (c1, c2 *tcp.Conn, stop func(), err error) {
+	ln, err := a.ListenTCP(netip.AddrPortFrom(any, 0))
 	if err != nil {
 		stopStacks()
 		return nil, nil, nil, err
@@ -61,7 +84,7 @@ func tcpPipe(t testing.TB, seed uint64) (c1, c2 *tcp.Conn, stop func(), err erro
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	port := ln.Addr().(*net.TCPAddr).Port
-	c1, err = b.DialTCP(ctx, netip.AddrPort{}, netip.AddrPortFrom(addrA, uint16(port)))
+	c1, err = b.DialTCP(ctx, netip.AddrPort{}, netip.AddrPortFrom(to, uint16(port)))
 	if err != nil {
 		ln.Close()
 		stopStacks()
@@ -90,6 +113,22 @@ func TestNetTestConn(t *testing.T) {
 	mp := func() (c1, c2 net.Conn, stop func(), err error) {
 		seed += 2
 		return tcpPipe(t, seed)
+	}
+	t.Run("DialerFirst", func(t *testing.T) { nettest.TestConn(t, mp) })
+	t.Run("AcceptorFirst", func(t *testing.T) {
+		nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
+			c1, c2, stop, err = mp()
+			return c2, c1, stop, err
+		})
+	})
+}
+
+// TestNetTestConn6 is TestNetTestConn over IPv6.
+func TestNetTestConn6(t *testing.T) {
+	seed := uint64(200)
+	mp := func() (c1, c2 net.Conn, stop func(), err error) {
+		seed += 2
+		return tcpPipe6(t, seed)
 	}
 	t.Run("DialerFirst", func(t *testing.T) { nettest.TestConn(t, mp) })
 	t.Run("AcceptorFirst", func(t *testing.T) {

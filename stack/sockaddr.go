@@ -59,6 +59,15 @@ func familyOf(a netip.Addr) family {
 	return famV6
 }
 
+// familyOf is the package function for a stack: the zero Addr means
+// IPv4 alone on a stack that does not speak IPv6.
+func (s *Stack) familyOf(a netip.Addr) family {
+	if !a.IsValid() && !s.speaks6() {
+		return famV4
+	}
+	return familyOf(a)
+}
+
 // unmapPort returns ap with an IPv4-mapped address as plain IPv4 and
 // without a zone (the stack has one link).
 func unmapPort(ap netip.AddrPort) netip.AddrPort {
@@ -112,9 +121,9 @@ func (s *Stack) parseAddr(op, network, address string, local bool, proto string)
 	var addr netip.Addr
 	if host == "" {
 		// The wildcard: package net listens on both families for "tcp"
-		// and "udp", and so does the stack when its link carries IPv6.
+		// and "udp", and so does the stack when it speaks IPv6.
 		addr = netip.IPv6Unspecified()
-		if fam == famV4 || fam == famDual && !s.has6 {
+		if fam == famV4 || fam == famDual && !s.speaks6() {
 			addr, fam = netip.IPv4Unspecified(), famV4
 		}
 	} else {
@@ -130,7 +139,7 @@ func (s *Stack) parseAddr(op, network, address string, local bool, proto string)
 			return fail(&net.AddrError{Err: "not an IPv4 address", Addr: address})
 		case fam == famV6 && !addr.Is6():
 			return fail(&net.AddrError{Err: "not an IPv6 address", Addr: address})
-		case fam == famDual && local && addr.IsUnspecified() && s.has6:
+		case fam == famDual && local && addr.IsUnspecified() && s.speaks6():
 			// 0.0.0.0 with "tcp" or "udp" is package net's dual-stack
 			// wildcard too.
 			addr = netip.IPv6Unspecified()
@@ -145,6 +154,14 @@ func (s *Stack) parseAddr(op, network, address string, local bool, proto string)
 		return fail(syscall.EADDRNOTAVAIL)
 	}
 	return netip.AddrPortFrom(addr, uint16(port)), fam, nil
+}
+
+// speaks6 reports whether the stack speaks IPv6: it has an IPv6 address,
+// or Neighbor Discovery will give it some. A stack that does not keeps
+// IPv4's wildcard, 0.0.0.0, for "tcp" and "udp" sockets, as it did before
+// IPv6.
+func (s *Stack) speaks6() bool {
+	return s.has6 && (len(s.addrs().v6) > 0 || s.cfg.NDPHandler != nil)
 }
 
 // isOurs reports whether a is one of the stack's addresses in use.

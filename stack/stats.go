@@ -224,7 +224,7 @@ type counters struct {
 	udp, udp6 udpCounters
 	ip6       struct {
 		inReceives, inHdrErrors, inAddrErrors, inUnknownProtos, inOptionDrops, inRoutingErrors atomic.Uint64
-		inNoNext, inMcastPkts, inDelivers                                                      atomic.Uint64
+		inNoNext, inMcastPkts, inDelivers, inTCPSegs                                           atomic.Uint64
 		outRequests, outDiscards, outNoRoutes, outMcastPkts                                    atomic.Uint64
 		fragOKs, fragFails, fragCreates                                                        atomic.Uint64
 	}

@@ -15,18 +15,15 @@ import (
 	"github.com/medina-net/medina/tcp"
 )
 
-// tcpNetwork is the stack as the TCP engine sees it: the IP layer it
-// builds segments for.
+// tcpNetwork is the stack as the TCP engine sees it: the IP layer, of
+// both families, it builds segments for.
 type tcpNetwork struct{ s *Stack }
 
-// SourceAddr is the stack's address, for IPv4: the stack has one, and
-// no IPv6 yet.
-func (n tcpNetwork) SourceAddr(dst netip.Addr) (netip.Addr, bool) {
-	return n.s.addr.Netip(), dst.Is4()
-}
+// SourceAddr is the address the stack sends to dst from.
+func (n tcpNetwork) SourceAddr(dst netip.Addr) (netip.Addr, bool) { return n.s.sourceFor(dst) }
 
-// IsLocal reports whether a is the stack's address.
-func (n tcpNetwork) IsLocal(a netip.Addr) bool { return a == n.s.addr.Netip() }
+// IsLocal reports whether a is one of the stack's addresses in use.
+func (n tcpNetwork) IsLocal(a netip.Addr) bool { return n.s.isOurs(a) }
 
 // MTU is the device's: the stack has one route MTU.
 func (n tcpNetwork) MTU(dst netip.Addr) int { return n.s.mtu }
@@ -38,7 +35,11 @@ func (n tcpNetwork) PathMTU(dst netip.Addr) int {
 }
 
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
-// headers in front of the segment.
+// headers in front of the segment. The engine does not say which family
+// a segment is for, and IPv4's is laid out so that a link.Swapper takes
+// the frame as it is; Send moves an IPv6 segment 20 bytes up, for its
+// longer header (within the buffer: a segment sized for IPv6's MTU
+// leaves the room).
 func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
 	s := n.s
 	sb := s.segBufs.Get().(*tcp.SegmentBuffer)
@@ -48,7 +49,8 @@ func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
 	return sb
 }
 
-// Send puts the IPv4 header in front of a segment and sends it.
+// Send puts the IP header of src's family in front of a segment and sends
+// it.
 func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) error {
 	s := n.s
 	bp := sb.Owner.(*[]byte)
@@ -60,86 +62,140 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 	if size == 0 {
 		return nil
 	}
-	dg := (*bp)[ethernet.HeaderLen : ethernet.HeaderLen+ipv4.MinHeaderLen+size]
+	buf := *bp
+	if dst.Is6() {
+		const at = ethernet.HeaderLen + ipv4.MinHeaderLen
+		if need := ethernet.HeaderLen + ipv6.HeaderLen + size; need > cap(buf) {
+			// A segment larger than the path MTU allows (it will be
+			// fragmented): a buffer of the size it needs.
+			nbp := s.bufs.get(need)
+			copy((*nbp)[at:], buf[at:at+size])
+			s.bufs.put(bp)
+			bp, buf = nbp, *nbp
+			sb.Owner = nbp
+		}
+		copy(buf[ethernet.HeaderLen+ipv6.HeaderLen:], buf[at:at+size])
+		pkt := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv6.HeaderLen+size]
+		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
+			return err
+		}
+		return s.output6(bp, ipv6.HeaderLen+size, sb.Time)
+	}
+	dg := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv4.MinHeaderLen+size]
 	// TCP segments are sent with DF set: the engine sizes them to the
 	// path MTU (RFC 1191's path MTU discovery).
-	if err := s.encodeIPv4(dg, ipv4.ProtoTCP, ipv4.Addr(dst.As4()), size, true); err != nil {
+	if err := s.encodeIPv4From(dg, ipv4.ProtoTCP, ipv4.Addr(src.As4()), ipv4.Addr(dst.As4()), size, true); err != nil {
 		return err
 	}
 	return s.outputAt(bp, ipv4.MinHeaderLen+size, sb.Time)
 }
 
-// Listen listens for TCP connections on address ("tcp" or "tcp4"
-// network; "host:port", host empty, 0.0.0.0 or the stack's address). It
-// returns a *tcp.Listener, which behaves as package net's: port 0 picks a
-// free ephemeral port that Addr reports; a port another listener has
-// fails with EADDRINUSE, and an address not the stack's with
-// EADDRNOTAVAIL; after Close, Accept fails with an error that wraps
-// net.ErrClosed. Names are not resolved.
+// Listen listens for TCP connections on address, as package net's Listen
+// does: network "tcp", "tcp4" or "tcp6"; address "host:port", the host
+// empty, a wildcard or one of the stack's addresses (IPv6 in brackets,
+// with a zone naming the stack's link if it likes). A wildcard "tcp"
+// listener ([::]:80, or :80) takes connections of both families, a
+// "tcp6" one IPv6 only (IPV6_V6ONLY, as package net sets it), a "tcp4"
+// one IPv4 only. It returns a *tcp.Listener, which behaves as package
+// net's: port 0 picks a free ephemeral port that Addr reports; a port
+// another listener has fails with EADDRINUSE, and an address not the
+// stack's with EADDRNOTAVAIL; after Close, Accept fails with an error
+// that wraps net.ErrClosed. Names are not resolved.
 func (s *Stack) Listen(network, address string) (net.Listener, error) {
 	laddr, fam, err := s.parseAddr("listen", network, address, true, "tcp")
 	if err != nil {
 		return nil, err
 	}
-	if fam != famV4 {
-		// Until the engine speaks IPv6, a wildcard listens on IPv4.
-		laddr = netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
-		if a := laddr.Addr(); a.Is6() && !a.IsUnspecified() {
-			return nil, &net.OpError{Op: "listen", Net: network, Err: errNoTCP6}
-		}
+	if !laddr.Addr().IsUnspecified() {
+		fam = familyOf(laddr.Addr())
 	}
-	return s.ListenTCP(laddr)
+	return s.listenTCP(laddr, fam)
 }
 
-// ListenTCP listens for TCP connections on laddr, as Listen does; the
-// zero AddrPort, like 0.0.0.0:0, listens on an ephemeral port.
+// ListenTCP listens for TCP connections on laddr, as Listen does: the
+// zero AddrPort, or [::], on both families; 0.0.0.0 on IPv4 only; port 0
+// on an ephemeral port.
 func (s *Stack) ListenTCP(laddr netip.AddrPort) (*tcp.Listener, error) {
-	if !laddr.Addr().IsValid() {
-		laddr = netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
-	}
-	if a := laddr.Addr().Unmap(); !a.IsUnspecified() && a != s.addr.Netip() {
-		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(laddr), Err: syscall.EADDRNOTAVAIL}
-	}
-	return s.tcp.Listen(netip.AddrPortFrom(laddr.Addr().Unmap(), laddr.Port()))
+	return s.listenTCP(laddr, s.familyOf(laddr.Addr()))
 }
 
-// errNoTCP6: the TCP engine does not speak IPv6 yet.
-var errNoTCP6 = errors.New("TCP over IPv6 is not wired yet")
+func (s *Stack) listenTCP(laddr netip.AddrPort, fam family) (*tcp.Listener, error) {
+	local, err := s.localAddr(laddr, fam)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(laddr), Err: err}
+	}
+	return s.tcp.ListenWith(local, tcp.ListenOptions{V6Only: fam == famV6})
+}
 
-// tcp6Input takes a TCP segment over IPv6; until the engine speaks IPv6
-// it is counted and dropped.
-func (s *Stack) tcp6Input(h ipv6.Header, seg []byte, now time.Time) {}
+// tcp6Input hands a TCP segment over IPv6 to the engine.
+func (s *Stack) tcp6Input(h ipv6.Header, seg []byte, now time.Time) {
+	s.ctr.ip6.inTCPSegs.Add(1)
+	s.tcp.InputAt(h.Src().Netip(), h.Dst().Netip(), seg, now)
+}
 
-// tcp6Segs is how many segments over IPv6 the engine took.
-func (s *Stack) tcp6Segs() uint64 { return 0 }
+// tcp6Segs is how many segments over IPv6 the engine was handed.
+func (s *Stack) tcp6Segs() uint64 { return s.ctr.ip6.inTCPSegs.Load() }
 
-// tcp6Error would hand the engine an ICMPv6 error about a segment we sent.
+// tcp6Error hands the TCP engine an ICMPv6 error about a segment we sent,
+// as tcpError does for ICMP: the engine checks it (RFC 5927), and only
+// then does a Packet Too Big lower the path MTU the table keeps for the
+// destination (RFC 8201, never below 1280).
 func (s *Stack) tcp6Error(sent ipv6.Header, transport []byte, t icmpv6.Type, c icmpv6.Code, mtu uint32) {
+	kind, ok := tcp6ErrorKind(t, c)
+	if !ok {
+		return
+	}
+	msg := tcp.ICMPError{Kind: kind}
+	dst := sent.Dst().Netip()
+	var floored bool
+	if kind == tcp.ICMPPacketTooBig {
+		msg.MTU, _, floored = s.pmtu.estimate(dst, int(mtu), max(int(mtu)+1, len(sent)))
+		msg.MTU = min(msg.MTU, s.mtu)
+	}
+	if !s.tcp.InputError(sent.Src().Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
+		return
+	}
+	if floored {
+		s.ctr.ip.pmtuFloored.Add(1)
+	}
+	if msg.MTU < s.mtu {
+		s.pmtu.lower(dst, msg.MTU, s.clock.Now())
+	}
 }
 
 // errNoLoopback is what a dial to the stack's own address fails with.
 var errNoLoopback = errors.New("the stack's own address: the stack has no loopback")
 
 // DialTCP connects to raddr from laddr (the zero AddrPort, or port 0, for
-// an ephemeral port of the stack's address) and waits for the handshake
-// until ctx is done. It returns a *tcp.Conn, which behaves as package
-// net's *net.TCPConn: see its methods. The stack has no loopback: raddr
-// is another host.
+// an ephemeral port of the address the stack sends to raddr from) and
+// waits for the handshake until ctx is done. raddr may be of either
+// family (an IPv4-mapped address is IPv4; a zone is taken to name the
+// stack's link). It returns a *tcp.Conn, which behaves as package net's
+// *net.TCPConn: see its methods. The stack has no loopback: raddr is
+// another host.
 func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*tcp.Conn, error) {
-	la := laddr.Addr().Unmap()
-	if !la.IsValid() || la.IsUnspecified() {
-		la = s.addr.Netip()
-	} else if la != s.addr.Netip() {
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Source: net.TCPAddrFromAddrPort(laddr), Addr: net.TCPAddrFromAddrPort(raddr), Err: syscall.EADDRNOTAVAIL}
+	ra := unmapPort(raddr)
+	fam := familyOf(ra.Addr())
+	if fam == famDual {
+		fam = famV6
 	}
-	ra := netip.AddrPortFrom(raddr.Addr().Unmap(), raddr.Port())
-	if ra.Addr() == s.addr.Netip() {
+	la := laddr.Addr().Unmap().WithZone("")
+	switch {
+	case !la.IsValid() || la.IsUnspecified():
+		var ok bool
+		if la, ok = s.sourceFor(ra.Addr()); !ok {
+			return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: ErrNoRoute}
+		}
+	case !s.isOurs(la) || la.Is4() != ra.Addr().Is4():
+		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Source: net.TCPAddrFromAddrPort(laddr), Addr: net.TCPAddrFromAddrPort(raddr), Err: syscall.EADDRNOTAVAIL}
+	}
+	if s.isOurs(ra.Addr()) {
 		// Without a loopback path the SYN would go nowhere for two
 		// minutes of retries; say so at once.
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(ra), Err: errNoLoopback}
+		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: errNoLoopback}
 	}
 	return s.tcp.Dial(ctx, netip.AddrPortFrom(la, laddr.Port()), ra)
 }
 
-// TCPStats returns the TCP engine's counters.
+// TCPStats returns the TCP engine's counters, both families together.
 func (s *Stack) TCPStats() tcp.Stats { return s.tcp.Stats() }

@@ -208,7 +208,7 @@ func (s *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
 // ListenUDP opens a UDP socket bound to laddr: the zero AddrPort, or the
 // IPv6 wildcard [::], takes both families; 0.0.0.0 takes IPv4 only.
 func (s *Stack) ListenUDP(laddr netip.AddrPort) (*UDPConn, error) {
-	return s.listenUDP(laddr, familyOf(laddr.Addr()))
+	return s.listenUDP(laddr, s.familyOf(laddr.Addr()))
 }
 
 func (s *Stack) listenUDP(laddr netip.AddrPort, fam family) (*UDPConn, error) {
