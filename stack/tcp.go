@@ -25,13 +25,19 @@ func (n tcpNetwork) SourceAddr(dst netip.Addr) (netip.Addr, bool) { return n.s.s
 // IsLocal reports whether a is one of the stack's addresses in use.
 func (n tcpNetwork) IsLocal(a netip.Addr) bool { return n.s.isOurs(a) }
 
-// MTU is the device's: the stack has one route MTU.
-func (n tcpNetwork) MTU(dst netip.Addr) int { return n.s.mtu }
+// MTU is the link's: the device's for IPv4, and for IPv6 the device's or
+// less, as a Router Advertisement may say.
+func (n tcpNetwork) MTU(dst netip.Addr) int {
+	if dst.Is6() {
+		return n.s.linkMTU6()
+	}
+	return n.s.mtu
+}
 
-// PathMTU is the device's MTU, or less where the path MTU table has a
+// PathMTU is the link's MTU, or less where the path MTU table has a
 // lower one for dst.
 func (n tcpNetwork) PathMTU(dst netip.Addr) int {
-	return n.s.pmtu.lookup(dst, n.s.mtu, n.s.clock.Now())
+	return n.s.pmtu.lookup(dst, n.MTU(dst), n.s.clock.Now())
 }
 
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
@@ -150,7 +156,7 @@ func (s *Stack) tcp6Error(sent ipv6.Header, transport []byte, t icmpv6.Type, c i
 	var floored bool
 	if kind == tcp.ICMPPacketTooBig {
 		msg.MTU, _, floored = s.pmtu.estimate(dst, int(mtu), max(int(mtu)+1, len(sent)))
-		msg.MTU = min(msg.MTU, s.mtu)
+		msg.MTU = min(msg.MTU, s.linkMTU6())
 	}
 	if !s.tcp.InputError(sent.Src().Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
 		return
@@ -158,7 +164,7 @@ func (s *Stack) tcp6Error(sent ipv6.Header, transport []byte, t icmpv6.Type, c i
 	if floored {
 		s.ctr.ip.pmtuFloored.Add(1)
 	}
-	if msg.MTU < s.mtu {
+	if msg.MTU < s.linkMTU6() {
 		s.pmtu.lower(dst, msg.MTU, s.clock.Now())
 	}
 }
