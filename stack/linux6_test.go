@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net"
 	"net/netip"
 	"strings"
 	"syscall"
@@ -129,4 +132,92 @@ func receiveInNamespace6(t *testing.T, s *Stack, ns *netns.Namespace, msg []byte
 		t.Fatalf("socat in the namespace received %d bytes, want at least %d", len(got), len(msg))
 	}
 	return got[:len(msg)]
+}
+
+// TestLinuxTCP6 has Linux and the stack exchange 8 MiB over TCP over
+// IPv6, each way, through socat, checking the bytes: the segments the
+// stack sizes from IPv6's MTU and the ones Linux sends are accepted both
+// ways.
+func TestLinuxTCP6(t *testing.T) {
+	netns.Available(t)
+	netns.NeedTools(t, "socat", "sha256sum", "head")
+	tp := netns.NewTAP(t, tap.Config{})
+	ns, ifname := tp.NS, tp.Dev.Name()
+	for _, conf := range []string{"all", "default", ifname} {
+		ns.Run(t, "sysctl", "-q", "-w", "net.ipv6.conf."+conf+".disable_ipv6=0")
+	}
+	ns.IP(t, "-6", "addr", "add", netip.PrefixFrom(kernel6, prefix6Len).String(), "dev", ifname, "nodad")
+	s, err := New(tp.Dev, Config{Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 8 << 20
+
+	// Linux to the stack.
+	ln, err := s.Listen("tcp", "[::]:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan [32]byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			got <- [32]byte{}
+			return
+		}
+		defer c.Close()
+		w := newHashingWriter()
+		io.Copy(w, c)
+		got <- w.sum()
+	}()
+	cmd := ns.Command("socat", "-u", "-", "TCP6:["+stack6.String()+"]:8080")
+	cmd.Stdin = bulkData(6, 1, n)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("socat to the stack: %v\n%s", err, out)
+	}
+	select {
+	case sum := <-got:
+		if sum != bulkSum(6, 1, n) {
+			t.Fatal("the stack received other bytes than Linux sent")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stack's server did not finish")
+	}
+
+	// The stack to Linux.
+	recv := ns.Command("timeout", "30", "socat", "-u", "TCP6-LISTEN:9090,reuseaddr", "SYSTEM:sha256sum")
+	var out lockedBuffer
+	recv.Stdout = &out
+	if err := recv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var c net.Conn
+	for i := 0; i < 50; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		c, err = s.DialContext(ctx, "tcp6", "["+kernel6.String()+"]:9090")
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("dial Linux: %v", err)
+	}
+	if _, err := io.Copy(c, bulkData(6, 2, n)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := recv.Wait(); err != nil {
+		t.Fatalf("socat in the namespace: %v", err)
+	}
+	want := bulkSum(6, 2, n)
+	if !strings.HasPrefix(string(out.Bytes()), hex.EncodeToString(want[:])) {
+		t.Fatalf("Linux received other bytes: %s", out.Bytes())
+	}
+	if st := s.Stats(); st.IPv6.InHdrErrors != 0 || st.ICMPv6.InErrors != 0 {
+		t.Errorf("errors on a clean link: %+v %+v", st.IPv6, st.ICMPv6)
+	}
 }
