@@ -1,13 +1,30 @@
 // Package stack is medina's network stack: Ethernet, ARP, IPv4 with ICMP,
-// UDP and TCP, composed over one link.Device, with net.Listener, net.Conn
-// and net.PacketConn for embedders.
+// IPv6 with ICMPv6 and Neighbor Discovery, UDP and TCP, composed over one
+// link.Device, with net.Listener, net.Conn and net.PacketConn for
+// embedders.
 //
 //	dev, _ := tap.Open(tap.Config{Name: "tap0"})
-//	s, _ := stack.New(dev, stack.Config{Addr: netip.MustParsePrefix("10.0.0.2/24")})
+//	s, _ := stack.New(dev, stack.Config{
+//		Addr:  netip.MustParsePrefix("10.0.0.2/24"),
+//		Addrs: []netip.Prefix{netip.MustParsePrefix("2001:db8::2/64")},
+//	})
 //	defer s.Close()
-//	ln, _ := s.Listen("tcp", ":80")
+//	ln, _ := s.Listen("tcp", ":80") // both families: [::]:80
 //	http.Serve(ln, handler)
-//	pc, _ := s.ListenPacket("udp", ":53")
+//	pc, _ := s.ListenPacket("udp6", ":53")
+//
+// The stack is dual-stack: Config.Addr and Config.Addrs give it IPv4 and
+// IPv6 addresses, several per family, and a gateway for each. Sockets are
+// named as package net names them ("tcp", "tcp4", "tcp6", "udp", "udp4",
+// "udp6"), and an IPv6 address may carry a zone naming the stack's one
+// link. IPv6 packets go through RFC 8200's extension header processing
+// (ip6.go), are reassembled (ipv6.Reassembler) and fragmented at the
+// source for the path MTU; neighbours are resolved with Neighbor
+// Discovery through a neigh.Table (ndp.go), the state machine ARP's cache
+// runs too. Address autoconfiguration and router discovery are package
+// ndp's: it plugs in through Config.NDPHandler and the methods that add
+// addresses and set what a Router Advertisement says (addrs.go,
+// ndpseam.go).
 //
 // The stack is the only package that knows every layer. Each protocol
 // package holds its wire format and its engine (the neighbour cache in arp,
@@ -24,9 +41,12 @@
 // ICMP errors about datagrams the stack sent reach the socket that sent
 // them: a connected UDP socket, or the TCP engine, which checks that the
 // segment they quote is in flight (RFC 5927) before it acts. A
-// Fragmentation Needed that TCP takes lowers the destination's path MTU
-// (RFC 1191) in a bounded table whose entries age out (PathMTUConfig);
-// TCP sizes its segments for it and sends them with DF set.
+// Fragmentation Needed or Packet Too Big that TCP takes lowers the
+// destination's path MTU (RFC 1191, RFC 8201) in a bounded table whose
+// entries age out (PathMTUConfig); TCP sizes its segments for it and
+// sends them with DF set. UDP over IPv6 is fragmented at the source for
+// it, and a Packet Too Big about a datagram lowers it too (never below
+// IPv6's 1280).
 //
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
