@@ -236,3 +236,57 @@ func (h *harness6) tcpOut() []tcp.Header {
 	}
 	return out
 }
+
+// TestTCP6HardError: a port unreachable about our SYN fails the dial at
+// once with ECONNREFUSED; one quoting a sequence number not ours does
+// nothing (RFC 5927).
+func TestTCP6HardError(t *testing.T) {
+	h := newHarness6(t, nil)
+	h.learnPeer()
+	type result struct {
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		c, err := h.s.DialContext(ctx, "tcp6", "[2001:db8::2]:80")
+		if c != nil {
+			c.Close()
+		}
+		res <- result{err}
+	}()
+	var syn []ipv6.Header
+	for range 1000 {
+		if syn = h.tcpOutPkts(); len(syn) > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if len(syn) != 1 {
+		t.Fatalf("%d SYNs", len(syn))
+	}
+	unreach := func(quoted []byte) []byte {
+		b := make([]byte, 8+len(quoted))
+		m, _ := icmpv6.EncodeDestUnreachable(b, icmpv6.UnreachPort, quoted, ipv6.Addr{}, ipv6.Addr{})
+		return pkt6(peer6, us6, 64, ipv4.ProtoICMPv6, m)
+	}
+	forged := append([]byte(nil), syn[0]...)
+	seg := tcp.Header(forged[ipv6.HeaderLen:])
+	seg.SetSeq(seg.Seq() + 1_000_000)
+	h.send(unreach(forged))
+	select {
+	case r := <-res:
+		t.Fatalf("a forged error ended the dial: %v", r.err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	h.send(unreach(syn[0]))
+	select {
+	case r := <-res:
+		if !errors.Is(r.err, syscall.ECONNREFUSED) {
+			t.Errorf("dial: %v, want ECONNREFUSED", r.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the dial did not end")
+	}
+}
