@@ -75,6 +75,7 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 	c := &s.ctr.ip6
 	mcast := h.Dst().IsMulticast() || linkMulticast
 	namedAt := 6 // the next header field that names the header at hand
+	frags := 0
 	it := h.ExtIter()
 	for e, more := it.Next(); more; e, more = it.Next() {
 		switch e.Status {
@@ -118,6 +119,12 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 			return
 		case ipv4.ProtoFragment:
 			f, _ := e.Fragment()
+			if frags++; frags > 1 {
+				// Two fragment headers in one chain: no sender makes
+				// them, and the reassembler reads only the first.
+				c.inHdrErrors.Add(1)
+				return
+			}
 			if f.IsAtomic() {
 				// RFC 6946: processed at once, on its own; the
 				// reassembler counts it.

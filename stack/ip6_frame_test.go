@@ -233,6 +233,7 @@ func TestIPv6ExtensionHeaders(t *testing.T) {
 		{"no next header", us6, ipv4.ProtoNoNext, [][]byte{make([]byte, 8)}, nil},
 		{"header past the payload", us6, ipv4.ProtoDstOpts, [][]byte{{byte(ipv4.ProtoICMPv6), 4, 1, 4, 0, 0, 0, 0}}, pp(0, 41)},
 		{"atomic fragment", us6, ipv4.ProtoFragment, [][]byte{fragHdr(ipv4.ProtoICMPv6, 0, false, 9)}, reply},
+		{"two fragment headers", us6, ipv4.ProtoFragment, [][]byte{fragHdr(ipv4.ProtoFragment, 0, false, 9), fragHdr(ipv4.ProtoICMPv6, 8, true, 9)}, nil},
 		{"to a group not joined", netip6("ff02::1:ff00:99"), ipv4.ProtoICMPv6, nil, nil},
 		{"to our solicited-node group", us6.SolicitedNode(), ipv4.ProtoICMPv6, nil, reply},
 		{"to another host", other6, ipv4.ProtoICMPv6, nil, nil},
