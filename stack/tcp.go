@@ -25,6 +25,16 @@ func (n tcpNetwork) SourceAddr(dst netip.Addr) (netip.Addr, bool) { return n.s.s
 // IsLocal reports whether a is one of the stack's addresses in use.
 func (n tcpNetwork) IsLocal(a netip.Addr) bool { return n.s.isOurs(a) }
 
+// ConfirmReachable takes the engine's proof that the path to dst works
+// (an acknowledgment of new data) to neighbour unreachability detection.
+func (n tcpNetwork) ConfirmReachable(dst netip.Addr, now time.Time) {
+	if dst.Is4() {
+		n.s.confirmReachable(ipv4.Addr(dst.As4()), now)
+		return
+	}
+	n.s.confirmReachable6(ipv6.Addr(dst.As16()), now)
+}
+
 // MTU is the link's: the device's for IPv4, and for IPv6 the device's or
 // less, as a Router Advertisement may say.
 func (n tcpNetwork) MTU(dst netip.Addr) int {

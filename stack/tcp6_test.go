@@ -290,3 +290,43 @@ func TestTCP6HardError(t *testing.T) {
 		t.Fatal("the dial did not end")
 	}
 }
+
+// TestTCPConfirmsNeighbors: TCP's acknowledgments of new data confirm the
+// neighbour (RFC 4861 7.3.1), so a connection that keeps sending for
+// minutes never has its neighbour probed, over IPv6 and over IPv4.
+func TestTCPConfirmsNeighbors(t *testing.T) {
+	for _, to := range []netip.Addr{addrA6, addrA} {
+		t.Run(to.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := newDualPair(t, 23, nil)
+				ln := listenTCP(t, p.a, "[::]:80")
+				go func() {
+					c, err := ln.Accept()
+					if err == nil {
+						io.Copy(io.Discard, c)
+						c.Close()
+					}
+				}()
+				c, err := p.b.DialContext(context.Background(), "tcp", netip.AddrPortFrom(to, 80).String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := p.b.Stats()
+				for range 120 {
+					if _, err := c.Write(make([]byte, 1000)); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(time.Second)
+				}
+				c.Close()
+				after := p.b.Stats()
+				if n := after.ICMPv6.OutNeighborSolicits - before.ICMPv6.OutNeighborSolicits; n != 0 {
+					t.Errorf("%d neighbour solicitations during two minutes of traffic", n)
+				}
+				if n := after.ARP.OutRequests - before.ARP.OutRequests; n != 0 {
+					t.Errorf("%d ARP requests during two minutes of traffic", n)
+				}
+			})
+		})
+	}
+}

@@ -254,12 +254,24 @@ func pseudoSum(src, dst netip.Addr) uint32 {
 	return checksum.Pseudo6(src.As16(), dst.As16(), ProtocolNumber, 0)
 }
 
+// Confirmer is implemented by a Network that runs neighbour
+// unreachability detection (RFC 4861 7.3.1, and ARP's cache as Linux
+// does it): for every acknowledgment of new data, the engine tells it
+// that the path to remote works, which keeps the neighbour the path goes
+// through reachable without the probes a silent entry costs. It is
+// called with the connection's lock held, must not call the engine, and
+// should allocate nothing.
+type Confirmer interface {
+	ConfirmReachable(remote netip.Addr, now time.Time)
+}
+
 // Engine is the TCP of one stack: its connections, listeners and counters.
 type Engine struct {
-	net   Network
-	cfg   Config
-	clock link.Clock
-	newCC func() congestionControl
+	net     Network
+	confirm Confirmer // net, when it is one
+	cfg     Config
+	clock   link.Clock
+	newCC   func() congestionControl
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -300,6 +312,7 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 		listeners: make(map[uint16][]*Listener),
 		ports:     make(map[uint16]int),
 	}
+	e.confirm, _ = net.(Confirmer)
 	for i := range e.isnKey {
 		e.isnKey[i] = byte(e.rng.Uint32())
 		e.cookieKey[i] = byte(e.rng.Uint32())

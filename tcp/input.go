@@ -547,6 +547,10 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 	if c.sndNxt.LessThan(c.sndUna) {
 		c.sndNxt = c.sndUna
 	}
+	if c.e.confirm != nil && dataAcked > 0 {
+		// Proof from the far end that what we sent arrived.
+		c.e.confirm.ConfirmReachable(c.id.remoteAddr, now)
+	}
 	c.rttSample(s, now)
 	c.retries = 0
 	c.kaProbes = 0
