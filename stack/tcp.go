@@ -50,12 +50,25 @@ func (n tcpNetwork) PathMTU(dst netip.Addr) int {
 	return n.s.pmtu.lookup(dst, n.MTU(dst), n.s.clock.Now())
 }
 
+// SegmentFor hands out a frame buffer with room for the Ethernet header
+// and dst's IP header in front of the segment, so that the frame starts
+// the buffer, where a link.Swapper can take it as it is.
+func (n tcpNetwork) SegmentFor(dst netip.Addr, size int) *tcp.SegmentBuffer {
+	if !dst.Is6() {
+		return n.Segment(size)
+	}
+	s := n.s
+	sb := s.segBufs.Get().(*tcp.SegmentBuffer)
+	bp := s.bufs.get(ethernet.HeaderLen + ipv6.HeaderLen + size)
+	sb.Owner = bp
+	sb.B = (*bp)[ethernet.HeaderLen+ipv6.HeaderLen:]
+	return sb
+}
+
 // Segment hands out a frame buffer with room for the Ethernet and IPv4
-// headers in front of the segment. The engine does not say which family
-// a segment is for, and IPv4's is laid out so that a link.Swapper takes
-// the frame as it is; Send moves an IPv6 segment 20 bytes up, for its
-// longer header (within the buffer: a segment sized for IPv6's MTU
-// leaves the room).
+// headers in front of the segment, for an engine that does not say the
+// family (the engine calls SegmentFor); Send moves an IPv6 segment 20
+// bytes up, for its longer header.
 func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
 	s := n.s
 	sb := s.segBufs.Get().(*tcp.SegmentBuffer)
@@ -79,6 +92,14 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 		return nil
 	}
 	buf := *bp
+	if dst.Is6() && cap(sb.B) == cap(buf)-ethernet.HeaderLen-ipv6.HeaderLen {
+		// Laid out for IPv6 already (SegmentFor).
+		pkt := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv6.HeaderLen+size]
+		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
+			return err
+		}
+		return s.output6(bp, ipv6.HeaderLen+size, sb.Time)
+	}
 	if dst.Is6() {
 		const at = ethernet.HeaderLen + ipv4.MinHeaderLen
 		if need := ethernet.HeaderLen + ipv6.HeaderLen + size; need > cap(buf) {

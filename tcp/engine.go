@@ -265,10 +265,20 @@ type Confirmer interface {
 	ConfirmReachable(remote netip.Addr, now time.Time)
 }
 
+// SegmenterFor is implemented by a Network that lays a segment's buffer
+// out by the family of its destination: SegmentFor is Segment for a
+// segment to dst, leaving room in front for dst's IP header (40 bytes
+// for IPv6, 20 for IPv4), so that Send need not move it. The engine calls
+// it instead of Segment when the network has it.
+type SegmenterFor interface {
+	SegmentFor(dst netip.Addr, size int) *SegmentBuffer
+}
+
 // Engine is the TCP of one stack: its connections, listeners and counters.
 type Engine struct {
 	net     Network
-	confirm Confirmer // net, when it is one
+	confirm Confirmer    // net, when it is one
+	segFor  SegmenterFor // net, when it is one
 	cfg     Config
 	clock   link.Clock
 	newCC   func() congestionControl
@@ -313,6 +323,7 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 		ports:     make(map[uint16]int),
 	}
 	e.confirm, _ = net.(Confirmer)
+	e.segFor, _ = net.(SegmenterFor)
 	for i := range e.isnKey {
 		e.isnKey[i] = byte(e.rng.Uint32())
 		e.cookieKey[i] = byte(e.rng.Uint32())
@@ -321,6 +332,14 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 	e.challenge.init(cfg.ChallengeACKLimit)
 	e.mem.init(cfg.MemoryLimit)
 	return e, nil
+}
+
+// segment returns a buffer for a segment of up to size bytes to dst.
+func (e *Engine) segment(dst netip.Addr, size int) *SegmentBuffer {
+	if e.segFor != nil {
+		return e.segFor.SegmentFor(dst, size)
+	}
+	return e.net.Segment(size)
 }
 
 // random returns a value from the engine's source.
@@ -453,7 +472,7 @@ func (e *Engine) sendReset(id fourTuple, sq, ack Seq, withAck bool) {
 	if withAck {
 		f.Ack, f.Flags = uint32(ack), FlagRST|FlagACK
 	}
-	sb := e.net.Segment(HeaderLen)
+	sb := e.segment(id.remoteAddr, HeaderLen)
 	// sb.B may be longer than asked for (the stack's is the rest of a
 	// frame buffer, holding an earlier frame's bytes): the reset is the
 	// header alone.

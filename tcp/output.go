@@ -253,7 +253,7 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 		}
 	}
 	hlen := HeaderLen + (len(o)+3)&^3
-	sb := c.e.net.Segment(hlen + n)
+	sb := c.e.segment(c.id.remoteAddr, hlen+n)
 	sb.Time = now
 	b := sb.B[:hlen+n]
 

@@ -127,7 +127,7 @@ func (l *Listener) sendCookie(id fourTuple, h Header, now time.Time) {
 	wnd := min(e.cfg.ReceiveBuffer, 0xffff)
 	f := Fields{SrcPort: id.localPort, DstPort: id.remotePort, Seq: cookie, Ack: uint32(clientISN + 1),
 		Flags: FlagSYN | FlagACK, Window: uint16(wnd), Options: o}
-	sb := e.net.Segment(f.HeaderLen())
+	sb := e.segment(id.remoteAddr, f.HeaderLen())
 	// sb.B may be longer than asked for: the SYN-ACK is the header alone.
 	hdr, err := f.Encode(sb.B[:f.HeaderLen()])
 	if err != nil {
