@@ -206,8 +206,12 @@ type pending struct {
 const (
 	pendingCost = int(unsafe.Sizeof(pending{}))
 	fragRecCost = int(unsafe.Sizeof(fragRec{}))
-	// keepPending bounds the recycled records.
+	// keepPending bounds the recycled records, and keepFrags the
+	// fragment lists they keep: a packet of up to 16 fragments (23 KB
+	// at Ethernet's MTU) reuses its list, and the records held outside
+	// MaxBytes stay under keepPending × keepFrags × fragRecCost (40 KB).
 	keepPending = 64
+	keepFrags   = 16
 	// maxQuote is how much of a packet an ICMPv6 error may quote: the
 	// error must fit IPv6's least MTU (RFC 4443 2.4 (c)).
 	maxQuote = MinMTU - HeaderLen - 8
@@ -361,7 +365,10 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 	// fragment list, a new record (with a list of initFrags).
 	need := 0
 	if p == nil {
-		need = pendingCost + r.initFrags()*fragRecCost
+		// A recycled record may come with a list of up to keepFrags
+		// (which record depends on what the drops below recycle): its
+		// charge is bounded by that.
+		need = pendingCost + max(keepFrags, r.initFrags())*fragRecCost
 		if len(r.table) >= r.cfg.MaxDatagrams {
 			r.dropOldest(nil)
 		}
@@ -455,7 +462,7 @@ func (p *pending) search(off int) int {
 	return lo
 }
 
-// initFrags is the capacity of a new packet's fragment list.
+// initFrags is the least capacity of a new packet's fragment list.
 func (r *Reassembler) initFrags() int { return min(4, r.cfg.MaxFragments) }
 
 // growFrags returns the capacity a full fragment list of capacity c grows
@@ -532,7 +539,7 @@ func (r *Reassembler) newPending(key reasmKey, now time.Time) *pending {
 	} else {
 		p = new(pending)
 	}
-	if cap(p.frags) != r.initFrags() {
+	if cap(p.frags) < r.initFrags() {
 		p.frags = make([]fragRec, 0, r.initFrags())
 	}
 	p.key = key
@@ -571,9 +578,9 @@ func (r *Reassembler) remove(p *pending) {
 func (r *Reassembler) recycle(p *pending) {
 	r.freeBufs(p)
 	r.mem -= p.mem
-	frags := p.frags
-	if cap(frags) != r.initFrags() {
-		frags = nil // grown: let it go, so that records stay small
+	frags := p.frags[:0]
+	if cap(frags) > max(keepFrags, r.initFrags()) {
+		frags = nil // grown large: let it go, so that records stay small
 	}
 	*p = pending{frags: frags}
 	if len(r.free) < keepPending {
