@@ -237,7 +237,7 @@ func tcpChecksum(seg tcp.Header, ip netHeader) (ok bool, shouldBe uint16) {
 		return sum == 0, cksumShouldBe(seg.Checksum(), sum)
 	}
 	src, dst := ip.v4PseudoAddrs()
-	if seg.VerifyChecksum(src, dst) {
+	if seg.ChecksumValid(src, dst) {
 		return true, 0
 	}
 	return false, viewShouldBe(seg.Checksum(), seg.ComputeChecksum(src, dst))

@@ -127,7 +127,7 @@ func (p *Printer) udpChecksum(d udp.Header, ip netHeader) {
 		ok, shouldBe = sum == 0, cksumShouldBe(field, sum)
 	} else {
 		src, dst := ip.v4PseudoAddrs()
-		ok = d.VerifyChecksum(src, dst)
+		ok = d.ChecksumValid(src, dst)
 		shouldBe = viewShouldBe(field, d.ComputeChecksum(src, dst))
 	}
 	if !ok {

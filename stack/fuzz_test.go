@@ -212,8 +212,7 @@ func fixIPv6(b []byte, op byte) {
 			if int(u.Length()) >= udp.HeaderLen && int(u.Length()) <= len(p) {
 				u = u[:u.Length()]
 			}
-			u.SetChecksum(0)
-			u.SetChecksum(udp6Sum(u, h.Src(), h.Dst()))
+			u.SetChecksum(u.ComputeChecksum6(h.Src(), h.Dst()))
 		}
 	case ipv4.ProtoICMPv6:
 		if len(p) >= icmpv6.MinLen {

@@ -132,8 +132,7 @@ func pkt6(src, dst ipv6.Addr, hop uint8, first ipv4.Protocol, parts ...[]byte) [
 		case ipv4.ProtoUDP:
 			if len(b)-off >= udp.HeaderLen {
 				u := udp.Header(b[off:])
-				u.SetChecksum(0)
-				u.SetChecksum(udp6Sum(u, src, dst))
+				u.SetChecksum(u.ComputeChecksum6(src, dst))
 			}
 		}
 	}

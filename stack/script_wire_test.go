@@ -180,7 +180,10 @@ func (r *scriptRun) describeIP(h ipv4.Header, s sentFrame, bad func(string, ...a
 	case ipv4.ProtoUDP:
 		u, err := udp.NewHeader(p)
 		if err == nil {
-			err = u.Validate(ip.src, ip.dst)
+			err = u.Validate()
+		}
+		if err == nil && !u.ChecksumValid(ip.src, ip.dst) {
+			err = udp.ErrBadChecksum
 		}
 		if err != nil {
 			bad("a bad UDP datagram: %v", err)

@@ -100,14 +100,13 @@ func (t *udpTable) closeAll() {
 // a link-layer broadcast, which gets no port unreachable.
 func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
 	u, err := udp.NewHeader(b)
-	if err == nil {
-		err = u.Validate(h.Src(), h.Dst())
-	}
-	if err != nil {
+	if err != nil || u.Check() != nil {
 		s.ctr.udp.inErrors.Add(1)
-		if errors.Is(err, udp.ErrBadChecksum) {
-			s.ctr.udp.inCsumErrors.Add(1)
-		}
+		return
+	}
+	if !u.ChecksumValid(h.Src(), h.Dst()) {
+		s.ctr.udp.inErrors.Add(1)
+		s.ctr.udp.inCsumErrors.Add(1)
 		return
 	}
 	c := s.udp.lookup(u.DstPort())

@@ -6,7 +6,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
@@ -20,19 +19,13 @@ import (
 // for a host's sockets). The sockets are those of IPv4 (udp.go); their
 // family set says which packets they take.
 
-// udp6Sum returns the checksum of the UDP datagram u (its whole length)
-// from src to dst, the checksum field taken as it is.
-func udp6Sum(u []byte, src, dst ipv6.Addr) uint16 {
-	return checksum.Checksum(u, checksum.Pseudo6(src, dst, uint8(ipv4.ProtoUDP), uint32(len(u))))
-}
-
 // udp6Input handles a UDP datagram for us over IPv6; mcast says it came
 // to a multicast address or in a link-layer multicast frame, which gets
 // no port unreachable.
 func (s *Stack) udp6Input(h ipv6.Header, b []byte, mcast bool) {
 	c := &s.ctr.udp6
 	u, err := udp.NewHeader(b)
-	if err != nil || int(u.Length()) < udp.HeaderLen || int(u.Length()) > len(b) {
+	if err != nil || u.Check() != nil {
 		c.inErrors.Add(1)
 		return
 	}
@@ -43,7 +36,7 @@ func (s *Stack) udp6Input(h ipv6.Header, b []byte, mcast bool) {
 		return
 	}
 	src, dst := h.Src(), h.Dst()
-	if udp6Sum(u, src, dst) != 0 {
+	if !u.ChecksumValid6(src, dst) {
 		c.inErrors.Add(1)
 		c.inCsumErrors.Add(1)
 		return
@@ -114,11 +107,7 @@ func (s *Stack) sendUDP6(local, remote netip.AddrPort, payload []byte) error {
 	if err != nil {
 		return err
 	}
-	sum := udp6Sum(u, src, dst)
-	if sum == 0 {
-		sum = 0xffff // 0 would mean none (RFC 8200 8.1)
-	}
-	u.SetChecksum(sum)
+	u.SetChecksum(u.ComputeChecksum6(src, dst))
 	if err := s.encodeIPv6(pkt, ipv4.ProtoUDP, src, dst, ulen, 0); err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func ExampleFields_EncodeChecksum() {
 		panic(err)
 	}
 	fmt.Printf("% x\n", []byte(h))
-	fmt.Println(h.VerifyChecksum(src, dst))
+	fmt.Println(h.ChecksumValid(src, dst))
 	// Output:
 	// c3 50 00 50 00 00 00 01 00 00 00 00 80 02 fa f0 9d 7d 00 00 02 04 05 b4 04 02 01 03 03 07 00 00
 	// true

@@ -447,7 +447,7 @@ func FuzzHeader(f *testing.F) {
 		c := Header(bytes.Clone(b))
 		src, dst := [4]byte{10, 0, 0, 1}, [4]byte{192, 168, 7, 9}
 		c.SetChecksum(c.ComputeChecksum(src, dst))
-		if !c.VerifyChecksum(src, dst) {
+		if !c.ChecksumValid(src, dst) {
 			t.Fatal("computed checksum does not verify")
 		}
 		// Over IPv6's pseudo-header too, which a naive sum of the
@@ -455,7 +455,7 @@ func FuzzHeader(f *testing.F) {
 		src6, dst6 := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}, [16]byte{0xfe, 0x80, 8: 0xab, 15: 9}
 		c6 := Header(bytes.Clone(b))
 		c6.SetChecksum(c6.ComputeChecksum6(src6, dst6))
-		if !c6.VerifyChecksum6(src6, dst6) {
+		if !c6.ChecksumValid6(src6, dst6) {
 			t.Fatal("computed IPv6 checksum does not verify")
 		}
 		if want := naiveChecksum6(src6, dst6, b); c6.Checksum() != want {

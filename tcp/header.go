@@ -268,9 +268,9 @@ func (h Header) ComputeChecksum(src, dst [4]byte) uint16 {
 	return ^checksum.Fold(sum)
 }
 
-// VerifyChecksum reports whether the checksum field is right for the
+// ChecksumValid reports whether the checksum field is right for the
 // segment h between src and dst.
-func (h Header) VerifyChecksum(src, dst [4]byte) bool {
+func (h Header) ChecksumValid(src, dst [4]byte) bool {
 	sum := checksum.Pseudo(src, dst, ProtocolNumber, uint16(len(h)))
 	return checksum.Fold(checksum.Add(sum, h)) == 0xffff
 }
@@ -285,8 +285,8 @@ func (h Header) ComputeChecksum6(src, dst [16]byte) uint16 {
 	return ^checksum.Fold(sum)
 }
 
-// VerifyChecksum6 is VerifyChecksum between IPv6 addresses.
-func (h Header) VerifyChecksum6(src, dst [16]byte) bool {
+// ChecksumValid6 is ChecksumValid between IPv6 addresses.
+func (h Header) ChecksumValid6(src, dst [16]byte) bool {
 	sum := checksum.Pseudo6(src, dst, ProtocolNumber, uint32(len(h)))
 	return checksum.Fold(checksum.Add(sum, h)) == 0xffff
 }

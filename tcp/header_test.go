@@ -61,7 +61,7 @@ func TestHeaderFields(t *testing.T) {
 		{"OptionsLen", h.OptionsLen(), 20},
 		{"len(Options)", len(h.Options()), 20},
 		{"len(Payload)", len(h.Payload()), 0},
-		{"VerifyChecksum", h.VerifyChecksum(synSrc, synDst), false},
+		{"ChecksumValid", h.ChecksumValid(synSrc, synDst), false},
 		{"ComputeChecksum", h.ComputeChecksum(synSrc, synDst), uint16(0xe443)},
 	} {
 		if f.got != f.want {
@@ -223,7 +223,7 @@ func TestEncode(t *testing.T) {
 	if !bytes.Equal(h, want) {
 		t.Fatalf("% x\nwant % x", []byte(h), want)
 	}
-	if !h.VerifyChecksum(synSrc, synDst) {
+	if !h.ChecksumValid(synSrc, synDst) {
 		t.Error("encoded checksum does not verify")
 	}
 
@@ -238,14 +238,14 @@ func TestEncode(t *testing.T) {
 	if h.DataOffset() != 24 || !bytes.Equal(h.Options(), []byte{3, 3, 7, 0}) || string(h.Payload()) != "hello" {
 		t.Errorf("offset %d, options % x, payload %q", h.DataOffset(), h.Options(), h.Payload())
 	}
-	if !h.VerifyChecksum(synSrc, synDst) {
+	if !h.ChecksumValid(synSrc, synDst) {
 		t.Error("checksum with payload does not verify")
 	}
-	if h.VerifyChecksum(synDst, synSrc) != true {
+	if h.ChecksumValid(synDst, synSrc) != true {
 		// Swapping the addresses leaves the one's-complement sum alone.
 		t.Error("swapped addresses")
 	}
-	if h.VerifyChecksum([4]byte{1, 2, 3, 4}, synDst) {
+	if h.ChecksumValid([4]byte{1, 2, 3, 4}, synDst) {
 		t.Error("checksum verifies with the wrong source address")
 	}
 
@@ -601,8 +601,8 @@ func TestTcpdumpChecksums(t *testing.T) {
 			if m[1] != strconv.FormatUint(uint64(h.Checksum())|0x10000, 16)[1:] {
 				t.Errorf("%s #%d: field %#x, tcpdump %s", p.file, p.num, h.Checksum(), m[1])
 			}
-			if ok := h.VerifyChecksum(p.src, p.dst); ok != (m[2] == "correct") {
-				t.Errorf("%s #%d: VerifyChecksum = %v, tcpdump %s", p.file, p.num, ok, m[2])
+			if ok := h.ChecksumValid(p.src, p.dst); ok != (m[2] == "correct") {
+				t.Errorf("%s #%d: ChecksumValid = %v, tcpdump %s", p.file, p.num, ok, m[2])
 			}
 			if m[3] != "" {
 				if got := strconv.FormatUint(uint64(h.ComputeChecksum(p.src, p.dst))|0x10000, 16)[1:]; got != m[3] {

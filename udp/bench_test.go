@@ -4,11 +4,14 @@ import "testing"
 
 var sink uint64
 
-// readAll validates h and reads every field, the way the stack's receive
-// path does.
+// readAll checks h, its checksum and reads every field, the way the
+// stack's receive path does.
 func readAll(h Header) error {
-	if err := h.Validate(dnsSrc, dnsDst); err != nil {
+	if err := h.Check(); err != nil {
 		return err
+	}
+	if !h.ChecksumValid(dnsSrc, dnsDst) {
+		return ErrBadChecksum
 	}
 	sink += uint64(h.SrcPort()) + uint64(h.DstPort()) + uint64(h.Length()) + uint64(h.Checksum()) +
 		uint64(len(h.Payload()))

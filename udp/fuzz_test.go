@@ -83,12 +83,14 @@ func FuzzHeader(f *testing.F) {
 		if got := h.ComputeChecksum(fuzzSrc, fuzzDst); got != want {
 			t.Fatalf("ComputeChecksum = %#04x, naive %#04x", got, want)
 		}
-		if h.VerifyChecksum(fuzzSrc, fuzzDst) != (h.Checksum() == 0 || h.Checksum() == want ||
+		if h.ChecksumValid(fuzzSrc, fuzzDst) != (h.Checksum() == 0 || h.Checksum() == want ||
 			want == 0xffff && h.Checksum() == 0) {
-			t.Fatal("VerifyChecksum disagrees with the naive sum")
+			t.Fatal("ChecksumValid disagrees with the naive sum")
 		}
-		err = h.Validate(fuzzSrc, fuzzDst)
-		if err == nil {
+		if err := h.Validate(); (err == nil) != (h.Check() == nil) {
+			t.Fatalf("Validate() = %v, Check() = %v", err, h.Check())
+		}
+		if h.Check() == nil && h.ChecksumValid(fuzzSrc, fuzzDst) {
 			// The fields re-encode to the same datagram.
 			e, err := EncodeChecksum(bytes.Clone(b[:h.Length()]), h.SrcPort(), h.DstPort(), fuzzSrc, fuzzDst)
 			if err != nil {

@@ -32,8 +32,8 @@ var (
 	// ErrBadLength is wrapped by the error about a length field below the
 	// 8-byte header.
 	ErrBadLength = errors.New("udp: bad length")
-	// ErrBadChecksum is wrapped by the error about a checksum that does not
-	// match the datagram.
+	// ErrBadChecksum is for a datagram whose checksum does not match
+	// (ChecksumValid false), for a caller that reports it as an error.
 	ErrBadChecksum = errors.New("udp: bad checksum")
 	// ErrTooLong is returned by the builders for a datagram longer than the
 	// length field can describe.
@@ -44,10 +44,7 @@ var (
 // every rejected datagram, and a rejected datagram must not cost an
 // allocation.
 var (
-	errShortHeader     = fmt.Errorf("%w: fewer than %d bytes for the header", ErrTruncated, HeaderLen)
-	errLengthTooSmall  = fmt.Errorf("%w: length field below the %d-byte header", ErrBadLength, HeaderLen)
-	errLengthPastEnd   = fmt.Errorf("%w: length field past the end of the datagram", ErrTruncated)
-	errChecksumInvalid = fmt.Errorf("%w: checksum field does not match the datagram", ErrBadChecksum)
+	errShortHeader = fmt.Errorf("%w: fewer than %d bytes for the header", ErrTruncated, HeaderLen)
 )
 
 // Header is a view of a UDP datagram at the start of a byte slice: the
@@ -123,55 +120,94 @@ func (h Header) end() int {
 // length field is believable.
 func (h Header) Payload() []byte { return h[HeaderLen:h.end()] }
 
-// Validate reports whether h is a datagram the stack can accept from src to
-// dst: the length field is at least 8 and no more than len(h), and the
-// checksum is right or 0 (none computed). The error wraps ErrBadLength,
-// ErrTruncated or ErrBadChecksum.
-func (h Header) Validate(src, dst [4]byte) error {
+// Check reports whether the length field is believable, as a receiver
+// must know before it reads the payload: at least the 8-byte header and
+// no more than len(h). It returns nil, ErrBadLength or ErrTruncated, the
+// sentinels themselves, so that a rejected datagram costs no allocation;
+// Validate says the same with the values that were wrong. The checksum
+// is ChecksumValid's business: it needs the addresses, and over IPv6 a
+// zero checksum is an error where over IPv4 it is allowed.
+func (h Header) Check() error {
 	n := int(h.Length())
 	if n < HeaderLen {
-		return errLengthTooSmall
+		return ErrBadLength
 	}
 	if n > len(h) {
-		return errLengthPastEnd
-	}
-	if !h.VerifyChecksum(src, dst) {
-		return errChecksumInvalid
+		return ErrTruncated
 	}
 	return nil
 }
 
-// sum returns the partial sum of the pseudo-header and the datagram as far
-// as Payload reaches, with the checksum field left out.
-func (h Header) sum(src, dst [4]byte) uint32 {
+// Validate is Check with detail: its error wraps the sentinel Check
+// returns and says what the length field and the buffer were.
+func (h Header) Validate() error {
+	switch err := h.Check(); err {
+	case nil:
+		return nil
+	case ErrBadLength:
+		return fmt.Errorf("%w: length field %d below the %d-byte header", err, h.Length(), HeaderLen)
+	default:
+		return fmt.Errorf("%w: length field %d past the end of the %d-byte datagram", err, h.Length(), len(h))
+	}
+}
+
+// sum returns the partial sum of the datagram as far as Payload reaches,
+// with the checksum field left out, added to pseudo, the sum of the
+// pseudo-header.
+func (h Header) sum(pseudo uint32) uint32 {
 	n := h.end()
-	s := checksum.Pseudo(src, dst, ProtocolNumber, uint16(n))
-	s = checksum.Add(s, h[:checksumOff])
+	s := checksum.Add(pseudo, h[:checksumOff])
 	return checksum.Add(s, h[checksumOff+2:n])
 }
 
-// ComputeChecksum returns the value the checksum field should hold for the
-// datagram h from src to dst. It covers the header and Payload, which is
-// what tcpdump checks too. A sum that comes to 0 is returned as 0xffff, its
-// other one's-complement form, because 0 in the field means no checksum
-// (RFC 768).
-func (h Header) ComputeChecksum(src, dst [4]byte) uint16 {
-	c := ^checksum.Fold(h.sum(src, dst))
-	if c == 0 {
-		return 0xffff
-	}
-	return c
+// pseudo4 and pseudo6 are the sums of the IPv4 and IPv6 pseudo-headers
+// for h. Both take the length the datagram is summed over, Payload's end;
+// IPv6's field is 32 bits wide (RFC 8200 8.1).
+func (h Header) pseudo4(src, dst [4]byte) uint32 {
+	return checksum.Pseudo(src, dst, ProtocolNumber, uint16(h.end()))
 }
 
-// VerifyChecksum reports whether the checksum field is right for the
-// datagram h from src to dst, or 0: a datagram without a checksum has none
-// to be wrong. A printer that shows "[no cksum]" checks Checksum first.
-func (h Header) VerifyChecksum(src, dst [4]byte) bool {
-	c := h.Checksum()
-	if c == 0 {
-		return true
+func (h Header) pseudo6(src, dst [16]byte) uint32 {
+	return checksum.Pseudo6(src, dst, ProtocolNumber, uint32(h.end()))
+}
+
+// fieldFor returns the checksum field's value for the sum s: its one's
+// complement, and 0xffff, the other form of zero, for a sum that comes to
+// 0, because 0 in the field means no checksum (RFC 768; over IPv6 RFC
+// 8200 8.1 asks the same).
+func fieldFor(s uint32) uint16 {
+	if c := ^checksum.Fold(s); c != 0 {
+		return c
 	}
-	return checksum.Fold(checksum.AddUint16(h.sum(src, dst), c)) == 0xffff
+	return 0xffff
+}
+
+// ComputeChecksum returns the value the checksum field should hold for the
+// datagram h from src to dst over IPv4. It covers the header and Payload,
+// which is what tcpdump checks too.
+func (h Header) ComputeChecksum(src, dst [4]byte) uint16 { return fieldFor(h.sum(h.pseudo4(src, dst))) }
+
+// ComputeChecksum6 is ComputeChecksum between the IPv6 addresses src and
+// dst; dst is the final destination (ipv6.Header.FinalDst).
+func (h Header) ComputeChecksum6(src, dst [16]byte) uint16 {
+	return fieldFor(h.sum(h.pseudo6(src, dst)))
+}
+
+// ChecksumValid reports whether the checksum field is right for the
+// datagram h from src to dst over IPv4, or 0: over IPv4 a datagram
+// without a checksum has none to be wrong. A printer that shows "[no
+// cksum]" looks at Checksum first.
+func (h Header) ChecksumValid(src, dst [4]byte) bool {
+	c := h.Checksum()
+	return c == 0 || checksum.Fold(checksum.AddUint16(h.sum(h.pseudo4(src, dst)), c)) == 0xffff
+}
+
+// ChecksumValid6 reports whether the checksum field is right for the
+// datagram h from src to dst over IPv6, where the checksum is mandatory:
+// a zero field is not valid (RFC 8200 8.1).
+func (h Header) ChecksumValid6(src, dst [16]byte) bool {
+	c := h.Checksum()
+	return c != 0 && checksum.Fold(checksum.AddUint16(h.sum(h.pseudo6(src, dst)), c)) == 0xffff
 }
 
 // SetSrcPort sets the source port.
@@ -215,5 +251,15 @@ func EncodeChecksum(b []byte, srcPort, dstPort uint16, src, dst [4]byte) (Header
 		return nil, err
 	}
 	h.SetChecksum(h.ComputeChecksum(src, dst))
+	return h, nil
+}
+
+// EncodeChecksum6 is EncodeChecksum between IPv6 addresses.
+func EncodeChecksum6(b []byte, srcPort, dstPort uint16, src, dst [16]byte) (Header, error) {
+	h, err := Encode(b, srcPort, dstPort)
+	if err != nil {
+		return nil, err
+	}
+	h.SetChecksum(h.ComputeChecksum6(src, dst))
 	return h, nil
 }

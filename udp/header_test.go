@@ -61,7 +61,7 @@ func TestHeaderFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Validate(dnsSrc, dnsDst); err != nil {
+	if err := h.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []struct {
@@ -73,7 +73,7 @@ func TestHeaderFields(t *testing.T) {
 		{"Length", h.Length(), uint16(48)},
 		{"Checksum", h.Checksum(), uint16(0xa597)},
 		{"len(Payload)", len(h.Payload()), 40},
-		{"VerifyChecksum", h.VerifyChecksum(dnsSrc, dnsDst), true},
+		{"ChecksumValid", h.ChecksumValid(dnsSrc, dnsDst), true},
 		{"ComputeChecksum", h.ComputeChecksum(dnsSrc, dnsDst), uint16(0xa597)},
 	} {
 		if f.got != f.want {
@@ -89,16 +89,17 @@ func TestValidate(t *testing.T) {
 		n       int    // bytes of the datagram present
 		sum     int    // -1: keep the right checksum
 		wantErr error
+		sumOK   bool // ChecksumValid
 		payload int
 	}{
-		{"ok", 48, 48, -1, nil, 40},
-		{"padded", 48, 55, -1, nil, 40}, // Ethernet padding after it
-		{"no checksum", 48, 48, 0, nil, 40},
-		{"bad checksum", 48, 48, 0x1234, ErrBadChecksum, 40},
-		{"length past end", 48, 30, -1, ErrTruncated, 22},
-		{"length 7", 7, 48, -1, ErrBadLength, 0},
-		{"length 0", 0, 48, -1, ErrBadLength, 40},
-		{"header only", 8, 8, 0, nil, 0},
+		{"ok", 48, 48, -1, nil, true, 40},
+		{"padded", 48, 55, -1, nil, true, 40}, // Ethernet padding after it
+		{"no checksum", 48, 48, 0, nil, true, 40},
+		{"bad checksum", 48, 48, 0x1234, nil, false, 40},
+		{"length past end", 48, 30, -1, ErrTruncated, true, 22},
+		{"length 7", 7, 48, -1, ErrBadLength, true, 0},
+		{"length 0", 0, 48, -1, ErrBadLength, true, 40},
+		{"header only", 8, 8, 0, nil, true, 0},
 	} {
 		b := append(unhex(t, dnsHex), make([]byte, 7)...)[:c.n]
 		h, _ := NewHeader(b)
@@ -108,9 +109,19 @@ func TestValidate(t *testing.T) {
 		} else if c.length != 48 || c.n < 48 {
 			h.SetChecksum(h.ComputeChecksum(dnsSrc, dnsDst))
 		}
-		err := h.Validate(dnsSrc, dnsDst)
+		err := h.Validate()
 		if !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
 			t.Errorf("%s: Validate() = %v, want %v", c.name, err, c.wantErr)
+		}
+		// Check gives the sentinel itself, without allocating.
+		if err := h.Check(); err != c.wantErr {
+			t.Errorf("%s: Check() = %v, want %v", c.name, err, c.wantErr)
+		}
+		if n := testing.AllocsPerRun(10, func() { _ = h.Check() }); n != 0 {
+			t.Errorf("%s: Check allocates %v times", c.name, n)
+		}
+		if ok := h.ChecksumValid(dnsSrc, dnsDst); ok != c.sumOK {
+			t.Errorf("%s: ChecksumValid() = %v, want %v", c.name, ok, c.sumOK)
 		}
 		if len(h.Payload()) != c.payload {
 			t.Errorf("%s: %d bytes of payload, want %d", c.name, len(h.Payload()), c.payload)
@@ -123,6 +134,56 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestChecksum6 checks the IPv6 checksum against a sum written out from
+// RFC 8200 8.1's pseudo-header, and that a zero field, valid over IPv4,
+// is not over IPv6.
+func TestChecksum6(t *testing.T) {
+	src := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}
+	dst := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 2}
+	payload := []byte("an odd-length payload")
+	b := make([]byte, HeaderLen+len(payload))
+	copy(b[HeaderLen:], payload)
+	h, err := EncodeChecksum6(b, 5353, 53, src, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pseudo-header by hand: addresses, 32-bit length, 3 zero bytes
+	// and the next header.
+	var ph []byte
+	ph = append(ph, src[:]...)
+	ph = append(ph, dst[:]...)
+	ph = append(ph, 0, 0, byte(len(b)>>8), byte(len(b)), 0, 0, 0, ProtocolNumber)
+	all := append(ph, b...)
+	if len(all)%2 == 1 {
+		all = append(all, 0)
+	}
+	var sum uint32
+	for i := 0; i < len(all); i += 2 {
+		sum += uint32(all[i])<<8 | uint32(all[i+1])
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	if sum != 0xffff {
+		t.Fatalf("datagram with checksum %#04x sums to %#04x by hand, want 0xffff", h.Checksum(), sum)
+	}
+	if !h.ChecksumValid6(src, dst) {
+		t.Error("ChecksumValid6 = false for the datagram EncodeChecksum6 wrote")
+	}
+	if other := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 3}; h.ChecksumValid6(src, other) {
+		t.Error("ChecksumValid6 accepts another destination")
+	}
+	b[HeaderLen] ^= 0x40
+	if h.ChecksumValid6(src, dst) {
+		t.Error("ChecksumValid6 = true after a payload byte changed")
+	}
+	b[HeaderLen] ^= 0x40
+	h.SetChecksum(0)
+	if h.ChecksumValid6(src, dst) {
+		t.Error("ChecksumValid6 = true for a zero checksum field")
+	}
+}
+
 func TestChecksumZeroIsSentAsOnes(t *testing.T) {
 	// Find a payload whose checksum comes to 0, by setting the last word so
 	// the sum folds to 0xffff.
@@ -132,7 +193,7 @@ func TestChecksumZeroIsSentAsOnes(t *testing.T) {
 		binary.BigEndian.PutUint16(b[8:], uint16(v))
 		if h.ComputeChecksum(dnsSrc, dnsDst) == 0xffff {
 			h.SetChecksum(0xffff)
-			if !h.VerifyChecksum(dnsSrc, dnsDst) || h.Validate(dnsSrc, dnsDst) != nil {
+			if !h.ChecksumValid(dnsSrc, dnsDst) || h.Validate() != nil {
 				t.Fatal("checksum 0xffff does not verify")
 			}
 			if naiveChecksum(dnsSrc, dnsDst, b) != 0xffff {
@@ -183,8 +244,8 @@ func TestCorpusChecksums(t *testing.T) {
 		if got := h.ComputeChecksum(p.src, p.dst); got != want {
 			t.Errorf("%s #%d: ComputeChecksum = %#04x, naive %#04x", p.file, p.num, got, want)
 		}
-		if h.VerifyChecksum(p.src, p.dst) != (want == h.Checksum()) {
-			t.Errorf("%s #%d: VerifyChecksum disagrees", p.file, p.num)
+		if h.ChecksumValid(p.src, p.dst) != (want == h.Checksum()) {
+			t.Errorf("%s #%d: ChecksumValid disagrees", p.file, p.num)
 		}
 		if want != h.Checksum() {
 			bad++
@@ -235,8 +296,8 @@ func TestTcpdumpChecksums(t *testing.T) {
 			}
 			seen++
 			h, _ := NewHeader(p.data)
-			if ok := h.VerifyChecksum(p.src, p.dst); ok != (m[1] == "") {
-				t.Errorf("%s #%d: VerifyChecksum = %v; tcpdump %s", p.file, p.num, ok, m[0])
+			if ok := h.ChecksumValid(p.src, p.dst); ok != (m[1] == "") {
+				t.Errorf("%s #%d: ChecksumValid = %v; tcpdump %s", p.file, p.num, ok, m[0])
 			}
 			if m[1] != "" {
 				got := strconv.FormatUint(uint64(h.ComputeChecksum(p.src, p.dst))|0x10000, 16)[1:]

@@ -137,9 +137,9 @@ func (t *Tuple) Build(s *Segment, srcPort, dstPort uint16, src, dst netip.Addr) 
 // its addresses' family.
 func verifyChecksum(h tcp.Header, src, dst netip.Addr) bool {
 	if src.Is4() {
-		return h.VerifyChecksum(src.As4(), dst.As4())
+		return h.ChecksumValid(src.As4(), dst.As4())
 	}
-	return h.VerifyChecksum6(src.As16(), dst.As16())
+	return h.ChecksumValid6(src.As16(), dst.As16())
 }
 
 // options encodes the options of a segment the peer sends.
