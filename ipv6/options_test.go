@@ -214,3 +214,28 @@ func TestEncodeOptions(t *testing.T) {
 		t.Fatalf("too long: %v", err)
 	}
 }
+
+// TestTLVSpan reads mobility options by the size their type has, past a
+// length byte that says less, within the header and the capture.
+func TestTLVSpan(t *testing.T) {
+	// A binding update (12 bytes), then a refresh advice option whose
+	// length byte says 0 and a PadN: 24 bytes in all.
+	m := Mobility([]byte{59, 2, byte(MobilityBU), 0, 0, 0, 0, 1, 0x80, 0, 0, 10,
+		byte(MobilityOptRefresh), 0, 0, 5, byte(MobilityOptPadN), 6, 0, 0, 0, 0, 0, 0})
+	it := m.Options()
+	o, _ := it.Next()
+	if b, st := it.Span(o, 4); st != OptionOK || len(b) != 4 || b[3] != 5 {
+		t.Errorf("refresh advice read as 4 bytes: % x %v", b, st)
+	}
+	if b, st := it.Span(o, 18); st != OptionTruncated && st != OptionPastEnd || len(b) != 12 {
+		t.Errorf("18 bytes from offset 12 of 24: % x %v", b, st)
+	} else if st != OptionPastEnd {
+		t.Errorf("18 bytes from offset 12 of a 24-byte header: %v, want past end", st)
+	}
+	short := m[:14]
+	it = short.Options()
+	o, _ = it.Next()
+	if b, st := it.Span(o, 4); st != OptionTruncated || len(b) != 2 {
+		t.Errorf("4 bytes of an option captured to its second: % x %v", b, st)
+	}
+}

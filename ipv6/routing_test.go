@@ -192,3 +192,24 @@ func TestRoutingShort(t *testing.T) {
 		t.Fatal(RoutingType(9))
 	}
 }
+
+// TestRoutingFields reads the first fields of routing headers cut short.
+func TestRoutingFields(t *testing.T) {
+	for _, c := range []struct {
+		b         []byte
+		len, left uint8
+		typ       RoutingType
+		n         int
+	}{
+		{nil, 0, 0, 0, 0},
+		{[]byte{17}, 0, 0, 0, 0},
+		{[]byte{17, 4}, 4, 0, 0, 1},
+		{[]byte{17, 4, 4}, 4, 0, RoutingSegment, 2},
+		{[]byte{17, 4, 4, 1, 0}, 4, 1, RoutingSegment, 3},
+	} {
+		l, typ, left, n := RoutingFields(c.b)
+		if l != c.len || typ != c.typ || left != c.left || n != c.n {
+			t.Errorf("RoutingFields(% x) = %d, %v, %d, %d; want %d, %v, %d, %d", c.b, l, typ, left, n, c.len, c.typ, c.left, c.n)
+		}
+	}
+}

@@ -84,8 +84,14 @@ func readRouting(r Routing, dst Addr) {
 
 func readMobility(m Mobility, src, dst Addr) {
 	_, _, _, _, _, _ = m.PayloadProto(), m.HeaderLen(), m.Len(), m.Type(), m.Reserved(), m.Checksum()
-	_, _, _, _, _, _ = m.Seq(), m.NonceIndex(), m.Status(), m.BUFlags(), m.BAKey(), m.Lifetime()
-	_, _ = m.Cookie(), m.KeygenToken()
+	_, _ = m.Seq()
+	_, _ = m.NonceIndex()
+	_, _ = m.Status()
+	_, _ = m.BUFlags()
+	_, _ = m.BAKey()
+	_, _ = m.Lifetime()
+	_, _ = m.Cookie()
+	_, _ = m.KeygenToken()
 	_, _ = m.HomeAddr()
 	_, _ = m.ComputeChecksum(src, dst), m.ChecksumValid(src, dst)
 	_ = m.Type().String()
