@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,32 +189,6 @@ func TestQ922DLCI(t *testing.T) {
 		dlci, ok, full := q922DLCI(tc.in)
 		if dlci != tc.dlci || ok != tc.ok || full != tc.full {
 			t.Errorf("q922DLCI(% x) = %d, %v, %v; want %d, %v, %v", tc.in, dlci, ok, full, tc.dlci, tc.ok, tc.full)
-		}
-	}
-}
-
-func TestIP6FinalDst(t *testing.T) {
-	hdr := func(nh byte) []byte {
-		b := make([]byte, 40)
-		b[0], b[6] = 0x60, nh
-		b[39] = 2 // destination ::2
-		return b
-	}
-	addr := func(last byte) []byte { a := make([]byte, 16); a[15] = last; return a }
-	for _, tc := range []struct {
-		name string
-		d    []byte
-		want byte
-	}{
-		{"no extension", hdr(17), 2},
-		{"type 0, two addresses", slices.Concat(hdr(43), []byte{17, 4, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)), 4},
-		{"type 0 cut short", slices.Concat(hdr(43), []byte{17, 4, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)[:8]), 3},
-		{"segment routing", slices.Concat(hdr(43), []byte{17, 2, 4, 0, 0, 0, 0, 0}, addr(5)), 5},
-		{"after hop-by-hop", slices.Concat(hdr(0), []byte{43, 0, 1, 4, 0, 0, 0, 0}, []byte{17, 2, 2, 1, 0, 0, 0, 0}, addr(6)), 6},
-		{"odd length", slices.Concat(hdr(43), []byte{17, 3, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)), 2},
-	} {
-		if got := ip6FinalDst(tc.d); len(got) != 16 || got[15] != tc.want {
-			t.Errorf("%s: final destination % x, want ::%d", tc.name, got, tc.want)
 		}
 	}
 }

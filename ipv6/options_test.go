@@ -224,18 +224,16 @@ func TestTLVSpan(t *testing.T) {
 		byte(MobilityOptRefresh), 0, 0, 5, byte(MobilityOptPadN), 6, 0, 0, 0, 0, 0, 0})
 	it := m.Options()
 	o, _ := it.Next()
-	if b, st := it.Span(o, 4); st != OptionOK || len(b) != 4 || b[3] != 5 {
-		t.Errorf("refresh advice read as 4 bytes: % x %v", b, st)
+	if b, st := it.Span(o, 2); st != OptionOK || len(b) != 2 || b[1] != 5 {
+		t.Errorf("refresh advice read with 2 bytes of data: % x %v", b, st)
 	}
-	if b, st := it.Span(o, 18); st != OptionTruncated && st != OptionPastEnd || len(b) != 12 {
-		t.Errorf("18 bytes from offset 12 of 24: % x %v", b, st)
-	} else if st != OptionPastEnd {
-		t.Errorf("18 bytes from offset 12 of a 24-byte header: %v, want past end", st)
+	if b, st := it.Span(o, 16); st != OptionPastEnd || len(b) != 10 {
+		t.Errorf("16 bytes of data from offset 14 of a 24-byte header: % x %v, want 10 bytes past end", b, st)
 	}
-	short := m[:14]
+	short := m[:15]
 	it = short.Options()
 	o, _ = it.Next()
-	if b, st := it.Span(o, 4); st != OptionTruncated || len(b) != 2 {
-		t.Errorf("4 bytes of an option captured to its second: % x %v", b, st)
+	if b, st := it.Span(o, 2); st != OptionTruncated || len(b) != 1 {
+		t.Errorf("2 bytes of data of an option captured to its third byte: % x %v", b, st)
 	}
 }

@@ -1,0 +1,86 @@
+package dump
+
+import (
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
+)
+
+// The IPsec headers as tcpdump's print-ah.c and print-esp.c print them,
+// over IPv4 and IPv6 alike, read through the ipv6 views (AH and ESP are
+// the same bytes after either header). ESP is opaque: tcpdump decrypts it
+// only with -E, which netdump does not take.
+
+// ahChain prints the authentication headers at the start of b, a datagram's
+// payload of the given length, and returns what follows the last of them
+// (tcpdump's ip_demux_print going round again after ah_print). ok is false
+// when nothing of a header was captured. The length is tcpdump's unsigned
+// one: it wraps when a header says more than the datagram holds.
+func (p *Printer) ahChain(b []byte, length int) (rest []byte, restLen int, next ipv4.Protocol, ok bool) {
+	next = ipv4.ProtoAH
+	for next == ipv4.ProtoAH {
+		p.proto = "ah"
+		if len(b) == 0 {
+			p.s(" [|ah]")
+			return nil, 0, 0, false
+		}
+		a := p.ah(b)
+		next = a.NextHeader()
+		n := a.Len()
+		b = b[min(n, len(b)):]
+		length = int(uint32(length) - uint32(n))
+	}
+	return b, length, next, true
+}
+
+// ah prints an authentication header (tcpdump's ah_print):
+// "AH(spi=0x...,seq=0x...,icv=0x...): ", with its length at -v. The ICV
+// is what the header's length says, as far as it was captured.
+func (p *Printer) ah(b []byte) ipv6.AH {
+	p.proto = "ah"
+	p.s("AH(")
+	a, err := ipv6.NewAH(b)
+	if err != nil {
+		p.trunc()
+	}
+	if p.opt.Verbose > 0 {
+		p.s("length=")
+		p.u(uint64(a.PayloadLen()))
+		p.c('(')
+		p.u(uint64(a.Len()))
+		p.s("-bytes),")
+	}
+	if r := a.Reserved(); r != 0 {
+		p.s("reserved=0x")
+		p.x(uint64(r))
+		p.s("[MustBeZero],")
+	}
+	p.s("spi=0x")
+	p.xw(uint64(a.SPI()), 8)
+	p.s(",seq=0x")
+	p.x(uint64(a.Seq()))
+	p.s(",icv=0x")
+	p.hexBytes(a.ICV())
+	if a.Len() > len(a) {
+		p.trunc()
+	}
+	p.s("): ")
+	return a
+}
+
+// esp prints the start of an encapsulating security payload (tcpdump's
+// esp_print without a key): its SPI, sequence number and length.
+func (p *Printer) esp(b []byte, length int) {
+	p.proto = "esp"
+	e, err := ipv6.NewESP(b)
+	// tcpdump wants a byte past the sequence number.
+	if err != nil || len(e) == ipv6.ESPMinLen {
+		p.s(" [|esp]")
+		return
+	}
+	p.s("ESP(spi=0x")
+	p.xw(uint64(e.SPI()), 8)
+	p.s(",seq=0x")
+	p.x(uint64(e.Seq()))
+	p.s("), length ")
+	p.u(uint64(length))
+}
