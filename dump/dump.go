@@ -69,6 +69,8 @@ type Printer struct {
 
 	ts     tsState
 	tcpSeq tcpSeqTable
+	// slipState is what SLIP's compressed headers print relative to.
+	slipState slipState
 }
 
 // New returns a Printer that writes packets to w with the given options.
