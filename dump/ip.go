@@ -156,6 +156,8 @@ func (p *Printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protoc
 		p.dccp(b, length, v4Header(h))
 	case ipv4.ProtoESP:
 		p.esp(b, length)
+	case ipv4.ProtoIPComp:
+		p.ipcomp(b)
 	case ipv4.ProtoIPIP:
 		p.ip(b, length)
 	case ipv4.ProtoIPv6:

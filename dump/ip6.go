@@ -223,6 +223,8 @@ func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr ipv6.Header, frag
 		p.dccp(b, length, netHeader{v6: hdr})
 	case ipv4.ProtoESP:
 		p.esp(b, length)
+	case ipv4.ProtoIPComp:
+		p.ipcomp(b)
 	case ipv4.ProtoVRRP:
 		p.vrrp(b, length, netHeader{v6: hdr}, hdr.HopLimit())
 	case ipv4.ProtoICMPv6:

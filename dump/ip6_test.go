@@ -238,6 +238,8 @@ var ip6Cases = []printCase{
 		want: "IP 10.0.0.1 > 10.0.0.2: AH(spi=0x00001001,seq=0x9,icv=0xa1a2a3a4a5a6a7a8a9aaabac): 40000 > 22: Flags [.], ack 0, win 65535, length 0\n"},
 	{name: "ESP", frames: [][]byte{extFrame6(ip6Pkt{upper: ipv4.ProtoESP, l4: []byte{0, 0, 0x10, 1, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef}, plen: -1})},
 		want: "IP6 2001:db8::1 > 2001:db8::2: ESP(spi=0x00001001,seq=0x3), length 12\n"},
+	{name: "IPComp", frames: [][]byte{extFrame6(ip6Pkt{upper: ipv4.ProtoIPComp, l4: []byte{6, 0, 0x12, 0x34, 0x78, 0x9c}, plen: -1})},
+		want: "IP6 2001:db8::1 > 2001:db8::2: IPComp(cpi=0x1234)\n"},
 	{name: "mobility binding update with options", args: []string{"-v"},
 		frames: [][]byte{extFrame6(ip6Pkt{upper: ipv4.ProtoMobility, l4: mh6(ipv6.MobilityBU, slices.Concat([]byte{0, 9, 0xc0, 0, 0, 100, 2, 2, 0, 30, 3, 16}, host6C[:])), plen: -1})},
 		want:   "IP6 (hlim 64, next-header Mobility (135) payload length: 40) 2001:db8::1 > 2001:db8::2: mobility: BU seq#=9 AH lifetime=400(refresh: 120)(alt-CoA: 2001:db8::3)(pad1)(pad1)(pad1)(pad1)(pad1) [|mobility]\n"},

@@ -5,7 +5,8 @@ import (
 	"github.com/medina-net/medina/ipv6"
 )
 
-// The IPsec headers as tcpdump's print-ah.c and print-esp.c print them,
+// The IPsec headers as tcpdump's print-ah.c, print-esp.c and
+// print-ipcomp.c print them,
 // over IPv4 and IPv6 alike, read through the ipv6 views (AH and ESP are
 // the same bytes after either header). ESP is opaque: tcpdump decrypts it
 // only with -E, which netdump does not take.
@@ -83,4 +84,17 @@ func (p *Printer) esp(b []byte, length int) {
 	p.x(uint64(e.Seq()))
 	p.s("), length ")
 	p.u(uint64(length))
+}
+
+// ipcomp prints an IP payload compression header (tcpdump's ipcomp_print):
+// its CPI. The compressed payload is not decoded.
+func (p *Printer) ipcomp(b []byte) {
+	p.proto = "ipcomp"
+	c, err := ipv6.NewIPComp(b)
+	if err != nil {
+		p.trunc()
+	}
+	p.s("IPComp(cpi=0x")
+	p.xw(uint64(c.CPI()), 4)
+	p.c(')')
 }

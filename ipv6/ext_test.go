@@ -2,6 +2,7 @@ package ipv6
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/medina-net/medina/ipv4"
@@ -283,5 +284,18 @@ func TestExtIterTo(t *testing.T) {
 	it = h.ExtIterTo(HeaderLen + 4)
 	if e, ok := it.Next(); !ok || e.Status != ExtPastEnd {
 		t.Fatalf("to byte 44: %+v %v", e, ok)
+	}
+}
+
+// TestIPComp reads an IPComp header with the CPI of the third packet of
+// the corpus's AH-IPcomp-IPv6.pcap (tcpdump: "IPComp(cpi=0x635c)"), and
+// refuses one cut short.
+func TestIPComp(t *testing.T) {
+	c, err := NewIPComp([]byte{byte(ipv4.ProtoTCP), 0, 0x63, 0x5c, 0x78})
+	if err != nil || c.NextHeader() != ipv4.ProtoTCP || c.Flags() != 0 || c.CPI() != 0x635c {
+		t.Fatalf("%v: next %v flags %d cpi %#x", err, c.NextHeader(), c.Flags(), c.CPI())
+	}
+	if _, err := NewIPComp([]byte{6, 0, 0x63}); !errors.Is(err, ErrTruncated) {
+		t.Errorf("3 bytes: %v", err)
 	}
 }

@@ -107,6 +107,7 @@ func TestDifferentialTCPDump(t *testing.T) {
 // stays short. The 11 others wait for printers of the protocols above
 // IPv6 (PIM, OSPFv3, EIGRP, ...).
 var corpusIPv6Captures = []string{
+	"filters/captures/AH-IPcomp-IPv6.pcap",
 	"tcpdump-4.99.3-all/cve2015-0261-crash.pcap",
 	"tcpdump-4.99.3-all/cve2015-0261-ipv6.pcap",
 	"tcpdump-4.99.3-all/dccp_partial_csum_v6_longer.pcap",
