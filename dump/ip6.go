@@ -452,11 +452,10 @@ func (p *Printer) ip6Frag(e ipv6.Ext, h ipv6.Header) bool {
 	// The identification is read (and needed) only with -v.
 	var ident uint32
 	if p.opt.Verbose > 0 {
-		f, err := ipv6.NewFragmentHeader(rest)
-		if err != nil {
-			p.trunc()
-		}
-		ident = f.ID()
+		// Checked first: the view's error for a short header would
+		// allocate.
+		p.need(rest, ipv6.FragmentHeaderLen)
+		ident = ipv6.FragmentHeader(rest).ID()
 	}
 	offset, ok := ipv6.FragmentOffsetField(rest)
 	if !ok {
@@ -509,7 +508,7 @@ func (p *Printer) ip6Routing(b []byte) bool {
 	}
 	p.s(", segleft=")
 	p.u(uint64(segLeft))
-	r, _ := ipv6.NewRouting(b) // n == 3: its 4 bytes are there
+	r := ipv6.Routing(b) // n == 3: the 4 bytes NewRouting checks are there
 	switch typ {
 	case ipv6.RoutingSourceRoute, ipv6.RoutingMobile:
 		p.need(r, ipv6.RoutingMinLen)

@@ -8,6 +8,7 @@ import (
 	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/pcap"
 )
 
 // Builders of Ethernet/IPv6 frames for the table tests of the IPv6,
@@ -274,3 +275,46 @@ var ip6Cases = []printCase{
 func TestIP6Printer(t *testing.T) { runPrintCases(t, ip6Cases) }
 
 func TestIP6CasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, ip6Cases) }
+
+// TestIP6DoesNotAllocate checks that the datagrams of the table print
+// without allocating once the printer's buffer has grown.
+func TestIP6DoesNotAllocate(t *testing.T) {
+	for _, c := range ip6Cases {
+		p := New(nil, flagOptions(t, c.args))
+		for _, f := range c.frames {
+			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			buf := p.AppendPacket(nil, pkt)
+			allocs := testing.AllocsPerRun(20, func() {
+				buf = p.AppendPacket(buf[:0], pkt)
+			})
+			if allocs != 0 {
+				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
+			}
+		}
+	}
+}
+
+// BenchmarkIP6 prints, with -vv, a UDP datagram behind a hop-by-hop and
+// a routing header (its checksum verified to the routed destination), a
+// mobility binding update with options and a DCCP request with options.
+func BenchmarkIP6(b *testing.B) {
+	frames := [][]byte{
+		extFrame6(ip6Pkt{first: ipv4.ProtoHopOpts, exts: slices.Concat(opts6(ipv4.ProtoRouting, routerAlert), type2RH), upper: ipv4.ProtoUDP, l4: udp6(1, 2, []byte("x")), plen: -1}),
+		extFrame6(ip6Pkt{upper: ipv4.ProtoMobility, l4: mh6(ipv6.MobilityBU, slices.Concat([]byte{0, 9, 0xc0, 0, 0, 100, 2, 2, 0, 30, 3, 16}, host6C[:])), plen: -1}),
+		extFrame6(ip6Pkt{upper: ipv4.ProtoDCCP, l4: dccpPkt(0, []byte{0, 0, 0, 42}, []byte{32, 4, 1, 2, 43, 4, 0, 9, 0, 0, 0, 0}, 0), plen: -1}),
+	}
+	p := New(nil, Options{Verbose: 2})
+	var buf []byte
+	n := 0
+	for _, f := range frames {
+		n += len(f)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, f := range frames {
+			pkt := pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+			buf = p.AppendPacket(buf[:0], &pkt)
+		}
+	}
+}

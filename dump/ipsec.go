@@ -39,10 +39,9 @@ func (p *Printer) ahChain(b []byte, length int) (rest []byte, restLen int, next 
 func (p *Printer) ah(b []byte) ipv6.AH {
 	p.proto = "ah"
 	p.s("AH(")
-	a, err := ipv6.NewAH(b)
-	if err != nil {
-		p.trunc()
-	}
+	// Checked here: the view's error for a short header would allocate.
+	p.need(b, ipv6.AHMinLen)
+	a := ipv6.AH(b)
 	if p.opt.Verbose > 0 {
 		p.s("length=")
 		p.u(uint64(a.PayloadLen()))
@@ -72,12 +71,12 @@ func (p *Printer) ah(b []byte) ipv6.AH {
 // esp_print without a key): its SPI, sequence number and length.
 func (p *Printer) esp(b []byte, length int) {
 	p.proto = "esp"
-	e, err := ipv6.NewESP(b)
 	// tcpdump wants a byte past the sequence number.
-	if err != nil || len(e) == ipv6.ESPMinLen {
+	if len(b) <= ipv6.ESPMinLen {
 		p.s(" [|esp]")
 		return
 	}
+	e := ipv6.ESP(b)
 	p.s("ESP(spi=0x")
 	p.xw(uint64(e.SPI()), 8)
 	p.s(",seq=0x")
@@ -90,10 +89,8 @@ func (p *Printer) esp(b []byte, length int) {
 // its CPI. The compressed payload is not decoded.
 func (p *Printer) ipcomp(b []byte) {
 	p.proto = "ipcomp"
-	c, err := ipv6.NewIPComp(b)
-	if err != nil {
-		p.trunc()
-	}
+	p.need(b, ipv6.IPCompLen)
+	c := ipv6.IPComp(b)
 	p.s("IPComp(cpi=0x")
 	p.xw(uint64(c.CPI()), 4)
 	p.c(')')

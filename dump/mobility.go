@@ -47,7 +47,13 @@ func (p *Printer) mobility(b []byte) {
 		return
 	}
 	p.s("mobility: ")
-	p.s(typ.String())
+	if _, known := typ.MinLen(); known {
+		p.s(typ.String())
+	} else {
+		// typ.String() would allocate.
+		p.s("type-#")
+		p.u(uint64(typ))
+	}
 	m := ipv6.Mobility(b)
 	v := p.opt.Verbose > 0
 	switch typ {
