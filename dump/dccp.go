@@ -78,7 +78,13 @@ var dccpOptionNames = []tok{
 // with the addresses.
 func (p *Printer) dccp(b []byte, length int, ip netHeader) {
 	p.proto = "dccp"
-	p.need(b, dccpHdrLen)
+	// tcpdump's own checks of what was captured ("goto trunc") print
+	// " [|dccp]" and return, leaving the -x dump to skip the link layer;
+	// its reads (p.get*) abandon the packet.
+	if len(b) < dccpHdrLen {
+		p.s(" [|dccp]")
+		return
+	}
 	if length < dccpHdrLen {
 		p.s("truncated-dccp - ")
 		p.u(uint64(dccpHdrLen - length))
@@ -96,7 +102,10 @@ func (p *Printer) dccp(b []byte, length int, ip netHeader) {
 		p.s(" bytes missing!")
 		return
 	}
-	p.need(b, fixed)
+	if len(b) < fixed {
+		p.s(" [|dccp]")
+		return
+	}
 	hlen := int(b[dccpDoffOff]) * 4
 	p.out = ip.appendSrc(p.out)
 	p.c('.')
@@ -160,20 +169,25 @@ func (p *Printer) dccp(b []byte, length int, ip netHeader) {
 			p.s(" bytes missing!")
 			return
 		}
+		switch typ {
+		case dccpRequest, dccpResponse, dccpReset:
+			// Their fields are checked before the name is printed.
+			if len(b) < fixed {
+				p.s(" [|dccp]")
+				return
+			}
+		}
 		p.s(name)
 		switch typ {
 		case dccpRequest:
-			p.need(b, fixed)
 			p.s(" (service=")
 			p.u(uint64(be32(b[start:])))
 			p.c(')')
 		case dccpResponse:
-			p.need(b, fixed)
 			p.s(" (service=")
 			p.u(uint64(be32(b[start+8:])))
 			p.c(')')
 		case dccpReset:
-			p.need(b, fixed)
 			p.s(" (code=")
 			if code := int(b[start+8]); code < len(dccpResetCodes) {
 				p.s(dccpResetCodes[code])
@@ -190,23 +204,27 @@ func (p *Printer) dccp(b []byte, length int, ip netHeader) {
 	}
 	if typ != dccpData && typ != dccpRequest {
 		// The acknowledgement number subheader.
-		p.s("(ack=")
+		var ack uint64
 		if extended {
-			p.u(p.get48(b, dccpHdrXLen+2))
+			ack = p.get48(b, dccpHdrXLen+2)
 		} else {
-			p.u(uint64(p.get24(b, dccpHdrLen+1)))
+			ack = uint64(p.get24(b, dccpHdrLen+1))
 		}
+		p.s("(ack=")
+		p.u(ack)
 		p.s(") ")
 	}
 	if p.opt.Verbose < 2 {
 		return
 	}
-	p.s("seq ")
+	var seq uint64
 	if extended {
-		p.u(p.get48(b, dccpSeqXOff))
+		seq = p.get48(b, dccpSeqXOff)
 	} else {
-		p.u(uint64(p.get24(b, dccpSeqOff)))
+		seq = uint64(p.get24(b, dccpSeqOff))
 	}
+	p.s("seq ")
+	p.u(seq)
 	if hlen > fixed {
 		p.s(" <")
 		off, left := fixed, hlen-fixed

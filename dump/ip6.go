@@ -128,6 +128,11 @@ func (p *Printer) ip6(b []byte, length int) {
 			p.mobility(h[e.Offset:])
 			return
 		case ipv4.ProtoRouting:
+			if len(h) <= e.Offset {
+				// tcpdump checks for the header's first byte itself.
+				p.s(" [|ip6]")
+				return
+			}
 			if !p.ip6Routing(h[e.Offset:]) {
 				return
 			}
@@ -517,15 +522,24 @@ func (p *Printer) ip6Routing(b []byte) bool {
 			p.x(uint64(rsv))
 		}
 	case ipv6.RoutingSegment:
-		p.need(r, ipv6.RoutingMinLen)
+		last, flags, tag, n := r.SRHFields()
+		if n < 1 {
+			p.trunc()
+		}
 		p.s(", last-entry=")
-		p.u(uint64(r.LastEntry()))
-		if flags := r.Flags(); flags != 0 || p.opt.Verbose > 0 {
+		p.u(uint64(last))
+		if n < 2 {
+			p.trunc()
+		}
+		if flags != 0 || p.opt.Verbose > 0 {
 			p.s(", flags=0x")
 			p.x(uint64(flags))
 		}
+		if n < 3 {
+			p.trunc()
+		}
 		p.s(", tag=")
-		p.x(uint64(r.Tag()))
+		p.x(uint64(tag))
 	default:
 		p.s(" (unknown type) (invalid)")
 		return false

@@ -38,26 +38,40 @@ func (p *Printer) ahChain(b []byte, length int) (rest []byte, restLen int, next 
 // is what the header's length says, as far as it was captured.
 func (p *Printer) ah(b []byte) ipv6.AH {
 	p.proto = "ah"
-	p.s("AH(")
-	// Checked here: the view's error for a short header would allocate.
-	p.need(b, ipv6.AHMinLen)
-	a := ipv6.AH(b)
+	p.s("AH")
+	// The fields as far as they were captured, each printed once read.
+	plen, reserved, spi, seq, n := ipv6.AHFields(b)
+	if n < 1 {
+		p.trunc()
+	}
+	p.c('(')
 	if p.opt.Verbose > 0 {
 		p.s("length=")
-		p.u(uint64(a.PayloadLen()))
+		p.u(uint64(plen))
 		p.c('(')
-		p.u(uint64(a.Len()))
+		p.u(uint64((int(plen) + 2) * 4))
 		p.s("-bytes),")
 	}
-	if r := a.Reserved(); r != 0 {
+	if n < 2 {
+		p.trunc()
+	}
+	if reserved != 0 {
 		p.s("reserved=0x")
-		p.x(uint64(r))
+		p.x(uint64(reserved))
 		p.s("[MustBeZero],")
 	}
+	if n < 3 {
+		p.trunc()
+	}
 	p.s("spi=0x")
-	p.xw(uint64(a.SPI()), 8)
+	p.xw(uint64(spi), 8)
+	if n < 4 {
+		p.s(",")
+		p.trunc()
+	}
 	p.s(",seq=0x")
-	p.x(uint64(a.Seq()))
+	p.x(uint64(seq))
+	a := ipv6.AH(b) // n == 4: the 12 bytes NewAH checks are there
 	p.s(",icv=0x")
 	p.hexBytes(a.ICV())
 	if a.Len() > len(a) {

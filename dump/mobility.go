@@ -78,7 +78,10 @@ func (p *Printer) mobility(b []byte) {
 		p.u(uint64(seq))
 		flags, ok := m.BUFlags()
 		if !ok {
-			p.trunc()
+			// A check of tcpdump's own, not a read: the packet is not
+			// abandoned (the -x dump still skips the link layer).
+			p.s(" [|mobility]")
+			return
 		}
 		if flags != 0 {
 			p.c(' ')
@@ -157,13 +160,21 @@ func (p *Printer) mhCookie(m ipv6.Mobility, home bool, what string, field func()
 }
 
 // mhOptions prints the mobility options and reports false when they end
-// in a malformed or truncated one (tcpdump's mobility_opt_print). An
+// in a malformed or truncated one (tcpdump's mobility_opt_print); it
+// stops the packet where tcpdump's reads run off the capture. An
 // option is read by the size its type has, past a length byte that says
 // less (TLVIter.Span), and tcpdump wants the byte after each option
 // captured.
 func (p *Printer) mhOptions(m ipv6.Mobility) bool {
 	it := m.Options()
 	for t, ok := it.Next(); ok; t, ok = it.Next() {
+		if t.Status == ipv6.OptionTruncated && len(t.Raw) < 2 && (len(t.Raw) == 0 || t.Type != 0) {
+			// tcpdump reads the type and length bytes: running off the
+			// capture there abandons the packet.
+			p.trunc()
+		}
+		// The rest are checks of tcpdump's own, which stop the options
+		// only.
 		if t.Status != ipv6.OptionOK || t.Offset+len(t.Raw) >= len(m) {
 			return false
 		}

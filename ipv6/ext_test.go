@@ -299,3 +299,23 @@ func TestIPComp(t *testing.T) {
 		t.Errorf("3 bytes: %v", err)
 	}
 }
+
+// TestAHFields reads the fields of authentication headers cut short.
+func TestAHFields(t *testing.T) {
+	b := []byte{17, 4, 0, 1, 0, 0, 0x10, 0x01, 0, 0, 0, 9}
+	for _, c := range []struct {
+		cut      int
+		plen     uint8
+		reserved uint16
+		spi, seq uint32
+		n        int
+	}{
+		{1, 0, 0, 0, 0, 0}, {2, 4, 0, 0, 0, 1}, {4, 4, 1, 0, 0, 2}, {7, 4, 1, 0, 0, 2},
+		{8, 4, 1, 0x1001, 0, 3}, {12, 4, 1, 0x1001, 9, 4},
+	} {
+		plen, res, spi, seq, n := AHFields(b[:c.cut])
+		if plen != c.plen || res != c.reserved || spi != c.spi || seq != c.seq || n != c.n {
+			t.Errorf("cut at %d: %d %d %#x %d %d; want %+v", c.cut, plen, res, spi, seq, n, c)
+		}
+	}
+}

@@ -138,3 +138,25 @@ func (c IPComp) Flags() uint8 { return c[ipcompFlagsOff] }
 // CPI returns the compression parameter index, which with the
 // destination names the compression algorithm.
 func (c IPComp) CPI() uint16 { return binary.BigEndian.Uint16(c[ipcompCPIOff:]) }
+
+// AHFields returns the fields of an authentication header that b starts
+// with as far as b holds them, b being cut short, perhaps, of the 12
+// bytes NewAH needs: the payload length, the reserved field, the SPI and
+// the sequence number. n says how many of the four b holds, in that
+// order; those after the n-th are 0. A printer shows what a capture cut
+// inside the header has, as tcpdump does.
+func AHFields(b []byte) (payloadLen uint8, reserved uint16, spi, seq uint32, n int) {
+	if len(b) > extLenOff {
+		payloadLen, n = b[extLenOff], 1
+	}
+	if len(b) >= ahReservedOff+2 {
+		reserved, n = binary.BigEndian.Uint16(b[ahReservedOff:]), 2
+	}
+	if len(b) >= ahSPIOff+4 {
+		spi, n = binary.BigEndian.Uint32(b[ahSPIOff:]), 3
+	}
+	if len(b) >= ahSeqOff+4 {
+		seq, n = binary.BigEndian.Uint32(b[ahSeqOff:]), 4
+	}
+	return payloadLen, reserved, spi, seq, n
+}

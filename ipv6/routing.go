@@ -397,3 +397,21 @@ func RoutingFields(b []byte) (hdrExtLen uint8, t RoutingType, segLeft uint8, n i
 	}
 	return hdrExtLen, t, segLeft, n
 }
+
+// SRHFields returns the fields of a segment routing header after the 4
+// bytes every type has, as far as the slice holds them: the last entry,
+// the flags and the tag. n says how many of the three it holds, in that
+// order; those after the n-th are 0. A printer shows what a capture cut
+// inside them has, as tcpdump does.
+func (r Routing) SRHFields() (lastEntry, flags uint8, tag uint16, n int) {
+	if len(r) > srhLastOff {
+		lastEntry, n = r[srhLastOff], 1
+	}
+	if len(r) > srhFlagsOff {
+		flags, n = r[srhFlagsOff], 2
+	}
+	if len(r) >= srhTagOff+2 {
+		tag, n = binary.BigEndian.Uint16(r[srhTagOff:]), 3
+	}
+	return lastEntry, flags, tag, n
+}

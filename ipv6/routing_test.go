@@ -213,3 +213,22 @@ func TestRoutingFields(t *testing.T) {
 		}
 	}
 }
+
+// TestSRHFields reads the fields of a segment routing header cut inside
+// them.
+func TestSRHFields(t *testing.T) {
+	full := Routing{17, 2, 4, 0, 1, 0x80, 0x12, 0x34}
+	for cut, want := range []struct {
+		last, flags uint8
+		tag         uint16
+		n           int
+	}{4: {0, 0, 0, 0}, 5: {1, 0, 0, 1}, 6: {1, 0x80, 0, 2}, 7: {1, 0x80, 0, 2}, 8: {1, 0x80, 0x1234, 3}} {
+		if cut < 4 {
+			continue
+		}
+		last, flags, tag, n := full[:cut].SRHFields()
+		if last != want.last || flags != want.flags || tag != want.tag || n != want.n {
+			t.Errorf("cut at %d: %d, %#x, %#x, %d; want %+v", cut, last, flags, tag, n, want)
+		}
+	}
+}
