@@ -49,6 +49,34 @@ func readAll(h Header) int {
 			_, _, _ = es.SPI(), es.Seq(), es.Data()
 		}
 	}
+	if p == ipv4.ProtoIPComp && off <= len(h) {
+		if c, err := NewIPComp(h[off:]); err == nil {
+			_, _, _ = c.NextHeader(), c.Flags(), c.CPI()
+		}
+	}
+	// The walk a printer makes, to the end of the capture, and the
+	// fields it reads of headers cut short.
+	it = h.ExtIterTo(len(h))
+	for e, ok := it.Next(); ok; e, ok = it.Next() {
+		_, _, _, _ = RoutingFields(e.Raw)
+		_, _, _ = MobilityFields(e.Raw)
+		_, _ = FragmentOffsetField(e.Raw)
+		_, _, _, _, _ = AHFields(e.Raw)
+		if len(e.Raw) >= routingFixedLen {
+			_, _, _, _ = Routing(e.Raw).SRHFields()
+		}
+		if m, ok := e.Mobility(); ok {
+			opts := m.Options()
+			for t, ok := opts.Next(); ok; t, ok = opts.Next() {
+				for _, n := range []int{2, 4, 10, 16} {
+					if b, _ := opts.Span(t, n); len(b) > n {
+						panic("Span returned more than asked")
+					}
+				}
+			}
+		}
+	}
+	_, _, _ = it.End()
 	return n
 }
 
