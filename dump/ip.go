@@ -164,6 +164,8 @@ func (p *Printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protoc
 		p.ip6(b, length)
 	case ipv4.ProtoICMPv6:
 		p.s("[ICMPv6 requires IPv6] (invalid)")
+	case ipv4.ProtoEthernet:
+		p.s("[Ethernet requires IPv6] (invalid)")
 	case ipv4.ProtoNoNext:
 		p.s("no next header")
 	case ipv4.ProtoGRE:
