@@ -6,7 +6,10 @@
 #   sudo bench/capture-vs-tcpdump.sh [SECONDS] [RUNS]
 #
 # Two namespaces are joined by a veth pair with offloads off (so a TCP
-# segment is a packet of at most the MTU, as on a wire). In each run both
+# segment is a packet of at most the MTU, as on a wire) and IPv6 on, so
+# that what the kernel sends by itself on an IPv6 link (neighbour
+# discovery, MLD reports) is captured with the traffic, which goes over
+# IPv6 in every other run (RUNS of 2 or more: both families). In each run both
 # tools capture veth-a in one namespace while iperf3 sends from the other
 # for SECONDS (default 10), in four rounds:
 #
@@ -52,8 +55,12 @@ ip netns add "$B"
 ip link add veth-a netns "$A" type veth peer name veth-b netns "$B"
 ip -n "$A" addr add 10.78.0.1/24 dev veth-a
 ip -n "$B" addr add 10.78.0.2/24 dev veth-b
+# Documentation addresses (RFC 3849), without DAD so that they are usable
+# at once.
+ip -n "$A" addr add 2001:db8:78::1/64 dev veth-a nodad
+ip -n "$B" addr add 2001:db8:78::2/64 dev veth-b nodad
 for ns in "$A" "$B"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
 	ip -n "$ns" link set lo up
 done
 ip -n "$A" link set veth-a up
@@ -101,7 +108,7 @@ round() {
 		[ $i -gt 100 ] && { echo "bench: iperf3 is not listening" >&2; exit 1; }
 		sleep 0.1
 	done
-	ip netns exec "$B" iperf3 -c 10.78.0.1 -t "$SECONDS_" "$@" >/dev/null 2>&1 || echo "bench: iperf3 $* failed" >&2
+	ip netns exec "$B" iperf3 -c "$SERVER" -t "$SECONDS_" "$@" >/dev/null 2>&1 || echo "bench: iperf3 $* failed" >&2
 	sleep 1.5 # the ring's last blocks time out
 	kill -INT "$nd" "$td"
 	wait "$nd" "$td" || true
@@ -120,6 +127,9 @@ round() {
 echo "iperf3 for $SECONDS_ s a round, $RUNS runs; ring ${BUFFER:-2048} KiB for both"
 printf '%-8s %-3s %-8s %10s %10s %10s %10s\n' traffic out tool captured "pkts/s" received dropped
 for run in $(seq "$RUNS"); do
+	# Odd runs over IPv4, even ones over IPv6.
+	SERVER=10.78.0.1
+	[ $((run % 2)) -eq 0 ] && SERVER=2001:db8:78::1
 	round udp64 -w -u -b 0 -l 64
 	round udp64 -n -u -b 0 -l 64
 	round tcp -w

@@ -4,8 +4,10 @@
 #   sudo bench/netdump-vs-tcpdump.sh [PACKETS] [RUNS]
 #
 # It records about PACKETS packets (default 300000) between two network
-# namespaces joined by a veth pair with offloads off (iperf3 TCP and UDP,
-# and ping), checks that `netdump -n -r` and `tcpdump -n -r` print the same
+# namespaces joined by a veth pair with offloads off and IPv6 on (iperf3
+# TCP over IPv4 and IPv6, UDP over IPv6, ping over both, and what Linux
+# sends by itself on an IPv6 link: neighbour discovery, MLD reports, router
+# solicitations), checks that `netdump -n -r` and `tcpdump -n -r` print the same
 # bytes, then times both RUNS times (default 5) with output to /dev/null
 # and prints the medians and their ratio, with TZ unset (if it is) and with
 # TZ set, and the most memory each had resident. Target: netdump at most a
@@ -42,8 +44,12 @@ record() {
 	ip link add veth-a netns "$A" type veth peer name veth-b netns "$B"
 	ip -n "$A" addr add 10.77.0.1/24 dev veth-a
 	ip -n "$B" addr add 10.77.0.2/24 dev veth-b
+	# Documentation addresses (RFC 3849), without DAD so that they are
+	# usable at once.
+	ip -n "$A" addr add 2001:db8:77::1/64 dev veth-a nodad
+	ip -n "$B" addr add 2001:db8:77::2/64 dev veth-b nodad
 	for ns in "$A" "$B"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
 		ip -n "$ns" link set lo up
 	done
 	ip -n "$A" link set veth-a up
@@ -55,12 +61,19 @@ record() {
 	dump=$!
 	sleep 1
 	ip netns exec "$A" ping -c 20 -i 0.01 10.77.0.2 >/dev/null
-	# A TCP transfer, limited so that tcpdump keeps up, then UDP.
-	ip netns exec "$A" iperf3 -c 10.77.0.2 -t 8 -b 400M >/dev/null || true
+	ip netns exec "$A" ping -6 -c 20 -i 0.01 2001:db8:77::2 >/dev/null
+	# TCP transfers over both families, limited so that tcpdump keeps up
+	# (IPv6 first, so that a small PACKETS has it too), then UDP over
+	# IPv6.
+	ip netns exec "$A" iperf3 -c 2001:db8:77::2 -t 3 -b 200M >/dev/null || true
 	ip netns exec "$B" iperf3 -s -D -1 >/dev/null
 	sleep 0.3
-	ip netns exec "$A" iperf3 -c 10.77.0.2 -u -t 4 -b 150M -l 1000 >/dev/null || true
-	ip netns exec "$A" ping -c 1000 -i 0.002 -s 200 10.77.0.2 >/dev/null 2>&1 || true
+	ip netns exec "$A" iperf3 -c 10.77.0.2 -t 5 -b 400M >/dev/null || true
+	ip netns exec "$B" iperf3 -s -D -1 >/dev/null
+	sleep 0.3
+	ip netns exec "$A" iperf3 -c 2001:db8:77::2 -u -t 4 -b 150M -l 1000 >/dev/null || true
+	ip netns exec "$A" ping -c 500 -i 0.002 -s 200 10.77.0.2 >/dev/null 2>&1 || true
+	ip netns exec "$A" ping -6 -c 500 -i 0.002 -s 200 2001:db8:77::2 >/dev/null 2>&1 || true
 	# Stop the capture if it did not reach PACKETS.
 	kill "$dump" 2>/dev/null || true
 	wait "$dump" 2>/dev/null || true

@@ -17,9 +17,9 @@
 // There is a printer per protocol, in a file of its own as in tcpdump
 // (print-ether.c is ether.go, print-tcp.c tcp.go, and so on), and each
 // reads its protocol through the wire views of medina's protocol packages
-// (ethernet, arp, ipv4, icmp, tcp, udp), the same views the stack parses
-// with: what a Printer shows is what the stack sees. Names are never
-// resolved: the output is tcpdump's with -n.
+// (ethernet, arp, ipv4, ipv6, icmp, icmpv6, tcp, udp), the same views
+// the stack parses with: what a Printer shows is what the stack sees.
+// Names are never resolved: the output is tcpdump's with -n.
 //
 // A Printer keeps state from packet to packet, as tcpdump does: the first
 // sequence numbers of each TCP connection, for relative numbers; the
@@ -69,6 +69,8 @@ type Printer struct {
 
 	ts     tsState
 	tcpSeq tcpSeqTable
+	// slipState is what SLIP's compressed headers print relative to.
+	slipState slipState
 }
 
 // New returns a Printer that writes packets to w with the given options.

@@ -115,11 +115,11 @@ func (p *Printer) ip(b []byte, length int) {
 		p.u(uint64(proto))
 		return
 	}
-	// The TCP and UDP printers put the addresses beside the ports; for
-	// everything else they come here. (tcpdump's SCTP and DCCP printers do
-	// the same as TCP's, but this package has none, so their datagrams print
-	// like any protocol it does not decode.)
-	if proto != ipv4.ProtoTCP && proto != ipv4.ProtoUDP {
+	// The TCP, UDP and DCCP printers put the addresses beside the ports;
+	// for everything else they come here. (tcpdump's SCTP printer does
+	// the same, but this package has none, so its datagrams print like
+	// any protocol it does not decode.)
+	if proto != ipv4.ProtoTCP && proto != ipv4.ProtoUDP && proto != ipv4.ProtoDCCP {
 		p.ipAddrs(h)
 		p.s(": ")
 	}
@@ -139,6 +139,12 @@ func (p *Printer) ip(b []byte, length int) {
 // number and length, as tcpdump does for protocols it does not know.
 func (p *Printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protocol) {
 	fragmented := h.MF()
+	if proto == ipv4.ProtoAH {
+		var ok bool
+		if b, length, proto, ok = p.ahChain(b, length); !ok {
+			return
+		}
+	}
 	switch proto {
 	case ipv4.ProtoTCP:
 		p.tcp(b, length, v4Header(h), fragmented)
@@ -146,12 +152,20 @@ func (p *Printer) ipDemux(b []byte, length int, h ipv4.Header, proto ipv4.Protoc
 		p.udp(b, length, v4Header(h), fragmented)
 	case ipv4.ProtoICMP:
 		p.icmp(b, length, v4Header(h), fragmented)
+	case ipv4.ProtoDCCP:
+		p.dccp(b, length, v4Header(h))
+	case ipv4.ProtoESP:
+		p.esp(b, length)
+	case ipv4.ProtoIPComp:
+		p.ipcomp(b)
 	case ipv4.ProtoIPIP:
 		p.ip(b, length)
 	case ipv4.ProtoIPv6:
 		p.ip6(b, length)
 	case ipv4.ProtoICMPv6:
 		p.s("[ICMPv6 requires IPv6] (invalid)")
+	case ipv4.ProtoEthernet:
+		p.s("[Ethernet requires IPv6] (invalid)")
 	case ipv4.ProtoNoNext:
 		p.s("no next header")
 	case ipv4.ProtoGRE:

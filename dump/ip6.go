@@ -1,41 +1,16 @@
 package dump
 
-import "github.com/medina-net/medina/ipv4"
-
-// IPv6 as tcpdump's print-ip6.c prints it: the fixed header, the
-// extension headers (hop-by-hop and destination options, routing,
-// fragment) and the transport protocols this package decodes. ICMPv6 and the
-// mobility header are not decoded; they print like a protocol tcpdump does
-// not know.
-
-const (
-	ip6HdrLen  = 40
-	ip6FragLen = 8
-
-	// Offsets in the fixed header.
-	ip6Flow = 0
-	ip6PLen = 4
-	ip6Next = 6
-	ip6HLim = 7
-	ip6Src  = 8
-	ip6Dst  = 24
-
-	// Options of the hop-by-hop and destination options headers.
-	ip6OptPad1       = 0x00
-	ip6OptPadN       = 0x01
-	ip6OptRouterAlrt = 0x05
-	ip6OptJumbo      = 0xc2
-	ip6OptHomeAddr   = 0xc9
-	ip6OptMinLen     = 2
-	ip6OptRtAlertLen = 4
-	ip6OptJumboLen   = 6
-	ip6OptHomeMinLen = 18
-
-	// Routing header types.
-	ip6RtType0 = 0 // deprecated source routing
-	ip6RtType2 = 2 // Mobile IPv6
-	ip6RtType4 = 4 // segment routing
+import (
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 )
+
+// IPv6 as tcpdump's print-ip6.c prints it, read through the ipv6 views:
+// the fixed header, the extension headers the chain walk (ipv6.ExtIter)
+// finds, printed by print-ip6opts.c's, print-rt6.c's and print-frag6.c's
+// rules, the mobility header (mobility.go), then the upper layer. The
+// authentication header and ESP are printed by the protocol demultiplexer
+// (ipsec.go), as tcpdump's ip_demux_print does for both IP versions.
 
 // ip6 prints an IPv6 datagram whose on-wire length is length (tcpdump's
 // ip6_print).
@@ -43,11 +18,12 @@ func (p *Printer) ip6(b []byte, length int) {
 	p.proto = "ip6"
 	// tcpdump checks the header's length itself here (ND_TCHECK), so the
 	// packet is not abandoned: the -x dump still skips the link layer.
-	if len(b) < ip6HdrLen {
+	h, err := ipv6.NewHeader(b)
+	if err != nil {
 		p.s(" [|ip6]")
 		return
 	}
-	if length < ip6HdrLen {
+	if length < ipv6.HeaderLen {
 		p.s("truncated-ip6 ")
 		p.u(uint64(length))
 		return
@@ -55,45 +31,45 @@ func (p *Printer) ip6(b []byte, length int) {
 	if !p.opt.LinkHeader {
 		p.s("IP6 ")
 	}
-	if v := b[0] >> 4; v != 6 {
+	if v := h.Version(); v != ipv6.Version {
 		p.s("version error: ")
 		p.u(uint64(v))
 		p.s(" != 6")
 		return
 	}
-	payloadLen := uint32(be16(b[ip6PLen:]))
+	payloadLen := uint32(h.PayloadLen())
 	// total is what the datagram covers by its header; with a payload
-	// length of 0 (a jumbogram, perhaps) tcpdump takes what the layer
-	// below says, plus the header once more.
+	// length of 0 (a jumbogram, perhaps) tcpdump walks the headers to
+	// what the layer below says, plus the header once more, to find the
+	// jumbo payload option.
 	var total uint32
 	if payloadLen != 0 {
-		total = payloadLen + ip6HdrLen
+		total = payloadLen + ipv6.HeaderLen
 		if uint32(length) < total {
 			p.s("truncated-ip6 - ")
 			p.u(uint64(total - uint32(length)))
 			p.s(" bytes missing!")
 		}
 	} else {
-		total = uint32(length) + ip6HdrLen
+		total = uint32(length) + ipv6.HeaderLen
 	}
-	nh := b[ip6Next]
+	nh := h.NextHeader()
 	if p.opt.Verbose > 0 {
-		flow := be32(b[ip6Flow:])
 		p.c('(')
-		if flow&0x0ff00000 != 0 {
+		if tc := h.TrafficClass(); tc != 0 {
 			p.s("class 0x")
-			p.xw(uint64(flow&0x0ff00000>>20), 2)
+			p.xw(uint64(tc), 2)
 			p.s(", ")
 		}
-		if flow&0x000fffff != 0 {
+		if fl := h.FlowLabel(); fl != 0 {
 			p.s("flowlabel 0x")
-			p.xw(uint64(flow&0x000fffff), 5)
+			p.xw(uint64(fl), 5)
 			p.s(", ")
 		}
 		p.s("hlim ")
-		p.u(uint64(b[ip6HLim]))
+		p.u(uint64(h.HopLimit()))
 		p.s(", next-header ")
-		p.ipProtoName(nh)
+		p.ipProtoName(uint8(nh))
 		p.s(" (")
 		p.u(uint64(nh))
 		p.s(") payload length: ")
@@ -101,112 +77,106 @@ func (p *Printer) ip6(b []byte, length int) {
 		p.s(") ")
 	}
 	// The datagram ends where its payload length says.
-	b = clip(b, int(total))
-	hdr := b
+	h = ipv6.Header(clip(h, int(total)))
+	if !ipNoAddrs(uint8(nh)) {
+		p.ip6Addrs(h)
+		p.s(": ")
+	}
 
-	var (
-		cp, advance  = 0, ip6HdrLen
-		remaining    = total
-		totalAdvance = 0
-		prev         = -1 // the previous header's type; -1 for none
-		foundExt     bool
-		foundJumbo   bool
-		foundHBH     bool
-		fragmented   bool
-	)
-	for cp < len(b) && advance > 0 {
-		if remaining < uint32(advance) {
-			p.s(" [|ip6]")
-			return
+	var foundExt, foundJumbo, foundHBH, fragmented bool
+	upper, off := nh, ipv6.HeaderLen
+	it := h.ExtIterTo(int(total))
+	for e, ok := it.Next(); ok; e, ok = it.Next() {
+		if e.Proto == ipv4.ProtoAH {
+			// The demultiplexer prints it, and what follows it.
+			upper, off = e.Proto, e.Offset
+			break
 		}
-		cp += advance
-		remaining -= uint32(advance)
-		totalAdvance += advance
-
-		if cp == ip6HdrLen && !ipNoAddrs(nh) {
-			p.ip6Addrs(hdr)
-			p.s(": ")
-		}
-		ext := b[cp:]
-		switch ipv4.Protocol(nh) {
+		switch e.Proto {
 		case ipv4.ProtoHopOpts:
 			if foundHBH {
 				p.s("[The Hop-by-Hop Options header was already found] (invalid)")
 				return
 			}
-			if prev != -1 {
+			if e.Offset != ipv6.HeaderLen {
 				p.s("[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)")
 				return
 			}
-			advance = p.ip6HopByHop(ext, &foundJumbo, &payloadLen)
+			whole := p.ip6HopByHop(e, &foundJumbo, &payloadLen)
 			if payloadLen == 0 && !foundJumbo {
 				p.s("[No valid Jumbo Payload Hop-by-Hop option found] (invalid)")
 				return
 			}
-			if advance < 0 {
+			if !whole {
 				return
 			}
-			foundExt, foundHBH = true, true
-			nh = ext[0]
+			foundHBH = true
 		case ipv4.ProtoDstOpts:
-			advance = p.ip6DstOpts(ext)
-			if advance < 0 {
+			if !p.ip6DstOpts(e) {
 				return
 			}
-			foundExt = true
-			nh = ext[0]
 		case ipv4.ProtoFragment:
-			advance = p.ip6Frag(ext, hdr, cp)
-			if advance < 0 || len(b) <= cp+advance {
+			// Nothing follows a later fragment's header but data, and
+			// tcpdump stops quietly where the capture ends with it.
+			if !p.ip6Frag(e, h) || len(h) <= e.Offset+ipv6.FragmentHeaderLen {
 				return
 			}
-			foundExt, fragmented = true, true
-			nh = ext[0]
+			fragmented = true
+		case ipv4.ProtoMobility, ipv4.ProtoMobilityOld:
+			// Its payload proto is No Next Header (RFC 6275), and tcpdump
+			// goes no further whatever it says.
+			p.mobility(h[e.Offset:])
+			return
 		case ipv4.ProtoRouting:
-			if len(ext) < 1 {
+			if len(h) <= e.Offset {
+				// tcpdump checks for the header's first byte itself.
 				p.s(" [|ip6]")
 				return
 			}
-			advance = p.ip6Routing(ext)
-			if advance < 0 {
+			if !p.ip6Routing(h[e.Offset:]) {
 				return
 			}
-			foundExt = true
-			nh = ext[0]
-		default:
-			// Not an extension header: the payload.
-			var plen uint32
-			switch {
-			case foundJumbo:
-				plen = payloadLen + ip6HdrLen
-				if plen < uint32(totalAdvance) {
-					p.s(" [|ip6]")
-					return
-				}
-				if uint32(length) < plen {
-					p.s("truncated-ip6 - ")
-					p.u(uint64(plen - uint32(length)))
-					p.s(" bytes missing!")
-				}
-				b = clip(b, int(plen))
-				plen -= uint32(totalAdvance)
-			case payloadLen == 0:
-				// No payload, so no room for an extension header.
-				if foundExt {
-					p.s(" [|ip6]")
-					return
-				}
-				b = clip(b, ip6HdrLen)
-				plen = ip6HdrLen - uint32(totalAdvance)
-			default:
-				plen = remaining
-			}
-			p.ip6Demux(b[min(cp, len(b)):], int(plen), nh, hdr, fragmented)
+		}
+		foundExt = true
+		p.proto = "ip6"
+		switch e.Status {
+		case ipv6.ExtPastEnd:
+			// The header said more than the payload length leaves.
+			p.s(" [|ip6]")
+			return
+		case ipv6.ExtTruncated:
 			return
 		}
-		prev = int(nh)
-		p.proto = "ip6"
+		upper, off = e.Next, e.Offset+e.Len
 	}
+
+	var plen uint32
+	switch {
+	case foundJumbo:
+		n := payloadLen + ipv6.HeaderLen
+		if n < uint32(off) {
+			p.s(" [|ip6]")
+			return
+		}
+		if uint32(length) < n {
+			p.s("truncated-ip6 - ")
+			p.u(uint64(n - uint32(length)))
+			p.s(" bytes missing!")
+		}
+		h = ipv6.Header(clip(h, int(n)))
+		plen = n - uint32(off)
+	case payloadLen == 0:
+		// No payload, so no room for an extension header.
+		if foundExt {
+			p.s(" [|ip6]")
+			return
+		}
+		h = ipv6.Header(clip(h, ipv6.HeaderLen))
+		plen = 0
+	default:
+		plen = total - uint32(off)
+	}
+	p.ip6Demux(h[min(off, len(h)):], int(plen), uint8(upper), h, fragmented)
 }
 
 // ipNoAddrs reports whether the transport printer of a protocol prints
@@ -230,25 +200,38 @@ func (p *Printer) ipProtoName(nh uint8) {
 }
 
 // ip6Addrs prints "SRC > DST" of an IPv6 header.
-func (p *Printer) ip6Addrs(hdr []byte) {
-	p.out = appendIPv6(p.out, hdr[ip6Src:ip6Src+16])
+func (p *Printer) ip6Addrs(h ipv6.Header) {
+	p.out = h.Src().AppendTo(p.out)
 	p.s(" > ")
-	p.out = appendIPv6(p.out, hdr[ip6Dst:ip6Dst+16])
+	p.out = h.Dst().AppendTo(p.out)
 }
 
 // ip6Demux prints the payload of an IPv6 datagram, of the given protocol
 // (tcpdump's ip_demux_print for IPv6). hdr is the datagram from its fixed
 // header on, extension headers included, which the transport printers get
 // as their netHeader: a checksum's pseudo-header takes its destination
-// from a routing header (ip6FinalDst).
-func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr []byte, fragmented bool) {
-	switch proto := ipv4.Protocol(nh); proto {
+// from a routing header (ipv6.Header.RoutedDst).
+func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr ipv6.Header, fragmented bool) {
+	proto := ipv4.Protocol(nh)
+	if proto == ipv4.ProtoAH {
+		var ok bool
+		if b, length, proto, ok = p.ahChain(b, length); !ok {
+			return
+		}
+	}
+	switch proto {
 	case ipv4.ProtoTCP:
 		p.tcp(b, length, netHeader{v6: hdr}, fragmented)
 	case ipv4.ProtoUDP:
 		p.udp(b, length, netHeader{v6: hdr}, fragmented)
+	case ipv4.ProtoDCCP:
+		p.dccp(b, length, netHeader{v6: hdr})
+	case ipv4.ProtoESP:
+		p.esp(b, length)
+	case ipv4.ProtoIPComp:
+		p.ipcomp(b)
 	case ipv4.ProtoVRRP:
-		p.vrrp(b, length, netHeader{v6: hdr}, hdr[ip6HLim])
+		p.vrrp(b, length, netHeader{v6: hdr}, hdr.HopLimit())
 	case ipv4.ProtoICMPv6:
 		p.icmp6(b, length, hdr, fragmented)
 	case ipv4.ProtoPIM, ipv4.ProtoEIGRP, ipv4.ProtoOSPF:
@@ -261,175 +244,166 @@ func (p *Printer) ip6Demux(b []byte, length int, nh uint8, hdr []byte, fragmente
 		p.ip(b, length)
 	case ipv4.ProtoIPv6:
 		p.ip6(b, length)
+	case ipv4.ProtoEthernet:
+		// An Ethernet frame in a segment routing header's tunnel (RFC
+		// 8986's End.DX2).
+		p.ether(b, length)
 	case ipv4.ProtoNoNext:
 		p.s("no next header")
-	case 77: // Sun's network disk protocol
+	case protoSunND:
 		p.s(" nd ")
 		p.u(uint64(length))
 	default:
 		p.s(" ip-proto-")
-		p.u(uint64(nh))
+		p.u(uint64(proto))
 		p.c(' ')
 		p.u(uint64(length))
 	}
 }
 
-// ip6HopByHop prints a hop-by-hop options header and returns its length,
-// or -1 when it is malformed or cut short (tcpdump's hbhopt_process). A
+// ip6HopByHop prints a hop-by-hop options header (tcpdump's
+// hbhopt_process) and reports whether it was whole and well formed. A
 // valid Jumbo Payload option sets *jumbo and *payloadLen.
-func (p *Printer) ip6HopByHop(b []byte, jumbo *bool, payloadLen *uint32) int {
+func (p *Printer) ip6HopByHop(e ipv6.Ext, jumbo *bool, payloadLen *uint32) bool {
 	p.proto = "hbhopt"
-	n := (int(p.get8(b, 1)) + 1) << 3
-	if len(b) < n {
+	if e.Len == 0 {
+		p.trunc() // its length was not captured
+	}
+	if len(e.Raw) < e.Len {
 		p.s(" [|hbhopt]")
-		return -1
+		return false
 	}
 	p.s("HBH ")
-	if !p.ip6Options(b[2:n], jumbo, payloadLen) {
+	if !p.ip6Options(e, jumbo, payloadLen) {
 		p.s(" [|hbhopt]")
-		return -1
+		return false
 	}
-	return n
+	return true
 }
 
-// ip6DstOpts prints a destination options header and returns its length,
-// or -1 (tcpdump's dstopt_process). Its options are printed with -v only.
-func (p *Printer) ip6DstOpts(b []byte) int {
+// ip6DstOpts prints a destination options header and reports whether it
+// was whole and well formed (tcpdump's dstopt_process). Its options are
+// printed with -v only.
+func (p *Printer) ip6DstOpts(e ipv6.Ext) bool {
 	p.proto = "dstopt"
-	n := (int(p.get8(b, 1)) + 1) << 3
-	if len(b) < n {
+	if e.Len == 0 {
+		p.trunc()
+	}
+	if len(e.Raw) < e.Len {
 		p.s(" [|dstopt]")
-		return -1
+		return false
 	}
 	p.s("DSTOPT ")
-	if p.opt.Verbose > 0 && !p.ip6Options(b[2:n], nil, nil) {
+	if p.opt.Verbose > 0 && !p.ip6Options(e, nil, nil) {
 		p.s(" [|dstopt]")
-		return -1
+		return false
 	}
-	return n
+	return true
 }
 
+// Sizes tcpdump requires of the rest of the option area at an option of
+// its type before it reads it, type and length bytes included.
+const (
+	ip6RtAlertMin  = 4
+	ip6JumboMin    = 6
+	ip6HomeAddrMin = 18
+)
+
 // ip6Options prints the options of a hop-by-hop or destination options
-// header (b, wholly captured) and reports false for a malformed one
-// (tcpdump's ip6_opt_process). payloadLen is nil for destination options,
-// where a Jumbo Payload option is not valid.
-func (p *Printer) ip6Options(b []byte, jumbo *bool, payloadLen *uint32) bool {
+// header captured whole, and reports false for a malformed one (tcpdump's
+// ip6_opt_process). payloadLen is nil for destination options, where a
+// Jumbo Payload option is not valid.
+func (p *Printer) ip6Options(e ipv6.Ext, jumbo *bool, payloadLen *uint32) bool {
 	v := p.opt.Verbose > 0
-	if len(b) == 0 {
-		return true
-	}
 	seenJumbo := false
-	for i, optLen := 0, 0; i < len(b); i += optLen {
-		typ := b[i]
-		if typ == ip6OptPad1 {
-			optLen = 1
-		} else {
-			if i+1 >= len(b) {
-				return false
-			}
-			optLen = int(b[i+1]) + 2
-		}
-		if i+optLen > len(b) {
+	it := e.Options()
+	for o, ok := it.Next(); ok; o, ok = it.Next() {
+		switch o.Status {
+		case ipv6.OptionBadLength, ipv6.OptionPastEnd, ipv6.OptionTruncated:
 			return false
 		}
-		rest := len(b) - i
-		switch typ {
-		case ip6OptPad1:
+		// What is left of the area from the option on, which tcpdump
+		// checks against a type's size before its length byte.
+		rest := e.Len - o.Offset
+		switch o.Kind {
+		case ipv6.OptPad1:
 			if v {
 				p.s("(pad1)")
 			}
-		case ip6OptPadN:
-			if rest < ip6OptMinLen {
-				p.s("(padn: trunc)")
-				return false
-			}
+		case ipv6.OptPadN:
 			if v {
 				p.s("(padn)")
 			}
-		case ip6OptRouterAlrt:
-			if rest < ip6OptRtAlertLen {
+		case ipv6.OptRouterAlert:
+			if rest < ip6RtAlertMin {
 				p.s("(rtalert: trunc)")
 				return false
 			}
-			if b[i+1] != ip6OptRtAlertLen-2 {
-				p.s("(rtalert: invalid len ")
-				p.u(uint64(b[i+1]))
-				p.c(')')
+			val, ok := o.RouterAlert()
+			if !ok {
+				p.ip6InvalidLen("rtalert", o)
 				return false
 			}
 			if v {
 				p.s("(rtalert: 0x")
-				p.xw(uint64(be16(b[i+2:])), 4)
+				p.xw(uint64(val), 4)
 				p.s(") ")
 			}
-		case ip6OptJumbo:
-			if rest < ip6OptJumboLen {
+		case ipv6.OptJumbo:
+			if rest < ip6JumboMin {
 				p.s("(jumbo: trunc)")
 				return false
 			}
-			if b[i+1] != ip6OptJumboLen-2 {
-				p.s("(jumbo: invalid len ")
-				p.u(uint64(b[i+1]))
-				p.c(')')
+			n, ok := o.Jumbo()
+			if !ok {
+				p.ip6InvalidLen("jumbo", o)
 				return false
 			}
-			jlen := be32(b[i+2:])
 			var why string
 			switch {
 			case seenJumbo:
 				why = " - already seen"
 			case payloadLen == nil:
-				seenJumbo = true
 				why = " - not a hop-by-hop option"
 			case *payloadLen != 0:
-				seenJumbo = true
 				why = " - payload len != 0"
-			case jlen < 65536:
-				seenJumbo = true
+			case n < ipv6.MinJumboLen:
 				why = " - < 65536"
 			default:
-				seenJumbo = true
 				*jumbo = true
-				*payloadLen = jlen
+				*payloadLen = n
 			}
+			seenJumbo = true
 			if v {
 				p.s("(jumbo: ")
-				p.u(uint64(jlen))
+				p.u(uint64(n))
 				p.s(why)
 				p.s(") ")
 			}
-		case ip6OptHomeAddr:
-			if rest < ip6OptHomeMinLen {
+		case ipv6.OptHomeAddress:
+			if rest < ip6HomeAddrMin {
 				p.s("(homeaddr: trunc)")
 				return false
 			}
-			if b[i+1] < ip6OptHomeMinLen-2 {
-				p.s("(homeaddr: invalid len ")
-				p.u(uint64(b[i+1]))
-				p.c(')')
+			a, sub, ok := o.HomeAddress()
+			if !ok {
+				p.ip6InvalidLen("homeaddr", o)
 				return false
 			}
 			if v {
 				p.s("(homeaddr: ")
-				p.out = appendIPv6(p.out, b[i+2:i+18])
-				if b[i+1] > ip6OptHomeMinLen-2 &&
-					!p.ip6SubOptions(b[i+ip6OptHomeMinLen:i+optLen]) {
+				p.out = a.AppendTo(p.out)
+				if len(sub) > 0 && !p.ip6SubOptions(sub) {
 					return false
 				}
 				p.c(')')
 			}
 		default:
-			if rest < ip6OptMinLen {
-				p.s("(type ")
-				p.u(uint64(typ))
-				p.s(": trunc)")
-				return false
-			}
 			if v {
 				p.s("(opt_type 0x")
-				p.xw(uint64(typ), 2)
+				p.xw(uint64(o.Kind), 2)
 				p.s(": len=")
-				p.u(uint64(b[i+1]))
+				p.u(uint64(o.Length))
 				p.c(')')
 			}
 		}
@@ -440,61 +414,61 @@ func (p *Printer) ip6Options(b []byte, jumbo *bool, payloadLen *uint32) bool {
 	return true
 }
 
+// ip6InvalidLen prints tcpdump's complaint about an option whose length
+// its type does not allow.
+func (p *Printer) ip6InvalidLen(name string, o ipv6.Option) {
+	p.c('(')
+	p.s(name)
+	p.s(": invalid len ")
+	p.u(uint64(o.Length))
+	p.c(')')
+}
+
 // ip6SubOptions prints the sub-options of a home address option and
 // reports false for a malformed one (tcpdump's ip6_sopt_print).
 func (p *Printer) ip6SubOptions(b []byte) bool {
-	for i, optLen := 0, 0; i < len(b); i += optLen {
-		typ := b[i]
-		if typ == ip6OptPad1 {
-			optLen = 1
-		} else {
-			if i+1 >= len(b) {
-				return false
-			}
-			optLen = int(b[i+1]) + 2
-		}
-		if i+optLen > len(b) {
+	it := ipv6.NewTLVIter(b)
+	for t, ok := it.Next(); ok; t, ok = it.Next() {
+		if t.Status != ipv6.OptionOK {
 			return false
 		}
-		switch typ {
-		case ip6OptPad1:
+		switch ipv6.OptionKind(t.Type) {
+		case ipv6.OptPad1:
 			p.s(", pad1")
-		case ip6OptPadN:
-			if len(b)-i < ip6OptMinLen {
-				p.s(", padn: trunc")
-				return false
-			}
+		case ipv6.OptPadN:
 			p.s(", padn")
 		default:
-			if len(b)-i < ip6OptMinLen {
-				p.s(", sopt_type ")
-				p.u(uint64(typ))
-				p.s(": trunc)")
-				return false
-			}
 			p.s(", sopt_type 0x")
-			p.xw(uint64(typ), 2)
+			p.xw(uint64(t.Type), 2)
 			p.s(": len=")
-			p.u(uint64(b[i+1]))
+			p.u(uint64(t.Length))
 		}
 	}
 	return true
 }
 
-// ip6Frag prints a fragment header at offset off of the datagram whose
-// fixed header is hdr, and returns its length, or -1 for a fragment other
-// than the first, whose payload cannot be decoded (tcpdump's frag6_print).
-func (p *Printer) ip6Frag(b, hdr []byte, off int) int {
+// ip6Frag prints the fragment header e of the datagram h and reports
+// whether the datagram's headers go on after it: they do not after a
+// fragment other than the first, whose data cannot be decoded (tcpdump's
+// frag6_print).
+func (p *Printer) ip6Frag(e ipv6.Ext, h ipv6.Header) bool {
 	p.proto = "frag6"
+	rest := h[e.Offset:]
 	// The identification is read (and needed) only with -v.
 	var ident uint32
 	if p.opt.Verbose > 0 {
-		ident = p.get32(b, 4)
+		// Checked first: the view's error for a short header would
+		// allocate.
+		p.need(rest, ipv6.FragmentHeaderLen)
+		ident = ipv6.FragmentHeader(rest).ID()
 	}
-	offset := p.get16(b, 2) &^ 7
+	offset, ok := ipv6.FragmentOffsetField(rest)
+	if !ok {
+		p.trunc()
+	}
 	// The fragment's length by the payload length, as tcpdump computes
 	// it in a size_t: it wraps when the payload length is too small.
-	fragLen := uint64(ip6HdrLen) + uint64(be16(hdr[ip6PLen:])) - uint64(off) - ip6FragLen
+	fragLen := uint64(ipv6.HeaderLen) + uint64(h.PayloadLen()) - uint64(e.Offset) - ipv6.FragmentHeaderLen
 	p.s("frag (")
 	if p.opt.Verbose > 0 {
 		p.s("0x")
@@ -506,115 +480,90 @@ func (p *Printer) ip6Frag(b, hdr []byte, off int) int {
 	p.u(fragLen)
 	p.c(')')
 	if offset != 0 {
-		return -1
+		return false
 	}
 	p.c(' ')
-	return ip6FragLen
+	return true
 }
 
-// ip6Routing prints a routing header and returns its length, or -1 for a
-// malformed one (tcpdump's rt6_print).
-func (p *Printer) ip6Routing(b []byte) int {
+// ip6Routing prints the routing header that b starts with (the datagram
+// from it on, as captured) and reports false for one it cannot go past
+// (tcpdump's rt6_print). tcpdump 4.99.3 knows types 0, 2 and 4; it calls
+// the others, type 3 (RPL) among them, unknown, and it prints a segment
+// routing header's slots by its length, TLVs included, as addresses.
+func (p *Printer) ip6Routing(b []byte) bool {
 	p.proto = "rt6"
 	p.s("RT6")
-	n := int(p.get8(b, 1))
+	hdrLen, typ, segLeft, n := ipv6.RoutingFields(b)
+	if n < 1 {
+		p.trunc()
+	}
 	p.s(" (len=")
-	p.u(uint64(n))
-	typ := p.get8(b, 2)
+	p.u(uint64(hdrLen))
+	if n < 2 {
+		p.trunc()
+	}
 	p.s(", type=")
 	p.u(uint64(typ))
-	if typ == ip6RtType0 {
+	if typ == ipv6.RoutingSourceRoute {
 		p.s(" [Deprecated]")
 	}
-	segLeft := p.get8(b, 3)
+	if n < 3 {
+		p.trunc()
+	}
 	p.s(", segleft=")
 	p.u(uint64(segLeft))
+	r := ipv6.Routing(b) // n == 3: the 4 bytes NewRouting checks are there
 	switch typ {
-	case ip6RtType0, ip6RtType2:
-		if rsv := p.get32(b, 4); rsv != 0 || p.opt.Verbose > 0 {
+	case ipv6.RoutingSourceRoute, ipv6.RoutingMobile:
+		p.need(r, ipv6.RoutingMinLen)
+		if rsv := r.Reserved(); rsv != 0 || p.opt.Verbose > 0 {
 			p.s(", rsv=0x")
 			p.x(uint64(rsv))
 		}
-	case ip6RtType4:
-		lastEntry := p.get8(b, 4)
+	case ipv6.RoutingSegment:
+		last, flags, tag, n := r.SRHFields()
+		if n < 1 {
+			p.trunc()
+		}
 		p.s(", last-entry=")
-		p.u(uint64(lastEntry))
-		if flags := p.get8(b, 5); flags != 0 || p.opt.Verbose > 0 {
+		p.u(uint64(last))
+		if n < 2 {
+			p.trunc()
+		}
+		if flags != 0 || p.opt.Verbose > 0 {
 			p.s(", flags=0x")
 			p.x(uint64(flags))
 		}
-		tag := p.get16(b, 6)
+		if n < 3 {
+			p.trunc()
+		}
 		p.s(", tag=")
 		p.x(uint64(tag))
 	default:
 		p.s(" (unknown type) (invalid)")
-		return -1
+		return false
 	}
-	if n%2 == 1 {
+	if hdrLen%2 == 1 {
 		p.s(" (invalid length ")
-		p.u(uint64(n))
+		p.u(uint64(hdrLen))
 		p.s(") (invalid)")
-		return -1
+		return false
 	}
-	for i := 0; i < n/2; i++ {
-		off := 8 + 16*i
-		p.need(b, off+16)
+	slot := r.Addr
+	if typ == ipv6.RoutingSegment {
+		slot = r.Segment
+	}
+	for i := range int(hdrLen) / 2 {
+		a, ok := slot(i)
+		if !ok {
+			p.trunc()
+		}
 		p.s(", [")
 		p.u(uint64(i))
 		p.c(']')
-		p.out = appendIPv6(p.out, b[off:off+16])
+		p.out = a.AppendTo(p.out)
 	}
 	p.s(") ")
-	return (n + 1) << 3
-}
-
-// ip6FinalDst returns the destination a transport checksum's pseudo-header
-// covers, for the datagram d (from its fixed header on): the last address
-// of a type 0 or 2 routing header, the first segment of a segment routing
-// header, or the header's destination (tcpdump's ip6_finddst). It stops at
-// the end of what was captured, as tcpdump does, keeping the last address
-// it could read.
-func ip6FinalDst(d []byte) []byte {
-	dst := d[ip6Dst : ip6Dst+16]
-	nh := d[ip6Next]
-	for off, advance := 0, ip6HdrLen; off < len(d); {
-		off += advance
-		if off+2 > len(d) {
-			return dst
-		}
-		switch ipv4.Protocol(nh) {
-		case ipv4.ProtoHopOpts, ipv4.ProtoDstOpts, ipv4.ProtoMobilityOld, ipv4.ProtoMobility:
-			advance = (int(d[off+1]) + 1) << 3
-			nh = d[off]
-		case ipv4.ProtoFragment:
-			advance = ip6FragLen
-			nh = d[off]
-		case ipv4.ProtoRouting:
-			if off+4 > len(d) {
-				return dst
-			}
-			n := int(d[off+1])
-			switch d[off+2] {
-			case ip6RtType0, ip6RtType2:
-				if n%2 == 1 {
-					return dst
-				}
-				for i, a := 0, off+8; i < n/2; i, a = i+1, a+16 {
-					if a+16 > len(d) {
-						return dst
-					}
-					dst = d[a : a+16]
-				}
-			case ip6RtType4:
-				if n%2 == 1 || off+24 > len(d) {
-					return dst
-				}
-				dst = d[off+8 : off+24]
-			}
-			return dst
-		default:
-			return dst
-		}
-	}
-	return dst
+	return true
 }

@@ -14,6 +14,7 @@ import (
 const (
 	dltNull      = 0
 	dltEN10MB    = 1
+	dltSLIP      = 8
 	dltPPP       = 9
 	dltRaw       = 12
 	dltPPPBSDOS  = 16
@@ -47,6 +48,8 @@ func (p *Printer) dlt(dlt uint32, b []byte, length int) bool {
 		p.llHdrLen += p.ether(b, length)
 	case dltNull, dltLoop:
 		p.null(b, length)
+	case dltSLIP:
+		p.slip(b, length)
 	case dltRaw, dltIPv4, dltIPv6:
 		p.raw(b, length)
 	case dltLinuxSLL:

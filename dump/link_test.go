@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +75,11 @@ var linkCases = []struct {
 	{"LLC XID", 1, "", "0180c200000000112233445500060001af81010200000000000000000000000000000000000000000000000000000000000000000000000000000000", 60, `00:11:22:33:44:55 > 01:80:c2:00:00:00 Null Unnumbered, xid, Flags [Response], length 6: 01 02`},
 	{"IPv6 fragment", 229, "-v", "6001234500122c4000000000000000000000000000000001000000000000000000000000000000023b000000deadbeef00010002000a00006162", 58, `IP6 (flowlabel 0x12345, hlim 64, next-header Fragment (44) payload length: 18) ::1 > ::2: frag (0xdeadbeef:0|10) no next header`},
 	{"IPv6 routing header", 229, "", "6000000000182b4000000000000000000000000000000001000000000000000000000000000000023b0200010000000000000000000000000000000000000003", 64, `IP6 ::1 > ::2: RT6 (len=2, type=0 [Deprecated], segleft=1, [0]::3) no next header`},
+	{"IPv6 over LINKTYPE_RAW, -v", 101, "-v", "60000000000c114020010db800000000000000000000000120010db80000000000000000000000020fa01e61000c978f70696e67", 52, `IP6 (hlim 64, next-header UDP (17) payload length: 12) 2001:db8::1.4000 > 2001:db8::2.7777: [udp sum ok] UDP, length 4`},
+	{"FreeBSD loopback IPv6 (AF 28)", 0, "", "1c00000060000000000c114020010db800000000000000000000000120010db80000000000000000000000020fa01e61000c978f70696e67", 56, `IP6 2001:db8::1.4000 > 2001:db8::2.7777: UDP, length 4`},
+	{"Darwin loopback IPv6 (AF 30) with -e", 0, "-e", "1e00000060000000000c114020010db800000000000000000000000120010db80000000000000000000000020fa01e61000c978f70696e67", 56, `AF IPv6 (30), length 56: 2001:db8::1.4000 > 2001:db8::2.7777: UDP, length 4`},
+	{"OpenBSD loopback IPv6 (AF 24)", 108, "", "0000001860000000000c114020010db800000000000000000000000120010db80000000000000000000000020fa01e61000c978f70696e67", 56, `IP6 2001:db8::1.4000 > 2001:db8::2.7777: UDP, length 4`},
+	{"IPv6 cut inside its header over LINKTYPE_IPV6", 229, "", "60000000000c114020010db800000000000000000000000120010db80000", 52, ` [|ip6]`},
 	{"IPX SAP response", 1, "", "ffffffffffff0011223344558137ffff00600004000000000000000000000452000000000000000000000452000200044653310000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", 110, `(NOV-ETHII) IPX 00000000.00:00:00:00:00:00.0452 > 00000000.00:00:00:00:00:00.0452: ipx-sap-resp 0004 'FS1' addr 00000000.00:00:00:00:00:00`},
 	{"MACsec in the clear with -e", 1, "-e", "ffffffffffff00112233445588e5200000000044000000000000000008004500002000010000400166da0a0000010a0000020800192c0001000270696e6700000000000000000000000000000000", 78, `00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype 802.1AE MACsec (0x88e5), length 78: an 0, pn 68, flags I, sci 0000000000000000, ethertype IPv4 (0x0800), 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 2, length 12`},
 }
@@ -190,32 +194,6 @@ func TestQ922DLCI(t *testing.T) {
 		dlci, ok, full := q922DLCI(tc.in)
 		if dlci != tc.dlci || ok != tc.ok || full != tc.full {
 			t.Errorf("q922DLCI(% x) = %d, %v, %v; want %d, %v, %v", tc.in, dlci, ok, full, tc.dlci, tc.ok, tc.full)
-		}
-	}
-}
-
-func TestIP6FinalDst(t *testing.T) {
-	hdr := func(nh byte) []byte {
-		b := make([]byte, 40)
-		b[0], b[6] = 0x60, nh
-		b[39] = 2 // destination ::2
-		return b
-	}
-	addr := func(last byte) []byte { a := make([]byte, 16); a[15] = last; return a }
-	for _, tc := range []struct {
-		name string
-		d    []byte
-		want byte
-	}{
-		{"no extension", hdr(17), 2},
-		{"type 0, two addresses", slices.Concat(hdr(43), []byte{17, 4, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)), 4},
-		{"type 0 cut short", slices.Concat(hdr(43), []byte{17, 4, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)[:8]), 3},
-		{"segment routing", slices.Concat(hdr(43), []byte{17, 2, 4, 0, 0, 0, 0, 0}, addr(5)), 5},
-		{"after hop-by-hop", slices.Concat(hdr(0), []byte{43, 0, 1, 4, 0, 0, 0, 0}, []byte{17, 2, 2, 1, 0, 0, 0, 0}, addr(6)), 6},
-		{"odd length", slices.Concat(hdr(43), []byte{17, 3, 0, 2, 0, 0, 0, 0}, addr(3), addr(4)), 2},
-	} {
-		if got := ip6FinalDst(tc.d); len(got) != 16 || got[15] != tc.want {
-			t.Errorf("%s: final destination % x, want ::%d", tc.name, got, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package dump
 import (
 	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 )
 
 // netHeader is the network-layer header a transport printer was reached
@@ -10,7 +11,7 @@ import (
 // pseudo-header checksums from it.
 type netHeader struct {
 	v4 ipv4.Header // the IPv4 header, or nil
-	v6 []byte      // the IPv6 datagram from its fixed header on (extension headers included), or nil
+	v6 ipv6.Header // the IPv6 datagram from its fixed header on (extension headers included), or nil
 }
 
 func v4Header(h ipv4.Header) netHeader { return netHeader{v4: h} }
@@ -23,7 +24,7 @@ func (n netHeader) appendSrc(b []byte) []byte {
 	if n.v4 != nil {
 		return n.v4.Src().AppendTo(b)
 	}
-	return appendIPv6(b, n.v6[ip6Src:ip6Src+16])
+	return n.v6.Src().AppendTo(b)
 }
 
 // appendDst appends the destination address as tcpdump prints it.
@@ -31,7 +32,7 @@ func (n netHeader) appendDst(b []byte) []byte {
 	if n.v4 != nil {
 		return n.v4.Dst().AppendTo(b)
 	}
-	return appendIPv6(b, n.v6[ip6Dst:ip6Dst+16])
+	return n.v6.Dst().AppendTo(b)
 }
 
 // addrsInto stores the source and destination addresses in src and dst,
@@ -43,8 +44,7 @@ func (n netHeader) addrsInto(src, dst *[16]byte) {
 		copy(dst[:], d[:])
 		return
 	}
-	copy(src[:], n.v6[ip6Src:])
-	copy(dst[:], n.v6[ip6Dst:])
+	*src, *dst = n.v6.Src(), n.v6.Dst()
 }
 
 // nextHeader returns the protocol field of the IPv4 header or the first
@@ -54,7 +54,7 @@ func (n netHeader) nextHeader() uint8 {
 	if n.v4 != nil {
 		return uint8(n.v4.Protocol())
 	}
-	return n.v6[ip6Next]
+	return uint8(n.v6.NextHeader())
 }
 
 // v4PseudoAddrs returns the addresses of the IPv4 pseudo-header of a
@@ -66,23 +66,20 @@ func (n netHeader) v4PseudoAddrs() (src, dst ipv4.Addr) {
 
 // pseudoSum returns the partial checksum of the pseudo-header for a
 // transport segment of the given protocol and length. The destination is
-// the final one of a source route (IPv4) or routing header (IPv6), as
-// tcpdump's nextproto4_cksum and nextproto6_cksum take it.
+// the final one of a source route (IPv4) or the one tcpdump's
+// nextproto6_cksum finds in a routing header (IPv6, RoutedDst).
 func (n netHeader) pseudoSum(proto uint8, length int) uint32 {
 	if n.v4 != nil {
 		src, dst := n.v4PseudoAddrs()
 		return checksum.Pseudo(src, dst, proto, uint16(length))
 	}
-	sum := checksum.Add(0, n.v6[ip6Src:ip6Src+16])
-	sum = checksum.Add(sum, ip6FinalDst(n.v6))
-	sum += uint32(length>>16) + uint32(length&0xffff)
-	return sum + uint32(proto)
+	return checksum.Pseudo6(n.v6.Src(), n.v6.RoutedDst(), proto, uint32(length))
 }
 
 // inCksum returns tcpdump's in_cksum of the pseudo-header and seg, a whole
 // segment of the given protocol: 0 when its checksum verifies. Printers
-// use it where no view checks the checksum (IPv6, which has no view yet,
-// and VRRP).
+// use it where no view checks the checksum (TCP and UDP over IPv6, VRRP,
+// DCCP).
 func (n netHeader) inCksum(proto uint8, seg []byte) uint16 {
 	return ^checksum.Fold(checksum.Add(n.pseudoSum(proto, len(seg)), seg))
 }

@@ -230,7 +230,9 @@ func (p *Printer) tcp(b []byte, length int, ip netHeader, fragmented bool) {
 
 // tcpChecksum reports whether the checksum of seg, a whole segment,
 // verifies and, when it does not, the value tcpdump says it should have.
-// Over IPv4 the view checks it, as the stack does; IPv6 has no view.
+// Over IPv4 the view checks it, as the stack does; over IPv6 the sum
+// covers the pseudo-header to the destination tcpdump takes
+// (ipv6.Header.RoutedDst), which the TCP view does not know.
 func tcpChecksum(seg tcp.Header, ip netHeader) (ok bool, shouldBe uint16) {
 	if ip.isV6() {
 		sum := ip.inCksum(tcp.ProtocolNumber, seg)

@@ -116,8 +116,8 @@ func (p *Printer) udp(b []byte, length int, ip netHeader, fragmented bool) {
 
 // udpChecksum verifies the checksum of the datagram d, which was captured
 // whole: over IPv4 through the view, as the stack checks it (the field is
-// not 0 here, which says there is no checksum), over IPv6, which has no
-// view yet, with its pseudo-header.
+// not 0 here, which says there is no checksum), over IPv6 with the
+// pseudo-header to the destination tcpdump takes (ipv6.Header.RoutedDst).
 func (p *Printer) udpChecksum(d udp.Header, ip netHeader) {
 	field := d.Checksum()
 	var ok bool

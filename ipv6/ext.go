@@ -450,3 +450,14 @@ func (h Header) RoutedDst() Addr {
 	}
 	return dst
 }
+
+// ExtIterTo returns an iterator over the extension headers of h as if the
+// packet ended at byte end (from the start of the fixed header), whatever
+// its payload length field says: for a printer that takes the packet's
+// length from elsewhere, as tcpdump takes the captured length of a packet
+// whose payload length is 0 to look for a jumbo payload option it may not
+// have. A header past end is ExtPastEnd, one past the buffer ExtTruncated,
+// as with ExtIter.
+func (h Header) ExtIterTo(end int) ExtIter {
+	return ExtIter{b: h, end: max(end, 0), off: HeaderLen, proto: h.NextHeader(), namedAt: nextOff}
+}

@@ -2,6 +2,7 @@ package ipv6
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/medina-net/medina/ipv4"
@@ -204,9 +205,12 @@ func TestMobility(t *testing.T) {
 	it := h.ExtIter()
 	e, _ := it.Next()
 	m, ok := e.Mobility()
-	if !ok || e.Status != ExtTruncated || m.Type() != MobilityBU || m.Type().String() != "BU" || m.Seq() != 116 ||
-		m.BUFlags() != 8 || uint32(m.Lifetime())<<2 != 15872 {
-		t.Fatalf("%v %+v: type %v seq %d flags %#x lifetime %d", ok, e, m.Type(), m.Seq(), m.BUFlags(), m.Lifetime())
+	seq, _ := m.Seq()
+	flags, _ := m.BUFlags()
+	life, lifeOK := m.Lifetime()
+	if !ok || e.Status != ExtTruncated || m.Type() != MobilityBU || m.Type().String() != "BU" || seq != 116 ||
+		flags != 8 || uint32(life)<<2 != 15872 || !lifeOK {
+		t.Fatalf("%v %+v: type %v seq %d flags %#x lifetime %d", ok, e, m.Type(), seq, flags, life)
 	}
 	opts := m.Options()
 	o, ok := opts.Next()
@@ -225,8 +229,33 @@ func TestMobility(t *testing.T) {
 	b := []byte{59, 1, byte(MobilityBA), 0, 0, 0, 3, 0x80, 0, 9, 0, 100, 1, 2, 0, 0}
 	mb, _ := NewMobility(b)
 	binaryPut16(b[4:], mb.ComputeChecksum(src, dst))
-	if !mb.ChecksumValid(src, dst) || mb.Status() != 3 || !mb.BAKey() || mb.Seq() != 9 || mb.Lifetime() != 100 {
+	st, _ := mb.Status()
+	k, _ := mb.BAKey()
+	seq, _ = mb.Seq()
+	life, _ = mb.Lifetime()
+	if !mb.ChecksumValid(src, dst) || st != 3 || !k || seq != 9 || life != 100 {
 		t.Fatalf("BA % x", b)
+	}
+	// Cut inside its fixed part, the fields past the cut are not there.
+	short := Mobility(b[:9])
+	if _, ok := short.Status(); !ok {
+		t.Error("status of a BA cut at byte 9 not there")
+	}
+	if _, ok := short.Seq(); ok {
+		t.Error("sequence number of a BA cut at byte 9 there")
+	}
+	if _, ok := short.Lifetime(); ok {
+		t.Error("lifetime of a BA cut at byte 9 there")
+	}
+	for _, c := range []struct {
+		b      []byte
+		hdrLen uint8
+		typ    MobilityType
+		n      int
+	}{{nil, 0, 0, 0}, {[]byte{59}, 0, 0, 0}, {[]byte{59, 3}, 3, 0, 1}, {[]byte{59, 3, 6, 0}, 3, MobilityBA, 2}} {
+		if l, typ, n := MobilityFields(c.b); l != c.hdrLen || typ != c.typ || n != c.n {
+			t.Errorf("MobilityFields(% x) = %d, %v, %d; want %d, %v, %d", c.b, l, typ, n, c.hdrLen, c.typ, c.n)
+		}
 	}
 	if mb.ChecksumValid(dst, Loopback.SolicitedNode()) {
 		t.Fatal("checksum verifies with other addresses")
@@ -234,3 +263,59 @@ func TestMobility(t *testing.T) {
 }
 
 func binaryPut16(b []byte, v uint16) { b[0], b[1] = byte(v>>8), byte(v) }
+
+// TestExtIterTo walks a packet whose payload length is 0 and whose
+// hop-by-hop header has no jumbo payload option: by its header it has no
+// room for the hop-by-hop header, but walked to the end of the capture,
+// as tcpdump walks it, the header is whole and UDP follows it.
+func TestExtIterTo(t *testing.T) {
+	h := packet(ipv4.ProtoHopOpts, 0, ext(ipv4.ProtoUDP, 8), make([]byte, 8))
+	it := h.ExtIter()
+	if e, ok := it.Next(); !ok || e.Status != ExtPastEnd {
+		t.Fatalf("by the header: %+v %v", e, ok)
+	}
+	it = h.ExtIterTo(len(h))
+	if e, ok := it.Next(); !ok || e.Status != ExtOK || e.Len != 8 {
+		t.Fatalf("to the capture's end: %+v %v", e, ok)
+	}
+	if p, off, how := it.End(); p != ipv4.ProtoUDP || off != HeaderLen+8 || how != ChainUpper {
+		t.Fatalf("end %v %d %v", p, off, how)
+	}
+	it = h.ExtIterTo(HeaderLen + 4)
+	if e, ok := it.Next(); !ok || e.Status != ExtPastEnd {
+		t.Fatalf("to byte 44: %+v %v", e, ok)
+	}
+}
+
+// TestIPComp reads an IPComp header with the CPI of the third packet of
+// the corpus's AH-IPcomp-IPv6.pcap (tcpdump: "IPComp(cpi=0x635c)"), and
+// refuses one cut short.
+func TestIPComp(t *testing.T) {
+	c, err := NewIPComp([]byte{byte(ipv4.ProtoTCP), 0, 0x63, 0x5c, 0x78})
+	if err != nil || c.NextHeader() != ipv4.ProtoTCP || c.Flags() != 0 || c.CPI() != 0x635c {
+		t.Fatalf("%v: next %v flags %d cpi %#x", err, c.NextHeader(), c.Flags(), c.CPI())
+	}
+	if _, err := NewIPComp([]byte{6, 0, 0x63}); !errors.Is(err, ErrTruncated) {
+		t.Errorf("3 bytes: %v", err)
+	}
+}
+
+// TestAHFields reads the fields of authentication headers cut short.
+func TestAHFields(t *testing.T) {
+	b := []byte{17, 4, 0, 1, 0, 0, 0x10, 0x01, 0, 0, 0, 9}
+	for _, c := range []struct {
+		cut      int
+		plen     uint8
+		reserved uint16
+		spi, seq uint32
+		n        int
+	}{
+		{1, 0, 0, 0, 0, 0}, {2, 4, 0, 0, 0, 1}, {4, 4, 1, 0, 0, 2}, {7, 4, 1, 0, 0, 2},
+		{8, 4, 1, 0x1001, 0, 3}, {12, 4, 1, 0x1001, 9, 4},
+	} {
+		plen, res, spi, seq, n := AHFields(b[:c.cut])
+		if plen != c.plen || res != c.reserved || spi != c.spi || seq != c.seq || n != c.n {
+			t.Errorf("cut at %d: %d %d %#x %d %d; want %+v", c.cut, plen, res, spi, seq, n, c)
+		}
+	}
+}

@@ -240,3 +240,14 @@ func Fragment(packet []byte, mtu int, id uint32, scratch []byte, emit func(frag 
 	}
 	return nil
 }
+
+// FragmentOffsetField returns the fragment offset, in bytes, of a fragment
+// header that b starts with and that may be cut short after the offset
+// field: tcpdump prints it from the first 4 bytes. ok is false when b ends
+// before the field.
+func FragmentOffsetField(b []byte) (off int, ok bool) {
+	if len(b) < fragOffOff+2 {
+		return 0, false
+	}
+	return int(binary.BigEndian.Uint16(b[fragOffOff:]) & fragOffMask), true
+}

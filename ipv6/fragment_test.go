@@ -192,3 +192,20 @@ func TestFragmentHeader(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestFragmentOffsetField reads the offset of fragment headers cut short.
+func TestFragmentOffsetField(t *testing.T) {
+	for _, c := range []struct {
+		b   []byte
+		off int
+		ok  bool
+	}{
+		{[]byte{17, 0, 0x05}, 0, false},
+		{[]byte{17, 0, 0x05, 0x01}, 0x500, true},
+		{[]byte{17, 0, 0x05, 0x07, 0, 0, 0, 1}, 0x500, true},
+	} {
+		if off, ok := FragmentOffsetField(c.b); off != c.off || ok != c.ok {
+			t.Errorf("FragmentOffsetField(% x) = %d, %v; want %d, %v", c.b, off, ok, c.off, c.ok)
+		}
+	}
+}

@@ -98,3 +98,65 @@ func (e ESP) Seq() uint32 { return binary.BigEndian.Uint32(e[espSeqOff:]) }
 // Data returns what follows the sequence number: the encrypted payload,
 // padding, trailer and ICV.
 func (e ESP) Data() []byte { return e[ESPMinLen:] }
+
+// Offsets of the IP payload compression header (RFC 3173 2.2), named
+// once:
+//
+//	+---------------+---------------+-------------------------------+
+//	|  next header  |     flags     | compression parameter index   |  0
+//	+---------------+---------------+-------------------------------+
+//
+// The compressed payload follows; like ESP's, it cannot be walked without
+// the algorithm, so the extension header walk ends at it.
+const (
+	ipcompFlagsOff = 1
+	ipcompCPIOff   = 2
+
+	// IPCompLen is the length of the IPComp header.
+	IPCompLen = 4
+)
+
+// IPComp is a view of an IP payload compression header, after an IPv4 or
+// an IPv6 header.
+type IPComp []byte
+
+// NewIPComp returns b as an IPComp after checking it holds the 4 bytes.
+func NewIPComp(b []byte) (IPComp, error) {
+	if len(b) < IPCompLen {
+		return nil, fmt.Errorf("%w: %d bytes of IPComp header, need %d", ErrTruncated, len(b), IPCompLen)
+	}
+	return IPComp(b), nil
+}
+
+// NextHeader returns the next header field: the protocol of the payload
+// once decompressed.
+func (c IPComp) NextHeader() ipv4.Protocol { return ipv4.Protocol(c[extNextOff]) }
+
+// Flags returns the flags byte, reserved (0).
+func (c IPComp) Flags() uint8 { return c[ipcompFlagsOff] }
+
+// CPI returns the compression parameter index, which with the
+// destination names the compression algorithm.
+func (c IPComp) CPI() uint16 { return binary.BigEndian.Uint16(c[ipcompCPIOff:]) }
+
+// AHFields returns the fields of an authentication header that b starts
+// with as far as b holds them, b being cut short, perhaps, of the 12
+// bytes NewAH needs: the payload length, the reserved field, the SPI and
+// the sequence number. n says how many of the four b holds, in that
+// order; those after the n-th are 0. A printer shows what a capture cut
+// inside the header has, as tcpdump does.
+func AHFields(b []byte) (payloadLen uint8, reserved uint16, spi, seq uint32, n int) {
+	if len(b) > extLenOff {
+		payloadLen, n = b[extLenOff], 1
+	}
+	if len(b) >= ahReservedOff+2 {
+		reserved, n = binary.BigEndian.Uint16(b[ahReservedOff:]), 2
+	}
+	if len(b) >= ahSPIOff+4 {
+		spi, n = binary.BigEndian.Uint32(b[ahSPIOff:]), 3
+	}
+	if len(b) >= ahSeqOff+4 {
+		seq, n = binary.BigEndian.Uint32(b[ahSeqOff:]), 4
+	}
+	return payloadLen, reserved, spi, seq, n
+}

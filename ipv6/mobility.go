@@ -98,8 +98,8 @@ const (
 )
 
 // Mobility is a view of a mobility header. NewMobility needs its first 6
-// bytes; the accessors of the message data return 0 (or ok false) for a
-// field the slice ends before.
+// bytes; the accessors of the message data report ok false for a field
+// the slice ends before.
 type Mobility []byte
 
 // NewMobility returns b as a Mobility after checking it holds the first 6
@@ -131,30 +131,34 @@ func (m Mobility) Reserved() uint8 { return m[mhReservedOff] }
 // Checksum returns the checksum field.
 func (m Mobility) Checksum() uint16 { return binary.BigEndian.Uint16(m[mhCsumOff:]) }
 
-func (m Mobility) u8(off int) uint8 {
+// The accessors of the message data below report ok false when the
+// slice ends before their field, so that a printer can show a header cut
+// short as far as it goes, as tcpdump does; the value is then 0.
+
+func (m Mobility) u8(off int) (uint8, bool) {
 	if off >= len(m) {
-		return 0
+		return 0, false
 	}
-	return m[off]
+	return m[off], true
 }
 
-func (m Mobility) u16(off int) uint16 {
+func (m Mobility) u16(off int) (uint16, bool) {
 	if off+2 > len(m) {
-		return 0
+		return 0, false
 	}
-	return binary.BigEndian.Uint16(m[off:])
+	return binary.BigEndian.Uint16(m[off:]), true
 }
 
-func (m Mobility) u64(off int) uint64 {
+func (m Mobility) u64(off int) (uint64, bool) {
 	if off+8 > len(m) {
-		return 0
+		return 0, false
 	}
-	return binary.BigEndian.Uint64(m[off:])
+	return binary.BigEndian.Uint64(m[off:]), true
 }
 
 // Seq returns the sequence number of a binding update (at byte 6) or a
 // binding acknowledgement (at byte 8).
-func (m Mobility) Seq() uint16 {
+func (m Mobility) Seq() (uint16, bool) {
 	if m.Type() == MobilityBA {
 		return m.u16(mhBodyOff)
 	}
@@ -163,27 +167,34 @@ func (m Mobility) Seq() uint16 {
 
 // NonceIndex returns the home or care-of nonce index of a home test or
 // care-of test.
-func (m Mobility) NonceIndex() uint16 { return m.u16(mhData16Off) }
+func (m Mobility) NonceIndex() (uint16, bool) { return m.u16(mhData16Off) }
 
 // Status returns the status of a binding acknowledgement or binding error.
-func (m Mobility) Status() uint8 { return m.u8(mhStatusOff) }
+func (m Mobility) Status() (uint8, bool) { return m.u8(mhStatusOff) }
 
 // BUFlags returns the A, H, L and K flags of a binding update, in the low
-// 4 bits (A is 8).
-func (m Mobility) BUFlags() uint8 { return m.u8(mhBodyOff) >> 4 }
+// 4 bits (A is 8). ok needs the 16-bit word the flags share with reserved
+// bits, which tcpdump checks whole before it reads them.
+func (m Mobility) BUFlags() (uint8, bool) {
+	w, ok := m.u16(mhBodyOff)
+	return uint8(w>>12) & 0x0f, ok
+}
 
 // BAKey reports the K flag of a binding acknowledgement.
-func (m Mobility) BAKey() bool { return m.u8(mhBAFlagsOff)&0x80 != 0 }
+func (m Mobility) BAKey() (k, ok bool) {
+	b, ok := m.u8(mhBAFlagsOff)
+	return b&0x80 != 0, ok
+}
 
 // Lifetime returns the lifetime field of a binding update or
 // acknowledgement, in units of 4 seconds.
-func (m Mobility) Lifetime() uint16 { return m.u16(mhLifetimeOff) }
+func (m Mobility) Lifetime() (uint16, bool) { return m.u16(mhLifetimeOff) }
 
 // Cookie returns the init cookie of a HoTI, CoTI, HoT or CoT message.
-func (m Mobility) Cookie() uint64 { return m.u64(mhBodyOff) }
+func (m Mobility) Cookie() (uint64, bool) { return m.u64(mhBodyOff) }
 
 // KeygenToken returns the keygen token of a HoT or CoT message.
-func (m Mobility) KeygenToken() uint64 { return m.u64(mhTokenOff) }
+func (m Mobility) KeygenToken() (uint64, bool) { return m.u64(mhTokenOff) }
 
 // HomeAddr returns the home address of a binding error. ok is false when
 // the slice ends before it.
@@ -226,4 +237,18 @@ func (m Mobility) ChecksumValid(src, dst Addr) bool {
 	}
 	sum := checksum.Pseudo6(src, dst, uint8(ipv4.ProtoMobility), uint32(m.Len()))
 	return checksum.Fold(checksum.Add(sum, m[:m.Len()])) == 0xffff
+}
+
+// MobilityFields returns the fields of the first 3 bytes of a mobility
+// header that b holds, which may be cut short of the 6 bytes NewMobility
+// needs: the header length field and the MH type. n says how many of the
+// two b holds, in that order; those after the n-th are 0.
+func MobilityFields(b []byte) (hdrLen uint8, t MobilityType, n int) {
+	if len(b) > mhLenOff {
+		hdrLen, n = b[mhLenOff], 1
+	}
+	if len(b) > mhTypeOff {
+		t, n = MobilityType(b[mhTypeOff]), 2
+	}
+	return hdrLen, t, n
 }

@@ -630,3 +630,25 @@ func (it TLVIter) All() iter.Seq[TLV] {
 		}
 	}
 }
+
+// Span returns the first n bytes of t's data, read the way tcpdump reads
+// an option of a type whose size it knows: past t's length byte if need
+// be, within the iterator's area. st is OptionOK when the n bytes lie
+// within the area and were captured, OptionPastEnd when they run past the
+// area, OptionTruncated when the capture ends first; b is then what there
+// is of them. It is for a printer that shows malformed options as tcpdump
+// does (a mobility option whose length byte is too small for its type);
+// the walk is not moved.
+func (it *TLVIter) Span(t TLV, n int) (b []byte, st OptionStatus) {
+	off := t.Offset + tlvDataOff
+	end := off + max(n, 0)
+	capEnd := min(it.end, len(it.b))
+	b = it.b[min(off, capEnd):min(end, capEnd)]
+	switch {
+	case end > it.end:
+		return b, OptionPastEnd
+	case end > capEnd:
+		return b, OptionTruncated
+	}
+	return b, OptionOK
+}

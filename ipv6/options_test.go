@@ -214,3 +214,26 @@ func TestEncodeOptions(t *testing.T) {
 		t.Fatalf("too long: %v", err)
 	}
 }
+
+// TestTLVSpan reads mobility options by the size their type has, past a
+// length byte that says less, within the header and the capture.
+func TestTLVSpan(t *testing.T) {
+	// A binding update (12 bytes), then a refresh advice option whose
+	// length byte says 0 and a PadN: 24 bytes in all.
+	m := Mobility([]byte{59, 2, byte(MobilityBU), 0, 0, 0, 0, 1, 0x80, 0, 0, 10,
+		byte(MobilityOptRefresh), 0, 0, 5, byte(MobilityOptPadN), 6, 0, 0, 0, 0, 0, 0})
+	it := m.Options()
+	o, _ := it.Next()
+	if b, st := it.Span(o, 2); st != OptionOK || len(b) != 2 || b[1] != 5 {
+		t.Errorf("refresh advice read with 2 bytes of data: % x %v", b, st)
+	}
+	if b, st := it.Span(o, 16); st != OptionPastEnd || len(b) != 10 {
+		t.Errorf("16 bytes of data from offset 14 of a 24-byte header: % x %v, want 10 bytes past end", b, st)
+	}
+	short := m[:15]
+	it = short.Options()
+	o, _ = it.Next()
+	if b, st := it.Span(o, 2); st != OptionTruncated || len(b) != 1 {
+		t.Errorf("2 bytes of data of an option captured to its third byte: % x %v", b, st)
+	}
+}

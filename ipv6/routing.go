@@ -378,3 +378,40 @@ func EncodeSRH(b []byte, next ipv4.Protocol, segLeft, flags uint8, tag uint16, s
 	copy(b[rtAddrsOff+AddrLen*len(segments):], tlvs)
 	return n, nil
 }
+
+// RoutingFields returns the fields of the first 4 bytes of a routing
+// header that b holds, which may be cut short of them: the length field,
+// the routing type and segments left. n says how many of the three b
+// holds, in that order (0 when b ends before the length field); those
+// after the n-th are 0. A printer shows what a capture cut inside the
+// header has of it, as tcpdump does.
+func RoutingFields(b []byte) (hdrExtLen uint8, t RoutingType, segLeft uint8, n int) {
+	if len(b) > extLenOff {
+		hdrExtLen, n = b[extLenOff], 1
+	}
+	if len(b) > rtTypeOff {
+		t, n = RoutingType(b[rtTypeOff]), 2
+	}
+	if len(b) > rtSegLeftOff {
+		segLeft, n = b[rtSegLeftOff], 3
+	}
+	return hdrExtLen, t, segLeft, n
+}
+
+// SRHFields returns the fields of a segment routing header after the 4
+// bytes every type has, as far as the slice holds them: the last entry,
+// the flags and the tag. n says how many of the three it holds, in that
+// order; those after the n-th are 0. A printer shows what a capture cut
+// inside them has, as tcpdump does.
+func (r Routing) SRHFields() (lastEntry, flags uint8, tag uint16, n int) {
+	if len(r) > srhLastOff {
+		lastEntry, n = r[srhLastOff], 1
+	}
+	if len(r) > srhFlagsOff {
+		flags, n = r[srhFlagsOff], 2
+	}
+	if len(r) >= srhTagOff+2 {
+		tag, n = binary.BigEndian.Uint16(r[srhTagOff:]), 3
+	}
+	return lastEntry, flags, tag, n
+}

@@ -192,3 +192,43 @@ func TestRoutingShort(t *testing.T) {
 		t.Fatal(RoutingType(9))
 	}
 }
+
+// TestRoutingFields reads the first fields of routing headers cut short.
+func TestRoutingFields(t *testing.T) {
+	for _, c := range []struct {
+		b         []byte
+		len, left uint8
+		typ       RoutingType
+		n         int
+	}{
+		{nil, 0, 0, 0, 0},
+		{[]byte{17}, 0, 0, 0, 0},
+		{[]byte{17, 4}, 4, 0, 0, 1},
+		{[]byte{17, 4, 4}, 4, 0, RoutingSegment, 2},
+		{[]byte{17, 4, 4, 1, 0}, 4, 1, RoutingSegment, 3},
+	} {
+		l, typ, left, n := RoutingFields(c.b)
+		if l != c.len || typ != c.typ || left != c.left || n != c.n {
+			t.Errorf("RoutingFields(% x) = %d, %v, %d, %d; want %d, %v, %d, %d", c.b, l, typ, left, n, c.len, c.typ, c.left, c.n)
+		}
+	}
+}
+
+// TestSRHFields reads the fields of a segment routing header cut inside
+// them.
+func TestSRHFields(t *testing.T) {
+	full := Routing{17, 2, 4, 0, 1, 0x80, 0x12, 0x34}
+	for cut, want := range []struct {
+		last, flags uint8
+		tag         uint16
+		n           int
+	}{4: {0, 0, 0, 0}, 5: {1, 0, 0, 1}, 6: {1, 0x80, 0, 2}, 7: {1, 0x80, 0, 2}, 8: {1, 0x80, 0x1234, 3}} {
+		if cut < 4 {
+			continue
+		}
+		last, flags, tag, n := full[:cut].SRHFields()
+		if last != want.last || flags != want.flags || tag != want.tag || n != want.n {
+			t.Errorf("cut at %d: %d, %#x, %#x, %d; want %+v", cut, last, flags, tag, n, want)
+		}
+	}
+}

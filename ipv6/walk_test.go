@@ -49,6 +49,34 @@ func readAll(h Header) int {
 			_, _, _ = es.SPI(), es.Seq(), es.Data()
 		}
 	}
+	if p == ipv4.ProtoIPComp && off <= len(h) {
+		if c, err := NewIPComp(h[off:]); err == nil {
+			_, _, _ = c.NextHeader(), c.Flags(), c.CPI()
+		}
+	}
+	// The walk a printer makes, to the end of the capture, and the
+	// fields it reads of headers cut short.
+	it = h.ExtIterTo(len(h))
+	for e, ok := it.Next(); ok; e, ok = it.Next() {
+		_, _, _, _ = RoutingFields(e.Raw)
+		_, _, _ = MobilityFields(e.Raw)
+		_, _ = FragmentOffsetField(e.Raw)
+		_, _, _, _, _ = AHFields(e.Raw)
+		if len(e.Raw) >= routingFixedLen {
+			_, _, _, _ = Routing(e.Raw).SRHFields()
+		}
+		if m, ok := e.Mobility(); ok {
+			opts := m.Options()
+			for t, ok := opts.Next(); ok; t, ok = opts.Next() {
+				for _, n := range []int{2, 4, 10, 16} {
+					if b, _ := opts.Span(t, n); len(b) > n {
+						panic("Span returned more than asked")
+					}
+				}
+			}
+		}
+	}
+	_, _, _ = it.End()
 	return n
 }
 
@@ -84,8 +112,14 @@ func readRouting(r Routing, dst Addr) {
 
 func readMobility(m Mobility, src, dst Addr) {
 	_, _, _, _, _, _ = m.PayloadProto(), m.HeaderLen(), m.Len(), m.Type(), m.Reserved(), m.Checksum()
-	_, _, _, _, _, _ = m.Seq(), m.NonceIndex(), m.Status(), m.BUFlags(), m.BAKey(), m.Lifetime()
-	_, _ = m.Cookie(), m.KeygenToken()
+	_, _ = m.Seq()
+	_, _ = m.NonceIndex()
+	_, _ = m.Status()
+	_, _ = m.BUFlags()
+	_, _ = m.BAKey()
+	_, _ = m.Lifetime()
+	_, _ = m.Cookie()
+	_, _ = m.KeygenToken()
 	_, _ = m.HomeAddr()
 	_, _ = m.ComputeChecksum(src, dst), m.ChecksumValid(src, dst)
 	_ = m.Type().String()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,12 +110,30 @@ func (s *sniffer) stop(t *testing.T) {
 	}
 }
 
+// Documentation addresses (RFC 3849) that enableIPv6 gives the two ends
+// of the veth.
+var (
+	liveAddr6A = netip.MustParsePrefix("2001:db8:9::1/64")
+	liveAddr6B = netip.MustParsePrefix("2001:db8:9::2/64")
+)
+
 // knownTraffic sends, from v's namespace B to A: three pings, three UDP
 // datagrams to a closed port (answered with ICMP port unreachable), a TCP
 // transfer of 64 KiB, and two 802.1Q-tagged frames (whose tag the
-// receiving kernel takes off and the capture must put back).
+// receiving kernel takes off and the capture must put back); and over
+// IPv6 (which enableIPv6 turned on) three pings, with the neighbour
+// discovery before them, and a UDP datagram to a closed port.
 func knownTraffic(t *testing.T, v *netns.Veth) {
 	t.Helper()
+	dst6 := liveAddr6A.Addr().String()
+	if out, err := netns.RunIn(v.B, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", dst6); err != nil {
+		t.Fatalf("ping -6: %v %s", err, out)
+	}
+	udp6 := v.B.Command("socat", "-u", "-", "UDP6-SENDTO:["+dst6+"]:9999")
+	udp6.Stdin = strings.NewReader("datagram over IPv6\n")
+	if out, err := udp6.CombinedOutput(); err != nil {
+		t.Fatalf("socat UDP6: %v %s", err, out)
+	}
 	dst := v.AddrA.String()
 	if out, err := netns.RunIn(v.B, "ping", "-c", "3", "-i", "0.2", "-W", "2", dst); err != nil {
 		t.Fatalf("ping: %v %s", err, out)
@@ -180,6 +199,27 @@ func taggedFrame(src net.HardwareAddr, tci uint16) []byte {
 	return append(f, 0x30, 0x39, 0, 9, 0, 12, 0, 0, 't', 'a', 'g', '!')
 }
 
+// enableIPv6 turns IPv6 on at both ends of v, without router
+// solicitations, and lets pass most of the MLD reports the kernel sends
+// when it joins its groups (the sniffers leave out those that come
+// late): what Linux sends on its own at a time of its own choosing would
+// reach one sniffer and not the other as they start and stop.
+func enableIPv6(t *testing.T, v *netns.Veth) {
+	t.Helper()
+	for _, end := range []struct {
+		ns   *netns.Namespace
+		dev  string
+		addr netip.Prefix
+	}{{v.A, v.NameA, liveAddr6A}, {v.B, v.NameB, liveAddr6B}} {
+		// No router solicitations, and the MLD reports of a join sent
+		// at once rather than spread over a second.
+		conf := "/proc/sys/net/ipv6/conf/" + end.dev + "/"
+		end.ns.Run(t, "sh", "-c", "echo 0 > "+conf+"router_solicitations && echo 0 > "+conf+"mldv1_unsolicited_report_interval && echo 0 > "+conf+"mldv2_unsolicited_report_interval")
+		end.ns.EnableIPv6(t, end.dev, end.addr)
+	}
+	time.Sleep(1500 * time.Millisecond)
+}
+
 // untimed drops the timestamp that starts each printed line.
 func untimed(out string) []string {
 	var lines []string
@@ -242,9 +282,9 @@ func readRecords(t *testing.T, path string) ([]byte, []pcap.Packet) {
 }
 
 // TestLiveAgainstTcpdump runs netdump and tcpdump side by side on one end
-// of a veth pair while known traffic crosses it (pings, UDP to a closed
-// port and the ICMP errors it draws, a TCP transfer, 802.1Q-tagged
-// frames), then stops both with SIGINT. They must print the same lines
+// of a veth pair while known traffic crosses it (pings over IPv4 and
+// IPv6, UDP to a closed port and the ICMP and ICMPv6 errors it draws, a
+// TCP transfer, 802.1Q-tagged frames, and IPv6's own chatter), then stops both with SIGINT. They must print the same lines
 // (timestamps aside), the same messages on stderr and the same number of
 // packets captured, and write files with the same header and the same
 // records (timestamps aside). Needs root, ip, ping, socat and tcpdump
@@ -270,9 +310,13 @@ func TestLiveAgainstTcpdump(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := netns.NewVeth(t)
+			enableIPv6(t, v)
 			dir := t.TempDir()
 			args := func(file string) []string {
-				return append([]string{"-n", "-l", "-U", "--print", "-w", filepath.Join(dir, file)}, tc.flags...)
+				args := append([]string{"-n", "-l", "-U", "--print", "-w", filepath.Join(dir, file)}, tc.flags...)
+				// MLD reports, which Linux sends when it likes, would
+				// reach one sniffer and not the other as they start.
+				return append(args, "not", "ip6", "dst", "ff02::16")
 			}
 			nd := startSniffer(t, v.A, "netdump", []string{"NETDUMP_AS_MAIN=1", "TZ=UTC"}, append([]string{exe}, args("netdump.pcap")...)...)
 			td := startSniffer(t, v.A, "tcpdump", []string{"TZ=UTC"}, append([]string{tcpdump}, args("tcpdump.pcap")...)...)
@@ -287,7 +331,7 @@ func TestLiveAgainstTcpdump(t *testing.T) {
 				t.Errorf("netdump and tcpdump print differently (timestamps aside): %s", firstDiff([]byte(strings.Join(want, "\n")), []byte(strings.Join(got, "\n"))))
 			}
 			all := strings.Join(want, "\n")
-			for _, seen := range []string{"ICMP echo request", "ICMP echo reply", "udp port 9999 unreachable", "Flags [S]", "Flags [F.]", "UDP, length 4"} {
+			for _, seen := range []string{"ICMP echo request", "ICMP echo reply", "udp port 9999 unreachable", "Flags [S]", "Flags [F.]", "UDP, length 4", "ICMP6, echo request", "ICMP6, echo reply", "ICMP6, destination unreachable"} {
 				if !strings.Contains(all, seen) && !(tc.name == "in-snaplen-hex" && (strings.Contains(seen, "reply") || strings.Contains(seen, "unreach"))) && !(tc.name == "immediate" && strings.Contains(seen, "Flags")) {
 					t.Errorf("no %q in the capture", seen)
 				}
