@@ -283,3 +283,62 @@ func mustNS(target netip.Addr, ll []byte, src, dst netip.Addr) []byte {
 	}
 	return m
 }
+
+// An address added before Start waits for it; Start twice starts once.
+func TestAddBeforeStart(t *testing.T) {
+	h := newHost(t, Config{NoRouterDiscovery: true, NoLinkLocal: true}, 79)
+	p := netip.MustParsePrefix("2001:db8::5/64")
+	if _, err := h.n.AddAddress(h.clk.Now(), p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.n.AddAddress(h.clk.Now(), netip.MustParsePrefix("10.0.0.1/8")); err == nil {
+		t.Error("IPv4 address accepted")
+	}
+	h.advance(10 * time.Second)
+	if len(h.pkts) != 0 || h.addr(OriginManual).State != StateTentative {
+		t.Fatalf("before Start: %v, %+v", h.pkts, h.n.Addresses())
+	}
+	h.start()
+	h.start()
+	h.advance(10 * time.Second)
+	if len(h.kinds(MsgDADSolicit)) != 1 || h.addr(OriginManual).State != StatePreferred {
+		t.Errorf("after Start: %v, %+v", h.pkts, h.n.Addresses())
+	}
+	if st := h.n.Stats(); st.DADStarted != 1 {
+		t.Errorf("DADStarted %d", st.DADStarted)
+	}
+	next, ok := h.n.RemoveAddress(h.clk.Now(), p.Addr())
+	h.arm(next)
+	if !ok || len(h.n.Addresses()) != 0 || len(h.events(EventAddrRemoved)) != 1 {
+		t.Errorf("RemoveAddress: %v, %v", ok, h.n.Addresses())
+	}
+}
+
+// A stack that loops its multicast back calls Input from Send: no
+// deadlock, and our own solicitation is recognised by its nonce (RFC
+// 7527).
+func TestLoopbackFromSend(t *testing.T) {
+	now := t0
+	var n *NDP
+	var kinds []MsgKind
+	n = New(Config{MAC: testMAC, NoRouterDiscovery: true, Send: func(p Packet) {
+		kinds = append(kinds, p.Kind)
+		if _, err := n.Input(now, p.Src, p.Dst, p.Msg); err != nil {
+			t.Errorf("looped back %v: %v", p.Kind, err)
+		}
+	}, Event: func(Event) { n.Addresses() }})
+	next := n.Start(now)
+	for i := 0; i < 10 && !next.IsZero(); i++ {
+		now = next
+		next = n.Tick(now)
+	}
+	if a := n.Addresses(); len(a) != 1 || a[0].State != StatePreferred {
+		t.Errorf("addresses %+v", a)
+	}
+	if st := n.Stats(); st.DADLoopedBack != 1 || st.DADDuplicates != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	if len(kinds) == 0 {
+		t.Error("nothing sent")
+	}
+}

@@ -205,3 +205,34 @@ func TestNoMLD(t *testing.T) {
 		t.Error("no link-local address")
 	}
 }
+
+// With EUI-64 identifiers the link-local and SLAAC addresses share a
+// solicited-node group: it is reported once, and stays while either
+// address does.
+func TestSharedSolicitedNode(t *testing.T) {
+	h := newHost(t, Config{EUI64: true}, 73)
+	h.start()
+	h.advance(3 * time.Second)
+	h.input(routerLL, allNodes, ra{lifetime: 1800, prefixes: []icmpv6.PrefixInfo{pio(prefix1, 100, 50)}}.build(routerLL))
+	h.advance(5 * time.Second)
+	ll, _ := h.n.LinkLocal()
+	g := solicitedNode(ll)
+	if gs := h.n.Groups(); !slices.Equal(gs, []netip.Addr{g}) {
+		t.Fatalf("groups %v", gs)
+	}
+	if h.addr(OriginSLAAC).State != StatePreferred || solicitedNode(h.addr(OriginSLAAC).Prefix.Addr()) != g {
+		t.Fatalf("SLAAC %+v", h.addr(OriginSLAAC))
+	}
+	joins := 0
+	for _, p := range h.kinds(MsgMLDv2Report) {
+		joins += len(records(t, p.Msg))
+	}
+	if joins != DefaultMLDRobustness {
+		t.Errorf("%d join records, want %d", joins, DefaultMLDRobustness)
+	}
+	h.pkts = nil
+	h.advance(100 * time.Second) // the SLAAC address expires
+	if len(h.kinds(MsgMLDv2Report)) != 0 || !slices.Equal(h.n.Groups(), []netip.Addr{g}) {
+		t.Errorf("after the SLAAC address went: %v, groups %v", h.pkts, h.n.Groups())
+	}
+}

@@ -67,7 +67,8 @@ type NDP struct {
 	flushing bool
 	buf      []byte // encoding scratch, owned by the flusher
 	dadNS    []*address
-	ra       raInfo // decoding scratch
+	ra       raInfo    // decoding scratch
+	nameBuf  [255]byte // a DNSSL name being read
 }
 
 // address is one of our addresses.

@@ -177,11 +177,12 @@ func (n *NDP) readRA(m icmpv6.Message) {
 		case icmpv6.OptDNSSL:
 			life, names, ok := o.DNSSL()
 			for ok && len(names) > 0 {
-				var name string
-				name, names, ok = readDomain(names)
-				if !ok || name == "" || full(len(ra.dnssl)) {
+				var k int
+				k, names, ok = readDomain(&n.nameBuf, names)
+				if !ok || k == 0 || full(len(ra.dnssl)) {
 					break
 				}
+				name := n.internName(n.nameBuf[:k])
 				if !slices.ContainsFunc(ra.dnssl, func(d dnsslInfo) bool { return d.name == name }) {
 					ra.dnssl = append(ra.dnssl, dnsslInfo{name: name, lifetime: life})
 				}
@@ -190,26 +191,36 @@ func (n *NDP) readRA(m icmpv6.Message) {
 	}
 }
 
+// internName returns b as a string, the one already in the search list
+// if it is there: a router's periodic advertisement allocates nothing.
+func (n *NDP) internName(b []byte) string {
+	for _, d := range n.dnssl {
+		if d.Name == string(b) {
+			return d.Name
+		}
+	}
+	return string(b)
+}
+
 // readDomain reads an uncompressed domain name in DNS wire format from b
-// (RFC 8106 5.2), returning it in dotted form without the root's dot and
-// the bytes after it. An empty name is the padding that ends the option.
-// ok is false for a malformed name, or one with bytes other than
-// letters, digits, '-' and '_' in a label: a search domain ends up in
-// resolver configuration, where such bytes have no business.
-func readDomain(b []byte) (name string, rest []byte, ok bool) {
-	var buf [255]byte
-	k := 0
+// (RFC 8106 5.2) into buf, in dotted form without the root's dot,
+// returning its length and the bytes after it. An empty name is the
+// padding that ends the option. ok is false for a malformed name, or one
+// with bytes other than letters, digits, '-' and '_' in a label: a search
+// domain ends up in resolver configuration, where such bytes have no
+// business.
+func readDomain(buf *[255]byte, b []byte) (k int, rest []byte, ok bool) {
 	for {
 		if len(b) == 0 {
-			return "", nil, false
+			return 0, nil, false
 		}
 		l := int(b[0])
 		b = b[1:]
 		if l == 0 {
-			return string(buf[:k]), b, true
+			return k, b, true
 		}
 		if l > 63 || l > len(b) || k+l+1 > len(buf) {
-			return "", nil, false
+			return 0, nil, false
 		}
 		if k > 0 {
 			buf[k] = '.'
@@ -217,7 +228,7 @@ func readDomain(b []byte) (name string, rest []byte, ok bool) {
 		}
 		for _, c := range b[:l] {
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return "", nil, false
+				return 0, nil, false
 			}
 			buf[k] = c
 			k++
