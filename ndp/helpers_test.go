@@ -181,6 +181,7 @@ func buildNA(target, src netip.Addr) []byte {
 // ra describes a Router Advertisement to build.
 type ra struct {
 	hopLimit           uint8
+	flags              uint8 // M, O, ...
 	prf                uint8
 	lifetime           uint16
 	reachable, retrans uint32
@@ -251,7 +252,7 @@ func (r ra) build(src netip.Addr) []byte {
 		}
 		body = icmpv6.AppendOption(body, icmpv6.OptDNSSL, d)
 	}
-	rest := uint32(r.hopLimit)<<24 | uint32(r.prf&3)<<19 | uint32(r.lifetime)
+	rest := uint32(r.hopLimit)<<24 | uint32(r.flags)<<16 | uint32(r.prf&3)<<19 | uint32(r.lifetime)
 	m, err := icmpv6.Encode(make([]byte, 8+len(body)), icmpv6.TypeRouterAdvert, 0, rest, body, a16(src), a16(allNodes))
 	if err != nil {
 		panic(err)

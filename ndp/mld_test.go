@@ -236,3 +236,19 @@ func TestSharedSolicitedNode(t *testing.T) {
 		t.Errorf("after the SLAAC address went: %v, groups %v", h.pkts, h.n.Groups())
 	}
 }
+
+// A group joined before Start is reported from Start on, not before.
+func TestJoinBeforeStart(t *testing.T) {
+	h := newHost(t, Config{NoRouterDiscovery: true, NoLinkLocal: true}, 89)
+	h.arm(h.n.JoinGroup(h.clk.Now(), group1))
+	h.advance(10 * time.Second)
+	if len(h.pkts) != 0 {
+		t.Fatalf("sent before Start: %v", h.pkts)
+	}
+	started := h.clk.Now()
+	h.start()
+	h.advance(10 * time.Second)
+	if rep := h.kinds(MsgMLDv2Report); len(rep) != 2 || rep[0].at != started {
+		t.Errorf("reports %v", rep)
+	}
+}

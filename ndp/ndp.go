@@ -43,6 +43,7 @@ type NDP struct {
 	groups   []*group
 
 	hopLimit  uint8
+	raFlags   icmpv6.RAFlags // of the last RA
 	mtu       int
 	reachable time.Duration // BaseReachableTime from RAs; 0 until one sets it
 	retrans   time.Duration // RetransTimer in use
@@ -457,6 +458,16 @@ func (n *NDP) HopLimit() uint8 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.hopLimit
+}
+
+// DHCPv6 returns the Managed and Other flags of the last Router
+// Advertisement (RFC 4861 4.2): whether addresses, or other
+// configuration, are available from DHCPv6, which is the embedder's to
+// run.
+func (n *NDP) DHCPv6() (managed, other bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.raFlags&icmpv6.RAManaged != 0, n.raFlags&icmpv6.RAOther != 0
 }
 
 // NeighTimers returns BaseReachableTime (0 until an RA sets it) and

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/icmpv6"
 )
 
 // MaxOptionsPerRA bounds the options of each kind (prefixes, routes, DNS
@@ -21,7 +22,7 @@ const MaxReachableTime = time.Hour
 // raInfo is what a Router Advertisement says, read from the message.
 type raInfo struct {
 	curHopLimit uint8
-	prf         uint8  // the 2 bits of RFC 4191's Default Router Preference
+	flags       icmpv6.RAFlags
 	lifetime    uint16 // Router Lifetime, seconds
 	reachable   uint32 // ms
 	retrans     uint32 // ms
@@ -83,6 +84,7 @@ func (n *NDP) handleRA(now time.Time, src netip.Addr, ra *raInfo) error {
 	}
 	n.stats.InRouterAdverts++
 	src = src.WithZone("")
+	n.raFlags = ra.flags
 	if ra.lifetime != 0 {
 		// RFC 4861 6.3.7: a router answered; stop soliciting.
 		n.rsDone = true
@@ -169,7 +171,7 @@ func (n *NDP) updateRouter(now time.Time, src netip.Addr, ra *raInfo) {
 		}
 		return
 	}
-	r := Router{Addr: src, Preference: prefFromBits(ra.prf),
+	r := Router{Addr: src, Preference: prefFromBits(uint8(ra.flags.Pref())),
 		Expires: now.Add(time.Duration(ra.lifetime) * time.Second)}
 	if ra.hasSLLA {
 		r.LinkAddr = ra.slla

@@ -345,3 +345,20 @@ func TestRAValidation(t *testing.T) {
 		t.Errorf("routers %v, stats %+v", h.n.Routers(), h.n.Stats())
 	}
 }
+
+// The M and O flags are kept for the embedder's DHCPv6.
+func TestDHCPv6Flags(t *testing.T) {
+	h := newHost(t, Config{}, 83)
+	h.start()
+	if m, o := h.n.DHCPv6(); m || o {
+		t.Errorf("before any RA: %v %v", m, o)
+	}
+	h.input(routerLL, allNodes, ra{lifetime: 1800, flags: 0x40}.build(routerLL))
+	if m, o := h.n.DHCPv6(); m || !o {
+		t.Errorf("O: %v %v", m, o)
+	}
+	h.input(routerLL, allNodes, ra{lifetime: 1800, flags: 0x80}.build(routerLL))
+	if m, o := h.n.DHCPv6(); !m || o {
+		t.Errorf("M: %v %v", m, o)
+	}
+}

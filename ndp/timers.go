@@ -77,8 +77,11 @@ func (n *NDP) advance(now time.Time) time.Time {
 	}
 
 	// MLD: state-change reports (the joins above among them), answers
-	// to queries.
-	n.mldAdvance(now, at)
+	// to queries. Nothing is sent before Start: groups joined before it
+	// are reported then.
+	if n.started {
+		n.mldAdvance(now, at)
+	}
 
 	for _, a := range n.dadNS {
 		n.stats.OutDADSolicits++

@@ -115,7 +115,7 @@ func (n *NDP) readRA(m icmpv6.Message) {
 	ra := &n.ra
 	ra.reset()
 	ra.curHopLimit = m.CurHopLimit()
-	ra.prf = uint8(m.RAFlags().Pref())
+	ra.flags = m.RAFlags()
 	ra.lifetime = m.RouterLifetime()
 	ra.reachable = m.ReachableTime()
 	ra.retrans = m.RetransTimer()
