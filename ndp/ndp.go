@@ -415,6 +415,26 @@ func (n *NDP) Routers() []Router {
 	return append([]Router(nil), n.routers...)
 }
 
+// DefaultRouter returns the router to send off-link traffic to: of the
+// Default Router List, the first learnt of those with the highest
+// preference (RFC 4191 3.2). Whether it is reachable (RFC 4861 6.3.6)
+// is the neighbour table's knowledge: a stack that has it may pick
+// from Routers itself.
+func (n *NDP) DefaultRouter() (Router, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	best := -1
+	for i, r := range n.routers {
+		if best < 0 || r.Preference > n.routers[best].Preference {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Router{}, false
+	}
+	return n.routers[best], true
+}
+
 // Prefixes returns the on-link prefixes.
 func (n *NDP) Prefixes() []Prefix {
 	n.mu.Lock()

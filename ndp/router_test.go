@@ -193,6 +193,9 @@ func TestRouterLifetime(t *testing.T) {
 	if r := h.n.Routers(); len(r) != 2 || r[1].Preference != PrefHigh {
 		t.Fatalf("routers %+v", r)
 	}
+	if r, _ := h.n.DefaultRouter(); r.Addr != r2 {
+		t.Errorf("default router %v, want the high-preference %v", r.Addr, r2)
+	}
 	h.input(routerLL, allNodes, ra{lifetime: 0}.build(routerLL))
 	if r := h.n.Routers(); len(r) != 1 || r[0].Addr != r2 {
 		t.Fatalf("after lifetime 0: %+v", r)
