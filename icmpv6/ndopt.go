@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 
 	"github.com/medina-net/medina/ipv6"
 )
@@ -597,4 +598,57 @@ func AppendPrefixInfo(b []byte, p PrefixInfo) []byte {
 	b = binary.BigEndian.AppendUint32(b, p.PreferredLifetime)
 	b = append(b, 0, 0, 0, 0)
 	return append(b, p.Prefix[:]...)
+}
+
+// AppendRouteInfo appends a route information option (RFC 4191 2.3), as
+// short as the prefix length allows: 8, 16 or 24 bytes.
+func AppendRouteInfo(b []byte, r RouteInfo) []byte {
+	n := 0
+	switch {
+	case r.PrefixLen > 64:
+		n = 16
+	case r.PrefixLen > 0:
+		n = 8
+	}
+	b = append(b, uint8(OptRouteInfo), uint8(1+n/optUnit), r.PrefixLen, uint8(r.Pref&3)<<3)
+	b = binary.BigEndian.AppendUint32(b, r.Lifetime)
+	return append(b, r.Prefix[:n]...)
+}
+
+// AppendRDNSS appends a recursive DNS server option (RFC 8106 5.1) for
+// addrs, with a lifetime in seconds. addrs holds at most 127 addresses.
+func AppendRDNSS(b []byte, lifetime uint32, addrs []ipv6.Addr) []byte {
+	b = append(b, uint8(OptRDNSS), uint8(1+2*len(addrs)), 0, 0)
+	b = binary.BigEndian.AppendUint32(b, lifetime)
+	for _, a := range addrs {
+		b = append(b, a[:]...)
+	}
+	return b
+}
+
+// AppendDNSSL appends a DNS search list option (RFC 8106 5.2) for the
+// domain names, given dotted ("example.com", a trailing dot allowed),
+// with a lifetime in seconds. It fails for an empty label, a label of
+// more than 63 bytes, a name of more than 255, or an option longer than
+// 2040 bytes.
+func AppendDNSSL(b []byte, lifetime uint32, names []string) ([]byte, error) {
+	data := binary.BigEndian.AppendUint32([]byte{0, 0}, lifetime)
+	for _, name := range names {
+		name = strings.TrimSuffix(name, ".")
+		start := len(data)
+		for label := range strings.SplitSeq(name, ".") {
+			if len(label) == 0 || len(label) > 63 {
+				return b, fmt.Errorf("icmpv6: domain name %q: label %q", name, label)
+			}
+			data = append(append(data, uint8(len(label))), label...)
+		}
+		data = append(data, 0)
+		if len(data)-start > 255 {
+			return b, fmt.Errorf("icmpv6: domain name %q longer than 255 bytes", name)
+		}
+	}
+	if len(data)+optDataOff > 255*optUnit {
+		return b, fmt.Errorf("icmpv6: DNSSL option of %d bytes", len(data)+optDataOff)
+	}
+	return AppendOption(b, OptDNSSL, data), nil
 }
