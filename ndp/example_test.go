@@ -1,7 +1,6 @@
 package ndp_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -40,16 +39,12 @@ func Example() {
 	// The router's advertisement: a 30-minute router lifetime and
 	// 2001:db8:1::/64, on-link and autonomous.
 	router := ipv6.Addr{0: 0xfe, 1: 0x80, 15: 1}
-	body := make([]byte, 8) // reachable time, retrans timer: unspecified
-	body = icmpv6.AppendPrefixInfo(body, icmpv6.PrefixInfo{PrefixLen: 64,
+	opts := icmpv6.AppendPrefixInfo(nil, icmpv6.PrefixInfo{PrefixLen: 64,
 		Flags:         icmpv6.PrefixOnLink | icmpv6.PrefixAutonomous,
 		ValidLifetime: 86400, PreferredLifetime: 14400,
 		Prefix: ipv6.Addr{0x20, 0x01, 0x0d, 0xb8, 0, 1}})
-	var rest [4]byte
-	rest[0] = 64                               // CurHopLimit
-	binary.BigEndian.PutUint16(rest[2:], 1800) // router lifetime
-	ra, _ := icmpv6.Encode(make([]byte, 8+len(body)), icmpv6.TypeRouterAdvert, 0,
-		binary.BigEndian.Uint32(rest[:]), body, router, ipv6.AllNodes)
+	adv := icmpv6.RouterAdvert{CurHopLimit: 64, RouterLifetime: 1800, Options: opts}
+	ra, _ := adv.Encode(make([]byte, icmpv6.RouterAdvertLen+len(opts)), router, ipv6.AllNodes)
 	next, err := n.Input(now, router.Netip(), ipv6.AllNodes.Netip(), ra)
 	if err != nil {
 		fmt.Println(err)

@@ -217,50 +217,50 @@ func pio(p netip.Prefix, valid, preferred uint32) icmpv6.PrefixInfo {
 
 // build encodes the advertisement from src to all-nodes.
 func (r ra) build(src netip.Addr) []byte {
-	fixed := make([]byte, 8)
-	binary.BigEndian.PutUint32(fixed[0:], r.reachable)
-	binary.BigEndian.PutUint32(fixed[4:], r.retrans)
-	body := fixed
+	var opts []byte
 	if !r.noSLLA {
-		body = icmpv6.AppendLinkAddr(body, icmpv6.OptSourceLinkAddr, routerMAC[:])
+		opts = icmpv6.AppendLinkAddr(opts, icmpv6.OptSourceLinkAddr, routerMAC[:])
 	}
 	if r.mtu != 0 {
-		body = icmpv6.AppendMTU(body, r.mtu)
+		opts = icmpv6.AppendMTU(opts, r.mtu)
 	}
 	for _, p := range r.prefixes {
-		body = icmpv6.AppendPrefixInfo(body, p)
+		opts = icmpv6.AppendPrefixInfo(opts, p)
 	}
 	for _, rt := range r.routes {
-		d := []byte{uint8(rt.prefix.Bits()), rt.prf << 3}
-		d = binary.BigEndian.AppendUint32(d, rt.lifetime)
-		pa := rt.prefix.Addr().As16()
-		d = append(d, pa[:(rt.prefix.Bits()+63)/64*8]...)
-		body = icmpv6.AppendOption(body, icmpv6.OptRouteInfo, d)
+		opts = icmpv6.AppendRouteInfo(opts, icmpv6.RouteInfo{PrefixLen: uint8(rt.prefix.Bits()), Pref: icmpv6.Preference(rt.prf),
+			Lifetime: rt.lifetime, Prefix: a16(rt.prefix.Addr())})
 	}
 	if r.rdnss != nil {
-		d := binary.BigEndian.AppendUint32([]byte{0, 0}, r.rdnss.lifetime)
+		var addrs []ipv6.Addr
 		for _, a := range r.rdnss.addrs {
-			b := a.As16()
-			d = append(d, b[:]...)
+			addrs = append(addrs, a16(a))
 		}
-		body = icmpv6.AppendOption(body, icmpv6.OptRDNSS, d)
+		opts = icmpv6.AppendRDNSS(opts, r.rdnss.lifetime, addrs)
 	}
 	if r.dnssl != nil {
-		d := binary.BigEndian.AppendUint32([]byte{0, 0}, r.dnssl.lifetime)
-		for _, name := range r.dnssl.names {
-			d = appendName(d, name)
+		var err error
+		if opts, err = icmpv6.AppendDNSSL(opts, r.dnssl.lifetime, r.dnssl.names); err != nil {
+			// Names a correct encoder refuses, for the tests of
+			// what a router may send anyway.
+			d := binary.BigEndian.AppendUint32([]byte{0, 0}, r.dnssl.lifetime)
+			for _, name := range r.dnssl.names {
+				d = appendName(d, name)
+			}
+			opts = icmpv6.AppendOption(opts, icmpv6.OptDNSSL, d)
 		}
-		body = icmpv6.AppendOption(body, icmpv6.OptDNSSL, d)
 	}
-	rest := uint32(r.hopLimit)<<24 | uint32(r.flags)<<16 | uint32(r.prf&3)<<19 | uint32(r.lifetime)
-	m, err := icmpv6.Encode(make([]byte, 8+len(body)), icmpv6.TypeRouterAdvert, 0, rest, body, a16(src), a16(allNodes))
+	adv := icmpv6.RouterAdvert{CurHopLimit: r.hopLimit, Flags: icmpv6.RAFlags(r.flags) | icmpv6.RAFlags(r.prf&3)<<3,
+		RouterLifetime: r.lifetime, ReachableTime: r.reachable, RetransTimer: r.retrans, Options: opts}
+	m, err := adv.Encode(make([]byte, icmpv6.RouterAdvertLen+len(opts)), a16(src), a16(allNodes))
 	if err != nil {
 		panic(err)
 	}
 	return m
 }
 
-// appendName appends a domain name in DNS wire format.
+// appendName appends a domain name in DNS wire format, whatever its
+// bytes.
 func appendName(b []byte, name string) []byte {
 	start := 0
 	for i := 0; i <= len(name); i++ {
@@ -276,14 +276,15 @@ func appendName(b []byte, name string) []byte {
 // buildQuery returns an MLD query from src: MLDv1's when v1, MLDv2's
 // otherwise, for group (:: for a general query).
 func buildQuery(src, group netip.Addr, maxResp uint16, v1 bool) []byte {
-	g := group.As16()
-	body := g[:]
-	if !v1 {
-		body = append(append([]byte(nil), g[:]...), 2, 125, 0, 0) // QRV 2, QQIC 125
-	}
 	dst := allNodes
 	if !group.IsUnspecified() {
 		dst = group
+	}
+	// There is no query encoder: a host sends none.
+	g := group.As16()
+	body := g[:]
+	if !v1 {
+		body = append(body, 2, 125, 0, 0) // QRV 2, QQIC 125, no source
 	}
 	m, err := icmpv6.Encode(make([]byte, 8+len(body)), icmpv6.TypeMLDQuery, 0, uint32(maxResp)<<16, body, a16(src), a16(dst))
 	if err != nil {

@@ -147,8 +147,7 @@ func TestMLDv1Compat(t *testing.T) {
 	q = h.clk.Now()
 	h.input(routerLL, group1, buildQuery(routerLL, group1, 10000, true))
 	other := netip.MustParseAddr("fe80::77")
-	g := group1.As16()
-	rep, _ := icmpv6.Encode(make([]byte, 24), icmpv6.TypeMLDReport, 0, 0, g[:], a16(other), a16(group1))
+	rep, _ := icmpv6.EncodeMLDv1(make([]byte, 24), icmpv6.TypeMLDReport, a16(group1), a16(other), a16(group1))
 	h.input(other, group1, rep)
 	h.advance(11 * time.Second)
 	if len(h.pkts) != 0 {

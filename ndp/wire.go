@@ -268,8 +268,7 @@ func encode(b []byte, m *intent, mac ethernet.Addr) (Packet, []byte) {
 		if m.kind == MsgMLDv1Done {
 			t = icmpv6.TypeMLDDone
 		}
-		g := m.target.As16()
-		msg, _ = icmpv6.Encode(grow(icmpv6.MLDLen), t, 0, 0, g[:], src, dst)
+		msg, _ = icmpv6.EncodeMLDv1(grow(icmpv6.MLDLen), t, ipv6.Addr(m.target.As16()), src, dst)
 	}
 	p.Msg = msg
 	return p, b
