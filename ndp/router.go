@@ -191,6 +191,25 @@ func (n *NDP) updateRouter(now time.Time, src netip.Addr, ra *raInfo) {
 	n.event(Event{Kind: EventRouterAdded, Router: r.Addr, LinkAddr: r.LinkAddr})
 }
 
+// RemoveRouter takes a router off the Default Router List at once: the
+// neighbour table found it is no longer a router (an advertisement
+// without the Router flag, RFC 4861 7.2.5, neigh's RouterLost). It
+// reports whether it was there.
+func (n *NDP) RemoveRouter(now time.Time, addr netip.Addr) (next time.Time, ok bool) {
+	n.mu.Lock()
+	addr = addr.WithZone("")
+	if i := slices.IndexFunc(n.routers, func(r Router) bool { return r.Addr == addr }); i >= 0 {
+		r := n.routers[i]
+		n.routers = slices.Delete(n.routers, i, i+1)
+		n.event(Event{Kind: EventRouterRemoved, Router: r.Addr, LinkAddr: r.LinkAddr})
+		ok = true
+	}
+	next = n.advance(now)
+	n.mu.Unlock()
+	n.flush()
+	return next, ok
+}
+
 // onLink keeps the Prefix List (6.3.4).
 func (n *NDP) onLink(now time.Time, p *prefixInfo) {
 	i := slices.IndexFunc(n.prefixes, func(x Prefix) bool { return x.Prefix == p.prefix })

@@ -202,6 +202,10 @@ func TestRouterLifetime(t *testing.T) {
 	}
 	start := h.clk.Now()
 	h.advance(time.Minute)
+	if next, ok := h.n.RemoveRouter(h.clk.Now(), r2); ok {
+		h.arm(next)
+		t.Error("removed a router already gone")
+	}
 	rem := h.events(EventRouterRemoved)
 	if len(rem) != 2 || rem[0].Router != routerLL || rem[0].at != start || rem[1].Router != r2 || rem[1].at != start.Add(30*time.Second) {
 		t.Errorf("removals %v", rem)
@@ -363,5 +367,18 @@ func TestDHCPv6Flags(t *testing.T) {
 	h.input(routerLL, allNodes, ra{lifetime: 1800, flags: 0x80}.build(routerLL))
 	if m, o := h.n.DHCPv6(); !m || o {
 		t.Errorf("M: %v %v", m, o)
+	}
+}
+
+// A router that the neighbour table finds is a host now leaves the list
+// at once (RFC 4861 7.2.5).
+func TestRemoveRouter(t *testing.T) {
+	h := newHost(t, Config{}, 97)
+	h.start()
+	h.input(routerLL, allNodes, ra{lifetime: 1800}.build(routerLL))
+	next, ok := h.n.RemoveRouter(h.clk.Now(), routerLL.WithZone("eth0"))
+	h.arm(next)
+	if !ok || len(h.n.Routers()) != 0 || len(h.events(EventRouterRemoved)) != 1 {
+		t.Errorf("%v, routers %v, events %v", ok, h.n.Routers(), h.evs)
 	}
 }
