@@ -13,6 +13,7 @@ import (
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/ndp"
 	"github.com/medina-net/medina/neigh"
 	"github.com/medina-net/medina/tcp"
 )
@@ -73,6 +74,15 @@ type Config struct {
 	// Advertisements about tentative addresses (Duplicate Address
 	// Detection). It is the seam package ndp plugs into.
 	NDPHandler NDPHandler
+	// Autoconf, when set, configures IPv6 addresses by themselves
+	// (package ndp, autoconf.go): a link-local address at start, SLAAC
+	// addresses from Router Advertisements, each through Duplicate
+	// Address Detection, the default router and what an RA says of the
+	// link. The stack fills in its MAC, Send, the link's MTU and, if nil,
+	// Rand (the stack's); Event, if set, hears every change after the
+	// stack has acted on it. It takes the place of NDPHandler, which
+	// must then be nil. With it, Addr and Addrs may be left empty.
+	Autoconf *ndp.Config
 	// PathMTU configures Path MTU Discovery's table (RFC 1191).
 	PathMTU PathMTUConfig
 	// ICMPErrorRate and ICMPErrorBurst limit the ICMP error messages the
@@ -132,7 +142,10 @@ func (cfg Config) withDefaults() (Config, error) {
 			v6 = append(v6, p)
 		}
 	}
-	if len(v4)+len(v6) == 0 {
+	if cfg.Autoconf != nil && cfg.NDPHandler != nil {
+		return cfg, fmt.Errorf("%w: both Autoconf and NDPHandler", ErrConfig)
+	}
+	if len(v4)+len(v6) == 0 && cfg.Autoconf == nil {
 		return cfg, fmt.Errorf("%w: no address (Addr %v)", ErrConfig, cfg.Addr)
 	}
 	if cfg.Gateway.IsValid() {

@@ -65,6 +65,7 @@ type Stack struct {
 	reasm6      *ipv6.Reassembler
 	reasm6Timer timerSlot
 	icmp6Limit  *icmp.RateLimiter
+	autoconf    *autoconf // with Config.Autoconf (autoconf.go)
 	// What Router Advertisements may set (ndpseam.go): the IPv6 link
 	// MTU, when below the device's, and the hop limit; 0 for the
 	// defaults.
@@ -97,6 +98,9 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	mtu := dev.MTU()
 	if mtu < minMTU {
 		return nil, fmt.Errorf("%w: device MTU %d is below IPv4's minimum of %d", ErrConfig, mtu, minMTU)
+	}
+	if cfg.Autoconf != nil && mtu < ipv6.MinMTU {
+		return nil, fmt.Errorf("%w: Autoconf on a device whose MTU %d is below IPv6's minimum of %d", ErrConfig, mtu, ipv6.MinMTU)
 	}
 	s := &Stack{
 		dev:        dev,
@@ -139,6 +143,9 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 
+	if cfg.Autoconf != nil {
+		s.startAutoconf()
+	}
 	go s.readLoop()
 	if s.has4 && !cfg.NoGratuitousARP {
 		s.sendGratuitousARP()
@@ -236,6 +243,9 @@ func (s *Stack) Close() error {
 		s.reasmTimer.stop()
 		s.neigh6Timer.stop()
 		s.reasm6Timer.stop()
+		if s.autoconf != nil {
+			s.autoconf.timer.stop()
+		}
 		s.tcp.Close()
 		err = s.dev.Close()
 		<-s.readDone
@@ -246,6 +256,9 @@ func (s *Stack) Close() error {
 		s.reasmTimer.wait()
 		s.neigh6Timer.wait()
 		s.reasm6Timer.wait()
+		if s.autoconf != nil {
+			s.autoconf.timer.wait()
+		}
 		s.udp.closeAll()
 		s.pings.closeAll()
 	})
