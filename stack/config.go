@@ -87,10 +87,10 @@ type Config struct {
 	PathMTU PathMTUConfig
 	// ICMPErrorRate and ICMPErrorBurst limit the ICMP error messages the
 	// stack sends (port and protocol unreachables, reassembly time
-	// exceeded, parameter problems; ICMPv6's have a bucket of their own
-	// with the same settings, RFC 4443 2.4 (f)): a token bucket of ICMPErrorBurst tokens refilled at
-	// ICMPErrorRate per second (defaults 1000 and 50, Linux's
-	// icmp_msgs_per_sec and icmp_msgs_burst).
+	// exceeded, parameter problems): a token bucket of ICMPErrorBurst
+	// tokens refilled at ICMPErrorRate per second (defaults 1000 and 50,
+	// Linux's icmp_msgs_per_sec and icmp_msgs_burst). ICMPv6's errors
+	// have a bucket of their own with the same settings (RFC 4443 2.4 f).
 	ICMPErrorRate  float64
 	ICMPErrorBurst int
 	// UDPReceiveBuffer is the default receive buffer of a UDP socket in
