@@ -35,6 +35,11 @@ type addr6 struct {
 	// not accepted, but Neighbor Solicitations for it go to the NDP
 	// handler, which must hear of a duplicate.
 	tentative bool
+	// deprecated: its preferred lifetime is over (RFC 4862 5.5.4). It
+	// still receives, and goes on as the source of connections that use
+	// it, but a new packet takes another source of the same scope if
+	// there is one (RFC 6724 rule 3).
+	deprecated bool
 }
 
 // ifaddrs is the set of addresses at one moment; never modified once
@@ -125,12 +130,13 @@ func (a *ifaddrs) onLink6(dst ipv6.Addr) bool {
 	return false
 }
 
-// source6 picks the source address of a packet to dst (a simple form of
-// RFC 6724's rules): a link-local address for a link-local destination
-// or a link-scoped multicast group, else the address whose prefix holds
-// dst or, failing that, shares the longest prefix with it, global ones
-// before link-local ones. Tentative addresses are never chosen. ok is
-// false when the stack has no usable IPv6 address.
+// source6 picks the source address of a packet to dst, by the first of
+// RFC 6724's rules that tell the candidates apart: the right scope (a
+// link-local address for a link-local destination or a link-scoped
+// multicast group, else a global one; rule 2), not deprecated (rule 3),
+// the longest prefix shared with dst (rule 8, which also gives rule 1:
+// dst itself). Tentative addresses are never chosen. ok is false when
+// the stack has no usable IPv6 address.
 func (a *ifaddrs) source6(dst ipv6.Addr) (src ipv6.Addr, ok bool) {
 	linkScope := dst.IsLinkLocalUnicast() || dst.IsMulticast() && dst.MulticastScope() <= 2
 	best, bestScore := -1, -1
@@ -138,9 +144,12 @@ func (a *ifaddrs) source6(dst ipv6.Addr) (src ipv6.Addr, ok bool) {
 		if y.tentative {
 			continue
 		}
-		score := commonPrefixLen(y.addr, dst)
+		score := commonPrefixLen(y.addr, dst) // at most 128
 		if y.addr.IsLinkLocalUnicast() == linkScope {
-			score += 256 // the right scope first (RFC 6724 rule 2)
+			score += 512
+		}
+		if !y.deprecated {
+			score += 256
 		}
 		if score > bestScore {
 			best, bestScore = i, score
@@ -220,6 +229,10 @@ const (
 	// neither uses it nor accepts packets for it until
 	// SetAddressTentative clears the flag.
 	AddrTentative AddrFlags = 1 << iota
+	// AddrDeprecated adds the address as deprecated: in use, but not
+	// chosen as the source of new traffic while another address of the
+	// same scope is there (SetAddressDeprecated).
+	AddrDeprecated
 )
 
 // AddAddress adds an IPv6 address and the prefix on the link, such as
@@ -243,7 +256,7 @@ func (s *Stack) AddAddress(p netip.Prefix, flags AddrFlags) error {
 	s.ensureNeigh6()
 	old := s.addrs()
 	n := old.clone()
-	x := addr6{addr: a, prefix: p.Masked(), tentative: flags&AddrTentative != 0}
+	x := addr6{addr: a, prefix: p.Masked(), tentative: flags&AddrTentative != 0, deprecated: flags&AddrDeprecated != 0}
 	if i := slices.IndexFunc(n.v6, func(y addr6) bool { return y.addr == a }); i >= 0 {
 		n.v6[i] = x
 	} else {
@@ -277,6 +290,21 @@ func (s *Stack) RemoveAddress(a netip.Addr) bool {
 // Address Detection has passed, preferred, reporting whether the address
 // is there.
 func (s *Stack) SetAddressTentative(a netip.Addr, tentative bool) bool {
+	return s.modify6(a, func(x *addr6) { x.tentative = tentative })
+}
+
+// SetAddressDeprecated marks an IPv6 address deprecated (its preferred
+// lifetime over, RFC 4862 5.5.4) or preferred again, reporting whether
+// the address is there. A deprecated address still receives and still
+// serves the connections that use it, but new traffic takes another
+// source of the same scope where there is one (RFC 6724 rule 3).
+func (s *Stack) SetAddressDeprecated(a netip.Addr, deprecated bool) bool {
+	return s.modify6(a, func(x *addr6) { x.deprecated = deprecated })
+}
+
+// modify6 publishes a new address set in which f has changed our IPv6
+// address a, reporting whether a is there.
+func (s *Stack) modify6(a netip.Addr, f func(*addr6)) bool {
 	x, ok := ipv6.AddrFromNetip(a.WithZone(""))
 	if !ok {
 		return false
@@ -289,7 +317,7 @@ func (s *Stack) SetAddressTentative(a netip.Addr, tentative bool) bool {
 		return false
 	}
 	n := old.clone()
-	n.v6[i].tentative = tentative
+	f(&n.v6[i])
 	s.ifaddrs.Store(n.withGroups())
 	return true
 }

@@ -271,3 +271,46 @@ func TestRouterAdvertisedSettings(t *testing.T) {
 		t.Errorf("back to the defaults: %d packets", len(out))
 	}
 }
+
+// TestSourceAvoidsDeprecated: of two global addresses, a deprecated one
+// (its preferred lifetime over, RFC 4862 5.5.4) is not chosen as a
+// source while another of the right scope is there (RFC 6724 rule 3),
+// even when it shares a longer prefix with the destination; it still
+// receives, and is chosen again once preferred.
+func TestSourceAvoidsDeprecated(t *testing.T) {
+	p := netip.MustParsePrefix
+	ea, _ := pipe.New(pipe.Config{})
+	s, err := New(ea, Config{Addrs: []netip.Prefix{p("2001:db8:1::1/64"), p("2001:db8:2::1/64")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dst, _ := ipv6.AddrFromNetip(netip.MustParseAddr("2001:db8:1::99"))
+	near, _ := ipv6.AddrFromNetip(netip.MustParseAddr("2001:db8:1::1"))
+	far, _ := ipv6.AddrFromNetip(netip.MustParseAddr("2001:db8:2::1"))
+	if src, _ := s.addrs().source6(dst); src != near {
+		t.Fatalf("source for %v = %v, want %v (longest prefix)", dst, src, near)
+	}
+	if !s.SetAddressDeprecated(near.Netip(), true) {
+		t.Fatal("SetAddressDeprecated: no such address")
+	}
+	if src, _ := s.addrs().source6(dst); src != far {
+		t.Errorf("source with %v deprecated = %v, want %v", near, src, far)
+	}
+	if !s.addrs().ours6(near) {
+		t.Errorf("deprecated %v no longer receives", near)
+	}
+	// Deprecated and alone, it is still used rather than nothing.
+	s.RemoveAddress(far.Netip())
+	if src, ok := s.addrs().source6(dst); !ok || src != near {
+		t.Errorf("source with only deprecated %v = %v, %v", near, src, ok)
+	}
+	s.SetAddressDeprecated(near.Netip(), false)
+	s.AddAddress(p("2001:db8:2::1/64"), 0)
+	if src, _ := s.addrs().source6(dst); src != near {
+		t.Errorf("source once %v is preferred again = %v", near, src)
+	}
+	if s.SetAddressDeprecated(netip.MustParseAddr("2001:db8:3::1"), true) {
+		t.Error("SetAddressDeprecated of an address the stack lacks reported true")
+	}
+}

@@ -90,6 +90,9 @@ func (a *autoconf) event(e ndp.Event) {
 		s.AddAddress(e.Prefix, AddrTentative)
 	case ndp.EventAddrPreferred:
 		s.SetAddressTentative(e.Prefix.Addr(), false)
+		s.SetAddressDeprecated(e.Prefix.Addr(), false)
+	case ndp.EventAddrDeprecated:
+		s.SetAddressDeprecated(e.Prefix.Addr(), true)
 	case ndp.EventAddrRemoved, ndp.EventAddrDuplicate:
 		s.RemoveAddress(e.Prefix.Addr())
 	case ndp.EventRouterAdded, ndp.EventRouterRemoved:
