@@ -53,7 +53,7 @@ func goldenScript(t *testing.T, b *Stack) {
 		if _, err := b.Ping(ctx, addrA, 56); err != nil {
 			t.Fatalf("ping: %v", err)
 		}
-		time.Sleep(time.Second)
+		goldenPause(time.Second)
 	}
 	c, err := b.Dial("udp", "10.0.0.1:7")
 	if err != nil {
@@ -68,14 +68,14 @@ func goldenScript(t *testing.T, b *Stack) {
 		if err != nil || !bytes.Equal(buf[:n], msg) {
 			t.Fatalf("echo of %d bytes: %d bytes, %v", len(msg), n, err)
 		}
-		time.Sleep(time.Second)
+		goldenPause(time.Second)
 	}
 	closed, err := b.Dial("udp", "10.0.0.1:9")
 	if err != nil {
 		t.Fatal(err)
 	}
 	closed.Write([]byte("discard?"))
-	time.Sleep(time.Second)
+	goldenPause(time.Second)
 }
 
 // recordGolden runs the session between two stacks over a pipe, recording
@@ -144,7 +144,7 @@ func replayGolden(t *testing.T, cfg Config) error {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := New(replay, cfg)
+		s, err := New(settledDevice{replay}, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
