@@ -64,8 +64,11 @@ func (s *Stack) arpInput(b []byte) {
 		// address in use first, and nobody else, since only it can
 		// tell that the claim is false.
 		s.sendARPRequestTo(sip, probeTo)
-		s.neighTimer.arm(s.neigh.Deadline())
 	}
+	// What the cache learnt may have brought its deadline forward (a
+	// probe's retransmission, the ageing of a new entry): the timer
+	// follows it, as after every Resolve.
+	s.neighTimer.arm(s.neigh.Deadline())
 }
 
 // arpNeighbor reports whether an ARP packet's sender can be a neighbour

@@ -258,9 +258,12 @@ func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time, bp *[]byt
 	if request {
 		s.sendARPRequest(hop)
 	}
-	if !ok {
-		s.neighTimer.arm(s.neigh.Deadline())
-	}
+	// Not only resolution has a deadline: the first use of a STALE
+	// entry starts DELAY, which must end in PROBE even if nothing is
+	// sent to the neighbour again, so the timer follows the table's
+	// deadline whatever the answer (as toNeighbor6 does; arming costs
+	// next to nothing when the timer is due earlier already).
+	s.neighTimer.arm(s.neigh.Deadline())
 }
 
 // writeEthernet fills in the Ethernet header of frame, an IPv4 one, and
