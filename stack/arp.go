@@ -155,7 +155,10 @@ func (s *Stack) neighTick() {
 // used STALE entry costs. Proof of progress must come from the far end:
 // a segment received proves only that the neighbour can reach us. It
 // creates no entry and allocates nothing, so it may be called for every
-// acknowledgment that advances.
+// acknowledgment that advances. It arms no timer: the only deadline
+// Confirm brings forward is a REACHABLE entry's turn to STALE, which
+// changes nothing on the wire, and which Resolve and the next Tick apply
+// when they find it past.
 func (s *Stack) confirmReachable(dst ipv4.Addr, now time.Time) {
 	hop, err := s.nextHop(dst)
 	if err != nil || s.isBroadcast(hop) {
