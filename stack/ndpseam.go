@@ -60,4 +60,6 @@ func (s *Stack) SetNDPTimers(baseReachable, retrans time.Duration) {
 	if retrans > 0 {
 		nt.SetRetransTime(retrans)
 	}
+	// New times may bring the table's next deadline forward.
+	s.neigh6Timer.arm(nt.Deadline())
 }
