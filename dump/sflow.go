@@ -274,135 +274,58 @@ func (p *Printer) sflowInvalid(b []byte, off, n int) {
 	p.need(b, off+n)
 }
 
+// The fields of a flow sample after its source's type and index: the
+// expanded sample carries the interfaces as well, but tcpdump prints
+// them only for the compact one.
+var (
+	sflowFlowSampleFields    = []sflowField{{", rate ", 4}, {", pool ", 4}, {", drops ", 4}, {", input ", 4}, {" output ", 4}}
+	sflowExpFlowSampleFields = []sflowField{{", rate ", 4}, {", pool ", 4}, {", drops ", 4}}
+)
+
+// The flow records tcpdump decodes field by field.
+var sflowExtSwitchFields = []sflowField{
+	{"\n\t      src vlan ", 4}, {", src pri ", 4}, {", dst vlan ", 4}, {", dst pri ", 4},
+}
+
+// sflowSampleHeader prints the sequence number and the source's type and
+// index of a sample s, compact (type and index packed in one word) or
+// expanded (a word each), and returns the offset of what follows them.
+func (p *Printer) sflowSampleHeader(s []byte, expanded bool) int {
+	p.s(" seqnum ")
+	p.u(uint64(be32(s)))
+	p.s(", type ")
+	if expanded {
+		p.u(uint64(be32(s[4:])))
+		p.s(", idx ")
+		p.u(uint64(be32(s[8:])))
+		return 12
+	}
+	p.u(uint64(s[4]))
+	p.s(", idx ")
+	p.u(uint64(be32(s[4:]) & 0xffffff))
+	return 8
+}
+
 // sflowFlowSample prints a flow sample, compact or expanded, at b[off:]
 // with n bytes left in the datagram, and reports false when they are too
 // few for it.
 func (p *Printer) sflowFlowSample(b []byte, off, n int, expanded bool) bool {
-	hlen := sflowFlowSampleLen
+	hlen, fields := sflowFlowSampleLen, sflowFlowSampleFields
 	if expanded {
-		hlen = sflowExpFlowSampleLen
+		hlen, fields = sflowExpFlowSampleLen, sflowExpFlowSampleFields
 	}
 	if n < hlen {
 		return false
 	}
 	p.need(b, off+hlen)
-	s := b[off:]
-	p.s(" seqnum ")
-	p.u(uint64(be32(s)))
-	var records uint32
+	records := be32(b[off+hlen-4:])
+	p.sflowFields(b, off+p.sflowSampleHeader(b[off:], expanded), fields)
 	if expanded {
-		records = be32(s[40:])
-		p.s(", type ")
-		p.u(uint64(be32(s[4:])))
-		p.s(", idx ")
-		p.u(uint64(be32(s[8:])))
-		p.s(", rate ")
-		p.u(uint64(be32(s[12:])))
-		p.s(", pool ")
-		p.u(uint64(be32(s[16:])))
-		p.s(", drops ")
-		p.u(uint64(be32(s[20:])))
 		p.c(',')
-	} else {
-		records = be32(s[28:])
-		p.s(", type ")
-		p.u(uint64(s[4]))
-		p.s(", idx ")
-		p.u(uint64(be32(s[4:]) & 0xffffff))
-		p.s(", rate ")
-		p.u(uint64(be32(s[8:])))
-		p.s(", pool ")
-		p.u(uint64(be32(s[12:])))
-		p.s(", drops ")
-		p.u(uint64(be32(s[16:])))
-		p.s(", input ")
-		p.u(uint64(be32(s[20:])))
-		p.s(" output ")
-		p.u(uint64(be32(s[24:])))
 	}
 	p.s(" records ")
 	p.u(uint64(records))
-	return p.sflowFlowRecords(b, off+hlen, n-hlen, records)
-}
-
-// sflowFlowRecords prints records flow records at b[off:] with n bytes
-// left in the datagram.
-func (p *Printer) sflowFlowRecords(b []byte, off, n int, records uint32) bool {
-	for ; records > 0; records-- {
-		if n < sflowRecordHdrLen {
-			return false
-		}
-		format := p.get32(b, off)
-		typ, enterprise := format&0x0fff, format>>12
-		rlen := int64(p.get32(b, off+4))
-		p.s("\n\t    enterprise ")
-		p.u(uint64(enterprise))
-		p.c(' ')
-		if enterprise == 0 {
-			p.tok2str(sflowFlowTypeNames, "Unknown", typ)
-		} else {
-			p.s("Unknown")
-		}
-		p.s(" (")
-		p.u(uint64(typ))
-		p.s(") length ")
-		p.u(uint64(rlen))
-		off += sflowRecordHdrLen
-		n -= sflowRecordHdrLen
-		if int64(n) < rlen {
-			return false
-		}
-		if enterprise == 0 {
-			switch typ {
-			case sflowFlowRawPacket:
-				if n < 16 {
-					return false
-				}
-				p.need(b, off+16)
-				proto := be32(b[off:])
-				p.s("\n\t      protocol ")
-				p.tok2str(sflowRawProtoNames, "Unknown", proto)
-				p.s(" (")
-				p.u(uint64(proto))
-				p.s("), length ")
-				p.u(uint64(be32(b[off+4:])))
-				p.s(", stripped bytes ")
-				p.u(uint64(be32(b[off+8:])))
-				p.s(", header_size ")
-				p.u(uint64(be32(b[off+12:])))
-			case sflowFlowExtSwitch:
-				if n < 16 {
-					return false
-				}
-				p.need(b, off+16)
-				p.s("\n\t      src vlan ")
-				p.u(uint64(be32(b[off:])))
-				p.s(", src pri ")
-				p.u(uint64(be32(b[off+4:])))
-				p.s(", dst vlan ")
-				p.u(uint64(be32(b[off+8:])))
-				p.s(", dst pri ")
-				p.u(uint64(be32(b[off+12:])))
-			case sflowFlowEthernet:
-				if n < 24 {
-					return false
-				}
-				p.need(b, off+24)
-				p.s("\n\t      frame len ")
-				p.u(uint64(be32(b[off:])))
-				p.s(", type ")
-				p.u(uint64(be32(b[off+20:])))
-			default:
-				// The other types tcpdump names have no decoder.
-				if _, known := lookup(sflowFlowTypeNames, typ); !known && p.opt.Verbose <= 1 {
-					p.unknownData(b, off, "\n\t\t", int(rlen))
-				}
-			}
-		}
-		off += int(rlen)
-		n -= int(rlen)
-	}
-	return true
+	return p.sflowRecords(b, off+hlen, n-hlen, records, false)
 }
 
 // sflowCounterSample prints a counter sample, compact or expanded, at
@@ -416,40 +339,32 @@ func (p *Printer) sflowCounterSample(b []byte, off, n int, expanded bool) bool {
 		return false
 	}
 	p.need(b, off+hlen)
-	s := b[off:]
-	records := be32(s[hlen-4:])
-	p.s(" seqnum ")
-	p.u(uint64(be32(s)))
-	p.s(", type ")
-	if expanded {
-		p.u(uint64(be32(s[4:])))
-		p.s(", idx ")
-		p.u(uint64(be32(s[8:])))
-	} else {
-		p.u(uint64(s[4]))
-		p.s(", idx ")
-		p.u(uint64(be32(s[4:]) & 0xffffff))
-	}
+	records := be32(b[off+hlen-4:])
+	p.sflowSampleHeader(b[off:], expanded)
 	p.s(", records ")
 	p.u(uint64(records))
-	return p.sflowCounterRecords(b, off+hlen, n-hlen, records)
+	return p.sflowRecords(b, off+hlen, n-hlen, records, true)
 }
 
-// sflowCounterRecords prints records counter records at b[off:] with n
-// bytes left in the datagram.
-func (p *Printer) sflowCounterRecords(b []byte, off, n int, records uint32) bool {
+// sflowRecords prints records flow records, or counter records, at
+// b[off:] with n bytes left in the datagram.
+func (p *Printer) sflowRecords(b []byte, off, n int, records uint32, counters bool) bool {
 	for ; records > 0; records-- {
 		if n < sflowRecordHdrLen {
 			return false
 		}
 		format := p.get32(b, off)
-		typ, enterprise := format&0x0fff, format>>20
+		typ, enterprise := format&0x0fff, format>>12
+		sep, names := " ", sflowFlowTypeNames
+		if counters {
+			enterprise, sep, names = format>>20, ", ", sflowCounterTypeNames
+		}
 		rlen := int64(p.get32(b, off+4))
 		p.s("\n\t    enterprise ")
 		p.u(uint64(enterprise))
-		p.s(", ")
+		p.s(sep)
 		if enterprise == 0 {
-			p.tok2str(sflowCounterTypeNames, "Unknown", typ)
+			p.tok2str(names, "Unknown", typ)
 		} else {
 			p.s("Unknown")
 		}
@@ -464,36 +379,86 @@ func (p *Printer) sflowCounterRecords(b []byte, off, n int, records uint32) bool
 		}
 		if enterprise == 0 {
 			var fields []sflowField
-			switch typ {
-			case sflowCounterGeneric:
-				if !p.sflowGeneric(b, off, n) {
-					return false
-				}
-			case sflowCounterEther:
-				fields = sflowEtherCounters
-			case sflowCounterToken:
-			case sflowCounterBaseVG:
-				fields = sflowBaseVGCounters
-			case sflowCounterVLAN:
-				fields = sflowVLANCounters
-			case sflowCounterCPU:
-				fields = sflowCPUCounters
-			default:
-				if p.opt.Verbose <= 1 {
-					p.unknownData(b, off, "\n\t\t", int(rlen))
-				}
+			ok := true
+			if counters {
+				fields, ok = p.sflowCounterRecord(b, off, n, typ, int(rlen))
+			} else {
+				fields, ok = p.sflowFlowRecord(b, off, n, typ, int(rlen))
 			}
-			if fields != nil {
-				if n < sflowFieldsLen(fields) {
-					return false
-				}
-				p.sflowFields(b, off, fields)
+			if !ok || n < sflowFieldsLen(fields) {
+				return false
 			}
+			p.sflowFields(b, off, fields)
 		}
 		off += int(rlen)
 		n -= int(rlen)
 	}
 	return true
+}
+
+// sflowFlowRecord prints the flow record of type typ and length rlen at
+// b[off:], with n bytes left in the datagram, or returns the fields that
+// are all there is to it; it reports false when n is too few.
+func (p *Printer) sflowFlowRecord(b []byte, off, n int, typ uint32, rlen int) ([]sflowField, bool) {
+	switch typ {
+	case sflowFlowRawPacket:
+		if n < 16 {
+			return nil, false
+		}
+		p.need(b, off+16)
+		proto := be32(b[off:])
+		p.s("\n\t      protocol ")
+		p.tok2str(sflowRawProtoNames, "Unknown", proto)
+		p.s(" (")
+		p.u(uint64(proto))
+		p.s("), length ")
+		p.u(uint64(be32(b[off+4:])))
+		p.s(", stripped bytes ")
+		p.u(uint64(be32(b[off+8:])))
+		p.s(", header_size ")
+		p.u(uint64(be32(b[off+12:])))
+	case sflowFlowExtSwitch:
+		return sflowExtSwitchFields, true
+	case sflowFlowEthernet:
+		if n < 24 {
+			return nil, false
+		}
+		p.need(b, off+24)
+		p.s("\n\t      frame len ")
+		p.u(uint64(be32(b[off:])))
+		p.s(", type ")
+		p.u(uint64(be32(b[off+20:])))
+	default:
+		// The other types tcpdump names have no decoder.
+		if _, known := lookup(sflowFlowTypeNames, typ); !known && p.opt.Verbose <= 1 {
+			p.unknownData(b, off, "\n\t\t", rlen)
+		}
+	}
+	return nil, true
+}
+
+// sflowCounterRecord prints the counter record of type typ and length
+// rlen at b[off:], with n bytes left in the datagram, or returns the
+// fields that are all there is to it; it reports false when n is too few.
+func (p *Printer) sflowCounterRecord(b []byte, off, n int, typ uint32, rlen int) ([]sflowField, bool) {
+	switch typ {
+	case sflowCounterGeneric:
+		return nil, p.sflowGeneric(b, off, n)
+	case sflowCounterEther:
+		return sflowEtherCounters, true
+	case sflowCounterToken:
+	case sflowCounterBaseVG:
+		return sflowBaseVGCounters, true
+	case sflowCounterVLAN:
+		return sflowVLANCounters, true
+	case sflowCounterCPU:
+		return sflowCPUCounters, true
+	default:
+		if p.opt.Verbose <= 1 {
+			p.unknownData(b, off, "\n\t\t", rlen)
+		}
+	}
+	return nil, true
 }
 
 // sflowGenericLen is the length of the generic interface counters.
