@@ -109,19 +109,8 @@ func (g randGen) bootpMsg() []byte {
 // DHCP messages, whole, damaged and cut short, with tcpdump and with the
 // printer, and requires the same text at each verbosity.
 func TestBOOTPRandomAgainstTCPDump(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
 	g := randGen{rand.New(rand.NewPCG(67, 68))}
-	frames := make([]diffFrame, 0, n)
-	for range n {
-		f := diffFrame{data: g.bootpMsg()}
-		if hdrs := 14 + 20 + 8; g.pick(6) == 0 {
-			f.snap = hdrs + g.pick(len(f.data)-hdrs+1)
-		}
-		frames = append(frames, f)
-	}
+	frames := g.randomFrames(3000, 14+20+8, g.bootpMsg)
 	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-vvv"}, {"-q"}, {"-vv", "-e", "-x"}})
 }
 

@@ -51,23 +51,14 @@ func (g randGen) cdpTLV() []byte {
 // whole, damaged and cut short, with tcpdump and with the printer, and
 // requires the same text at each verbosity.
 func TestCDPRandomAgainstTCPDump(t *testing.T) {
-	n := 2000
-	if testing.Short() {
-		n = 200
-	}
 	g := randGen{rand.New(rand.NewPCG(0x20, 0x00))}
-	frames := make([]diffFrame, 0, n)
-	for range n {
+	frames := g.randomFrames(2000, 14+8, func() []byte {
 		m := []byte{byte(1 + g.pick(2)), 180, 0x12, 0x34}
 		for k := g.pick(6); k > 0; k-- {
 			m = cat(m, g.cdpTLV())
 		}
-		f := diffFrame{data: cdpFrame(g.damage(m))}
-		if hdrs := 14 + 8; g.pick(6) == 0 {
-			f.snap = hdrs + g.pick(len(f.data)-hdrs+1)
-		}
-		frames = append(frames, f)
-	}
+		return cdpFrame(g.damage(m))
+	})
 	// With -e, as a line without it may start with the white space that
 	// tells the packets apart.
 	diffWithTCPDump(t, frames, [][]string{{"-e"}, {"-e", "-v"}, {"-e", "-vv"}, {"-e", "-v", "-x"}})

@@ -543,31 +543,7 @@ func FuzzDHCP6(f *testing.F) {
 
 // TestDHCP6DoesNotAllocate checks that DHCPv6 messages print without
 // allocating once the printer's buffer has grown.
-func TestDHCP6DoesNotAllocate(t *testing.T) {
-	for _, c := range dhcp6Cases {
-		p := New(nil, flagOptions(t, c.args))
-		for _, f := range c.frames {
-			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-			buf := p.AppendPacket(nil, pkt)
-			allocs := testing.AllocsPerRun(100, func() {
-				buf = p.AppendPacket(buf[:0], pkt)
-			})
-			if allocs != 0 {
-				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
-			}
-		}
-	}
-}
+func TestDHCP6DoesNotAllocate(t *testing.T) { checkCasesDoNotAllocate(t, dhcp6Cases) }
 
 // BenchmarkDHCP6 prints a relayed solicit over IPv6 with -v.
-func BenchmarkDHCP6(b *testing.B) {
-	f := udp6Frame(v6Server, v6Client, 547, 546, d6Relay)
-	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-	p := New(nil, Options{Verbose: 1})
-	buf := p.AppendPacket(nil, pkt)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(f)))
-	for b.Loop() {
-		buf = p.AppendPacket(buf[:0], pkt)
-	}
-}
+func BenchmarkDHCP6(b *testing.B) { benchFrame(b, udp6Frame(v6Server, v6Client, 547, 546, d6Relay), 1) }

@@ -11,7 +11,6 @@ import (
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/internal/corpus"
 	"github.com/medina-net/medina/ipv6"
-	"github.com/medina-net/medina/pcap"
 )
 
 // ICMPv6 builders. The messages are written with the icmpv6 package's
@@ -380,34 +379,10 @@ func TestICMP6RandomAgainstTCPDump(t *testing.T) {
 // TestICMP6DoesNotAllocate prints every frame of the table again into a
 // buffer that has the room, and requires no allocation: not for the
 // messages cut short, whose printing unwinds, either.
-func TestICMP6DoesNotAllocate(t *testing.T) {
-	for _, c := range icmp6Cases {
-		p := New(nil, flagOptions(t, c.args))
-		for _, f := range c.frames {
-			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-			buf := p.AppendPacket(nil, pkt)
-			allocs := testing.AllocsPerRun(50, func() {
-				buf = p.AppendPacket(buf[:0], pkt)
-			})
-			if allocs != 0 {
-				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
-			}
-		}
-	}
-}
+func TestICMP6DoesNotAllocate(t *testing.T) { checkCasesDoNotAllocate(t, icmp6Cases) }
 
 // BenchmarkICMP6 prints a router advertisement with its options at -vv.
-func BenchmarkICMP6(b *testing.B) {
-	f := icmp6Frame(i6A, i6All, i6RA)
-	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-	p := New(nil, Options{Verbose: 2})
-	buf := p.AppendPacket(nil, pkt)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(f)))
-	for b.Loop() {
-		buf = p.AppendPacket(buf[:0], pkt)
-	}
-}
+func BenchmarkICMP6(b *testing.B) { benchFrame(b, icmp6Frame(i6A, i6All, i6RA), 2) }
 
 // TestICMP6CapturesAgainstTCPDump prints the ICMPv6 captures of tcpdump
 // 4.99.3's suite at every verbosity, not only those its tests use, with

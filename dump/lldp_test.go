@@ -200,19 +200,8 @@ func (g randGen) lldpMsg() []byte {
 // whole, damaged and cut short, with tcpdump and with the printer, and
 // requires the same text at each verbosity, with -e and the raw dumps.
 func TestLLDPRandomAgainstTCPDump(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
 	g := randGen{rand.New(rand.NewPCG(0x88, 0xcc))}
-	frames := make([]diffFrame, 0, n)
-	for range n {
-		f := diffFrame{data: g.lldpMsg()}
-		if g.pick(6) == 0 {
-			f.snap = 14 + g.pick(len(f.data)-13)
-		}
-		frames = append(frames, f)
-	}
+	frames := g.randomFrames(3000, 14, g.lldpMsg)
 	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}, {"-vv"}, {"-q"}, {"-vvv", "-e", "-x"}})
 }
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/checksum"
-	"github.com/medina-net/medina/pcap"
 )
 
 // Tests of the routing protocols' printers (pim.go, igmp.go, eigrp.go,
@@ -762,40 +761,17 @@ func TestRoutingCasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, rou
 // TestRoutingDoesNotAllocate checks that the routing protocols and LLDP
 // print without allocating once the printer's buffer has grown.
 func TestRoutingDoesNotAllocate(t *testing.T) {
-	for _, c := range append(append(append([]printCase(nil), routingCases...), lldpCases...), bootpCases...) {
-		p := New(nil, flagOptions(t, c.args))
-		for _, f := range c.frames {
-			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-			buf := p.AppendPacket(nil, pkt)
-			allocs := testing.AllocsPerRun(100, func() {
-				buf = p.AppendPacket(buf[:0], pkt)
-			})
-			if allocs != 0 {
-				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
-			}
-		}
-	}
+	checkCasesDoNotAllocate(t, routingCases, lldpCases, bootpCases)
 }
 
 // BenchmarkPIMJoinPrune6 prints a PIMv2 join/prune over IPv6 with -v.
-func BenchmarkPIMJoinPrune6(b *testing.B) { benchFrame(b, ip6Frame(103, v6Rtr, v6PIM, pimJoin6)) }
+func BenchmarkPIMJoinPrune6(b *testing.B) { benchFrame(b, ip6Frame(103, v6Rtr, v6PIM, pimJoin6), 2) }
 
 // BenchmarkOSPF3Update prints an OSPFv3 link state update with -vv.
-func BenchmarkOSPF3Update(b *testing.B) { benchFrame(b, ip6Frame(89, v6Rtr, v6PIM, ospf6Update)) }
+func BenchmarkOSPF3Update(b *testing.B) { benchFrame(b, ip6Frame(89, v6Rtr, v6PIM, ospf6Update), 2) }
 
 // BenchmarkLLDP prints an LLDP frame with DCB TLVs with -vv.
-func BenchmarkLLDP(b *testing.B) { benchFrame(b, lldpDCB) }
-
-func benchFrame(b *testing.B, f []byte) {
-	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-	p := New(nil, Options{Verbose: 2})
-	buf := p.AppendPacket(nil, pkt)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(f)))
-	for b.Loop() {
-		buf = p.AppendPacket(buf[:0], pkt)
-	}
-}
+func BenchmarkLLDP(b *testing.B) { benchFrame(b, lldpDCB, 2) }
 
 // OSPFv2.
 
@@ -930,13 +906,5 @@ func (g randGen) autoRPMsg() []byte {
 // with tcpdump and with the printer, and requires the same text.
 func TestAutoRPRandomAgainstTCPDump(t *testing.T) {
 	g := randGen{rand.New(rand.NewPCG(496, 496))}
-	frames := make([]diffFrame, 0, 1000)
-	for range 1000 {
-		f := diffFrame{data: g.autoRPMsg()}
-		if hdrs := 14 + 20 + 8; g.pick(6) == 0 {
-			f.snap = hdrs + g.pick(len(f.data)-hdrs+1)
-		}
-		frames = append(frames, f)
-	}
-	diffWithTCPDump(t, frames, [][]string{nil, {"-v"}})
+	diffWithTCPDump(t, g.randomFrames(1000, 14+20+8, g.autoRPMsg), [][]string{nil, {"-v"}})
 }

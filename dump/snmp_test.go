@@ -625,31 +625,9 @@ func FuzzSNMP(f *testing.F) {
 
 // TestSNMPDoesNotAllocate checks that SNMP messages, well-formed and
 // not, print without allocating once the printer's buffer has grown.
-func TestSNMPDoesNotAllocate(t *testing.T) {
-	for _, c := range snmpCases {
-		p := New(nil, flagOptions(t, c.args))
-		for _, f := range c.frames {
-			pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-			buf := p.AppendPacket(nil, pkt)
-			allocs := testing.AllocsPerRun(100, func() {
-				buf = p.AppendPacket(buf[:0], pkt)
-			})
-			if allocs != 0 {
-				t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
-			}
-		}
-	}
-}
+func TestSNMPDoesNotAllocate(t *testing.T) { checkCasesDoNotAllocate(t, snmpCases) }
 
 // BenchmarkSNMP prints an SNMPv2c response with eleven varbinds.
 func BenchmarkSNMP(b *testing.B) {
-	f := udpFrame(dgram{src: hostB, dst: hostA, sport: 161, dport: 1025, data: snmpResponse})
-	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-	p := New(nil, Options{Verbose: 1})
-	buf := p.AppendPacket(nil, pkt)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(f)))
-	for b.Loop() {
-		buf = p.AppendPacket(buf[:0], pkt)
-	}
+	benchFrame(b, udpFrame(dgram{src: hostB, dst: hostA, sport: 161, dport: 1025, data: snmpResponse}), 1)
 }

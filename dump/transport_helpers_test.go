@@ -263,3 +263,57 @@ func firstDiff(want, got []byte) string {
 	}
 	return "(same lines, different bytes)"
 }
+
+// checkCasesDoNotAllocate prints every frame of the tables again into a
+// buffer that has the room, and requires no allocation: not for the
+// frames cut short either, whose printing unwinds.
+func checkCasesDoNotAllocate(t *testing.T, tables ...[]printCase) {
+	t.Helper()
+	for _, cases := range tables {
+		for _, c := range cases {
+			p := New(nil, flagOptions(t, c.args))
+			for _, f := range c.frames {
+				pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+				buf := p.AppendPacket(nil, pkt)
+				allocs := testing.AllocsPerRun(20, func() {
+					buf = p.AppendPacket(buf[:0], pkt)
+				})
+				if allocs != 0 {
+					t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
+				}
+			}
+		}
+	}
+}
+
+// benchFrame measures printing the Ethernet frame f at verbosity verbose
+// into a buffer that has the room.
+func benchFrame(b *testing.B, f []byte, verbose int) {
+	pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
+	p := New(nil, Options{Verbose: verbose})
+	buf := p.AppendPacket(nil, pkt)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(f)))
+	for b.Loop() {
+		buf = p.AppendPacket(buf[:0], pkt)
+	}
+}
+
+// randomFrames makes n frames with gen (a tenth as many with -short),
+// one in six of them captured short at a random point past their first
+// hdrs bytes: the headers tcpdump prints on a line of their own, by which
+// the packets could not be told apart.
+func (g randGen) randomFrames(n, hdrs int, gen func() []byte) []diffFrame {
+	if testing.Short() {
+		n /= 10
+	}
+	frames := make([]diffFrame, 0, n)
+	for range n {
+		f := diffFrame{data: gen()}
+		if g.pick(6) == 0 {
+			f.snap = hdrs + g.pick(len(f.data)-hdrs+1)
+		}
+		frames = append(frames, f)
+	}
+	return frames
+}

@@ -181,21 +181,7 @@ func TestUDPAppsRandomAgainstTCPDump(t *testing.T) {
 // TestUDPAppsDoNotAllocate checks that the messages of the tables print
 // without allocating once the printer's buffer has grown.
 func TestUDPAppsDoNotAllocate(t *testing.T) {
-	for _, cases := range [][]printCase{ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases} {
-		for _, c := range cases {
-			p := New(nil, flagOptions(t, c.args))
-			for _, f := range c.frames {
-				pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: pcap.LinkTypeEthernet, FracPerSec: 1e6}
-				buf := p.AppendPacket(nil, pkt)
-				allocs := testing.AllocsPerRun(20, func() {
-					buf = p.AppendPacket(buf[:0], pkt)
-				})
-				if allocs != 0 {
-					t.Errorf("%s: %v allocations printing %q", c.name, allocs, buf)
-				}
-			}
-		}
-	}
+	checkCasesDoNotAllocate(t, ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases)
 }
 
 // BenchmarkUDPApps prints, with -v, an sFlow datagram with a flow and a
