@@ -195,20 +195,24 @@ func babelPrefix(ae, plen, omitted int, src []byte, prev *[16]byte, avail int) (
 	return prefix, consumed, true
 }
 
-// babelAddr prints an address in its 16-byte form: IPv4 when it is
+// v4Mapped reports whether the 16-byte address a is IPv4-mapped, the
+// form in which Babel and HNCP carry IPv4 addresses.
+func v4Mapped(a []byte) bool { return [12]byte(a[:12]) == [12]byte(babelV4Prefix[:12]) }
+
+// mappedAddr prints an address in its 16-byte form: IPv4 when it is
 // IPv4-mapped.
-func (p *Printer) babelAddr(a *[16]byte) {
-	if [12]byte(a[:12]) == [12]byte(babelV4Prefix[:12]) {
-		p.out = appendIPv4(p.out, a[12:])
+func (p *Printer) mappedAddr(a []byte) {
+	if v4Mapped(a) {
+		p.out = appendIPv4(p.out, a[12:16])
 		return
 	}
-	p.out = appendIPv6(p.out, a[:])
+	p.out = appendIPv6(p.out, a[:16])
 }
 
 // babelPrefixStr prints a prefix and its length, an IPv4 one (mapped,
 // of length 96 or more) as IPv4 with the length less 96.
 func (p *Printer) babelPrefixStr(a *[16]byte, plen uint8) {
-	if plen >= 96 && [12]byte(a[:12]) == [12]byte(babelV4Prefix[:12]) {
+	if plen >= 96 && v4Mapped(a[:]) {
 		p.out = appendIPv4(p.out, a[12:])
 		p.c('/')
 		p.u(uint64(plen - 96))
@@ -497,7 +501,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		if ae == babelAEWildcard {
 			p.s("any")
 		} else {
-			p.babelAddr(&addr)
+			p.mappedAddr(addr[:])
 		}
 		p.s(" rxcost ")
 		p.u(uint64(be16(m[4:])))
@@ -527,7 +531,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		if ae == babelAEWildcard {
 			p.s("invalid AE 0")
 		} else {
-			p.babelAddr(&nh)
+			p.mappedAddr(nh[:])
 		}
 	case babelUpdate:
 		p.s("\n\tUpdate")
@@ -535,28 +539,15 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			return babelInvalid
 		}
 		ae, flags := m[2], m[3]
-		plen := babelPlen(ae, m[4])
-		prev := v6Prev
-		if ae == babelAEIPv4 {
-			prev = v4Prev
-		}
+		prev := babelPrev(ae, v4Prev, v6Prev)
 		prefix, rc, ok := babelPrefix(int(ae), int(m[4]), int(m[5]), m[12:], prev, tlen-10)
 		if !ok {
 			return babelInvalid
 		}
 		p.babelUpdateFlags(flags)
 		p.c(' ')
-		if ae == babelAEWildcard {
-			p.s("any")
-		} else {
-			p.babelPrefixStr(&prefix, plen)
-		}
-		p.s(" metric ")
-		p.u(uint64(be16(m[10:])))
-		p.s(" seqno ")
-		p.u(uint64(be16(m[8:])))
-		p.s(" interval ")
-		p.babelUpdateInterval(be16(m[6:]))
+		p.babelPrefixOr("any", ae, &prefix, m[4])
+		p.babelRoute(m)
 		if flags&0x80 != 0 {
 			*prev = prefix
 		}
@@ -574,11 +565,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			return babelInvalid
 		}
 		p.s("for ")
-		if ae == babelAEWildcard {
-			p.s("any")
-		} else {
-			p.babelPrefixStr(&prefix, babelPlen(ae, m[3]))
-		}
+		p.babelPrefixOr("any", ae, &prefix, m[3])
 	case babelSeqnoReq:
 		p.s("\n\tSeqno Request ")
 		if tlen < 14 {
@@ -592,15 +579,8 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		p.c('(')
 		p.u(uint64(m[6]))
 		p.s(" hops) for ")
-		if ae == babelAEWildcard {
-			p.s("invalid AE 0")
-		} else {
-			p.babelPrefixStr(&prefix, babelPlen(ae, m[3]))
-		}
-		p.s(" seqno ")
-		p.u(uint64(be16(m[4:])))
-		p.s(" id ")
-		p.hexColons(m[8:16])
+		p.babelPrefixOr("invalid AE 0", ae, &prefix, m[3])
+		p.babelSeqnoID(m)
 	case babelTSPC:
 		p.s("\n\tTS/PC ")
 		if tlen < 6 {
@@ -632,13 +612,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			return babelInvalid
 		}
 		ae, plen, srcPlen := m[2], m[3], m[4]
-		parsed := 3
-		prefix, rc, ok := babelPrefix(int(ae), int(plen), 0, m[2+parsed:], nil, tlen-parsed)
-		if !ok {
-			return babelInvalid
-		}
-		parsed += rc
-		src, _, ok := babelPrefix(int(ae), int(srcPlen), 0, m[2+parsed:], nil, tlen-parsed)
+		prefix, src, _, ok := babelSSPrefixes(m, tlen, 3, ae, plen, 0, srcPlen, nil)
 		if !ok {
 			return babelInvalid
 		}
@@ -647,9 +621,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			break
 		}
 		p.s("for (")
-		p.babelPrefixStr(&prefix, babelPlen(ae, plen))
-		p.s(", ")
-		p.babelPrefixStr(&src, babelPlen(ae, srcPlen))
+		p.babelSSPair(&prefix, &src, ae, plen, srcPlen, ", ")
 		p.c(')')
 	case babelSSMHRequest:
 		p.s("\n\tSS-MH-Request ")
@@ -657,26 +629,16 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 			return babelInvalid
 		}
 		ae, plen, srcPlen := m[2], m[3], m[7]
-		parsed := 14
-		prefix, rc, ok := babelPrefix(int(ae), int(plen), 0, m[2+parsed:], nil, tlen-parsed)
-		if !ok {
-			return babelInvalid
-		}
-		parsed += rc
-		src, _, ok := babelPrefix(int(ae), int(srcPlen), 0, m[2+parsed:], nil, tlen-parsed)
+		prefix, src, _, ok := babelSSPrefixes(m, tlen, 14, ae, plen, 0, srcPlen, nil)
 		if !ok {
 			return babelInvalid
 		}
 		p.c('(')
 		p.u(uint64(m[6]))
 		p.s(" hops) for (")
-		p.babelPrefixStr(&prefix, babelPlen(ae, plen))
-		p.s(", ")
-		p.babelPrefixStr(&src, babelPlen(ae, srcPlen))
-		p.s(") seqno ")
-		p.u(uint64(be16(m[4:])))
-		p.s(" id ")
-		p.hexColons(m[8:16])
+		p.babelSSPair(&prefix, &src, ae, plen, srcPlen, ", ")
+		p.c(')')
+		p.babelSeqnoID(m)
 	case babelMAC:
 		p.s("\n\tMAC len ")
 		p.u(uint64(tlen))
@@ -711,33 +673,77 @@ func (p *Printer) babelSSUpdate(m []byte, tlen int, v4Prev, v6Prev *[16]byte) in
 		return babelInvalid
 	}
 	ae, srcPlen, plen, omitted := m[2], m[3], m[4], m[5]
-	parsed := 10
-	prev := v6Prev
-	if ae == babelAEIPv4 {
-		prev = v4Prev
-	}
-	prefix, rc, ok := babelPrefix(int(ae), int(plen), int(omitted), m[2+parsed:], prev, tlen-parsed)
+	prefix, src, parsed, ok := babelSSPrefixes(m, tlen, 10, ae, plen, omitted, srcPlen, babelPrev(ae, v4Prev, v6Prev))
 	if !ok {
 		return babelInvalid
 	}
-	parsed += rc
-	src, rc, ok := babelPrefix(int(ae), int(srcPlen), 0, m[2+parsed:], nil, tlen-parsed)
-	if !ok {
-		return babelInvalid
-	}
-	parsed += rc
 	p.c(' ')
-	p.babelPrefixStr(&prefix, babelPlen(ae, plen))
-	p.s(" from ")
-	p.babelPrefixStr(&src, babelPlen(ae, srcPlen))
+	p.babelSSPair(&prefix, &src, ae, plen, srcPlen, " from ")
+	p.babelRoute(m)
+	if parsed < tlen {
+		p.babelSubTLVs(m[2+parsed:], babelSSUpdate)
+	}
+	return babelOK
+}
+
+// babelPrev returns which of the packet's last prefixes, v4Prev or
+// v6Prev, a prefix of address encoding ae may abbreviate.
+func babelPrev(ae uint8, v4Prev, v6Prev *[16]byte) *[16]byte {
+	if ae == babelAEIPv4 {
+		return v4Prev
+	}
+	return v6Prev
+}
+
+// babelSSPrefixes reads the destination and the source prefix of a
+// source-specific TLV m of body length tlen, one after the other from its
+// body's byte parsed on, the destination abbreviated by omitted bytes of
+// prev. It returns them and where the body goes on, and false when either
+// is malformed.
+func babelSSPrefixes(m []byte, tlen, parsed int, ae, plen, omitted, srcPlen uint8, prev *[16]byte) (dst, src [16]byte, next int, ok bool) {
+	dst, rc, ok := babelPrefix(int(ae), int(plen), int(omitted), m[2+parsed:], prev, tlen-parsed)
+	if !ok {
+		return dst, src, 0, false
+	}
+	parsed += rc
+	src, rc, ok = babelPrefix(int(ae), int(srcPlen), 0, m[2+parsed:], nil, tlen-parsed)
+	return dst, src, parsed + rc, ok
+}
+
+// babelSSPair prints a source-specific TLV's destination and source
+// prefixes with sep between them.
+func (p *Printer) babelSSPair(dst, src *[16]byte, ae, plen, srcPlen uint8, sep string) {
+	p.babelPrefixStr(dst, babelPlen(ae, plen))
+	p.s(sep)
+	p.babelPrefixStr(src, babelPlen(ae, srcPlen))
+}
+
+// babelPrefixOr prints a prefix of length plen as it is carried, or wild
+// for the wildcard address encoding's.
+func (p *Printer) babelPrefixOr(wild string, ae uint8, prefix *[16]byte, plen uint8) {
+	if ae == babelAEWildcard {
+		p.s(wild)
+		return
+	}
+	p.babelPrefixStr(prefix, babelPlen(ae, plen))
+}
+
+// babelRoute prints the metric, sequence number and interval of an
+// update or a source-specific update m.
+func (p *Printer) babelRoute(m []byte) {
 	p.s(" metric ")
 	p.u(uint64(be16(m[10:])))
 	p.s(" seqno ")
 	p.u(uint64(be16(m[8:])))
 	p.s(" interval ")
 	p.babelUpdateInterval(be16(m[6:]))
-	if parsed < tlen {
-		p.babelSubTLVs(m[2+parsed:], babelSSUpdate)
-	}
-	return babelOK
+}
+
+// babelSeqnoID prints the sequence number and router ID of a seqno
+// request or a source-specific one, m.
+func (p *Printer) babelSeqnoID(m []byte) {
+	p.s(" seqno ")
+	p.u(uint64(be16(m[4:])))
+	p.s(" id ")
+	p.hexColons(m[8:16])
 }
