@@ -55,6 +55,16 @@ var hncpTypeNames = []tok{
 	{hncpRangePrivate, "Private use"}, {hncpRangeFuture, "Future use"},
 }
 
+// The DHCPv4 and DHCPv6 options tcpdump decodes in HNCP's data TLVs.
+const (
+	hncpDHCP4DNS    = 6
+	hncpDHCP4NTP    = 42
+	hncpDHCP4Search = 119
+	hncpDHCP6DNS    = 23
+	hncpDHCP6Search = 24
+	hncpDHCP6SNTP   = 31
+)
+
 var hncpDHCP4OptNames = []tok{{6, "DNS-server"}, {42, "NTP-server"}, {119, "DNS-search"}}
 
 var hncpDHCP6OptNames = []tok{{23, "DNS-server"}, {24, "DNS-search-list"}, {31, "SNTP-servers"}}
@@ -230,7 +240,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		p.hncpInterval(be32(body[8:]))
 		p.s(" hash: ")
 		p.hexBytes(body[12:20])
-		p.hncpTLVs(b, v+20, bodyLen-20, indent+1)
+		p.hncpNested(b, v, bodyLen, 20, indent)
 	case hncpPeer:
 		if bodyLen != 12 {
 			invalid()
@@ -299,10 +309,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			invalid()
 			break
 		}
-		l += 8 + (-l & 3)
-		if bodyLen >= l {
-			p.hncpTLVs(b, v+l, bodyLen-l, indent+1)
-		}
+		p.hncpNested(b, v, bodyLen, 8+l, indent)
 	case hncpPrefixPolicy:
 		p.hncpPrefixPolicy(b, v, bodyLen)
 	case hncpDHCPv4Data:
@@ -310,7 +317,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			invalid()
 			break
 		}
-		if !p.hncpDHCPv4(b, v, bodyLen, indent+1) {
+		if !p.hncpDHCP(b, v, bodyLen, indent+1, false) {
 			return false
 		}
 	case hncpDHCPv6Data:
@@ -318,7 +325,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			invalid()
 			break
 		}
-		if !p.hncpDHCPv6(b, v, bodyLen, indent+1) {
+		if !p.hncpDHCP(b, v, bodyLen, indent+1, true) {
 			invalid()
 		}
 	case hncpAssignedPfx:
@@ -336,11 +343,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			invalid()
 			break
 		}
-		l += 5
-		l += -l & 3
-		if bodyLen >= l {
-			p.hncpTLVs(b, v+l, bodyLen-l, indent+1)
-		}
+		p.hncpNested(b, v, bodyLen, 5+l, indent)
 	case hncpNodeAddress:
 		if bodyLen < 20 {
 			invalid()
@@ -349,15 +352,15 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		p.s(" EPID: ")
 		p.xw(uint64(be32(body)), 8)
 		p.s(" IP Address: ")
-		p.hncpAddr(body[4:20])
-		p.hncpTLVs(b, v+20, bodyLen-20, indent+1)
+		p.mappedAddr(body[4:20])
+		p.hncpNested(b, v, bodyLen, 20, indent)
 	case hncpDNSDelegated:
 		if bodyLen < 17 {
 			invalid()
 			break
 		}
 		p.s(" IP-Address: ")
-		p.hncpAddr(body[:16])
+		p.mappedAddr(body[:16])
 		f := body[16]
 		p.c(' ')
 		p.c(pick(f&4 != 0, "l", "-")[0])
@@ -369,11 +372,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			invalid()
 			break
 		}
-		l += 17
-		l += -l & 3
-		if bodyLen >= l {
-			p.hncpTLVs(b, v+l, bodyLen-l, indent+1)
-		}
+		p.hncpNested(b, v, bodyLen, 17+l, indent)
 	case hncpDomainName:
 		if bodyLen == 0 {
 			invalid()
@@ -392,7 +391,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 			break
 		}
 		p.s(" IP-Address: ")
-		p.hncpAddr(body[:16])
+		p.mappedAddr(body[:16])
 		p.s(" Name: ")
 		if l < 64 {
 			p.c('"')
@@ -401,10 +400,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		} else {
 			invalid()
 		}
-		l = (l + 17 + 3) &^ 3
-		if bodyLen >= l {
-			p.hncpTLVs(b, v+l, bodyLen-l, indent+1)
-		}
+		p.hncpNested(b, v, bodyLen, 17+l, indent)
 	case hncpManagedPSK:
 		if bodyLen < 32 {
 			invalid()
@@ -412,9 +408,19 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		}
 		p.s(" PSK: ")
 		p.hexBytes(body[:32])
-		p.hncpTLVs(b, v+32, bodyLen-32, indent+1)
+		p.hncpNested(b, v, bodyLen, 32, indent)
 	}
 	return true
+}
+
+// hncpNested prints the TLVs nested in a TLV whose body is the bodyLen
+// bytes at b[v:], after the body's own fields, used bytes padded to a
+// multiple of 4, one level deeper than indent.
+func (p *Printer) hncpNested(b []byte, v, bodyLen, used, indent int) {
+	used += -used & 3
+	if bodyLen >= used {
+		p.hncpTLVs(b, v+used, bodyLen-used, indent+1)
+	}
 }
 
 // hncpPrefixPolicy prints a prefix policy TLV's body, the n bytes at
@@ -468,15 +474,6 @@ func (p *Printer) hncpInterval(ms uint32) {
 	p.c('s')
 }
 
-// hncpAddr prints a 16-byte address, as IPv4 when it is IPv4-mapped.
-func (p *Printer) hncpAddr(a []byte) {
-	if [12]byte(a[:12]) == [12]byte(babelV4Prefix[:12]) {
-		p.out = appendIPv4(p.out, a[12:16])
-		return
-	}
-	p.out = appendIPv6(p.out, a[:16])
-}
-
 // printJNP prints text up to its first NUL (tcpdump's nd_printjnp).
 func (p *Printer) printJNP(s []byte) {
 	for _, c := range s {
@@ -494,7 +491,7 @@ func (p *Printer) printJNP(s []byte) {
 // for a prefix longer than max.
 func (p *Printer) hncpPrefix(b []byte, off, max int) int {
 	plen := int(p.get8(b, off))
-	if plen >= 96 && max >= 13 && off+13 <= len(b) && [12]byte(b[off+1:off+13]) == [12]byte(babelV4Prefix[:12]) {
+	if plen >= 96 && max >= 13 && off+13 <= len(b) && v4Mapped(b[off+1:off+13]) {
 		plen -= 96
 		if plen > 32 {
 			return -1
@@ -505,13 +502,7 @@ func (p *Printer) hncpPrefix(b []byte, off, max int) int {
 			return -3
 		}
 		var a [4]byte
-		copy(a[:], b[off+13:off+13+nb])
-		if plen%8 != 0 {
-			a[nb-1] &= byte(int(0xff00) >> (plen % 8))
-		}
-		p.out = appendIPv4(p.out, a[:])
-		p.c('/')
-		p.u(uint64(plen))
+		p.hncpMaskedPrefix(a[:], b[off+13:off+13+nb], plen)
 		return nb + 13
 	}
 	if max < 1 {
@@ -526,14 +517,25 @@ func (p *Printer) hncpPrefix(b []byte, off, max int) int {
 	}
 	p.need(b, off+1+nb)
 	var a [16]byte
-	copy(a[:], b[off+1:off+1+nb])
+	p.hncpMaskedPrefix(a[:], b[off+1:off+1+nb], plen)
+	return 1 + nb
+}
+
+// hncpMaskedPrefix prints the prefix of plen bits whose bytes are given,
+// into a, an IPv4 or IPv6 address zeroed, with the bits past plen
+// cleared, and its length.
+func (p *Printer) hncpMaskedPrefix(a, given []byte, plen int) {
+	nb := copy(a, given)
 	if plen%8 != 0 {
 		a[nb-1] &= byte(int(0xff00) >> (plen % 8))
 	}
-	p.out = appendIPv6(p.out, a[:])
+	if len(a) == 4 {
+		p.out = appendIPv4(p.out, a)
+	} else {
+		p.out = appendIPv6(p.out, a)
+	}
 	p.c('/')
 	p.u(uint64(plen))
-	return 1 + nb
 }
 
 // hncpDNSLabel prints the uncompressed domain name in the max bytes at
@@ -574,81 +576,61 @@ func (p *Printer) hncpJNP(b []byte, off, n int) {
 	}
 }
 
-// hncpDHCPv4 prints the DHCPv4 options in the n bytes at b[off:], a line
-// each at depth indent, and reports false when one is malformed.
-func (p *Printer) hncpDHCPv4(b []byte, off, n, indent int) bool {
-	for i := 0; i < n; {
-		if i+2 > n {
-			return false
-		}
-		t := off + i
-		typ := p.get8(b, t)
-		olen := int(p.get8(b, t+1))
-		v := t + 2
-		p.hncpIndent(indent)
-		p.tok2str(hncpDHCP4OptNames, "Unknown", uint32(typ))
-		p.s(" (")
-		p.u(uint64(olen + 2))
-		p.c(')')
-		if i+2+olen > n {
-			return false
-		}
-		switch typ {
-		case 6, 42:
-			if olen < 4 || olen%4 != 0 {
-				return false
-			}
-			for j := 0; j < olen; j += 4 {
-				p.need(b, v+j+4)
-				p.c(' ')
-				p.out = appendIPv4(p.out, b[v+j:v+j+4])
-			}
-		case 119:
-			if !p.hncpNames(b, v, v+olen) {
-				return false
-			}
-		}
-		i += 2 + olen
+// hncpDHCP prints the DHCPv4 options, or with v6 the DHCPv6 options, in
+// the n bytes at b[off:], a line each at depth indent, and reports false
+// when one is malformed. A DHCPv4 option has a byte of type and one of
+// length, a DHCPv6 option two of each; of either tcpdump decodes the
+// lists of servers' addresses and of search domains.
+func (p *Printer) hncpDHCP(b []byte, off, n, indent int, v6 bool) bool {
+	hdr, names, addrLen := 2, hncpDHCP4OptNames, 4
+	if v6 {
+		hdr, names, addrLen = 4, hncpDHCP6OptNames, 16
 	}
-	return true
-}
-
-// hncpDHCPv6 prints the DHCPv6 options in the n bytes at b[off:], a line
-// each at depth indent, and reports false when one is malformed.
-func (p *Printer) hncpDHCPv6(b []byte, off, n, indent int) bool {
 	for i := 0; i < n; {
-		if i+4 > n {
+		if i+hdr > n {
 			return false
 		}
 		t := off + i
-		typ := p.get16(b, t)
-		olen := int(p.get16(b, t+2))
-		v := t + 4
+		var typ uint32
+		var olen int
+		if v6 {
+			typ, olen = uint32(p.get16(b, t)), int(p.get16(b, t+2))
+		} else {
+			typ, olen = uint32(p.get8(b, t)), int(p.get8(b, t+1))
+		}
+		v := t + hdr
 		p.hncpIndent(indent)
-		p.tok2str(hncpDHCP6OptNames, "Unknown", uint32(typ))
+		p.tok2str(names, "Unknown", typ)
 		p.s(" (")
-		p.u(uint64(olen + 4))
+		p.u(uint64(olen + hdr))
 		p.c(')')
-		if i+4+olen > n {
+		if i+hdr+olen > n {
 			return false
 		}
-		switch typ {
-		case 23, 31:
-			if olen%16 != 0 {
-				p.s(" (invalid)")
+		switch {
+		case v6 && (typ == hncpDHCP6DNS || typ == hncpDHCP6SNTP), !v6 && (typ == hncpDHCP4DNS || typ == hncpDHCP4NTP):
+			// DHCPv4's list may not be empty; only DHCPv6's is marked.
+			if olen%addrLen != 0 || !v6 && olen == 0 {
+				if v6 {
+					p.s(" (invalid)")
+				}
 				return false
 			}
-			for j := 0; j < olen; j += 16 {
-				p.need(b, v+j+16)
+			for j := 0; j < olen; j += addrLen {
+				p.need(b, v+j+addrLen)
 				p.c(' ')
-				p.out = appendIPv6(p.out, b[v+j:v+j+16])
+				if v6 {
+					p.out = appendIPv6(p.out, b[v+j:v+j+addrLen])
+				} else {
+					p.out = appendIPv4(p.out, b[v+j:v+j+addrLen])
+				}
 			}
-		case 24:
+		case v6 && typ == hncpDHCP6Search, !v6 && typ == hncpDHCP4Search:
 			if !p.hncpNames(b, v, v+olen) {
 				return false
 			}
 		}
-		i += 4 + olen
+		i += hdr + olen
 	}
 	return true
 }
