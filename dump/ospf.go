@@ -101,32 +101,12 @@ func ospfPad(n uint32) uint32 {
 // ospf_grace_lsa_print).
 func (p *Printer) ospfGraceLSA(b []byte, off int, length uint32) bool {
 	for length > 0 {
-		if off+4 > len(b) {
+		typ, tlen, ok := p.ospfTLV(b, off, length, ospfGraceTLVs, "), length ", ", value: ")
+		if !ok {
 			return false
 		}
-		if length < 4 {
-			p.s("\n\t    Remaining LS length ")
-			p.u(uint64(length))
-			p.s(" < 4")
-			return false
-		}
-		typ, tlen := uint32(be16(b[off:])), uint32(be16(b[off+2:]))
 		off += 4
 		length -= 4
-		p.s("\n\t    ")
-		p.tok2str(ospfGraceTLVs, "unknown", typ)
-		p.s(" TLV (")
-		p.u(uint64(typ))
-		p.s("), length ")
-		p.u(uint64(tlen))
-		p.s(", value: ")
-		if tlen > length {
-			p.ospfBogus(tlen, " > ", length)
-			return false
-		}
-		if typ == 0 || tlen == 0 { // against an endless loop
-			return false
-		}
 		if off+int(tlen) > len(b) {
 			return false
 		}
@@ -166,6 +146,37 @@ func (p *Printer) ospfGraceLSA(b []byte, off int, length uint32) bool {
 	return true
 }
 
+// ospfTLV reads the header of a TLV of an LSA, at b[off:] with length
+// bytes of the LSA left, and prints its name and type, lenText and its
+// length, and then after. It reports false, having printed why where
+// tcpdump does, when the header was not captured or is not all in the
+// LSA, when the TLV runs past the LSA, and for a type or a length of 0,
+// which would never end the walk.
+func (p *Printer) ospfTLV(b []byte, off int, length uint32, names []tok, lenText, after string) (typ, tlen uint32, ok bool) {
+	if off+4 > len(b) {
+		return 0, 0, false
+	}
+	if length < 4 {
+		p.s("\n\t    Remaining LS length ")
+		p.u(uint64(length))
+		p.s(" < 4")
+		return 0, 0, false
+	}
+	typ, tlen = uint32(be16(b[off:])), uint32(be16(b[off+2:]))
+	p.s("\n\t    ")
+	p.tok2str(names, "unknown", typ)
+	p.s(" TLV (")
+	p.u(uint64(typ))
+	p.s(lenText)
+	p.u(uint64(tlen))
+	p.s(after)
+	if tlen > length-4 {
+		p.ospfBogus(tlen, " > ", length-4)
+		return 0, 0, false
+	}
+	return typ, tlen, typ != 0 && tlen != 0
+}
+
 // ospfBogus prints "\n\t    Bogus length A OP B".
 func (p *Printer) ospfBogus(a uint32, op string, b uint32) {
 	p.s("\n\t    Bogus length ")
@@ -200,31 +211,12 @@ func (p *Printer) ospfMbps(bits uint32) {
 // ospf_te_lsa_print).
 func (p *Printer) ospfTELSA(b []byte, off int, length uint32) bool {
 	for length != 0 {
-		if off+4 > len(b) {
+		typ, tlen, ok := p.ospfTLV(b, off, length, ospfTETLVs, "), length: ", "")
+		if !ok {
 			return false
 		}
-		if length < 4 {
-			p.s("\n\t    Remaining LS length ")
-			p.u(uint64(length))
-			p.s(" < 4")
-			return false
-		}
-		typ, tlen := uint32(be16(b[off:])), uint32(be16(b[off+2:]))
 		off += 4
 		length -= 4
-		p.s("\n\t    ")
-		p.tok2str(ospfTETLVs, "unknown", typ)
-		p.s(" TLV (")
-		p.u(uint64(typ))
-		p.s("), length: ")
-		p.u(uint64(tlen))
-		if tlen > length {
-			p.ospfBogus(tlen, " > ", length)
-			return false
-		}
-		if typ == 0 || tlen == 0 {
-			return false
-		}
 		switch typ {
 		case ospfTELink:
 			for tlen != 0 {
