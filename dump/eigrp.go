@@ -189,16 +189,7 @@ func (p *Printer) eigrpTLV(typ uint32, v, rest []byte) {
 		p.eigrpNextHop(v)
 		p.s("\n\t      origin-router ")
 		p.out = ipv4.Addr(v[4:8]).AppendTo(p.out)
-		p.s(", origin-as ")
-		p.u(uint64(be32(v[8:])))
-		p.s(", origin-proto ")
-		p.tok2str(eigrpExtProtos, "unknown", uint32(v[22]))
-		p.s(", flags [0x")
-		p.xw(uint64(v[23]), 2)
-		p.s("], tag 0x")
-		p.xw(uint64(be32(v[12:])), 8)
-		p.s(", metric ")
-		p.u(uint64(be32(v[16:])))
+		p.eigrpExternal(v, v[22], v[23], be32(v[16:]))
 		p.eigrpMetric(v[24:])
 	case eigrpTLVATCable:
 		if p.eigrpShort(v, eigrpATCableLen) {
@@ -223,22 +214,30 @@ func (p *Printer) eigrpTLV(typ uint32, v, rest []byte) {
 		p.eigrpATRange(v, 36)
 		p.s("\n\t      origin-router ")
 		p.u(uint64(be32(v[4:])))
-		p.s(", origin-as ")
-		p.u(uint64(be32(v[8:])))
-		p.s(", origin-proto ")
-		p.tok2str(eigrpExtProtos, "unknown", uint32(v[16]))
-		p.s(", flags [0x")
-		p.xw(uint64(v[17]), 2)
-		p.s("], tag 0x")
-		p.xw(uint64(be32(v[12:])), 8)
-		p.s(", metric ")
-		p.u(uint64(be16(v[18:])))
+		p.eigrpExternal(v, v[16], v[17], uint32(be16(v[18:])))
 		p.eigrpMetric(v[20:])
 	default:
 		if p.opt.Verbose <= 1 {
 			p.unknownData(v, 0, "\n\t    ", len(v))
 		}
 	}
+}
+
+// eigrpExternal prints what an external route v, IPv4 or AppleTalk,
+// says of where it came from after its origin router: the origin AS and
+// the tag, at the same offsets in both, and the protocol, flags and
+// metric, at offsets of each's own.
+func (p *Printer) eigrpExternal(v []byte, proto, flags uint8, metric uint32) {
+	p.s(", origin-as ")
+	p.u(uint64(be32(v[8:])))
+	p.s(", origin-proto ")
+	p.tok2str(eigrpExtProtos, "unknown", uint32(proto))
+	p.s(", flags [0x")
+	p.xw(uint64(flags), 2)
+	p.s("], tag 0x")
+	p.xw(uint64(be32(v[12:])), 8)
+	p.s(", metric ")
+	p.u(uint64(metric))
 }
 
 // eigrpPrefix prints the destination prefix whose length is at v[off] and
