@@ -142,12 +142,8 @@ func (p *Printer) ntpTime(b []byte, length int) {
 	p.s(", precision ")
 	p.d(int64(prec))
 
-	p.needHere(b, ntpOffRootDelay+4)
-	p.s("\n\tRoot Delay: ")
-	p.ntpShortFixed(b, ntpOffRootDelay)
-	p.needHere(b, ntpOffRootDisp+4)
-	p.s(", Root dispersion: ")
-	p.ntpShortFixed(b, ntpOffRootDisp)
+	p.ntpField(b, "\n\tRoot Delay: ", ntpOffRootDelay, 4)
+	p.ntpField(b, ", Root dispersion: ", ntpOffRootDisp, 4)
 
 	p.needHere(b, ntpOffRefID+4)
 	p.s(", Reference-ID: ")
@@ -160,31 +156,19 @@ func (p *Printer) ntpTime(b []byte, length int) {
 		if p.printN(b[ntpOffRefID:], 4) {
 			p.truncHere()
 		}
-	case ntpStratumInfoQuery:
+	case ntpStratumInfoQuery, ntpStratumInfoReply:
 		p.out = appendIPv4(p.out, b[ntpOffRefID:ntpOffRefID+4])
-		p.s(" INFO_QUERY")
-		return
-	case ntpStratumInfoReply:
-		p.out = appendIPv4(p.out, b[ntpOffRefID:ntpOffRefID+4])
-		p.s(" INFO_REPLY")
+		p.s(pick(stratum == ntpStratumInfoQuery, " INFO_QUERY", " INFO_REPLY"))
 		return
 	default:
 		p.s("0x")
 		p.xw(uint64(be32(b[ntpOffRefID:])), 8)
 	}
 
-	p.needHere(b, ntpOffRefTime+8)
-	p.s("\n\t  Reference Timestamp:  ")
-	p.ntpTimestamp(b, ntpOffRefTime)
-	p.needHere(b, ntpOffOrgTime+8)
-	p.s("\n\t  Originator Timestamp: ")
-	p.ntpTimestamp(b, ntpOffOrgTime)
-	p.needHere(b, ntpOffRecTime+8)
-	p.s("\n\t  Receive Timestamp:    ")
-	p.ntpTimestamp(b, ntpOffRecTime)
-	p.needHere(b, ntpOffXmtTime+8)
-	p.s("\n\t  Transmit Timestamp:   ")
-	p.ntpTimestamp(b, ntpOffXmtTime)
+	p.ntpField(b, "\n\t  Reference Timestamp:  ", ntpOffRefTime, 8)
+	p.ntpField(b, "\n\t  Originator Timestamp: ", ntpOffOrgTime, 8)
+	p.ntpField(b, "\n\t  Receive Timestamp:    ", ntpOffRecTime, 8)
+	p.ntpField(b, "\n\t  Transmit Timestamp:   ", ntpOffXmtTime, 8)
 	p.s("\n\t    Originator - Receive Timestamp:  ")
 	p.ntpDelta(b, ntpOffOrgTime, ntpOffRecTime)
 	p.s("\n\t    Originator - Transmit Timestamp: ")
@@ -290,6 +274,19 @@ func (p *Printer) ntpPoll(poll int) {
 		p.s(" (1/")
 		p.u(uint64(1) << -poll)
 		p.s("s)")
+	}
+}
+
+// ntpField prints label and the number at b[off:], a 16.16 fixed-point
+// one of size 4 or a 32.32 timestamp of size 8, ending the packet with a
+// local truncation before label when it was not captured.
+func (p *Printer) ntpField(b []byte, label string, off, size int) {
+	p.needHere(b, off+size)
+	p.s(label)
+	if size == 4 {
+		p.ntpShortFixed(b, off)
+	} else {
+		p.ntpTimestamp(b, off)
 	}
 }
 
