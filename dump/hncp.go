@@ -529,11 +529,7 @@ func (p *Printer) hncpMaskedPrefix(a, given []byte, plen int) {
 	if plen%8 != 0 {
 		a[nb-1] &= byte(int(0xff00) >> (plen % 8))
 	}
-	if len(a) == 4 {
-		p.out = appendIPv4(p.out, a)
-	} else {
-		p.out = appendIPv6(p.out, a)
-	}
+	p.out = appendIP(p.out, a)
 	p.c('/')
 	p.u(uint64(plen))
 }
@@ -619,11 +615,7 @@ func (p *Printer) hncpDHCP(b []byte, off, n, indent int, v6 bool) bool {
 			for j := 0; j < olen; j += addrLen {
 				p.need(b, v+j+addrLen)
 				p.c(' ')
-				if v6 {
-					p.out = appendIPv6(p.out, b[v+j:v+j+addrLen])
-				} else {
-					p.out = appendIPv4(p.out, b[v+j:v+j+addrLen])
-				}
+				p.out = appendIP(p.out, b[v+j:v+j+addrLen])
 			}
 		case v6 && typ == hncpDHCP6Search, !v6 && typ == hncpDHCP4Search:
 			if !p.hncpNames(b, v, v+olen) {

@@ -156,13 +156,13 @@ func (p *Printer) pim2Addr(b []byte, length uint32, kind pimAddrKind, addrLen ui
 		if length < addrLen || len(b) < int(addrLen) {
 			return -1
 		}
-		p.pimAddr(b[:addrLen])
+		p.out = appendIP(p.out, b[:addrLen])
 		return int(hdrLen + addrLen)
 	}
 	if length < addrLen+2 || len(b) < int(addrLen)+2 {
 		return -1
 	}
-	p.pimAddr(b[2 : 2+addrLen])
+	p.out = appendIP(p.out, b[2:2+addrLen])
 	if mask := uint32(b[1]); mask != addrLen*8 {
 		p.c('/')
 		p.u(uint64(mask))
@@ -191,15 +191,6 @@ func (p *Printer) pim2Addr(b []byte, length uint32, kind pimAddrKind, addrLen ui
 		}
 	}
 	return int(hdrLen + 2 + addrLen)
-}
-
-// pimAddr prints a 4- or 16-byte address.
-func (p *Printer) pimAddr(a []byte) {
-	if len(a) == 4 {
-		p.out = ipv4.Addr(a).AppendTo(p.out)
-	} else {
-		p.out = appendIPv6(p.out, a)
-	}
 }
 
 // pimCksum is what a PIMv2 checksum came to.

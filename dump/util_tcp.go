@@ -52,6 +52,15 @@ func appendIPv4(b, a []byte) []byte {
 	return b
 }
 
+// appendIP appends an address of either family: a 4-byte one in dotted
+// decimal, a 16-byte one as appendIPv6 does.
+func appendIP(b, a []byte) []byte {
+	if len(a) == 4 {
+		return appendIPv4(b, a)
+	}
+	return appendIPv6(b, a)
+}
+
 // appendIPv6 appends a 16-byte address as tcpdump's addrtostr6 writes it:
 // the longest run of two or more zero groups (the first of equal runs) as
 // "::", and the last four bytes in dotted decimal when the address is
