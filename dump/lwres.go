@@ -39,6 +39,8 @@ const (
 	lwresAddrV6 = 0x00000002
 
 	lwresAddrHdrLen = 6 // family, length
+	lwresFamilyIPv4 = 1 // an address's family
+	lwresFamilyIPv6 = 2
 )
 
 var lwresOpcodeNames = []tok{
@@ -200,15 +202,8 @@ func (p *Printer) lwresResponse(b []byte, op uint32) (int, bool, bool) {
 		p.lwresFlags(b, off)
 		naliases := int(be16(b[off+4:]))
 		naddrs := int(be16(b[off+6:]))
-		p.c(' ')
-		p.u(uint64(naliases))
-		p.c('/')
-		p.u(uint64(naddrs))
-		s := off + 10
-		s += p.lwresName(b, s, int(be16(b[off+8:])))
-		for range naliases {
-			s += p.lwresNameLen(b, s)
-		}
+		p.lwresCounts(naliases, naddrs)
+		s := p.lwresNames(b, off+10, int(be16(b[off+8:])), naliases)
 		for range naddrs {
 			n, ok := p.lwresAddr(b, s)
 			if !ok {
@@ -223,12 +218,7 @@ func (p *Printer) lwresResponse(b []byte, op uint32) (int, bool, bool) {
 		naliases := int(be16(b[off+4:]))
 		p.c(' ')
 		p.u(uint64(naliases))
-		s := off + 8
-		s += p.lwresName(b, s, int(be16(b[off+6:])))
-		for range naliases {
-			s += p.lwresNameLen(b, s)
-		}
-		return s, true, true
+		return p.lwresNames(b, off+8, int(be16(b[off+6:])), naliases), true, true
 	case lwresGetRdataByName:
 		p.need(b, off+16)
 		p.lwresFlags(b, off)
@@ -237,10 +227,7 @@ func (p *Printer) lwresResponse(b []byte, op uint32) (int, bool, bool) {
 		p.relTime(be32(b[off+8:]))
 		nrdatas := int(be16(b[off+12:]))
 		nsigs := int(be16(b[off+14:]))
-		p.c(' ')
-		p.u(uint64(nrdatas))
-		p.c('/')
-		p.u(uint64(nsigs))
+		p.lwresCounts(nrdatas, nsigs)
 		s := off + 16
 		s += p.lwresNameLen(b, s)
 		// The records and signatures are printed in hex, not decoded.
@@ -250,6 +237,24 @@ func (p *Printer) lwresResponse(b []byte, op uint32) (int, bool, bool) {
 		return s, true, true
 	}
 	return off, true, false
+}
+
+// lwresCounts prints the two counts a response's body starts with.
+func (p *Printer) lwresCounts(a, b int) {
+	p.c(' ')
+	p.u(uint64(a))
+	p.c('/')
+	p.u(uint64(b))
+}
+
+// lwresNames prints the l-byte name at b[off:] and then naliases names
+// each preceded by its length, and returns where they end.
+func (p *Printer) lwresNames(b []byte, off, l, naliases int) int {
+	off += p.lwresName(b, off, l)
+	for range naliases {
+		off += p.lwresNameLen(b, off)
+	}
+	return off
 }
 
 // lwresName prints the l-byte name at b[off:] and checks the NUL after
@@ -288,20 +293,17 @@ func (p *Printer) lwresAddr(b []byte, off int) (int, bool) {
 	a := off + lwresAddrHdrLen
 	p.need(b, a+l)
 	switch family := be32(b[off:]); family {
-	case 1:
-		if l < 4 {
+	case lwresFamilyIPv4, lwresFamilyIPv6:
+		size := 4
+		if family == lwresFamilyIPv6 {
+			size = 16
+		}
+		if l < size {
 			return 0, false
 		}
 		p.c(' ')
-		p.out = appendIPv4(p.out, b[a:a+4])
-		return lwresAddrHdrLen + 4, true
-	case 2:
-		if l < 16 {
-			return 0, false
-		}
-		p.c(' ')
-		p.out = appendIPv6(p.out, b[a:a+16])
-		return lwresAddrHdrLen + 16, true
+		p.out = appendIP(p.out, b[a:a+size])
+		return lwresAddrHdrLen + size, true
 	default:
 		p.c(' ')
 		p.u(uint64(family))
