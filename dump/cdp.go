@@ -283,45 +283,34 @@ func (p *Printer) cdpAddr(v []byte, l int) {
 			return
 		}
 		al := int(p.get16(v, off+pl))
+		family := ""
 		switch {
 		case pt == 1 && pl == 1 && p.get8(v, off) == nlpidIP && al == 4:
-			off += pl + 2
-			rest -= pl + 2
-			if rest < al {
-				invalid(" (not enough space for A)", off, rest)
-				return
-			}
-			a := p.bytes(v, off, 4)
-			p.su("IPv4 (", uint64(num))
-			p.s(") ")
-			p.out = ipv4.Addr(a).AppendTo(p.out)
-			off += al
-			rest -= al
+			family = "IPv4 ("
 		case pt == 2 && pl == 8 && off+8 <= len(v) && [8]byte(v[off:off+8]) == cdpIPv6Proto && al == 16:
+			family = "IPv6 ("
+		}
+		if family != "" {
 			off += pl + 2
 			rest -= pl + 2
 			if rest < al {
 				invalid(" (not enough space for A)", off, rest)
 				return
 			}
-			a := p.bytes(v, off, 16)
-			p.su("IPv6 (", uint64(num))
+			a := p.bytes(v, off, al)
+			p.su(family, uint64(num))
 			p.s(") ")
-			p.out = appendIPv6(p.out, a)
+			p.out = appendIP(p.out, a)
 			off += al
 			rest -= al
-		default:
+		} else {
 			p.s("pt=0x")
 			p.xw(uint64(pt), 2)
 			p.su(", pl=", uint64(pl))
 			p.s(", pb=")
-			for ; pl != 0; pl-- {
-				c := p.get8(v, off)
-				p.c(' ')
-				p.xw(uint64(c), 2)
-				off++
-				rest--
-			}
+			p.cdpSpacedHex(v, off, pl)
+			off += pl
+			rest -= pl
 			p.su(", al=", uint64(al))
 			p.s(", a=")
 			off += 2
@@ -330,13 +319,9 @@ func (p *Printer) cdpAddr(v []byte, l int) {
 				invalid(" (not enough space for A)", off, rest)
 				return
 			}
-			for ; al != 0; al-- {
-				c := p.get8(v, off)
-				p.c(' ')
-				p.xw(uint64(c), 2)
-				off++
-				rest--
-			}
+			p.cdpSpacedHex(v, off, al)
+			off += al
+			rest -= al
 		}
 		num--
 		if num != 0 {
@@ -346,6 +331,16 @@ func (p *Printer) cdpAddr(v []byte, l int) {
 	if rest != 0 {
 		p.su(" (", uint64(rest))
 		p.s(" bytes of stray data)")
+	}
+}
+
+// cdpSpacedHex prints the n bytes at v[off:] in hex, each after a space,
+// up to where the capture ends.
+func (p *Printer) cdpSpacedHex(v []byte, off, n int) {
+	for i := range n {
+		c := p.get8(v, off+i)
+		p.c(' ')
+		p.xw(uint64(c), 2)
 	}
 }
 
