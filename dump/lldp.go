@@ -421,6 +421,46 @@ func (p *Printer) lldpLeft(v uint64, width int) {
 	}
 }
 
+// lldpField is a bit field of a byte, printed after its label: the byte
+// shifted right by shift, masked with mask.
+type lldpField struct {
+	label       string
+	shift, mask uint8
+}
+
+// The bit fields of the 802.1 TLVs, in the order tcpdump prints them.
+var (
+	// tcpdump's CBS is (t >> 6) & 0x02: the willing bit again, as 0 or
+	// 2, not the credit-based shaper bit.
+	lldpETSFields = []lldpField{
+		{"\n\t    Willing:", 7, 0x01}, {", CBS:", 6, 0x02}, {", RES:", 3, 0x07}, {", Max TCs:", 0, 0x07},
+	}
+	lldpPFCFields = []lldpField{
+		{"\n\t    Willing: ", 7, 0x01}, {", MBC: ", 6, 0x01}, {", RES: ", 4, 0x03}, {", PFC cap:", 0, 0x0f},
+	}
+	lldpAppPrioFields = []lldpField{
+		{"\n\t      Priority: ", 5, 0x07}, {", RES: ", 3, 0x03}, {", Sel: ", 0, 0x07},
+	}
+	lldpEVBBridgeFields = []lldpField{
+		{"\n\t    EVB Bridge Status\n\t      RES: ", 3, 0x1f}, {", BGID: ", 2, 1}, {", RRCAP: ", 1, 1}, {", RRCTR: ", 0, 1},
+	}
+	lldpEVBStationFields = []lldpField{
+		{"\n\t    EVB Station Status\n\t      RES: ", 4, 0x0f}, {", SGID: ", 3, 1}, {", RRREQ: ", 2, 1}, {",RRSTAT: ", 0, 0x03},
+	}
+	lldpEVBRTEFields = []lldpField{{"\n\t    R: ", 5, 0x07}, {", RTE: ", 0, 0x1f}}
+	lldpEVBRWDFields = []lldpField{{"\n\t    ROL: ", 5, 1}, {", RWD: ", 0, 0x1f}}
+	lldpEVBRKAFields = []lldpField{{", RES: ", 6, 0x03}, {", ROL: ", 5, 1}, {", RKA: ", 0, 0x1f}}
+	lldpCDCPFields   = []lldpField{{"\n\t    Role: ", 7, 0x01}, {", RES: ", 4, 0x07}, {", Scomp: ", 3, 0x01}}
+)
+
+// lldpFields prints the bit fields of the byte t.
+func (p *Printer) lldpFields(t uint8, fields []lldpField) {
+	for _, f := range fields {
+		p.s(f.label)
+		p.u(uint64(t >> f.shift & f.mask))
+	}
+}
+
 // lldpBits prints the eight bits of v, the lowest first, as the 802.1
 // priority tables show them.
 func (p *Printer) lldpBits(title string, v uint8) {
@@ -525,17 +565,7 @@ func (p *Printer) lldp8021(v []byte) bool {
 		if n < lldpETSLen {
 			return false
 		}
-		t := v[4]
-		p.s("\n\t    Willing:")
-		p.u(uint64(t >> 7))
-		// tcpdump's (t >> 6) & 0x02: the willing bit again, as 0 or 2,
-		// not the credit-based shaper bit.
-		p.s(", CBS:")
-		p.u(uint64(t >> 6 & 0x02))
-		p.s(", RES:")
-		p.u(uint64(t >> 3 & 0x07))
-		p.s(", Max TCs:")
-		p.u(uint64(t & 0x07))
+		p.lldpFields(v[4], lldpETSFields)
 		p.lldpETSTables(v)
 	case lldp8021ETSRecomm:
 		if n < lldpETSLen {
@@ -548,15 +578,7 @@ func (p *Printer) lldp8021(v []byte) bool {
 		if n < lldpPFCLen {
 			return false
 		}
-		t := v[4]
-		p.s("\n\t    Willing: ")
-		p.u(uint64(t >> 7))
-		p.s(", MBC: ")
-		p.u(uint64(t >> 6 & 0x01))
-		p.s(", RES: ")
-		p.u(uint64(t >> 4 & 0x03))
-		p.s(", PFC cap:")
-		p.u(uint64(t & 0x0f))
+		p.lldpFields(v[4], lldpPFCFields)
 		p.c(' ')
 		p.lldpBits("\n\t    PFC Enable", v[5])
 	case lldp8021AppPrio:
@@ -574,13 +596,7 @@ func (p *Printer) lldp8021(v []byte) bool {
 		}
 		p.s("\n\t    Application Priority Table")
 		for i := 0; i < len(table); i += 3 {
-			t := table[i]
-			p.s("\n\t      Priority: ")
-			p.u(uint64(t >> 5))
-			p.s(", RES: ")
-			p.u(uint64(t >> 3 & 0x03))
-			p.s(", Sel: ")
-			p.u(uint64(t & 0x07))
+			p.lldpFields(table[i], lldpAppPrioFields)
 			p.s(", Protocol ID: ")
 			p.u(uint64(be16(table[i+1:])))
 		}
@@ -588,56 +604,22 @@ func (p *Printer) lldp8021(v []byte) bool {
 		if n < lldpEVBMinLen {
 			return false
 		}
-		t := v[4]
-		p.s("\n\t    EVB Bridge Status\n\t      RES: ")
-		p.u(uint64(t >> 3))
-		p.s(", BGID: ")
-		p.u(uint64(t >> 2 & 1))
-		p.s(", RRCAP: ")
-		p.u(uint64(t >> 1 & 1))
-		p.s(", RRCTR: ")
-		p.u(uint64(t & 1))
-		t = v[5]
-		p.s("\n\t    EVB Station Status\n\t      RES: ")
-		p.u(uint64(t >> 4))
-		p.s(", SGID: ")
-		p.u(uint64(t >> 3 & 1))
-		p.s(", RRREQ: ")
-		p.u(uint64(t >> 2 & 1))
-		p.s(",RRSTAT: ")
-		p.u(uint64(t & 0x03))
-		t = v[6]
-		p.s("\n\t    R: ")
-		p.u(uint64(t >> 5))
-		p.s(", RTE: ")
-		p.u(uint64(t & 0x1f))
-		t = v[7]
+		p.lldpFields(v[4], lldpEVBBridgeFields)
+		p.lldpFields(v[5], lldpEVBStationFields)
+		p.lldpFields(v[6], lldpEVBRTEFields)
+		t := v[7]
 		p.s(", EVB Mode: ")
 		p.tok2str(lldpEVBModes, "unknown", uint32(t>>6))
 		p.s(" [")
 		p.u(uint64(t >> 6))
-		p.s("]\n\t    ROL: ")
-		p.u(uint64(t >> 5 & 1))
-		p.s(", RWD: ")
-		p.u(uint64(t & 0x1f))
-		t = v[8]
-		p.s(", RES: ")
-		p.u(uint64(t >> 6))
-		p.s(", ROL: ")
-		p.u(uint64(t >> 5 & 1))
-		p.s(", RKA: ")
-		p.u(uint64(t & 0x1f))
+		p.c(']')
+		p.lldpFields(t, lldpEVBRWDFields)
+		p.lldpFields(v[8], lldpEVBRKAFields)
 	case lldp8021CDCP:
 		if n < lldpCDCPMinLen {
 			return false
 		}
-		t := v[4]
-		p.s("\n\t    Role: ")
-		p.u(uint64(t >> 7))
-		p.s(", RES: ")
-		p.u(uint64(t >> 4 & 0x07))
-		p.s(", Scomp: ")
-		p.u(uint64(t >> 3 & 0x01))
+		p.lldpFields(v[4], lldpCDCPFields)
 		p.s(" ChnCap: ")
 		p.u(uint64(be16(v[6:]) & 0x0fff))
 		ch := v[8:]
@@ -899,6 +881,22 @@ func (p *Printer) lldpTIA(v []byte) bool {
 	return false
 }
 
+// lldpDCBXControl is the type of DCBX's control TLV, which, unlike its
+// feature TLVs, has no flags and subtype after the versions.
+const lldpDCBXControl = 1
+
+// lldpDCBXTLVs gives the DCBX TLVs tcpdump decodes, by type, their title
+// and the length below which tcpdump stops at them.
+var lldpDCBXTLVs = [...]struct {
+	minLen int
+	title  string
+}{
+	lldpDCBXControl: {10, "Control - Protocol Control"},
+	2:               {17, "Feature - Priority Group"},
+	3:               {6, "Feature - Priority Flow Control"},
+	4:               {4, "Feature - Application"},
+}
+
 // lldpDCBX prints a pre-standard DCBX TLV, whose value holds TLVs of its
 // own, and reports whether to dump it in hex (tcpdump's
 // lldp_private_dcbx_print). Revision 1 is dumped, not decoded.
@@ -918,28 +916,29 @@ func (p *Printer) lldpDCBX(v []byte) bool {
 			break
 		}
 		t := v[off : off+tlvLen]
-		switch typ {
-		case 1:
-			if tlvLen < 10 {
+		if typ < len(lldpDCBXTLVs) {
+			if tlvLen < lldpDCBXTLVs[typ].minLen {
 				return hexdump
 			}
-			p.s("\n\t    Control - Protocol Control (type 0x1, length ")
+			p.s("\n\t    ")
+			p.s(lldpDCBXTLVs[typ].title)
+			p.s(" (type 0x")
+			p.x(uint64(typ))
+			p.s(", length ")
 			p.u(uint64(tlvLen))
 			p.c(')')
 			p.lldpDCBXVersions(t)
+			if typ != lldpDCBXControl {
+				p.lldpDCBXInfo(t)
+			}
+		}
+		switch typ {
+		case lldpDCBXControl:
 			p.s("\n\t      Sequence Number: ")
 			p.u(uint64(be32(t[2:])))
 			p.s("\n\t      Acknowledgement Number: ")
 			p.u(uint64(be32(t[6:])))
 		case 2:
-			if tlvLen < 17 {
-				return hexdump
-			}
-			p.s("\n\t    Feature - Priority Group (type 0x2, length ")
-			p.u(uint64(tlvLen))
-			p.c(')')
-			p.lldpDCBXVersions(t)
-			p.lldpDCBXInfo(t)
 			p.s("\n\t      Priority Allocation")
 			pg := be32(t[4:])
 			for i := range 8 {
@@ -958,14 +957,6 @@ func (p *Printer) lldpDCBX(v []byte) bool {
 			p.s("\n\t      NumTCsSupported: ")
 			p.u(uint64(t[16]))
 		case 3:
-			if tlvLen < 6 {
-				return hexdump
-			}
-			p.s("\n\t    Feature - Priority Flow Control (type 0x3, length ")
-			p.u(uint64(tlvLen))
-			p.c(')')
-			p.lldpDCBXVersions(t)
-			p.lldpDCBXInfo(t)
 			cfg := t[4]
 			p.s("\n\t      PFC Config (0x")
 			p.hexUpper(cfg)
@@ -982,14 +973,6 @@ func (p *Printer) lldpDCBX(v []byte) bool {
 			p.s("\n\t      NumTCPFCSupported: ")
 			p.u(uint64(t[5]))
 		case 4:
-			if tlvLen < 4 {
-				return hexdump
-			}
-			p.s("\n\t    Feature - Application (type 0x4, length ")
-			p.u(uint64(tlvLen))
-			p.c(')')
-			p.lldpDCBXVersions(t)
-			p.lldpDCBXInfo(t)
 			for m := t[4:]; len(m) >= 6; m = m[6:] {
 				p.s("\n\t      Application Value\n\t          Application Protocol ID: 0x")
 				p.xw(uint64(be16(m)), 4)
