@@ -51,6 +51,36 @@ var (
 	sflowAgent4   = []byte{15, 184, 8, 4}
 )
 
+// sflowSamplesV is how -v and -vv print the samples of sflowFlow and
+// sflowCounters, which both tables send.
+const sflowSamplesV = "" +
+	"\tflow sample (1), length 146, seqnum 28, type 0, idx 23001, rate 512, pool 1000, drops 0, input 3 output 4 records 4\n" +
+	"\t    enterprise 0 Raw packet (1) length 16\n" +
+	"\t      protocol Ethernet (1), length 1518, stripped bytes 4, header_size 128\n" +
+	"\t    enterprise 0 Ethernet frame (2) length 24\n" +
+	"\t      frame len 1500, type 2048\n" +
+	"\t    enterprise 0 Extended Switch data (1001) length 16\n" +
+	"\t      src vlan 10, src pri 0, dst vlan 20, dst pri 7\n" +
+	"\t    enterprise 0 IPv4 Data (3) length 4\n" +
+	"\tcounter sample (2), length 258, seqnum 27, type 0, idx 20001, records 6\n" +
+	"\t    enterprise 0, Ethernet counter (2) length 52\n" +
+	"\t      align errors 1, fcs errors 2, single collision 3, multiple collision 4, test error 5\n" +
+	"\t      deferred 6, late collision 7, excessive collision 8, mac trans error 9\n" +
+	"\t      carrier error 10, frames too long 11, mac receive errors 12, symbol errors 13\n" +
+	"\t    enterprise 0, Generic counter (1) length 88\n" +
+	"\t      ifindex 100, iftype 101, ifspeed 438086664295, ifdirection 104 (Unknown)\n" +
+	"\t      ifstatus 105, adminstatus: up, operstatus: down\n" +
+	"\t      In octets 455266533483, unicast pkts 108, multicast pkts 109, broadcast pkts 110, discards 111\n" +
+	"\t      In errors 112, unknown protos 113\n" +
+	"\t      Out octets 489626271859, unicast pkts 116, multicast pkts 117, broadcast pkts 118, discards 119\n" +
+	"\t      Out errors 120, promisc mode 121\n" +
+	"\t    enterprise 0, Vlan counter (5) length 28\n" +
+	"\t      vlan_id 50, octets 219043332148, unicast_pkt 53, multicast_pkt 54, broadcast_pkt 55, discards 56\n" +
+	"\t    enterprise 0, Processor counter (1001) length 28\n" +
+	"\t      5sec 80, 1min 81, 5min 82, total_mem 356482285652, total_mem 365072220246\n" +
+	"\t    enterprise 0, Token ring counter (3) length 0\n" +
+	"\t    enterprise 0, Unknown (77) length 2\n"
+
 var sflowCases = []printCase{
 	{name: "sflow", frames: [][]byte{
 		udpFrame(dgram{sport: 40000, dport: 6343, data: sflowDgram(sflowAgent4, sflowFlow)}),
@@ -72,32 +102,7 @@ var sflowCases = []printCase{
 	}, want: "" +
 		"IP (tos 0x0, ttl 64, id 4660, offset 0, flags [none], proto UDP (17), length 476)\n" +
 		"    10.0.0.1.40000 > 10.0.0.2.6343: sFlowv5, IPv4 agent 15.184.8.4, agent-id 2, seqnum 109, uptime 113000, samples 2, length 448\n" +
-		"\tflow sample (1), length 146, seqnum 28, type 0, idx 23001, rate 512, pool 1000, drops 0, input 3 output 4 records 4\n" +
-		"\t    enterprise 0 Raw packet (1) length 16\n" +
-		"\t      protocol Ethernet (1), length 1518, stripped bytes 4, header_size 128\n" +
-		"\t    enterprise 0 Ethernet frame (2) length 24\n" +
-		"\t      frame len 1500, type 2048\n" +
-		"\t    enterprise 0 Extended Switch data (1001) length 16\n" +
-		"\t      src vlan 10, src pri 0, dst vlan 20, dst pri 7\n" +
-		"\t    enterprise 0 IPv4 Data (3) length 4\n" +
-		"\tcounter sample (2), length 258, seqnum 27, type 0, idx 20001, records 6\n" +
-		"\t    enterprise 0, Ethernet counter (2) length 52\n" +
-		"\t      align errors 1, fcs errors 2, single collision 3, multiple collision 4, test error 5\n" +
-		"\t      deferred 6, late collision 7, excessive collision 8, mac trans error 9\n" +
-		"\t      carrier error 10, frames too long 11, mac receive errors 12, symbol errors 13\n" +
-		"\t    enterprise 0, Generic counter (1) length 88\n" +
-		"\t      ifindex 100, iftype 101, ifspeed 438086664295, ifdirection 104 (Unknown)\n" +
-		"\t      ifstatus 105, adminstatus: up, operstatus: down\n" +
-		"\t      In octets 455266533483, unicast pkts 108, multicast pkts 109, broadcast pkts 110, discards 111\n" +
-		"\t      In errors 112, unknown protos 113\n" +
-		"\t      Out octets 489626271859, unicast pkts 116, multicast pkts 117, broadcast pkts 118, discards 119\n" +
-		"\t      Out errors 120, promisc mode 121\n" +
-		"\t    enterprise 0, Vlan counter (5) length 28\n" +
-		"\t      vlan_id 50, octets 219043332148, unicast_pkt 53, multicast_pkt 54, broadcast_pkt 55, discards 56\n" +
-		"\t    enterprise 0, Processor counter (1001) length 28\n" +
-		"\t      5sec 80, 1min 81, 5min 82, total_mem 356482285652, total_mem 365072220246\n" +
-		"\t    enterprise 0, Token ring counter (3) length 0\n" +
-		"\t    enterprise 0, Unknown (77) length 2\n" +
+		sflowSamplesV +
 		"\t\t0x0000:  0909\n" +
 		"IP6 (hlim 64, next-header UDP (17) payload length: 316) fe80::201:2ff:fe03:405.40000 > fe80::211:22ff:fe33:4455.6343: [udp sum ok] sFlowv5, IPv6 agent 2001:db8:1::10, agent-id 2, seqnum 109, uptime 113000, samples 3, length 308\n" +
 		"\texpanded counter sample (4), length 164, seqnum 5, type 0, idx 65537, records 2\n" +
@@ -135,32 +140,7 @@ var sflowCases = []printCase{
 	}, want: "" +
 		"IP (tos 0x0, ttl 64, id 4660, offset 0, flags [none], proto UDP (17), length 488)\n" +
 		"    10.0.0.1.40000 > 10.0.0.2.6343: [udp sum ok] sFlowv5, IPv4 agent 15.184.8.4, agent-id 2, seqnum 109, uptime 113000, samples 3, length 460\n" +
-		"\tflow sample (1), length 146, seqnum 28, type 0, idx 23001, rate 512, pool 1000, drops 0, input 3 output 4 records 4\n" +
-		"\t    enterprise 0 Raw packet (1) length 16\n" +
-		"\t      protocol Ethernet (1), length 1518, stripped bytes 4, header_size 128\n" +
-		"\t    enterprise 0 Ethernet frame (2) length 24\n" +
-		"\t      frame len 1500, type 2048\n" +
-		"\t    enterprise 0 Extended Switch data (1001) length 16\n" +
-		"\t      src vlan 10, src pri 0, dst vlan 20, dst pri 7\n" +
-		"\t    enterprise 0 IPv4 Data (3) length 4\n" +
-		"\tcounter sample (2), length 258, seqnum 27, type 0, idx 20001, records 6\n" +
-		"\t    enterprise 0, Ethernet counter (2) length 52\n" +
-		"\t      align errors 1, fcs errors 2, single collision 3, multiple collision 4, test error 5\n" +
-		"\t      deferred 6, late collision 7, excessive collision 8, mac trans error 9\n" +
-		"\t      carrier error 10, frames too long 11, mac receive errors 12, symbol errors 13\n" +
-		"\t    enterprise 0, Generic counter (1) length 88\n" +
-		"\t      ifindex 100, iftype 101, ifspeed 438086664295, ifdirection 104 (Unknown)\n" +
-		"\t      ifstatus 105, adminstatus: up, operstatus: down\n" +
-		"\t      In octets 455266533483, unicast pkts 108, multicast pkts 109, broadcast pkts 110, discards 111\n" +
-		"\t      In errors 112, unknown protos 113\n" +
-		"\t      Out octets 489626271859, unicast pkts 116, multicast pkts 117, broadcast pkts 118, discards 119\n" +
-		"\t      Out errors 120, promisc mode 121\n" +
-		"\t    enterprise 0, Vlan counter (5) length 28\n" +
-		"\t      vlan_id 50, octets 219043332148, unicast_pkt 53, multicast_pkt 54, broadcast_pkt 55, discards 56\n" +
-		"\t    enterprise 0, Processor counter (1001) length 28\n" +
-		"\t      5sec 80, 1min 81, 5min 82, total_mem 356482285652, total_mem 365072220246\n" +
-		"\t    enterprise 0, Token ring counter (3) length 0\n" +
-		"\t    enterprise 0, Unknown (77) length 2\n" +
+		sflowSamplesV +
 		"\tUnknown (9), length 4,\n"},
 	{name: "sflow-truncated", args: []string{"-v"}, snap: 14 + 20 + 8 + 100, frames: [][]byte{
 		udpFrame(dgram{sport: 40000, dport: 6343, data: sflowDgram(sflowAgent4, sflowCounters)}),
