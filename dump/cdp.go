@@ -103,13 +103,7 @@ func (p *Printer) cdp(b []byte, length int) {
 		}
 		if l < cdpTLVHdrLen {
 			if p.opt.Verbose > 0 {
-				p.s("\n\t")
-				p.s(name)
-				p.s(" (0x")
-				p.xw(uint64(typ), 2)
-				p.su("), TLV length: ", uint64(l))
-				p.s(" byte")
-				p.plural(l)
+				p.cdpTLVLine(name, typ, "), TLV length: ", l)
 				p.s(" (too short)")
 			} else {
 				p.s(", ")
@@ -134,13 +128,7 @@ func (p *Printer) cdp(b []byte, length int) {
 		if p.opt.Verbose == 0 && typ == cdpDeviceID {
 			p.s(", Device-ID ")
 		} else if p.opt.Verbose > 0 {
-			p.s("\n\t")
-			p.s(name)
-			p.s(" (0x")
-			p.xw(uint64(typ), 2)
-			p.su("), value length: ", uint64(l))
-			p.s(" byte")
-			p.plural(l)
+			p.cdpTLVLine(name, typ, "), value length: ", l)
 			p.s(": ")
 		}
 		covered := false
@@ -332,6 +320,18 @@ func (p *Printer) cdpAddr(v []byte, l int) {
 		p.su(" (", uint64(rest))
 		p.s(" bytes of stray data)")
 	}
+}
+
+// cdpTLVLine starts a TLV's line of -v: its name and type, and then,
+// after what, a length of l bytes.
+func (p *Printer) cdpTLVLine(name string, typ int, what string, l int) {
+	p.s("\n\t")
+	p.s(name)
+	p.s(" (0x")
+	p.xw(uint64(typ), 2)
+	p.su(what, uint64(l))
+	p.s(" byte")
+	p.plural(l)
 }
 
 // cdpSpacedHex prints the n bytes at v[off:] in hex, each after a space,
