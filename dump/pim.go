@@ -580,13 +580,6 @@ func (p *Printer) pim2(b []byte, length uint32, ip netHeader) bool {
 	return true
 }
 
-// bytes returns n bytes of b at off, or stops the packet if they were not
-// captured.
-func (p *Printer) bytes(b []byte, off, n int) []byte {
-	p.need(b, off+n)
-	return b[off : off+n]
-}
-
 // pim2Hello prints the options of a hello message from off; it reports
 // false where tcpdump prints " [|pimv2]".
 func (p *Printer) pim2Hello(b []byte, off int, length, addrLen uint32) bool {

@@ -53,6 +53,13 @@ func (p *Printer) get32(b []byte, off int) uint32 {
 	return binary.BigEndian.Uint32(b[off:])
 }
 
+// bytes returns n bytes of b at off, or stops the packet if they were not
+// captured.
+func (p *Printer) bytes(b []byte, off, n int) []byte {
+	p.need(b, off+n)
+	return b[off : off+n]
+}
+
 // be16 reads a big-endian 16-bit value from a slice known to be long
 // enough, in the printers of protocols that have no wire view.
 func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
