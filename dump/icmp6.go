@@ -79,7 +79,11 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 	if v > 0 && !fragmented && len(b) >= length {
 		p.icmp6Checksum(b[:length], hdr)
 	}
-	typ := icmpv6.Type(p.get8(b, 0))
+	// The type is printed before the code is read: a message cut after
+	// its first byte shows its type.
+	m := icmpv6.Message(b)
+	p.need(m, 1)
+	typ := m.Type()
 	p.s("ICMP6, ")
 	if typ.Known() {
 		p.s(typ.String())
@@ -97,11 +101,11 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 			p.u(uint64(length))
 		}
 	}
-	code := icmpv6.Code(p.get8(b, 1))
+	p.need(m, 2)
+	code := m.Code()
 	// Past the type and code, b holds at least 2 bytes; the view's
 	// accessors of what is not there return zeros, so each read below
 	// checks what tcpdump's reads check first.
-	m := icmpv6.Message(b)
 
 	switch typ {
 	case icmpv6.TypeDestUnreachable:
@@ -319,8 +323,9 @@ func (p *Printer) icmp6(b []byte, length int, hdr []byte, fragmented bool) {
 // The pseudo-header's destination is the last address of a routing
 // header, as tcpdump takes it.
 func (p *Printer) icmp6Checksum(m []byte, hdr []byte) {
-	field := p.get16(m, 2)
-	msg := icmpv6.Message(m) // get16 saw the 4 bytes NewMessage checks
+	msg := icmpv6.Message(m)
+	p.need(msg, icmpv6.MinLen)
+	field := msg.Checksum()
 	h := ipv6.Header(hdr)
 	src, dst := h.Src(), h.RoutedDst()
 	if msg.ChecksumValid(src, dst) {
