@@ -303,6 +303,24 @@ func (p *Printer) ospf6Prefixes(b []byte, off int, length uint32, n int) bool {
 	return true
 }
 
+// ospf6LSAOptions starts the line of the options of a router or network
+// LSA, the word at b[t:].
+func (p *Printer) ospf6LSAOptions(b []byte, t int) {
+	opts := p.get32(b, t)
+	p.s("\n\t      Options [")
+	p.bittok2str(ospf6Options, "none", opts, ", ")
+}
+
+// ospf6Take takes n bytes off rest, what is left of an LSA, and reports
+// false when fewer are left.
+func ospf6Take(rest *uint32, n uint32) bool {
+	if *rest < n {
+		return false
+	}
+	*rest -= n
+	return true
+}
+
 // ospf6LSA prints the LSA at off; it reports false where tcpdump's
 // ospf6_print_lsa returns 1, on which the packet's printing stops with
 // " [|ospf3]".
@@ -318,21 +336,17 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 	t := off + ospf6LSAHdrLen
 	switch p.get16(b, off+2) {
 	case ospf6LSARouter:
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
-		opts := p.get32(b, t)
-		p.s("\n\t      Options [")
-		p.bittok2str(ospf6Options, "none", opts, ", ")
+		p.ospf6LSAOptions(b, t)
 		p.s("], RLA-Flags [")
 		p.bittok2str(ospf6RLAFlags, "none", uint32(p.get8(b, t)), ", ")
 		p.c(']')
 		for l := t + 4; rest != 0; l += ospf6RLALinkSz {
-			if rest < ospf6RLALinkSz {
+			if !ospf6Take(&rest, ospf6RLALinkSz) {
 				return false
 			}
-			rest -= ospf6RLALinkSz
 			if l+ospf6RLALinkSz > len(b) {
 				return false
 			}
@@ -355,26 +369,21 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 			p.u(uint64(be16(b[l+2:])))
 		}
 	case ospf6LSANetwork:
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
-		opts := p.get32(b, t)
-		p.s("\n\t      Options [")
-		p.bittok2str(ospf6Options, "none", opts, ", ")
+		p.ospf6LSAOptions(b, t)
 		p.s("]\n\t      Connected Routers:")
 		for a := t + 4; rest != 0; a += 4 {
-			if rest < 4 {
+			if !ospf6Take(&rest, 4) {
 				return false
 			}
-			rest -= 4
 			p.v4At("\n\t\t", b, a)
 		}
 	case ospf6LSAInterAP:
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
 		metric := p.get32(b, t) & 0x00ffffff
 		p.s(", metric ")
 		p.u(uint64(metric))
@@ -382,10 +391,9 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 			return false
 		}
 	case ospf6LSAExternal:
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
 		flags := p.get32(b, t)
 		p.s("\n\t     Flags [")
 		p.bittok2str(ospf6ASLAFlags, "none", flags, ", ")
@@ -399,20 +407,18 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 		rest -= uint32(n)
 		a := pfx + n
 		if flags&ospf6FwdA != 0 {
-			if rest < 16 {
+			if !ospf6Take(&rest, 16) {
 				return false
 			}
-			rest -= 16
 			fwd := p.bytes(b, a, 16)
 			p.s(" forward ")
 			p.out = appendIPv6(p.out, fwd)
 			a += 16
 		}
 		if flags&ospf6RTag != 0 {
-			if rest < 4 {
+			if !ospf6Take(&rest, 4) {
 				return false
 			}
-			rest -= 4
 			p.v4At(" tag ", b, a)
 			a += 4
 		}
@@ -425,10 +431,9 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 			p.v4At(" RefLSID: ", b, a)
 		}
 	case ospf6LSALink:
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
 		if t+4 > len(b) {
 			return false
 		}
@@ -453,18 +458,16 @@ func (p *Printer) ospf6LSA(b []byte, off, end int) bool {
 	case ospf6LSAIntraAP:
 		// tcpdump accounts for only 6 of the 12 bytes before the
 		// prefixes; the prefixes may thus be read past the LSA's end.
-		if rest < 4 {
+		if !ospf6Take(&rest, 4) {
 			return false
 		}
-		rest -= 4
 		if t+12 > len(b) {
 			return false
 		}
 		p.ospf6LSType(b, uint32(be16(b[t+2:])), t+4)
-		if rest < 2 {
+		if !ospf6Take(&rest, 2) {
 			return false
 		}
-		rest -= 2
 		n := be16(b[t:])
 		p.s("\n\t      Prefixes ")
 		p.u(uint64(n))
