@@ -167,12 +167,15 @@ func (p *Printer) cdpText(v []byte, n int) {
 	}
 }
 
+// cdpString prints a text TLV's value in quotes.
 func (p *Printer) cdpString(v []byte, l int) {
 	p.c('\'')
 	p.cdpText(v, l)
 	p.c('\'')
 }
 
+// cdpPower prints a power TLV, milliwatts in one to three bytes, as
+// watts with two decimals.
 func (p *Printer) cdpPower(v []byte, l int) {
 	var val uint32
 	switch l {
@@ -187,6 +190,7 @@ func (p *Printer) cdpPower(v []byte, l int) {
 	p.c('W')
 }
 
+// cdpCapability prints the capabilities word in hex and by name.
 func (p *Printer) cdpCapability(v []byte, _ int) {
 	c := p.get32(v, 0)
 	p.s("(0x")
@@ -208,6 +212,7 @@ func (p *Printer) cdpVersion(v []byte, l int) {
 	}
 }
 
+// cdpDuplex prints the duplex TLV's byte: full when it is not 0.
 func (p *Printer) cdpDuplex(v []byte, _ int) {
 	if p.get8(v, 0) != 0 {
 		p.s("full")
@@ -216,6 +221,9 @@ func (p *Printer) cdpDuplex(v []byte, _ int) {
 	}
 }
 
+// cdpATA186 prints a VoIP VLAN query or reply (ATA-186): a query of
+// two bytes is shown in hex, as tcpdump has no meaning for it; a reply
+// has an application and a VLAN.
 func (p *Printer) cdpATA186(v []byte, l int) {
 	if l == 2 {
 		p.s("unknown 0x")
@@ -227,12 +235,15 @@ func (p *Printer) cdpATA186(v []byte, l int) {
 	p.su(", vlan ", uint64(vlan))
 }
 
+// cdpUint8x prints the TLV's first byte in hex.
 func (p *Printer) cdpUint8x(v []byte, _ int) {
 	x := p.get8(v, 0)
 	p.s("0x")
 	p.xw(uint64(x), 2)
 }
 
+// cdpPhysLoc prints a physical location TLV: a byte in hex and then,
+// after a slash, the text that follows it.
 func (p *Printer) cdpPhysLoc(v []byte, l int) {
 	p.cdpUint8x(v, l)
 	if l > 1 {
