@@ -221,9 +221,9 @@ func (p *Printer) cdpDuplex(v []byte, _ int) {
 	}
 }
 
-// cdpATA186 prints a VoIP VLAN query or reply (ATA-186): a query of
-// two bytes is shown in hex, as tcpdump has no meaning for it; a reply
-// has an application and a VLAN.
+// cdpATA186 prints an ATA-186 VoIP VLAN TLV: a value of two bytes, which
+// tcpdump does not decode, in hex; a longer one as an application and a
+// VLAN.
 func (p *Printer) cdpATA186(v []byte, l int) {
 	if l == 2 {
 		p.s("unknown 0x")
