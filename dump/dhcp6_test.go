@@ -269,17 +269,7 @@ func udpPayloadOf(et ethernet.Type, b []byte) ([]byte, int, bool) {
 }
 
 // dhcp6Gen makes DHCPv6 messages for the differential test.
-type dhcp6Gen struct{ rng *rand.Rand }
-
-func (g dhcp6Gen) pick(n int) int { return g.rng.IntN(n) }
-
-func (g dhcp6Gen) bytes(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(g.rng.Uint32())
-	}
-	return b
-}
+type dhcp6Gen struct{ randGen }
 
 func (g dhcp6Gen) addr() []byte {
 	switch g.pick(4) {
@@ -476,7 +466,7 @@ func TestDHCP6RandomAgainstTCPDump(t *testing.T) {
 	if testing.Short() {
 		n = 500
 	}
-	g := dhcp6Gen{rng: rand.New(rand.NewPCG(546, 547))}
+	g := dhcp6Gen{randGen{rand.New(rand.NewPCG(546, 547))}}
 	frames := make([]diffFrame, 0, n)
 	for i := 0; i < n; i++ {
 		m := g.message(0)

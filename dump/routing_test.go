@@ -43,19 +43,6 @@ var (
 	v6PIM  = [16]byte{0xff, 0x02, 15: 13}
 )
 
-// randGen makes the random parts of generated messages.
-type randGen struct{ rng *rand.Rand }
-
-func (g randGen) pick(n int) int { return g.rng.IntN(n) }
-
-func (g randGen) bytes(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(g.rng.Uint32())
-	}
-	return b
-}
-
 // small returns a number near n, now and then a little off, for lengths
 // and counts that should usually be right.
 func (g randGen) small(n int) int {

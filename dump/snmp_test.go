@@ -280,9 +280,7 @@ func TestSNMPCasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, snmpCa
 
 // snmpGen makes SNMP messages for the differential test: well-formed
 // ones of every kind, with values of every type, and then damaged.
-type snmpGen struct{ rng *rand.Rand }
-
-func (g snmpGen) pick(n int) int { return g.rng.IntN(n) }
+type snmpGen struct{ randGen }
 
 // elem is tlv with, now and then, a long-form length padded with
 // zeros, as some encoders write them.
@@ -579,7 +577,7 @@ func TestSNMPRandomAgainstTCPDump(t *testing.T) {
 	if testing.Short() {
 		n = 600
 	}
-	g := snmpGen{rng: rand.New(rand.NewPCG(161, 162))}
+	g := snmpGen{randGen{rand.New(rand.NewPCG(161, 162))}}
 	frames := make([]diffFrame, 0, n)
 	for i := 0; i < n; i++ {
 		m := g.message()

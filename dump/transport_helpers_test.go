@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,6 +298,20 @@ func benchFrame(b *testing.B, f []byte, verbose int) {
 	for b.Loop() {
 		buf = p.AppendPacket(buf[:0], pkt)
 	}
+}
+
+// randGen makes the random parts of generated messages, for the
+// differential tests of every printer.
+type randGen struct{ rng *rand.Rand }
+
+func (g randGen) pick(n int) int { return g.rng.IntN(n) }
+
+func (g randGen) bytes(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(g.rng.Uint32())
+	}
+	return b
 }
 
 // randomFrames makes n frames with gen (a tenth as many with -short),

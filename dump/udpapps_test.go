@@ -136,7 +136,7 @@ func (g udpAppGen) mutate(m []byte) []byte {
 }
 
 // udpAppGen draws the damage of the differential test.
-type udpAppGen struct{ rng *rand.Rand }
+type udpAppGen struct{ randGen }
 
 // TestUDPAppsRandomAgainstTCPDump prints thousands of messages of the
 // UDP application protocols, from tcpdump's captures and the tables,
@@ -150,7 +150,7 @@ func TestUDPAppsRandomAgainstTCPDump(t *testing.T) {
 	if testing.Short() {
 		n = 600
 	}
-	g := udpAppGen{rng: rand.New(rand.NewPCG(123, 6696))}
+	g := udpAppGen{randGen{rand.New(rand.NewPCG(123, 6696))}}
 	frames := make([]diffFrame, 0, n+len(seeds))
 	for _, s := range seeds {
 		frames = append(frames, diffFrame{data: udpFrame(dgram{sport: 40000, dport: s.port, data: s.data})})
