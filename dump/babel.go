@@ -212,13 +212,11 @@ func (p *Printer) mappedAddr(a []byte) {
 // babelPrefixStr prints a prefix and its length, an IPv4 one (mapped,
 // of length 96 or more) as IPv4 with the length less 96.
 func (p *Printer) babelPrefixStr(a *[16]byte, plen uint8) {
-	if plen >= 96 && v4Mapped(a[:]) {
-		p.out = appendIPv4(p.out, a[12:])
-		p.c('/')
-		p.u(uint64(plen - 96))
-		return
+	addr := a[:]
+	if plen >= 96 && v4Mapped(addr) {
+		addr, plen = a[12:], plen-96
 	}
-	p.out = appendIPv6(p.out, a[:])
+	p.out = appendIP(p.out, addr)
 	p.c('/')
 	p.u(uint64(plen))
 }

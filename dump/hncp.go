@@ -271,7 +271,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		p.s(" Fingerprint: ")
 		p.hexBytes(body[4:36])
 		p.s(" Common Name: ")
-		p.printJNP(body[36:])
+		p.printNUL(body[36:])
 	case hncpVersion:
 		if bodyLen < 5 {
 			invalid()
@@ -287,7 +287,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		p.s(" L: ")
 		p.u(uint64(c & 0xf))
 		p.s(" User-agent: ")
-		p.printJNP(body[4:])
+		p.printNUL(body[4:])
 	case hncpExternalConn:
 		p.hncpTLVs(b, v, bodyLen, indent+1)
 	case hncpDelegatedPfx:
@@ -395,7 +395,7 @@ func (p *Printer) hncpTLV(b []byte, v, bodyLen int, mask uint32, indent int) boo
 		p.s(" Name: ")
 		if l < 64 {
 			p.c('"')
-			p.printJNP(body[17 : 17+l])
+			p.printNUL(body[17 : 17+l])
 			p.c('"')
 		} else {
 			invalid()
@@ -452,7 +452,7 @@ func (p *Printer) hncpPrefixPolicy(b []byte, v, n int) {
 		p.hncpDNSLabel(b, v+1, n-1)
 	case policy == 130:
 		p.s("Opaque UTF-8: ")
-		p.printJNP(b[v+1 : v+n])
+		p.printNUL(b[v+1 : v+n])
 	case policy == 131:
 		if n != 1 {
 			p.s(" (invalid)")
@@ -472,16 +472,6 @@ func (p *Printer) hncpInterval(ms uint32) {
 	p.c('.')
 	p.uw(uint64(ms%1000), 3)
 	p.c('s')
-}
-
-// printJNP prints text up to its first NUL (tcpdump's nd_printjnp).
-func (p *Printer) printJNP(s []byte) {
-	for _, c := range s {
-		if c == 0 {
-			return
-		}
-		p.printChar(c)
-	}
 }
 
 // hncpPrefix prints the prefix at b[off:], a length byte and as many
