@@ -447,10 +447,11 @@ var (
 	lldpEVBStationFields = []lldpField{
 		{"\n\t    EVB Station Status\n\t      RES: ", 4, 0x0f}, {", SGID: ", 3, 1}, {", RRREQ: ", 2, 1}, {",RRSTAT: ", 0, 0x03},
 	}
-	lldpEVBRTEFields = []lldpField{{"\n\t    R: ", 5, 0x07}, {", RTE: ", 0, 0x1f}}
-	lldpEVBRWDFields = []lldpField{{"\n\t    ROL: ", 5, 1}, {", RWD: ", 0, 0x1f}}
-	lldpEVBRKAFields = []lldpField{{", RES: ", 6, 0x03}, {", ROL: ", 5, 1}, {", RKA: ", 0, 0x1f}}
-	lldpCDCPFields   = []lldpField{{"\n\t    Role: ", 7, 0x01}, {", RES: ", 4, 0x07}, {", Scomp: ", 3, 0x01}}
+	lldpEVBRTEFields   = []lldpField{{"\n\t    R: ", 5, 0x07}, {", RTE: ", 0, 0x1f}}
+	lldpEVBRWDFields   = []lldpField{{"\n\t    ROL: ", 5, 1}, {", RWD: ", 0, 0x1f}}
+	lldpEVBRKAFields   = []lldpField{{", RES: ", 6, 0x03}, {", ROL: ", 5, 1}, {", RKA: ", 0, 0x1f}}
+	lldpDCBXInfoFields = []lldpField{{"): Enable bit: ", 7, 1}, {", Willing bit: ", 6, 1}, {", Error Bit: ", 5, 1}}
+	lldpCDCPFields     = []lldpField{{"\n\t    Role: ", 7, 0x01}, {", RES: ", 4, 0x07}, {", Scomp: ", 3, 0x01}}
 )
 
 // lldpFields prints the bit fields of the byte t.
@@ -1014,12 +1015,7 @@ func (p *Printer) lldpDCBXInfo(t []byte) {
 	info := t[2]
 	p.s("\n\t      Info block(0x")
 	p.hexUpper(info)
-	p.s("): Enable bit: ")
-	p.u(uint64(info >> 7 & 1))
-	p.s(", Willing bit: ")
-	p.u(uint64(info >> 6 & 1))
-	p.s(", Error Bit: ")
-	p.u(uint64(info >> 5 & 1))
+	p.lldpFields(info, lldpDCBXInfoFields)
 	p.s("\n\t      SubType: ")
 	p.u(uint64(t[3]))
 }
