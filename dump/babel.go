@@ -599,8 +599,7 @@ func (p *Printer) babelTLV(m []byte, typ uint8, tlen int, v4Prev, v6Prev *[16]by
 		p.u(uint64(tlen - 2))
 		p.c(' ')
 		for _, c := range m[4 : 2+tlen] {
-			p.c("0123456789ABCDEF"[c>>4])
-			p.c("0123456789ABCDEF"[c&0xf])
+			p.hexUpper(c)
 		}
 	case babelSSUpdate:
 		return p.babelSSUpdate(m, tlen, v4Prev, v6Prev)
