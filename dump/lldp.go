@@ -1020,13 +1020,6 @@ func (p *Printer) lldpDCBXInfo(t []byte) {
 	p.u(uint64(t[3]))
 }
 
-// hexUpper prints a byte as two upper-case hex digits (%02X).
-func (p *Printer) hexUpper(c byte) {
-	const digits = "0123456789ABCDEF"
-	p.c(digits[c>>4])
-	p.c(digits[c&0xf])
-}
-
 // lldpNetAddr prints a network address, an address family and the
 // address (tcpdump's lldp_network_addr_print); it reports false when the
 // address is shorter than its family's.

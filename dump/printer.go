@@ -99,6 +99,13 @@ func (p *Printer) x(v uint64) { p.out = strconv.AppendUint(p.out, v, 16) }
 // xw appends v in lower-case hex, zero-padded to width digits (%0*x).
 func (p *Printer) xw(v uint64, width int) { p.out = appendHexPadded(p.out, v, width) }
 
+// hexUpper prints a byte as two upper-case hex digits (%02X).
+func (p *Printer) hexUpper(c byte) {
+	const digits = "0123456789ABCDEF"
+	p.c(digits[c>>4])
+	p.c(digits[c&0xf])
+}
+
 // appendHexPadded appends v in lower-case hex, zero-padded to width
 // digits (%0*x).
 func appendHexPadded(b []byte, v uint64, width int) []byte {
