@@ -154,16 +154,13 @@ func (p *Printer) eigrpTLV(typ uint32, v, rest []byte) {
 		}
 		p.s("\n\t    holdtime: ")
 		p.u(uint64(be16(v[6:])))
-		p.s("s, k1 ")
-		p.u(uint64(v[0]))
-		p.s(", k2 ")
-		p.u(uint64(v[1]))
-		p.s(", k3 ")
-		p.u(uint64(v[2]))
-		p.s(", k4 ")
-		p.u(uint64(v[3]))
-		p.s(", k5 ")
-		p.u(uint64(v[4]))
+		p.c('s')
+		for i, k := range v[:5] { // the metric's weights, K1 to K5
+			p.s(", k")
+			p.u(uint64(i + 1))
+			p.c(' ')
+			p.u(uint64(k))
+		}
 	case eigrpTLVSWVersion:
 		if p.eigrpShort(v, eigrpSWVerLen) {
 			return
