@@ -9,33 +9,61 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/medina-net/medina/icmpv6"
+	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/ndp"
 )
 
 // The IPv6 golden session: TestGoldenReplay's over IPv6, between two
 // stacks that have IPv6 addresses only, so that every frame of it is
-// IPv6's. The addresses are static (the stacks do not run Duplicate
-// Address Detection), so the session starts with Neighbor Discovery's
-// address resolution.
+// IPv6's. The stack under test has a static global address and
+// autoconfigures the rest (Config.Autoconf): its link-local address, then
+// a SLAAC address from the peer's Router Advertisement, each after
+// Duplicate Address Detection, with MLD reports and a Router
+// Solicitation; the peer's addresses are static.
 var (
 	golden6Capture = filepath.Join("..", "testdata", "pcaps", "stack-session6.pcapng")
 	golden6A       = netip.MustParseAddr("2001:db8:7::1")
 	golden6B       = netip.MustParseAddr("2001:db8:7::2")
-	golden6LLA     = netip.MustParseAddr("fe80::1")
 	golden6LLB     = netip.MustParseAddr("fe80::2")
+	golden6SLAAC   = netip.MustParsePrefix("2001:db8:8::/64") // the peer advertises it
+	golden6Secret  = []byte("medina golden session")          // RFC 7217's secret key
+	golden6Iface   = []byte("medina0")                        // and Net_Iface
 )
 
+// golden6Config is the stack under test's configuration. Its NDP draws
+// from a random stream of its own: drawn from the stack's, the order of
+// its draws and the stack's would be the scheduler's.
 func golden6Config() Config {
 	return Config{
-		Addrs: []netip.Prefix{netip.PrefixFrom(golden6A, 64), netip.PrefixFrom(golden6LLA, 64)},
+		Addrs: []netip.Prefix{netip.PrefixFrom(golden6A, 64)},
 		Rand:  SeededRand(goldenSeed),
+		Autoconf: &ndp.Config{
+			Rand:      SeededRand(goldenSeed + 2),
+			SecretKey: golden6Secret,
+			NetIface:  golden6Iface,
+		},
 	}
+}
+
+// golden6Stable is the address the stack under test forms in prefix
+// (RFC 7217, at the first DAD counter): what the peer pings.
+func golden6Stable(t *testing.T, prefix netip.Prefix) netip.Addr {
+	iid, ok := ndp.StableIID(prefix, golden6Iface, nil, 0, golden6Secret)
+	if !ok {
+		t.Fatalf("no stable identifier in %v", prefix)
+	}
+	a := prefix.Masked().Addr().As16()
+	copy(a[8:], iid[:])
+	return netip.AddrFrom16(a)
 }
 
 var session6 = goldenSession{
 	capture: golden6Capture,
 	config:  golden6Config,
 	peer: Config{
-		Addrs: []netip.Prefix{netip.PrefixFrom(golden6B, 64), netip.PrefixFrom(golden6LLB, 64)},
+		Addrs: []netip.Prefix{netip.PrefixFrom(golden6B, 64), netip.PrefixFrom(golden6LLB, 64), netip.PrefixFrom(golden6SLAAC.Addr().Next(), 64)},
 		Rand:  SeededRand(goldenSeed + 1),
 	},
 	serve:   golden6Serve,
@@ -66,17 +94,22 @@ func golden6Serve(t *testing.T, s *Stack) {
 // before or after the timer's probe as the scheduler pleased.
 const golden6Step = 1300 * time.Millisecond
 
-// golden6Script is the peer's side: pings of the global address (the
-// first one resolves it) and of the link-local one, one of them
-// fragmented; UDP datagrams echoed one at a time, one fragmented each
+// golden6Script is the peer's side: it waits for the stack's link-local
+// address, advertises golden6SLAAC as a router and waits for the SLAAC
+// address; then pings of the static address (the first one resolves
+// it), one of them fragmented, of the link-local and of the SLAAC one; UDP datagrams echoed one at a time, one fragmented each
 // way; a TCP connection that echoes a short message and a long one,
 // closed by the peer; a datagram to a closed port, golden6Step apart.
 func golden6Script(t *testing.T, b *Stack) {
 	ctx := context.Background()
+	time.Sleep(3 * golden6Step)
+	golden6SendRA(t, b)
+	time.Sleep(3 * golden6Step)
+	ll, slaac := golden6Stable(t, netip.MustParsePrefix("fe80::/64")), golden6Stable(t, golden6SLAAC)
 	for _, ping := range []struct {
 		dst  netip.Addr
 		size int
-	}{{golden6A, 56}, {golden6A, 3000}, {golden6LLA, 56}} {
+	}{{golden6A, 56}, {golden6A, 3000}, {ll.WithZone("1"), 56}, {slaac, 56}} {
 		if _, err := b.Ping(ctx, ping.dst, ping.size); err != nil {
 			t.Fatalf("ping %v, %d bytes: %v", ping.dst, ping.size, err)
 		}
@@ -125,6 +158,23 @@ func golden6Script(t *testing.T, b *Stack) {
 	}
 	closed.Write([]byte("discard?"))
 	time.Sleep(golden6Step)
+}
+
+// golden6SendRA has b advertise golden6SLAAC, on-link and autonomous,
+// as a router at fe80::2 would, with no MTU and no hop limit, which
+// would change the rest of the session.
+func golden6SendRA(t *testing.T, b *Stack) {
+	opts := icmpv6.AppendPrefixInfo(nil, icmpv6.PrefixInfo{PrefixLen: uint8(golden6SLAAC.Bits()),
+		Flags: icmpv6.PrefixOnLink | icmpv6.PrefixAutonomous, ValidLifetime: 86400, PreferredLifetime: 14400,
+		Prefix: ipv6.Addr(golden6SLAAC.Addr().As16())})
+	ra := icmpv6.RouterAdvert{RouterLifetime: 1800, Options: opts}
+	m, err := ra.Encode(make([]byte, 256), ipv6.Addr(golden6LLB.As16()), ipv6.AllNodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SendICMPv6(golden6LLB, ipv6.AllNodes.Netip(), 255, false, m); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestGoldenReplay6 is TestGoldenReplay over IPv6: the inbound frames of

@@ -113,7 +113,7 @@ func recordGolden(t *testing.T, sess goldenSession) []byte {
 			t.Fatal(err)
 		}
 		var tap *pcap.Tap
-		p := newPairConfigs(t, sess.config(), sess.peer, func(a, b link.Device) (link.Device, link.Device) {
+		p := newDualPairWith(t, sess.config(), sess.peer, func(a, b link.Device) (link.Device, link.Device) {
 			tap = pcap.NewTap(a, w, link.SystemClock)
 			if sess.latency > 0 {
 				b = impair.New(b, impair.Config{Clock: link.SystemClock, Tx: impair.Profile{Delay: sess.latency}})
@@ -188,12 +188,6 @@ func replayGolden(t *testing.T, sess goldenSession, cfg Config) error {
 // newPairWith is newPair with the first stack's configuration given.
 func newPairWith(t *testing.T, cfgA Config, seedB uint64, wrap func(a, b link.Device) (link.Device, link.Device)) *pair {
 	t.Helper()
-	return newPairConfigs(t, cfgA, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(seedB)}, wrap)
-}
-
-// newPairConfigs is newPair with both stacks' configurations given.
-func newPairConfigs(t *testing.T, cfgA, cfgB Config, wrap func(a, b link.Device) (link.Device, link.Device)) *pair {
-	t.Helper()
 	p := &pair{}
 	ea, eb := pipeEnds()
 	p.da, p.db = ea, eb
@@ -204,7 +198,7 @@ func newPairConfigs(t *testing.T, cfgA, cfgB Config, wrap func(a, b link.Device)
 	if p.a, err = New(p.da, cfgA); err != nil {
 		t.Fatal(err)
 	}
-	if p.b, err = New(p.db, cfgB); err != nil {
+	if p.b, err = New(p.db, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(seedB)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
