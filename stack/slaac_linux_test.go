@@ -45,13 +45,13 @@ func TestLinuxSLAAC(t *testing.T) {
 	defer s.Close()
 	ac := s.Autoconf()
 
-	// DAD takes a second or so per address, and the stack solicits a
-	// router once its link-local address is usable; radvd also
-	// advertises every 3 to 4 seconds.
+	// DAD takes a second or so per address; the stack solicits a router,
+	// and radvd also advertises every 3 to 4 seconds, so the SLAAC
+	// address may be ready before the link-local one.
 	var ll, global netip.Addr
 	start := time.Now()
 	deadline := start.Add(20 * time.Second)
-	for time.Now().Before(deadline) && !global.IsValid() {
+	for time.Now().Before(deadline) && !(ll.IsValid() && global.IsValid()) {
 		time.Sleep(100 * time.Millisecond)
 		ll, _ = ac.LinkLocal()
 		for _, a := range ac.Addresses() {
