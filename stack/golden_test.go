@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/link/impair"
 	"github.com/medina-net/medina/pcap"
 )
 
@@ -78,9 +79,33 @@ func goldenScript(t *testing.T, b *Stack) {
 	goldenPause(time.Second)
 }
 
+// goldenSession is a session recorded into a golden capture and replayed
+// from it: the IPv4 one here, the IPv6 one in golden6_test.go.
+type goldenSession struct {
+	capture string                          // where it is kept
+	config  func() Config                   // the stack under test's configuration
+	peer    Config                          // its peer's
+	serve   func(t *testing.T, s *Stack)    // what the stack under test runs
+	script  func(t *testing.T, peer *Stack) // the peer's side of the session
+	// latency delays the peer's frames on their way to the stack under
+	// test, so that an answer never comes at the instant of what it
+	// answers: replayed, an answer to a frame a timer sent would
+	// otherwise race that timer.
+	latency time.Duration
+}
+
+// session4 is the IPv4 session.
+var session4 = goldenSession{
+	capture: goldenCapture,
+	config:  goldenConfig,
+	peer:    Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(goldenSeed + 1)},
+	serve:   goldenServe,
+	script:  goldenScript,
+}
+
 // recordGolden runs the session between two stacks over a pipe, recording
 // the stack under test's frames with pcap.Tap, and returns the capture.
-func recordGolden(t *testing.T) []byte {
+func recordGolden(t *testing.T, sess goldenSession) []byte {
 	var capture bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
 		w, err := pcap.NewNgWriter(&capture, pcap.NgInterface{LinkType: pcap.LinkTypeEthernet, Name: "medina0"})
@@ -88,12 +113,15 @@ func recordGolden(t *testing.T) []byte {
 			t.Fatal(err)
 		}
 		var tap *pcap.Tap
-		p := newPairWith(t, goldenConfig(), goldenSeed+1, func(a, b link.Device) (link.Device, link.Device) {
+		p := newDualPairWith(t, sess.config(), sess.peer, func(a, b link.Device) (link.Device, link.Device) {
 			tap = pcap.NewTap(a, w, link.SystemClock)
+			if sess.latency > 0 {
+				b = impair.New(b, impair.Config{Clock: link.SystemClock, Tx: impair.Profile{Delay: sess.latency}})
+			}
 			return tap, b
 		})
-		goldenServe(t, p.a)
-		goldenScript(t, p.b)
+		sess.serve(t, p.a)
+		sess.script(t, p.b)
 		p.a.Close()
 		p.b.Close()
 		if err := tap.Flush(); err != nil {
@@ -109,11 +137,11 @@ func recordGolden(t *testing.T) []byte {
 // -update it records the session first.
 func TestGoldenReplay(t *testing.T) {
 	if *update {
-		if err := os.WriteFile(goldenCapture, recordGolden(t), 0o644); err != nil {
+		if err := os.WriteFile(goldenCapture, recordGolden(t, session4), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := replayGolden(t, goldenConfig()); err != nil {
+	if err := replayGolden(t, session4, goldenConfig()); err != nil {
 		t.Fatalf("the stack's output differs from the recorded session: %v\n(if the change is intended, run go test ./stack -run TestGoldenReplay -update, then go test ./cmd/netdump -update)", err)
 	}
 }
@@ -123,19 +151,19 @@ func TestGoldenReplay(t *testing.T) {
 func TestGoldenReplayDetectsChange(t *testing.T) {
 	cfg := goldenConfig()
 	cfg.TTL = 63
-	err := replayGolden(t, cfg)
+	err := replayGolden(t, session4, cfg)
 	if err == nil {
 		t.Fatal("a stack sending TTL 63 instead of 64 replayed without a difference")
 	}
 	t.Logf("as expected: %v", err)
 }
 
-// replayGolden replays the golden capture into a fresh stack configured by
-// cfg and compares what it sends with what was recorded.
-func replayGolden(t *testing.T, cfg Config) error {
+// replayGolden replays the session's capture into a fresh stack configured
+// by cfg and compares what it sends with what was recorded.
+func replayGolden(t *testing.T, sess goldenSession, cfg Config) error {
 	var result error
 	synctest.Test(t, func(t *testing.T) {
-		r, err := pcap.Open(goldenCapture)
+		r, err := pcap.Open(sess.capture)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +176,7 @@ func replayGolden(t *testing.T, cfg Config) error {
 		if err != nil {
 			t.Fatal(err)
 		}
-		goldenServe(t, s)
+		sess.serve(t, s)
 		<-replay.Done()
 		time.Sleep(10 * time.Second) // let the last answers and timers play out
 		s.Close()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,17 +31,16 @@ var (
 // its own behind a TAP, resolves the stack with Neighbor Discovery and
 // pings its global and link-local addresses, exchanges UDP datagrams
 // with it both ways (one of them fragmented), and the stack pings Linux.
-// It needs root, /dev/net/tun, ping and socat.
+// tcpdump records the TAP meanwhile, and netdump must print the capture
+// as tcpdump does. It needs root, /dev/net/tun, ping, socat and tcpdump.
 func TestLinuxPeer6(t *testing.T) {
 	netns.Available(t)
-	netns.NeedTools(t, "ping", "socat")
+	netns.NeedTools(t, "ping", "socat", "tcpdump")
 	tp := netns.NewTAP(t, tap.Config{})
 	ns, ifname := tp.NS, tp.Dev.Name()
-	// Namespaces may start with IPv6 off.
-	for _, conf := range []string{"all", "default", ifname} {
-		ns.Run(t, "sysctl", "-q", "-w", "net.ipv6.conf."+conf+".disable_ipv6=0")
-	}
-	ns.IP(t, "-6", "addr", "add", netip.PrefixFrom(kernel6, prefix6Len).String(), "dev", ifname, "nodad")
+	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
+	capture := filepath.Join(t.TempDir(), "linux-peer6.pcap")
+	stopCapture := startTCPDump(t, ns, ifname, capture)
 
 	s, err := New(tp.Dev, Config{
 		Addr:  netip.PrefixFrom(netns.StackAddr, 24),
@@ -103,6 +103,9 @@ func TestLinuxPeer6(t *testing.T) {
 	if st.IPv6.InHdrErrors != 0 || st.UDP6.InErrors != 0 || st.ICMPv6.InErrors != 0 || st.ICMPv6.InNDPInvalid != 0 {
 		t.Errorf("errors on a clean link: %+v %+v %+v", st.IPv6, st.ICMPv6, st.UDP6)
 	}
+
+	stopCapture()
+	compareWithTCPDump(t, capture)
 }
 
 // receiveInNamespace6 is receiveInNamespace over IPv6.
@@ -137,16 +140,18 @@ func receiveInNamespace6(t *testing.T, s *Stack, ns *netns.Namespace, msg []byte
 // TestLinuxTCP6 has Linux and the stack exchange 8 MiB over TCP over
 // IPv6, each way, through socat, checking the bytes: the segments the
 // stack sizes from IPv6's MTU and the ones Linux sends are accepted both
-// ways.
+// ways. tcpdump records the TAP (headers only), and netdump must print
+// the capture as tcpdump does.
 func TestLinuxTCP6(t *testing.T) {
 	netns.Available(t)
-	netns.NeedTools(t, "socat", "sha256sum", "head")
+	netns.NeedTools(t, "socat", "sha256sum", "head", "tcpdump")
 	tp := netns.NewTAP(t, tap.Config{})
 	ns, ifname := tp.NS, tp.Dev.Name()
-	for _, conf := range []string{"all", "default", ifname} {
-		ns.Run(t, "sysctl", "-q", "-w", "net.ipv6.conf."+conf+".disable_ipv6=0")
-	}
-	ns.IP(t, "-6", "addr", "add", netip.PrefixFrom(kernel6, prefix6Len).String(), "dev", ifname, "nodad")
+	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
+	// Headers and a little payload: 16 MiB in full would make the
+	// comparison slow without showing more of the printers.
+	capture := filepath.Join(t.TempDir(), "linux-tcp6.pcap")
+	stopCapture := startTCPDump(t, ns, ifname, capture, "-s", "128")
 	s, err := New(tp.Dev, Config{Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)}})
 	if err != nil {
 		t.Fatal(err)
@@ -220,4 +225,7 @@ func TestLinuxTCP6(t *testing.T) {
 	if st := s.Stats(); st.IPv6.InHdrErrors != 0 || st.ICMPv6.InErrors != 0 {
 		t.Errorf("errors on a clean link: %+v %+v", st.IPv6, st.ICMPv6)
 	}
+
+	stopCapture()
+	compareWithTCPDump(t, capture)
 }

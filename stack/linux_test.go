@@ -158,11 +158,12 @@ func (l *lockedBuffer) Bytes() []byte {
 	return bytes.Clone(l.b.Bytes())
 }
 
-// startTCPDump records iface in ns into file, and returns a function that
-// stops the recording.
-func startTCPDump(t *testing.T, ns *netns.Namespace, iface, file string) func() {
+// startTCPDump records iface in ns into file, with tcpdump's further
+// flags extra (a snapshot length), and returns a function that stops the
+// recording.
+func startTCPDump(t *testing.T, ns *netns.Namespace, iface, file string, extra ...string) func() {
 	t.Helper()
-	cmd := ns.Command("tcpdump", "-i", iface, "-U", "-n", "-w", file)
+	cmd := ns.Command(append([]string{"tcpdump", "-i", iface, "-U", "-n", "-w", file}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

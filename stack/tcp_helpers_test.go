@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/pcap"
 	"github.com/medina-net/medina/tcp"
@@ -216,7 +218,7 @@ func (c *memCapture) size() int {
 func checkSentSegments(capture []byte, mtu, maxWindow int) []string {
 	type key struct {
 		iface      int
-		src, dst   ipv4.Addr
+		src, dst   netip.Addr
 		sport, dpt uint16
 	}
 	var problems []string
@@ -242,21 +244,42 @@ func checkSentSegments(capture []byte, mtu, maxWindow int) []string {
 			continue
 		}
 		f, err := ethernet.NewFrame(p.Data)
-		if err != nil || f.Type() != ethernet.TypeIPv4 {
-			continue
-		}
-		ip, err := ipv4.NewHeader(f.Payload())
-		if err != nil || ip.Protocol() != ipv4.ProtoTCP {
-			continue
-		}
-		h, err := tcp.NewHeader(ip.Payload())
 		if err != nil {
 			continue
 		}
-		if int(ip.TotalLen()) > mtu {
-			report("packet %d: a datagram of %d bytes, beyond the MTU of %d", n, ip.TotalLen(), mtu)
+		// The datagram's length, its addresses and its TCP segment, over
+		// either family (the stack puts no extension header before TCP).
+		var (
+			total, hdrLen int
+			src, dst      netip.Addr
+			seg           []byte
+		)
+		switch f.Type() {
+		case ethernet.TypeIPv4:
+			ip, err := ipv4.NewHeader(f.Payload())
+			if err != nil || ip.Protocol() != ipv4.ProtoTCP {
+				continue
+			}
+			total, hdrLen, seg = int(ip.TotalLen()), ip.HeaderLen(), ip.Payload()
+			src, dst = ip.Src().Netip(), ip.Dst().Netip()
+		case ethernet.TypeIPv6:
+			ip, err := ipv6.NewHeader(f.Payload())
+			if err != nil || ip.NextHeader() != ipv4.ProtoTCP {
+				continue
+			}
+			total, hdrLen, seg = ipv6.HeaderLen+int(ip.PayloadLen()), ipv6.HeaderLen, f.Payload()[ipv6.HeaderLen:]
+			src, dst = ip.Src().Netip(), ip.Dst().Netip()
+		default:
+			continue
 		}
-		k := key{p.Interface, ip.Src(), ip.Dst(), h.SrcPort(), h.DstPort()}
+		h, err := tcp.NewHeader(seg)
+		if err != nil {
+			continue
+		}
+		if total > mtu {
+			report("packet %d: a datagram of %d bytes, beyond the MTU of %d", n, total, mtu)
+		}
+		k := key{p.Interface, src, dst, h.SrcPort(), h.DstPort()}
 		if h.Flags()&tcp.FlagSYN != 0 {
 			it := h.OptionIter()
 			for {
@@ -270,7 +293,7 @@ func checkSentSegments(capture []byte, mtu, maxWindow int) []string {
 			}
 			continue
 		}
-		data := int(ip.TotalLen()) - ip.HeaderLen() - h.DataOffset()
+		data := total - hdrLen - h.DataOffset()
 		if h.Flags()&tcp.FlagRST != 0 && data != 0 {
 			report("packet %d: a reset from port %d with %d bytes of data", n, h.SrcPort(), data)
 		}

@@ -38,7 +38,9 @@ const linuxBulkSize = 50 << 20
 var linuxImpairment = impair.Profile{Loss: 0.02, Reorder: 0.25}
 
 // TestTCPLinuxPeer runs the stack's TCP against the Linux kernel's, over
-// a TAP whose other side is in a network namespace of its own:
+// a TAP whose other side is in a network namespace of its own, over
+// IPv4 and again over IPv6 (the stack then has IPv6 addresses only, and
+// resolves and is resolved by Neighbor Discovery):
 //
 //   - curl in the namespace fetches a 50 MiB body from a net/http server
 //     on the stack;
@@ -66,28 +68,35 @@ func TestTCPLinuxPeer(t *testing.T) {
 			t.Skipf("curl is not installed: %v", curlErr)
 		}
 	}
-	for _, impaired := range []bool{false, true} {
-		name := "clean"
-		if impaired {
-			name = "impaired"
+	for _, v6 := range []bool{false, true} {
+		fam := "ipv4/"
+		if v6 {
+			fam = "ipv6/"
 		}
-		t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
-			needCurl(t)
-			curlFetchesFromStack(t, newLinuxTCPEnv(t, impaired))
+		for _, impaired := range []bool{false, true} {
+			name := fam + "clean"
+			if impaired {
+				name = fam + "impaired"
+			}
+			t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
+				needCurl(t)
+				curlFetchesFromStack(t, newLinuxTCPEnv(t, v6, impaired))
+			})
+			t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
+				stackFetchesFromLinux(t, newLinuxTCPEnv(t, v6, impaired))
+			})
+		}
+		t.Run(fam+"clean/linux-clients-to-stack", func(t *testing.T) {
+			linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false))
 		})
-		t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
-			stackFetchesFromLinux(t, newLinuxTCPEnv(t, impaired))
+		t.Run(fam+"clean/stack-clients-to-linux", func(t *testing.T) {
+			stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false))
 		})
 	}
-	t.Run("clean/linux-clients-to-stack", func(t *testing.T) {
-		linuxClientsToStack(t, newLinuxTCPEnv(t, false))
-	})
-	t.Run("clean/stack-clients-to-linux", func(t *testing.T) {
-		stackClientsToLinux(t, newLinuxTCPEnv(t, false))
-	})
 }
 
-// linuxTCPEnv is a stack on a TAP whose kernel side is in a namespace.
+// linuxTCPEnv is a stack on a TAP whose kernel side is in a namespace,
+// talking IPv4 or IPv6.
 type linuxTCPEnv struct {
 	s      *Stack
 	ns     *netns.Namespace
@@ -95,12 +104,27 @@ type linuxTCPEnv struct {
 	imp    *impair.Device // nil when not impaired
 	capt   *memCapture
 	seed   uint64
+	stack  netip.Addr // the stack's address of the family under test
+	kernel netip.Addr // the kernel's, on the TAP
 }
 
-func newLinuxTCPEnv(t *testing.T, impaired bool) *linuxTCPEnv {
+// newLinuxTCPEnv makes the TAP and the stack; over IPv6 (v6), the stack
+// has only IPv6 addresses, so that nothing can fall back to IPv4.
+func newLinuxTCPEnv(t *testing.T, v6, impaired bool) *linuxTCPEnv {
 	t.Helper()
 	tp := netns.NewTAP(t, tap.Config{})
-	env := &linuxTCPEnv{ns: tp.NS, ifname: tp.Dev.Name(), seed: uint64(time.Now().UnixNano())}
+	env := &linuxTCPEnv{ns: tp.NS, ifname: tp.Dev.Name(), seed: uint64(time.Now().UnixNano()),
+		stack: netns.StackAddr, kernel: netns.KernelAddr}
+	cfg := Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)}
+	if v6 {
+		tp.NS.EnableIPv6(t, env.ifname, netns.KernelPrefix6)
+		env.stack, env.kernel = netns.StackAddr6, netns.KernelAddr6
+		cfg = Config{Addrs: []netip.Prefix{
+			netip.PrefixFrom(netns.StackAddr6, netns.KernelPrefix6.Bits()),
+			netip.MustParsePrefix("fe80::2/64"),
+		}}
+	}
+	cfg.Rand = SeededRand(env.seed)
 	var dev link.Device = tp.Dev
 	if impaired {
 		env.imp = impair.New(tp.Dev, impair.Config{Seed: env.seed, Tx: linuxImpairment, Rx: linuxImpairment})
@@ -110,7 +134,7 @@ func newLinuxTCPEnv(t *testing.T, impaired bool) *linuxTCPEnv {
 	capt := newMemCapture(t, 128, tp.Dev.Name())
 	env.capt = capt
 	capt.saveOnFailure(t, fmt.Sprintf("seed%d", env.seed), *tcpLinuxPcap)
-	s, err := New(capt.tap(0, dev, nil), Config{Addr: netip.PrefixFrom(netns.StackAddr, 24), Rand: SeededRand(env.seed)})
+	s, err := New(capt.tap(0, dev, nil), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +156,13 @@ func (env *linuxTCPEnv) report(t *testing.T) {
 	}
 	ts := env.s.TCPStats()
 	st := env.s.Stats()
-	t.Logf("stack: segments out %d, retransmitted %d (fast retransmits %d, timeouts %d), in %d, errors %d; IP: %d datagrams discarded on the way out, ARP: %d dropped waiting for resolution, %d requests sent",
-		ts.OutSegs, ts.RetransSegs, ts.FastRetrans, ts.Timeouts, ts.InSegs, ts.InErrs, st.IP.OutDiscards, st.ARP.QueueDrops, st.ARP.OutRequests)
+	if env.stack.Is6() {
+		t.Logf("stack: segments out %d, retransmitted %d (fast retransmits %d, timeouts %d), in %d, errors %d; IPv6: %d packets discarded on the way out, NDP: %d dropped waiting for resolution, %d solicitations sent",
+			ts.OutSegs, ts.RetransSegs, ts.FastRetrans, ts.Timeouts, ts.InSegs, ts.InErrs, st.IPv6.OutDiscards, st.NDP.QueueDrops, st.ICMPv6.OutNeighborSolicits)
+	} else {
+		t.Logf("stack: segments out %d, retransmitted %d (fast retransmits %d, timeouts %d), in %d, errors %d; IP: %d datagrams discarded on the way out, ARP: %d dropped waiting for resolution, %d requests sent",
+			ts.OutSegs, ts.RetransSegs, ts.FastRetrans, ts.Timeouts, ts.InSegs, ts.InErrs, st.IP.OutDiscards, st.ARP.QueueDrops, st.ARP.OutRequests)
+	}
 	if env.imp != nil {
 		st := env.imp.Stats()
 		t.Logf("impairment: to Linux %d frames, %d lost, %d reordered; from Linux %d frames, %d lost, %d reordered",
@@ -253,8 +282,9 @@ func serveOnStack(t *testing.T, s *Stack, connState func(net.Conn, http.ConnStat
 func curlFetchesFromStack(t *testing.T, env *linuxTCPEnv) {
 	serveOnStack(t, env.s, nil)
 	file := filepath.Join(t.TempDir(), "body")
-	url := fmt.Sprintf("http://%v/bulk/%d/%d", netns.StackAddr, env.seed, linuxBulkSize)
-	cmd := env.ns.Command("curl", "--silent", "--show-error", "--fail", "--max-time", "120",
+	// --globoff: an IPv6 address's brackets are not one of curl's globs.
+	url := fmt.Sprintf("http://%v/bulk/%d/%d", netip.AddrPortFrom(env.stack, 80), env.seed, linuxBulkSize)
+	cmd := env.ns.Command("curl", "--globoff", "--silent", "--show-error", "--fail", "--max-time", "120",
 		"--output", file, "--write-out", "%{size_download} %{speed_download} %{time_total}", url)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -361,7 +391,7 @@ func (h *linuxHelper) line() (string, bool) {
 }
 
 // helperAddr is where the helper's server listens, in the namespace.
-var helperAddr = netip.AddrPortFrom(netns.KernelAddr, 8080)
+func (env *linuxTCPEnv) helperAddr() netip.AddrPort { return netip.AddrPortFrom(env.kernel, 8080) }
 
 func stackClient(s *Stack, keepAlive bool) *http.Client {
 	return &http.Client{Transport: &http.Transport{
@@ -373,6 +403,7 @@ func stackClient(s *Stack, keepAlive bool) *http.Client {
 }
 
 func stackFetchesFromLinux(t *testing.T, env *linuxTCPEnv) {
+	helperAddr := env.helperAddr()
 	startLinuxHelper(t, env.ns, "serve", helperAddr.String())
 	defer env.report(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -413,7 +444,7 @@ func linuxClientsToStack(t *testing.T, env *linuxTCPEnv) {
 	})
 	defer env.report(t)
 	start := time.Now()
-	_, summary := startLinuxHelper(t, env.ns, "clients", fmt.Sprintf("http://%v:80", netns.StackAddr), strconv.Itoa(shortConns), strconv.Itoa(shortParallel))
+	_, summary := startLinuxHelper(t, env.ns, "clients", fmt.Sprintf("http://%v", netip.AddrPortFrom(env.stack, 80)), strconv.Itoa(shortConns), strconv.Itoa(shortParallel))
 	took := time.Since(start)
 	ok, failed, firstErr := parseClientSummary(summary)
 	if ok != shortConns || failed != 0 {
@@ -431,6 +462,7 @@ func linuxClientsToStack(t *testing.T, env *linuxTCPEnv) {
 }
 
 func stackClientsToLinux(t *testing.T, env *linuxTCPEnv) {
+	helperAddr := env.helperAddr()
 	startLinuxHelper(t, env.ns, "serve", helperAddr.String())
 	defer env.report(t)
 	client := stackClient(env.s, false)
