@@ -66,10 +66,21 @@ func (env *linuxAttackEnv) hping(t *testing.T, args ...string) {
 // is more than the MTU allows).
 func (env *linuxAttackEnv) served(t *testing.T, size int) {
 	t.Helper()
-	cmd := env.ns.Command("socat", "-t", "5", "-T", "10", "-", "TCP:"+netns.StackAddr.String()+":7,connect-timeout=10")
-	cmd.Stdin = strings.NewReader("legitimate\n")
-	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "legitimate\n" {
-		t.Errorf("a Linux client's TCP echo: %q, %v", out, err)
+	// Three tries, as for the ping below: the flood fills the TAP's
+	// queue, and a client whose SYN or data the queue drops waits for its
+	// own retransmission, which under the race detector's slowness can
+	// outlast socat's patience.
+	var out []byte
+	var err error
+	for range 3 {
+		cmd := env.ns.Command("socat", "-t", "5", "-T", "10", "-", "TCP:"+netns.StackAddr.String()+":7,connect-timeout=10")
+		cmd.Stdin = strings.NewReader("legitimate\n")
+		if out, err = cmd.CombinedOutput(); err == nil && string(out) == "legitimate\n" {
+			break
+		}
+	}
+	if err != nil || string(out) != "legitimate\n" {
+		t.Errorf("a Linux client's TCP echo, three tries: %q, %v", out, err)
 	}
 	// Three echoes, of which one must come back: during a flood the
 	// TAP's queue toward the stack overflows and drops frames before the
