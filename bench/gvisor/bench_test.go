@@ -1,15 +1,17 @@
 package gvisorbench
 
 import (
+	"errors"
 	"net"
 	"testing"
 	"time"
 )
 
 // The four benchmarks. Each runs once per stack (sub-benchmarks medina,
-// gvisor and loopback) in the same go test run; a stack that fails,
-// fails alone, and the other sub-benchmarks still run. Custom units, read
-// by ../tcp-vs-gvisor.sh:
+// gvisor and loopback) and, inside it, once per family (ipv4, ipv6; see
+// BENCH_FAMILIES) in the same go test run: BenchmarkBulk/gvisor/ipv6. A
+// stack that fails over a family fails alone, and the other
+// sub-benchmarks still run. Custom units, read by ../tcp-vs-gvisor.sh:
 //
 //	BenchmarkBulk      Gbit/s        one connection, client to server
 //	BenchmarkAllocs    allocs/MB     heap allocations per 10^6 bytes moved
@@ -21,9 +23,17 @@ func BenchmarkAllocs(b *testing.B)    { forEachKind(b, benchAllocs) }
 func BenchmarkIdleConns(b *testing.B) { forEachKind(b, benchIdleConns) }
 func BenchmarkRR(b *testing.B)        { forEachKind(b, benchRR) }
 
+// forEachKind runs f on every stack over every family, the families of a
+// stack one after the other, so that the IPv6/IPv4 ratio of a stack is of
+// two runs close in time.
 func forEachKind(b *testing.B, f func(*testing.B, kind)) {
-	for _, k := range kinds {
-		b.Run(k.name, func(b *testing.B) { f(b, k) })
+	for _, s := range stacks {
+		b.Run(s.name, func(b *testing.B) {
+			for _, fam := range families {
+				k := kindOf(s, fam)
+				b.Run(fam.name, func(b *testing.B) { f(b, k) })
+			}
+		})
 	}
 }
 
@@ -31,8 +41,11 @@ func forEachKind(b *testing.B, f func(*testing.B, kind)) {
 func newNet(b testing.TB, k kind) netstack {
 	b.Helper()
 	ns, err := k.new()
+	if errors.Is(err, errNoFamily) {
+		b.Skipf("%v: %v", k, err)
+	}
 	if err != nil {
-		b.Fatalf("%s: %v", k.name, err)
+		b.Fatalf("%v: %v", k, err)
 	}
 	b.Cleanup(ns.Close)
 	return ns
@@ -134,7 +147,7 @@ func benchAllocs(b *testing.B, k kind) {
 // heap; their growth is reported separately as stack-B/conn-pair.
 func benchIdleConns(b *testing.B, k kind) {
 	n := benchConns
-	if k.name == loopbackKind.name {
+	if k.name == loopbackName {
 		// Two file descriptors per pair; the kernel's socket memory is
 		// not in the Go heap, so loopback's figure is the Go side only.
 		n = min(n, maxLoopbackConns())
@@ -144,8 +157,11 @@ func benchIdleConns(b *testing.B, k kind) {
 	for range b.N {
 		b.StopTimer()
 		ns, err := k.new()
+		if errors.Is(err, errNoFamily) {
+			b.Skipf("%v: %v", k, err)
+		}
 		if err != nil {
-			b.Fatalf("%s: %v", k.name, err)
+			b.Fatalf("%v: %v", k, err)
 		}
 		b.StartTimer()
 		res, err := openIdle(ns, k, n)

@@ -15,6 +15,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/link/ethernet"
 	"gvisor.dev/gvisor/pkg/tcpip/network/arp"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
@@ -23,7 +24,8 @@ import (
 // gvisorNet is two gVisor stacks joined by an in-memory Ethernet link:
 // each stack's NIC is a channel endpoint (its outbound packets go to a Go
 // channel) wrapped in an ethernet endpoint (so frames carry an Ethernet
-// header and neighbours are resolved with ARP, as on medina's pipe), and
+// header and neighbours are resolved with ARP or Neighbor Discovery, as on
+// medina's pipe), and
 // one goroutine per direction moves every frame from one channel to the
 // other stack's InjectInbound. This is how tailscale's own throughput test
 // (wgengine/netstack/throughput_test.go: forwardPackets, deliverPacket) and
@@ -31,6 +33,7 @@ import (
 type gvisorNet struct {
 	srv, cli     *stack.Stack
 	srvEP, cliEP *channel.Endpoint
+	proto        tcpip.NetworkProtocolNumber // the family's: ipv4 or ipv6
 	cancel       context.CancelFunc
 	pumps        chan struct{} // one token per pump goroutine that returned
 }
@@ -45,18 +48,18 @@ var (
 	cliMAC = tcpip.LinkAddress("\x02\x00\x00\x00\x00\x02")
 )
 
-func newGVisorNet() (*gvisorNet, error) {
-	srv, srvEP, err := newGVisorStack(srvAddr, srvMAC)
+func newGVisorNet(f family) (*gvisorNet, error) {
+	srv, srvEP, err := newGVisorStack(f.srv, srvMAC)
 	if err != nil {
 		return nil, err
 	}
-	cli, cliEP, err := newGVisorStack(cliAddr, cliMAC)
+	cli, cliEP, err := newGVisorStack(f.cli, cliMAC)
 	if err != nil {
 		srv.Close()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	g := &gvisorNet{srv: srv, cli: cli, srvEP: srvEP, cliEP: cliEP, cancel: cancel, pumps: make(chan struct{}, 2)}
+	g := &gvisorNet{srv: srv, cli: cli, srvEP: srvEP, cliEP: cliEP, proto: protoOf(f.srv.Addr()), cancel: cancel, pumps: make(chan struct{}, 2)}
 	go g.pump(ctx, srvEP, cliEP)
 	go g.pump(ctx, cliEP, srvEP)
 	return g, nil
@@ -84,10 +87,18 @@ func newGVisorNet() (*gvisorNet, error) {
 // 1500-byte link), CapabilityRXChecksumOffload (tailscale trusts
 // WireGuard's integrity; on a plain link both stacks must verify
 // checksums, as medina does), promiscuous mode and the catch-all route
-// (we give each stack its address and a /24 route instead), IPv6 and ICMP.
+// (we give each stack its address and its link's route instead) and ICMP.
+//
+// Both families' protocols are registered, as tailscale registers them
+// (and as a medina stack always has both); the stack gets one address,
+// addr, of one family. IPv6 is gVisor's ipv6.NewProtocol with its default
+// options, as tailscale's: no Duplicate Address Detection (an address is
+// usable at once, as medina's static addresses are) and no link-local
+// address formed; the peer's link-layer address is found with Neighbor
+// Discovery.
 func newGVisorStack(addr netip.Prefix, mac tcpip.LinkAddress) (*stack.Stack, *channel.Endpoint, error) {
 	s := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol},
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol, ipv6.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
 	})
 	fail := func(what string, err tcpip.Error) (*stack.Stack, *channel.Endpoint, error) {
@@ -122,9 +133,9 @@ func newGVisorStack(addr netip.Prefix, mac tcpip.LinkAddress) (*stack.Stack, *ch
 		return fail("create NIC", err)
 	}
 	pa := tcpip.ProtocolAddress{
-		Protocol: ipv4.ProtocolNumber,
+		Protocol: protoOf(addr.Addr()),
 		AddressWithPrefix: tcpip.AddressWithPrefix{
-			Address:   tcpip.AddrFrom4(addr.Addr().As4()),
+			Address:   tcpipAddr(addr.Addr()),
 			PrefixLen: addr.Bits(),
 		},
 	}
@@ -158,23 +169,23 @@ func (g *gvisorNet) pump(ctx context.Context, from, to *channel.Endpoint) {
 
 func (g *gvisorNet) Name() string { return "gvisor" }
 
-// Listen listens on the server stack (10.0.0.1) with gonet, as tailscale's
-// tsnet does.
+// Listen listens on the server stack (10.0.0.1 or 2001:db8::1) with
+// gonet, as tailscale's tsnet does.
 func (g *gvisorNet) Listen(addr string) (net.Listener, error) {
 	fa, err := fullAddr(addr)
 	if err != nil {
 		return nil, err
 	}
-	return gonet.ListenTCP(g.srv, fa, ipv4.ProtocolNumber)
+	return gonet.ListenTCP(g.srv, fa, g.proto)
 }
 
-// Dial connects from the client stack (10.0.0.2).
+// Dial connects from the client stack (10.0.0.2 or 2001:db8::2).
 func (g *gvisorNet) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	fa, err := fullAddr(addr)
 	if err != nil {
 		return nil, err
 	}
-	return gonet.DialContextTCP(ctx, g.cli, fa, ipv4.ProtocolNumber)
+	return gonet.DialContextTCP(ctx, g.cli, fa, g.proto)
 }
 
 // Retransmits returns the TCP segments both stacks retransmitted: on a
@@ -193,7 +204,24 @@ func (g *gvisorNet) Close() {
 	g.srv.Wait()
 }
 
-// fullAddr parses "host:port" (an empty host is any address) for gonet.
+// protoOf is the network protocol of a's family.
+func protoOf(a netip.Addr) tcpip.NetworkProtocolNumber {
+	if a.Is4() {
+		return ipv4.ProtocolNumber
+	}
+	return ipv6.ProtocolNumber
+}
+
+// tcpipAddr converts a to gVisor's address, of a's own length.
+func tcpipAddr(a netip.Addr) tcpip.Address {
+	if a.Is4() {
+		return tcpip.AddrFrom4(a.As4())
+	}
+	return tcpip.AddrFrom16(a.As16())
+}
+
+// fullAddr parses "host:port" or "[host]:port" (an empty host is any
+// address) for gonet.
 func fullAddr(addr string) (tcpip.FullAddress, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -206,10 +234,10 @@ func fullAddr(addr string) (tcpip.FullAddress, error) {
 	fa := tcpip.FullAddress{NIC: nicID, Port: uint16(p)}
 	if host != "" {
 		ip, err := netip.ParseAddr(host)
-		if err != nil || !ip.Is4() {
-			return tcpip.FullAddress{}, fmt.Errorf("bad IPv4 address in %q", addr)
+		if err != nil || ip.Is4In6() || ip.Zone() != "" {
+			return tcpip.FullAddress{}, fmt.Errorf("bad IP address in %q", addr)
 		}
-		fa.Addr = tcpip.AddrFrom4(ip.As4())
+		fa.Addr = tcpipAddr(ip)
 	}
 	return fa, nil
 }

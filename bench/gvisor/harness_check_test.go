@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"io"
+	"net"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,13 +16,17 @@ import (
 // and checks that what they move arrives intact and that what they
 // measure is plausible.
 func TestHarness(t *testing.T) {
-	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) {
-			t.Run("integrity", func(t *testing.T) { testIntegrity(t, k) })
-			t.Run("transfer", func(t *testing.T) { testTransfer(t, k) })
-			t.Run("rr", func(t *testing.T) { testRR(t, k) })
-			t.Run("idle", func(t *testing.T) { testIdle(t, k) })
-		})
+	for _, s := range stacks {
+		for _, fam := range allFamilies {
+			k := kindOf(s, fam)
+			t.Run(k.String(), func(t *testing.T) {
+				t.Run("integrity", func(t *testing.T) { testIntegrity(t, k) })
+				t.Run("transfer", func(t *testing.T) { testTransfer(t, k) })
+				t.Run("rr", func(t *testing.T) { testRR(t, k) })
+				t.Run("idle", func(t *testing.T) { testIdle(t, k) })
+				t.Run("family", func(t *testing.T) { testFamily(t, k) })
+			})
+		}
 	}
 }
 
@@ -141,5 +148,57 @@ func TestParseSize(t *testing.T) {
 	}
 	if _, err := parseSize("lots"); err == nil {
 		t.Error("parseSize(\"lots\") did not fail")
+	}
+}
+
+// testFamily checks that a connection of k runs over k's family between
+// the addresses the harness gave it, not over the other family or
+// IPv4-mapped addresses.
+func testFamily(t *testing.T, k kind) {
+	_, client, server := connect(t, k)
+	wantSrv, wantCli := k.fam.srv.Addr(), k.fam.cli.Addr()
+	if k.name == loopbackName {
+		wantSrv, wantCli = k.fam.loopback, k.fam.loopback
+	}
+	for _, c := range []struct {
+		what string
+		addr net.Addr
+		want netip.Addr
+	}{
+		{"client's remote address", client.RemoteAddr(), wantSrv},
+		{"client's local address", client.LocalAddr(), wantCli},
+		{"server's remote address", server.RemoteAddr(), wantCli},
+		{"server's local address", server.LocalAddr(), wantSrv},
+	} {
+		ap, err := netip.ParseAddrPort(c.addr.String())
+		if err != nil {
+			t.Fatalf("%s %q: %v", c.what, c.addr, err)
+		}
+		if ap.Addr() != c.want {
+			t.Errorf("%s is %v, want %v", c.what, ap.Addr(), c.want)
+		}
+	}
+}
+
+func TestParseFamilies(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string
+	}{
+		{"ipv4", "ipv4"}, {"ipv6", "ipv6"}, {"ipv6,ipv4", "ipv4 ipv6"}, {"IPv4 ipv6", "ipv4 ipv6"},
+	} {
+		fams, err := parseFamilies(c.in)
+		var names []string
+		for _, f := range fams {
+			names = append(names, f.name)
+		}
+		if got := strings.Join(names, " "); err != nil || got != c.want {
+			t.Errorf("parseFamilies(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, in := range []string{"ipv5", ",", "ipv4,ip"} {
+		if _, err := parseFamilies(in); err == nil {
+			t.Errorf("parseFamilies(%q) did not fail", in)
+		}
 	}
 }

@@ -2,8 +2,12 @@ package gvisorbench
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"strings"
 	"syscall"
 
 	"github.com/medina-net/medina/link/pipe"
@@ -15,7 +19,7 @@ import (
 // over channel endpoints, or the host kernel's loopback. The measuring
 // code sees only this, so it is the same code for every stack.
 type netstack interface {
-	// Name is the sub-benchmark name: medina, gvisor or loopback.
+	// Name is the stack's name: medina, gvisor or loopback.
 	Name() string
 	// Listen opens a TCP listener on the server side.
 	Listen(addr string) (net.Listener, error)
@@ -25,28 +29,111 @@ type netstack interface {
 	Close()
 }
 
-// The simulated stacks' addresses: the server is 10.0.0.1, the client
-// 10.0.0.2, on 10.0.0.0/24.
-var (
-	srvAddr = netip.MustParsePrefix("10.0.0.1/24")
-	cliAddr = netip.MustParsePrefix("10.0.0.2/24")
-)
-
-// kind is one of the stacks under comparison: how to build a pair, and
-// where its server listens.
-type kind struct {
-	name   string
-	new    func() (netstack, error)
-	listen string // the listener's address; port 0 picks one
+// family is an IP version the stacks are measured over: the addresses of
+// the two simulated stacks (server and client, on one link) and of the
+// host's loopback.
+type family struct {
+	name     string // the sub-benchmark's name: ipv4 or ipv6
+	srv, cli netip.Prefix
+	loopback netip.Addr
 }
 
+// The families. IPv6's addresses are from the documentation prefix
+// 2001:db8::/32 (RFC 3849), on a /64 as an Ethernet link's would be; both
+// stacks find each other's link-layer address with Neighbor Discovery, as
+// the IPv4 ones do with ARP.
 var (
-	medinaKind   = kind{"medina", func() (netstack, error) { return newMedinaNet() }, "10.0.0.1:5001"}
-	gvisorKind   = kind{"gvisor", func() (netstack, error) { return newGVisorNet() }, "10.0.0.1:5001"}
-	loopbackKind = kind{"loopback", func() (netstack, error) { return loopbackNet{}, nil }, "127.0.0.1:0"}
-
-	kinds = []kind{medinaKind, gvisorKind, loopbackKind}
+	ipv4Family = family{
+		name:     "ipv4",
+		srv:      netip.MustParsePrefix("10.0.0.1/24"),
+		cli:      netip.MustParsePrefix("10.0.0.2/24"),
+		loopback: netip.MustParseAddr("127.0.0.1"),
+	}
+	ipv6Family = family{
+		name:     "ipv6",
+		srv:      netip.MustParsePrefix("2001:db8::1/64"),
+		cli:      netip.MustParsePrefix("2001:db8::2/64"),
+		loopback: netip.MustParseAddr("::1"),
+	}
+	allFamilies = []family{ipv4Family, ipv6Family}
 )
+
+// families are the ones this run measures: BENCH_FAMILIES, such as "ipv6"
+// or "ipv4,ipv6" (the default, both).
+var families = envFamilies("BENCH_FAMILIES")
+
+func envFamilies(name string) []family {
+	s := strings.TrimSpace(os.Getenv(name))
+	if s == "" {
+		return allFamilies
+	}
+	fams, err := parseFamilies(s)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s=%q: %v; measuring both\n", name, s, err)
+		return allFamilies
+	}
+	return fams
+}
+
+// parseFamilies reads a list of family names separated by commas or
+// spaces, in the order of allFamilies whatever the list's.
+func parseFamilies(s string) ([]family, error) {
+	want := map[string]bool{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !strings.EqualFold(f, ipv4Family.name) && !strings.EqualFold(f, ipv6Family.name) {
+			return nil, fmt.Errorf("unknown family %q (ipv4, ipv6)", f)
+		}
+		want[strings.ToLower(f)] = true
+	}
+	var fams []family
+	for _, f := range allFamilies {
+		if want[f.name] {
+			fams = append(fams, f)
+		}
+	}
+	if len(fams) == 0 {
+		return nil, errors.New("no family")
+	}
+	return fams, nil
+}
+
+// A stack under comparison: its name and how to build a pair of it over
+// a family.
+type stackKind struct {
+	name string
+	new  func(family) (netstack, error)
+}
+
+const loopbackName = "loopback"
+
+var stacks = []stackKind{
+	{"medina", func(f family) (netstack, error) { return newMedinaNet(f) }},
+	{"gvisor", func(f family) (netstack, error) { return newGVisorNet(f) }},
+	{loopbackName, func(f family) (netstack, error) { return loopbackNet{f}, nil }},
+}
+
+// kind is one stack over one family: how to build a pair, and where its
+// server listens.
+type kind struct {
+	name   string // the stack's
+	fam    family
+	listen string // the listener's address; port 0 picks one
+	mk     func(family) (netstack, error)
+}
+
+// new builds a pair of the kind's stack over its family.
+func (k kind) new() (netstack, error) { return k.mk(k.fam) }
+
+// String is the kind's sub-benchmark path: medina/ipv6.
+func (k kind) String() string { return k.name + "/" + k.fam.name }
+
+func kindOf(s stackKind, f family) kind {
+	k := kind{name: s.name, fam: f, listen: netip.AddrPortFrom(f.srv.Addr(), 5001).String(), mk: s.new}
+	if s.name == loopbackName {
+		k.listen = netip.AddrPortFrom(f.loopback, 0).String()
+	}
+	return k
+}
 
 // medinaNet is two medina stacks over an in-memory pipe (MTU 1500, a
 // queue of linkQueue frames each way).
@@ -54,15 +141,21 @@ type medinaNet struct {
 	srv, cli *stack.Stack
 }
 
-func newMedinaNet() (*medinaNet, error) {
+// errNoFamily is returned for a family a stack cannot run (yet).
+var errNoFamily = errors.New("family not supported")
+
+func newMedinaNet(f family) (*medinaNet, error) {
+	if !f.srv.Addr().Is4() {
+		return nil, fmt.Errorf("medina over %s: %w", f.name, errNoFamily)
+	}
 	a, b := pipe.New(pipe.Config{Queue: linkQueue})
-	srv, err := stack.New(a, stack.Config{Addr: srvAddr, NoGratuitousARP: true})
+	srv, err := stack.New(a, stack.Config{Addr: f.srv, NoGratuitousARP: true})
 	if err != nil {
 		a.Close()
 		b.Close()
 		return nil, err
 	}
-	cli, err := stack.New(b, stack.Config{Addr: cliAddr, NoGratuitousARP: true})
+	cli, err := stack.New(b, stack.Config{Addr: f.cli, NoGratuitousARP: true})
 	if err != nil {
 		srv.Close()
 		b.Close()
@@ -95,17 +188,26 @@ func (m *medinaNet) Close() {
 }
 
 // loopbackNet is the host kernel's TCP over Linux loopback (MTU 65536, not
-// 1500, with the kernel's segmentation offloads): not a contender, a sanity
-// baseline for the measuring code and a scale for the other figures.
-type loopbackNet struct{}
+// 1500, with the kernel's segmentation offloads), 127.0.0.1 or ::1: not a
+// contender, a sanity baseline for the measuring code and a scale for the
+// other figures.
+type loopbackNet struct{ fam family }
 
-func (loopbackNet) Name() string { return "loopback" }
+func (loopbackNet) Name() string { return loopbackName }
 
-func (loopbackNet) Listen(addr string) (net.Listener, error) { return net.Listen("tcp4", addr) }
+// network is tcp4 or tcp6, so that the family is the one asked for.
+func (l loopbackNet) network() string {
+	if l.fam.loopback.Is4() {
+		return "tcp4"
+	}
+	return "tcp6"
+}
 
-func (loopbackNet) Dial(ctx context.Context, addr string) (net.Conn, error) {
+func (l loopbackNet) Listen(addr string) (net.Listener, error) { return net.Listen(l.network(), addr) }
+
+func (l loopbackNet) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
-	return d.DialContext(ctx, "tcp4", addr)
+	return d.DialContext(ctx, l.network(), addr)
 }
 
 func (loopbackNet) Close() {}
