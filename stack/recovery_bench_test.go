@@ -18,26 +18,32 @@ import (
 // (steadier than the throughput on a shared machine), and the share of
 // segments retransmitted. The pipe drops what does not fit its queue, so
 // the figure includes the cost of the sender's loss recovery when the
-// window outgrows it.
+// window outgrows it. It runs over each family (family=ipv4, family=ipv6)
+// between the same dual-stack stacks.
 func BenchmarkTCPBulkPipe(b *testing.B) {
 	for _, cc := range []string{"cubic", "newreno"} {
-		b.Run(cc, func(b *testing.B) { benchTCPBulkPipe(b, tcp.Config{CongestionControl: cc}) })
+		b.Run(cc, func(b *testing.B) {
+			forFamilies(b, func(b *testing.B, to netip.Addr) { benchTCPBulkPipe(b, tcp.Config{CongestionControl: cc}, to) })
+		})
 	}
 }
 
-func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config) {
+// benchTCPBulkPipe sends from stack b to stack a's address to.
+func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config, to netip.Addr) {
 	ea, eb := pipe.New(pipe.Config{Queue: 4096})
-	sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Rand: SeededRand(1), NoGratuitousARP: true, TCP: tcfg})
+	sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
+		Rand: SeededRand(1), NoGratuitousARP: true, TCP: tcfg})
 	if err != nil {
 		b.Fatal(err)
 	}
-	sb, err := New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(2), NoGratuitousARP: true, TCP: tcfg})
+	sb, err := New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
+		Rand: SeededRand(2), NoGratuitousARP: true, TCP: tcfg})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sa.Close()
 	defer sb.Close()
-	ln, err := sa.ListenTCP(netip.AddrPortFrom(addrA, 5001))
+	ln, err := sa.ListenTCP(netip.AddrPortFrom(to, 5001))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +59,7 @@ func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config) {
 		c.Close()
 		done <- n
 	}()
-	c, err := sb.DialTCP(context.Background(), netip.AddrPort{}, netip.AddrPortFrom(addrA, 5001))
+	c, err := sb.DialTCP(context.Background(), netip.AddrPort{}, netip.AddrPortFrom(to, 5001))
 	if err != nil {
 		b.Fatal(err)
 	}
