@@ -141,21 +141,18 @@ type medinaNet struct {
 	srv, cli *stack.Stack
 }
 
-// errNoFamily is returned for a family a stack cannot run (yet).
-var errNoFamily = errors.New("family not supported")
-
+// newMedinaNet builds the pair with one address each, of f's family (in
+// Config.Addrs, as static addresses: in use at once, without Duplicate
+// Address Detection, as gVisor's are), stack defaults otherwise.
 func newMedinaNet(f family) (*medinaNet, error) {
-	if !f.srv.Addr().Is4() {
-		return nil, fmt.Errorf("medina over %s: %w", f.name, errNoFamily)
-	}
 	a, b := pipe.New(pipe.Config{Queue: linkQueue})
-	srv, err := stack.New(a, stack.Config{Addr: f.srv, NoGratuitousARP: true})
+	srv, err := stack.New(a, stack.Config{Addrs: []netip.Prefix{f.srv}, NoGratuitousARP: true})
 	if err != nil {
 		a.Close()
 		b.Close()
 		return nil, err
 	}
-	cli, err := stack.New(b, stack.Config{Addr: f.cli, NoGratuitousARP: true})
+	cli, err := stack.New(b, stack.Config{Addrs: []netip.Prefix{f.cli}, NoGratuitousARP: true})
 	if err != nil {
 		srv.Close()
 		b.Close()
