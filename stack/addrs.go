@@ -1,7 +1,9 @@
 package stack
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"slices"
 
@@ -92,14 +94,16 @@ func (a *ifaddrs) ours4(x ipv4.Addr) bool {
 	return false
 }
 
-// find6 returns our IPv6 address x, tentative or not.
-func (a *ifaddrs) find6(x ipv6.Addr) (addr6, bool) {
-	for _, y := range a.v6 {
-		if y.addr == x {
-			return y, true
+// find6 returns our IPv6 address x, tentative or not. It runs for every
+// packet received and sent: the loop indexes rather than copying each
+// entry.
+func (a *ifaddrs) find6(x ipv6.Addr) (*addr6, bool) {
+	for i := range a.v6 {
+		if a.v6[i].addr == x {
+			return &a.v6[i], true
 		}
 	}
-	return addr6{}, false
+	return nil, false
 }
 
 // ours6 reports whether x is one of our IPv6 addresses that is in use
@@ -122,8 +126,8 @@ func (a *ifaddrs) onLink6(dst ipv6.Addr) bool {
 		return true
 	}
 	n := dst.Netip()
-	for _, y := range a.v6 {
-		if y.prefix.Bits() < 128 && y.prefix.Contains(n) {
+	for i := range a.v6 {
+		if p := a.v6[i].prefix; p.Bits() < 128 && p.Contains(n) {
 			return true
 		}
 	}
@@ -140,7 +144,8 @@ func (a *ifaddrs) onLink6(dst ipv6.Addr) bool {
 func (a *ifaddrs) source6(dst ipv6.Addr) (src ipv6.Addr, ok bool) {
 	linkScope := dst.IsLinkLocalUnicast() || dst.IsMulticast() && dst.MulticastScope() <= 2
 	best, bestScore := -1, -1
-	for i, y := range a.v6 {
+	for i := range a.v6 {
+		y := &a.v6[i]
 		if y.tentative {
 			continue
 		}
@@ -161,19 +166,14 @@ func (a *ifaddrs) source6(dst ipv6.Addr) (src ipv6.Addr, ok bool) {
 	return a.v6[best].addr, true
 }
 
-// commonPrefixLen returns how many leading bits a and b share.
+// commonPrefixLen returns how many leading bits a and b share: source
+// selection runs it for every address on every packet sent, so it
+// compares 64 bits at a time.
 func commonPrefixLen(a, b ipv6.Addr) int {
-	for i := range a {
-		if x := a[i] ^ b[i]; x != 0 {
-			n := i * 8
-			for x&0x80 == 0 {
-				x <<= 1
-				n++
-			}
-			return n
-		}
+	if x := binary.BigEndian.Uint64(a[:8]) ^ binary.BigEndian.Uint64(b[:8]); x != 0 {
+		return bits.LeadingZeros64(x)
 	}
-	return 128
+	return 64 + bits.LeadingZeros64(binary.BigEndian.Uint64(a[8:])^binary.BigEndian.Uint64(b[8:]))
 }
 
 // source4 returns the IPv4 address to send from to the neighbour hop:

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
 	"testing"
@@ -312,5 +313,42 @@ func TestSourceAvoidsDeprecated(t *testing.T) {
 	}
 	if s.SetAddressDeprecated(netip.MustParseAddr("2001:db8:3::1"), true) {
 		t.Error("SetAddressDeprecated of an address the stack lacks reported true")
+	}
+}
+
+// TestCommonPrefixLen compares the word-at-a-time count with one bit at
+// a time, on addresses that differ at every bit position and at random.
+func TestCommonPrefixLen(t *testing.T) {
+	naive := func(a, b ipv6.Addr) int {
+		for i := range 128 {
+			if (a[i/8]>>(7-i%8))&1 != (b[i/8]>>(7-i%8))&1 {
+				return i
+			}
+		}
+		return 128
+	}
+	base, _ := ipv6.AddrFromNetip(netip.MustParseAddr("2001:db8:1:2:3:4:5:6"))
+	check := func(a, b ipv6.Addr) {
+		if got, want := commonPrefixLen(a, b), naive(a, b); got != want {
+			t.Fatalf("commonPrefixLen(%v, %v) = %d, want %d", a.Netip(), b.Netip(), got, want)
+		}
+	}
+	check(base, base)
+	for i := range 128 {
+		b := base
+		b[i/8] ^= 0x80 >> (i % 8)
+		check(base, b)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		var a, b ipv6.Addr
+		for i := range a {
+			a[i] = byte(rng.Uint32())
+		}
+		b = a
+		for i := rng.IntN(16); i < 16; i++ {
+			b[i] = byte(rng.Uint32())
+		}
+		check(a, b)
 	}
 }

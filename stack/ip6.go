@@ -75,6 +75,13 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 	c := &s.ctr.ip6
 	mcast := h.Dst().IsMulticast() || linkMulticast
 	namedAt := 6 // the next header field that names the header at hand
+	switch p := h.NextHeader(); p {
+	case ipv4.ProtoTCP, ipv4.ProtoUDP, ipv4.ProtoICMPv6:
+		// No extension header, as almost every packet: nothing to walk
+		// (the walk would say the same, at a cost a packet notices).
+		s.deliver6(h, a, p, ipv6.HeaderLen, namedAt, mcast, now)
+		return
+	}
 	frags := 0
 	it := h.ExtIter()
 	for e, more := it.Next(); more; e, more = it.Next() {
