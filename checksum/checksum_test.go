@@ -165,3 +165,14 @@ func BenchmarkAdd1500(b *testing.B) {
 		Add(0, buf)
 	}
 }
+
+var pseudoSink uint32
+
+func BenchmarkPseudo6(b *testing.B) {
+	src := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}
+	dst := [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 2}
+	for b.Loop() {
+		pseudoSink += Pseudo6(src, dst, 17, 1408)
+		src[15]++
+	}
+}
