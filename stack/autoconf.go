@@ -48,10 +48,32 @@ func (s *Stack) startAutoconf() {
 	a.timer.arm(a.n.Start(s.clock.Now()))
 }
 
-// Autoconf returns the stack's NDP, nil without Config.Autoconf: its
+// AutoconfState is what the stack's IPv6 autoconfiguration has learned:
+// the reading methods of *ndp.NDP. Those that drive it (Start, Tick,
+// Input, AddAddress, RemoveAddress, RemoveRouter, JoinGroup, LeaveGroup)
+// are left out: they are the stack's to call, and one called from
+// outside would change ndp's state without the stack arming its timer.
+type AutoconfState interface {
+	Addresses() []ndp.Address
+	Lookup(ip netip.Addr) (ndp.Address, bool)
+	LinkLocal() (netip.Addr, bool)
+	Routers() []ndp.Router
+	DefaultRouter() (ndp.Router, bool)
+	Prefixes() []ndp.Prefix
+	Routes() []ndp.Route
+	DNSServers() []ndp.DNSServer
+	SearchList() []ndp.SearchDomain
+	MTU() int
+	HopLimit() uint8
+	DHCPv6() (managed, other bool)
+	Groups() []netip.Addr
+	Stats() ndp.Stats
+}
+
+// Autoconf returns what the stack's autoconfiguration has learned (its
 // addresses with their states and lifetimes, routers, prefixes, DNS
-// servers and search list.
-func (s *Stack) Autoconf() *ndp.NDP {
+// servers and search list), or nil without Config.Autoconf.
+func (s *Stack) Autoconf() AutoconfState {
 	if s.autoconf == nil {
 		return nil
 	}
