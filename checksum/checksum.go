@@ -102,12 +102,23 @@ func Pseudo(src, dst [4]byte, proto uint8, length uint16) uint32 {
 // destination, which a routing header may name instead of the IPv6
 // header's destination (ipv6.Header.FinalDst).
 func Pseudo6(src, dst [16]byte, proto uint8, length uint32) uint32 {
-	var sum uint32
-	for i := 0; i < 16; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(src[i:])) + uint32(binary.BigEndian.Uint16(dst[i:]))
-	}
-	// At most 16 words of 0xffff and three more: no overflow of 32 bits.
-	return sum + length>>16 + length&0xffff + uint32(proto)
+	// One's complement addition is the same whatever the word size, as
+	// long as the carries come back around: eight 32-bit words sum in 64
+	// bits without overflow, and folding the upper half into the lower
+	// twice brings the carries around. Half the loads and adds of 16-bit
+	// words, which an address-heavy header notices.
+	be := binary.BigEndian
+	s := uint64(be.Uint32(src[0:])) + uint64(be.Uint32(src[4:])) +
+		uint64(be.Uint32(src[8:])) + uint64(be.Uint32(src[12:])) +
+		uint64(be.Uint32(dst[0:])) + uint64(be.Uint32(dst[4:])) +
+		uint64(be.Uint32(dst[8:])) + uint64(be.Uint32(dst[12:])) +
+		uint64(length) + uint64(proto)
+	// Fold down to 16 bits and a carry, as small as the 16-bit sum of
+	// old, so that callers may go on adding to it without overflow.
+	s = s>>32 + s&0xffffffff
+	s = s>>16 + s&0xffff
+	s = s>>16 + s&0xffff
+	return uint32(s)
 }
 
 // Update returns the checksum field value after a 16-bit word of the covered
