@@ -72,10 +72,22 @@ func NewFrame(b []byte) (Frame, error) {
 }
 
 // Dst returns the destination address.
-func (f Frame) Dst() (a Addr) { copy(a[:], f[dstOff:]); return }
+func (f Frame) Dst() (a Addr) {
+	if len(f) >= dstOff+len(a) {
+		return Addr(f[dstOff : dstOff+len(a)]) // one move, where copy calls memmove
+	}
+	copy(a[:], f[dstOff:])
+	return a
+}
 
 // Src returns the source address.
-func (f Frame) Src() (a Addr) { copy(a[:], f[srcOff:]); return }
+func (f Frame) Src() (a Addr) {
+	if len(f) >= srcOff+len(a) {
+		return Addr(f[srcOff : srcOff+len(a)]) // one move, where copy calls memmove
+	}
+	copy(a[:], f[srcOff:])
+	return a
+}
 
 // TypeOrLen returns the raw type/length field: an EtherType when it is at
 // least 0x0600, the 802.3 payload length when at most 1500.
@@ -91,10 +103,22 @@ func (f Frame) IsLength() bool { return f.TypeOrLen() <= MaxLengthField }
 func (f Frame) Payload() []byte { return f[HeaderLen:] }
 
 // SetDst sets the destination address.
-func (f Frame) SetDst(a Addr) { copy(f[dstOff:], a[:]) }
+func (f Frame) SetDst(a Addr) {
+	if len(f) >= dstOff+len(a) {
+		*(*Addr)(f[dstOff : dstOff+len(a)]) = a
+		return
+	}
+	copy(f[dstOff:], a[:])
+}
 
 // SetSrc sets the source address.
-func (f Frame) SetSrc(a Addr) { copy(f[srcOff:], a[:]) }
+func (f Frame) SetSrc(a Addr) {
+	if len(f) >= srcOff+len(a) {
+		*(*Addr)(f[srcOff : srcOff+len(a)]) = a
+		return
+	}
+	copy(f[srcOff:], a[:])
+}
 
 // SetType sets the type/length field.
 func (f Frame) SetType(t Type) { binary.BigEndian.PutUint16(f[typeOff:], uint16(t)) }

@@ -156,10 +156,26 @@ func (h Header) Protocol() Protocol { return Protocol(h[protoOff]) }
 func (h Header) Checksum() uint16 { return binary.BigEndian.Uint16(h[csumOff:]) }
 
 // Src returns the source address.
-func (h Header) Src() (a Addr) { copy(a[:], h[srcOff:]); return }
+func (h Header) Src() (a Addr) {
+	if len(h) >= srcOff+len(a) {
+		// A conversion the compiler makes one move of; copy calls
+		// memmove, which costs more than the rest of the read.
+		return Addr(h[srcOff : srcOff+len(a)])
+	}
+	copy(a[:], h[srcOff:])
+	return a
+}
 
 // Dst returns the destination address.
-func (h Header) Dst() (a Addr) { copy(a[:], h[dstOff:]); return }
+func (h Header) Dst() (a Addr) {
+	if len(h) >= dstOff+len(a) {
+		// A conversion the compiler makes one move of; copy calls
+		// memmove, which costs more than the rest of the read.
+		return Addr(h[dstOff : dstOff+len(a)])
+	}
+	copy(a[:], h[dstOff:])
+	return a
+}
 
 // clip returns n clipped to the length of the buffer.
 func (h Header) clip(n int) int { return min(n, len(h)) }
@@ -305,10 +321,22 @@ func (h Header) SetProtocol(p Protocol) { h[protoOff] = uint8(p) }
 func (h Header) SetChecksum(c uint16) { binary.BigEndian.PutUint16(h[csumOff:], c) }
 
 // SetSrc sets the source address.
-func (h Header) SetSrc(a Addr) { copy(h[srcOff:], a[:]) }
+func (h Header) SetSrc(a Addr) {
+	if len(h) >= srcOff+len(a) {
+		*(*Addr)(h[srcOff : srcOff+len(a)]) = a
+		return
+	}
+	copy(h[srcOff:], a[:])
+}
 
 // SetDst sets the destination address.
-func (h Header) SetDst(a Addr) { copy(h[dstOff:], a[:]) }
+func (h Header) SetDst(a Addr) {
+	if len(h) >= dstOff+len(a) {
+		*(*Addr)(h[dstOff : dstOff+len(a)]) = a
+		return
+	}
+	copy(h[dstOff:], a[:])
+}
 
 // FillChecksum computes the header checksum and stores it. The Set methods
 // leave the checksum alone, so a caller that changes fields with them calls

@@ -137,10 +137,26 @@ func (h Header) NextHeader() ipv4.Protocol { return ipv4.Protocol(h[nextOff]) }
 func (h Header) HopLimit() uint8 { return h[hlimOff] }
 
 // Src returns the source address.
-func (h Header) Src() (a Addr) { copy(a[:], h[srcOff:]); return }
+func (h Header) Src() (a Addr) {
+	if len(h) >= srcOff+len(a) {
+		// A conversion the compiler makes one move of; copy calls
+		// memmove, which costs more than the rest of the read.
+		return Addr(h[srcOff : srcOff+len(a)])
+	}
+	copy(a[:], h[srcOff:])
+	return a
+}
 
 // Dst returns the destination address.
-func (h Header) Dst() (a Addr) { copy(a[:], h[dstOff:]); return }
+func (h Header) Dst() (a Addr) {
+	if len(h) >= dstOff+len(a) {
+		// A conversion the compiler makes one move of; copy calls
+		// memmove, which costs more than the rest of the read.
+		return Addr(h[dstOff : dstOff+len(a)])
+	}
+	copy(a[:], h[dstOff:])
+	return a
+}
 
 // JumboLen returns the value of the jumbo payload option (RFC 2675) that a
 // packet whose payload length field is 0 carries in a hop-by-hop options
@@ -257,10 +273,22 @@ func (h Header) SetNextHeader(p ipv4.Protocol) { h[nextOff] = uint8(p) }
 func (h Header) SetHopLimit(n uint8) { h[hlimOff] = n }
 
 // SetSrc sets the source address.
-func (h Header) SetSrc(a Addr) { copy(h[srcOff:], a[:]) }
+func (h Header) SetSrc(a Addr) {
+	if len(h) >= srcOff+len(a) {
+		*(*Addr)(h[srcOff : srcOff+len(a)]) = a
+		return
+	}
+	copy(h[srcOff:], a[:])
+}
 
 // SetDst sets the destination address.
-func (h Header) SetDst(a Addr) { copy(h[dstOff:], a[:]) }
+func (h Header) SetDst(a Addr) {
+	if len(h) >= dstOff+len(a) {
+		*(*Addr)(h[dstOff : dstOff+len(a)]) = a
+		return
+	}
+	copy(h[dstOff:], a[:])
+}
 
 // DecHopLimit decrements the hop limit, as a router does when it forwards,
 // and returns the new value; 0 is left alone rather than wrapping. IPv6
