@@ -275,7 +275,12 @@ type Table struct {
 	mu sync.Mutex
 	// index finds an entry by its address's key (see key); the few
 	// addresses that share a key are chained.
-	index      map[uint64]*entry
+	index map[uint64]*entry
+	// last is the entry find returned last, tried before the index: a
+	// host sends mostly to one neighbour (its router, or a peer), and
+	// comparing the address costs less than keying it, which for IPv6
+	// stalls on a 16-byte copy.
+	last       *entry
 	head, tail *entry // every entry, oldest first: Tick's order
 	n, nstatic int
 	qbytes     int       // capacity of held buffers, ≤ MaxQueuedBytes
@@ -361,8 +366,12 @@ func unzoned(ip netip.Addr) netip.Addr {
 
 // find returns the entry for ip, or nil.
 func (t *Table) find(ip netip.Addr) *entry {
+	if e := t.last; e != nil && e.ip == ip {
+		return e
+	}
 	for e := t.index[t.key(ip)]; e != nil; e = e.chain {
 		if e.ip == ip {
+			t.last = e
 			return e
 		}
 	}
@@ -645,6 +654,9 @@ func (t *Table) evict(now time.Time) bool {
 // removeEntry unlinks e and recycles it; datagrams it still holds are
 // discarded and counted.
 func (t *Table) removeEntry(e *entry) {
+	if t.last == e {
+		t.last = nil
+	}
 	k := t.key(e.ip)
 	if p := t.index[k]; p == e {
 		if e.chain != nil {

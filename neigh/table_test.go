@@ -582,3 +582,26 @@ func TestQueueSlotsBounded(t *testing.T) {
 		t.Fatalf("%d free slots kept, bound %d", tab.freeSlots, max)
 	}
 }
+
+// TestRecycledEntryNotFound: the entry the table found last is tried
+// first on the next lookup; once it is removed and recycled for another
+// neighbour, a lookup of its old address must not find it.
+func TestRecycledEntryNotFound(t *testing.T) {
+	tab := New(Config{})
+	tab.Input(v6(1), ns(ll(1)), at(time.Second), nil) // STALE
+	if r := tab.Resolve(v6(1), nil, at(2*time.Second)); !r.OK || r.LinkAddr != ll(1) {
+		t.Fatalf("v6(1) resolved %+v", r)
+	}
+	tab.Remove(v6(1))
+	// v6(2) takes the entry v6(1) left.
+	tab.Input(v6(2), ns(ll(2)), at(3*time.Second), nil)
+	if r := tab.Resolve(v6(1), nil, at(4*time.Second)); r.OK || !r.Solicit {
+		t.Fatalf("removed v6(1) resolved %+v, want a new resolution", r)
+	}
+	if r := tab.Resolve(v6(2), nil, at(5*time.Second)); !r.OK || r.LinkAddr != ll(2) {
+		t.Fatalf("v6(2) resolved %+v", r)
+	}
+	if e, ok := tab.Lookup(v6(1)); !ok || e.State != StateIncomplete {
+		t.Fatalf("v6(1) is %+v, %v; want INCOMPLETE", e, ok)
+	}
+}
