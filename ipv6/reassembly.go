@@ -256,6 +256,11 @@ func (r *Reassembler) Config() ReassemblyConfig { return r.cfg }
 // header field that names it. ok is false when the chain has none, or
 // breaks before it.
 func fragmentOf(h Header) (f FragmentHeader, off, namedAt int, ok bool) {
+	if h.NextHeader() == ipv4.ProtoFragment && len(h) >= HeaderLen+FragmentHeaderLen {
+		// The fragment header right behind the fixed one, as senders
+		// that add no other extension header put it: no walk.
+		return FragmentHeader(h[HeaderLen : HeaderLen+FragmentHeaderLen]), HeaderLen, 6, true
+	}
 	it := h.ExtIter()
 	for e, more := it.Next(); more; e, more = it.Next() {
 		if e.Status != ExtOK && e.Status != ExtMisplaced {

@@ -125,9 +125,11 @@ func (a *ifaddrs) onLink6(dst ipv6.Addr) bool {
 	if dst.IsLinkLocalUnicast() {
 		return true
 	}
-	n := dst.Netip()
 	for i := range a.v6 {
-		if p := a.v6[i].prefix; p.Bits() < 128 && p.Contains(n) {
+		// The address is in its prefix, so sharing the prefix's bits
+		// with it is being in the prefix: cheaper than Prefix.Contains,
+		// for every packet sent.
+		if bits := a.v6[i].prefix.Bits(); bits < 128 && commonPrefixLen(a.v6[i].addr, dst) >= bits {
 			return true
 		}
 	}

@@ -81,6 +81,17 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 		// (the walk would say the same, at a cost a packet notices).
 		s.deliver6(h, a, p, ipv6.HeaderLen, namedAt, mcast, now)
 		return
+	case ipv4.ProtoFragment:
+		// A fragment header and nothing before it, as a fragmenting
+		// sender with no other extension header sends every fragment:
+		// the walk below would find just this.
+		if raw := h[ipv6.HeaderLen:]; len(raw) >= ipv6.FragmentHeaderLen && !reassembled &&
+			!ipv6.FragmentHeader(raw).IsAtomic() {
+			e := ipv6.Ext{Proto: p, Status: ipv6.ExtOK, Next: ipv4.Protocol(raw[0]), Offset: ipv6.HeaderLen,
+				NamedAt: namedAt, Len: ipv6.FragmentHeaderLen, Raw: raw[:ipv6.FragmentHeaderLen]}
+			s.ip6Fragment(h, e, mcast, linkMulticast, now)
+			return
+		}
 	}
 	frags := 0
 	it := h.ExtIter()
