@@ -73,24 +73,33 @@ func TestTCPLinuxPeer(t *testing.T) {
 		if v6 {
 			fam = "ipv6/"
 		}
-		for _, impaired := range []bool{false, true} {
-			name := fam + "clean"
-			if impaired {
-				name = fam + "impaired"
+		for _, offload := range []bool{false, true} {
+			for _, impaired := range []bool{false, true} {
+				name := fam + "clean"
+				if impaired {
+					name = fam + "impaired"
+				}
+				if offload {
+					// The TAP with virtio-net headers: the kernel sends
+					// TCP super-packets that the device cuts up.
+					name += "-offload"
+				}
+				t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
+					needCurl(t)
+					curlFetchesFromStack(t, newLinuxTCPEnv(t, v6, impaired, offload))
+				})
+				t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
+					env := newLinuxTCPEnv(t, v6, impaired, offload)
+					stackFetchesFromLinux(t, env)
+					env.checkOffload(t)
+				})
 			}
-			t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
-				needCurl(t)
-				curlFetchesFromStack(t, newLinuxTCPEnv(t, v6, impaired))
-			})
-			t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
-				stackFetchesFromLinux(t, newLinuxTCPEnv(t, v6, impaired))
-			})
 		}
 		t.Run(fam+"clean/linux-clients-to-stack", func(t *testing.T) {
-			linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false))
+			linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false, false))
 		})
 		t.Run(fam+"clean/stack-clients-to-linux", func(t *testing.T) {
-			stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false))
+			stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false, false))
 		})
 	}
 }
@@ -99,6 +108,7 @@ func TestTCPLinuxPeer(t *testing.T) {
 // talking IPv4 or IPv6.
 type linuxTCPEnv struct {
 	s      *Stack
+	dev    *tap.Device
 	ns     *netns.Namespace
 	ifname string         // the TAP, in ns
 	imp    *impair.Device // nil when not impaired
@@ -109,11 +119,12 @@ type linuxTCPEnv struct {
 }
 
 // newLinuxTCPEnv makes the TAP and the stack; over IPv6 (v6), the stack
-// has only IPv6 addresses, so that nothing can fall back to IPv4.
-func newLinuxTCPEnv(t *testing.T, v6, impaired bool) *linuxTCPEnv {
+// has only IPv6 addresses, so that nothing can fall back to IPv4. offload
+// opens the TAP with virtio-net headers and offloads (tap.Config.Offload).
+func newLinuxTCPEnv(t *testing.T, v6, impaired, offload bool) *linuxTCPEnv {
 	t.Helper()
-	tp := netns.NewTAP(t, tap.Config{})
-	env := &linuxTCPEnv{ns: tp.NS, ifname: tp.Dev.Name(), seed: uint64(time.Now().UnixNano()),
+	tp := netns.NewTAP(t, tap.Config{Offload: offload})
+	env := &linuxTCPEnv{dev: tp.Dev, ns: tp.NS, ifname: tp.Dev.Name(), seed: uint64(time.Now().UnixNano()),
 		stack: netns.StackAddr, kernel: netns.KernelAddr}
 	cfg := Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)}
 	if v6 {
@@ -602,5 +613,25 @@ func TestTCPLinuxHelper(t *testing.T) {
 	default:
 		fmt.Printf("helper: unknown mode %q\n", mode)
 		os.Exit(1)
+	}
+}
+
+// checkOffload asserts, on an offloading TAP, that the kernel did send
+// super-packets (what the offload path is for: a transfer from Linux of
+// megabytes goes in packets of up to 64 KiB) and that the device could
+// cut every one of them.
+func (env *linuxTCPEnv) checkOffload(t *testing.T) {
+	t.Helper()
+	if on, _ := env.dev.Offload(); !on {
+		return
+	}
+	st := env.dev.Stats()
+	t.Logf("offload: %d super-packets cut into %d frames, %d checksums completed, %d dropped",
+		st.RxSuperPackets, st.RxSegments, st.RxCsumCompleted, st.RxDropped)
+	if st.RxSuperPackets == 0 || st.RxSegments < 2*st.RxSuperPackets {
+		t.Errorf("the kernel sent %d super-packets (%d frames): offloads not in use", st.RxSuperPackets, st.RxSegments)
+	}
+	if st.RxDropped != 0 {
+		t.Errorf("%d packets from the kernel could not be cut or completed", st.RxDropped)
 	}
 }

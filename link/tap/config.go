@@ -53,6 +53,16 @@ type Config struct {
 	// HardwareAddr is the stack's MAC address; the zero Addr means a
 	// random, unicast, locally administered address.
 	HardwareAddr ethernet.Addr
+	// Offload opens the device with virtio-net headers and tells the
+	// kernel it takes checksum and TCP segmentation offload (and UDP's,
+	// where the kernel has it), so that the kernel sends TCP in
+	// super-packets of up to 64 KiB, one read each instead of one per
+	// 1500 bytes. The Device cuts them into wire-size frames and
+	// completes the checksums the kernel left partial, so a reader sees
+	// ordinary frames either way. Without Offload the device is opened
+	// through github.com/songgao/water, the plain path. Offload needs a
+	// little-endian host (ErrOffloadUnsupported otherwise).
+	Offload bool
 }
 
 // ErrName is wrapped by the error Open returns for a name Linux cannot
@@ -94,4 +104,11 @@ type Stats struct {
 	TxFrames, TxBytes uint64
 	// TxDropped counts frames written while the interface was down.
 	TxDropped uint64
+	// On the offload path (Config.Offload): RxSuperPackets counts the
+	// segmentation-offload packets the kernel sent, RxSegments the
+	// frames they were cut into, RxCsumCompleted the frames whose
+	// partial checksum was completed, and RxDropped the packets that
+	// could be neither (a GSO type or layout the Device does not know,
+	// more than 256 segments).
+	RxSuperPackets, RxSegments, RxCsumCompleted, RxDropped uint64
 }

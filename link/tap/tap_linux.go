@@ -39,6 +39,15 @@ type Device struct {
 	batchN    int
 	moreFn    func(fd uintptr) bool
 
+	// off is the offload path's state (Config.Offload), nil on the
+	// plain path.
+	off *offload
+	// one and oneLen let ReadFrame go through the offload path's batch
+	// read without allocating; the offload path's lock guards them.
+	one    [1][]byte
+	oneLen [1]int
+
+	closed    atomic.Bool // Close was called
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -65,29 +74,46 @@ func Open(cfg Config) (*Device, error) {
 	if addr == (ethernet.Addr{}) {
 		addr = RandomAddr()
 	}
-	ifce, err := water.New(water.Config{
-		DeviceType: water.TAP,
-		PlatformSpecificParams: water.PlatformSpecificParams{
-			Name:    cfg.Name,
-			Persist: cfg.Persist,
-		},
-	})
+	var (
+		f    *os.File
+		name string
+		off  *offload
+	)
+	if cfg.Offload {
+		var uso bool
+		var err error
+		if f, name, uso, err = openOffload(cfg.Name, cfg.Persist); err != nil {
+			return nil, err
+		}
+		off = newOffload(uso, mtu+ethernet.HeaderLen+ethernet.TagLen)
+	} else {
+		ifce, err := water.New(water.Config{
+			DeviceType: water.TAP,
+			PlatformSpecificParams: water.PlatformSpecificParams{
+				Name:    cfg.Name,
+				Persist: cfg.Persist,
+			},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tap: create %q through /dev/net/tun: %w", cfg.Name, err)
+		}
+		var ok bool
+		if f, ok = ifce.ReadWriteCloser.(*os.File); !ok {
+			ifce.Close()
+			return nil, fmt.Errorf("tap: water returned a %T, not an *os.File", ifce.ReadWriteCloser)
+		}
+		name = ifce.Name()
+	}
+	f, err := pollable(f)
 	if err != nil {
-		return nil, fmt.Errorf("tap: create %q through /dev/net/tun: %w", cfg.Name, err)
-	}
-	f, ok := ifce.ReadWriteCloser.(*os.File)
-	if !ok {
-		ifce.Close()
-		return nil, fmt.Errorf("tap: water returned a %T, not an *os.File", ifce.ReadWriteCloser)
-	}
-	if f, err = pollable(f); err != nil {
-		return nil, fmt.Errorf("tap %s: %w", ifce.Name(), err)
+		return nil, fmt.Errorf("tap %s: %w", name, err)
 	}
 	d := &Device{
 		f:    f,
-		name: ifce.Name(),
+		name: name,
 		mtu:  mtu,
 		addr: addr,
+		off:  off,
 	}
 	d.errClosed = fmt.Errorf("tap %s: %w", d.name, net.ErrClosed)
 	d.moreFn = d.more
@@ -199,6 +225,9 @@ func (d *Device) KernelAddr() ethernet.Addr { return d.kernel }
 // ReadFrame waits for the next frame the kernel sends out of the
 // interface and copies it into buf, cut to len(buf) if it is longer.
 func (d *Device) ReadFrame(buf []byte) (int, error) {
+	if d.off != nil {
+		return d.readOneOffload(buf)
+	}
 	// A tun file is read a frame at a time: a short buffer takes the
 	// start of the frame and the rest is gone.
 	n, err := d.f.Read(buf)
@@ -215,6 +244,9 @@ func (d *Device) ReadFrame(buf []byte) (int, error) {
 // them queued, without waiting again: one wake-up of the reading
 // goroutine for a burst of frames.
 func (d *Device) ReadFrames(bufs [][]byte, lens []int) (int, error) {
+	if d.off != nil {
+		return d.readFramesOffload(bufs, lens)
+	}
 	if len(bufs) == 0 {
 		return 0, nil
 	}
@@ -263,7 +295,13 @@ func (d *Device) more(fd uintptr) bool {
 // refusals are errors: the kernel refuses a frame shorter than an
 // Ethernet header with EINVAL.
 func (d *Device) WriteFrame(frame []byte) error {
-	if _, err := d.f.Write(frame); err != nil {
+	var err error
+	if d.off != nil {
+		_, err = d.writeOffload(frame)
+	} else {
+		_, err = d.f.Write(frame)
+	}
+	if err != nil {
 		if errors.Is(err, os.ErrClosed) {
 			return d.errClosed
 		}
@@ -280,24 +318,44 @@ func (d *Device) WriteFrame(frame []byte) error {
 
 // Stats returns the Device's counters.
 func (d *Device) Stats() Stats {
-	return Stats{
+	st := Stats{
 		RxFrames:  d.rxFrames.Load(),
 		RxBytes:   d.rxBytes.Load(),
 		TxFrames:  d.txFrames.Load(),
 		TxBytes:   d.txBytes.Load(),
 		TxDropped: d.txDropped.Load(),
 	}
+	if o := d.off; o != nil {
+		st.RxSuperPackets, st.RxSegments = o.superPackets.Load(), o.segments.Load()
+		st.RxCsumCompleted, st.RxDropped = o.completed.Load(), o.dropped.Load()
+	}
+	return st
+}
+
+// Offload reports whether the Device was opened with virtio-net headers
+// and offloads (Config.Offload), and whether the kernel took UDP
+// segmentation offload too.
+func (d *Device) Offload() (on, uso bool) {
+	if d.off == nil {
+		return false, false
+	}
+	return true, d.off.uso
 }
 
 // Close closes the file, which unblocks ReadFrame and removes the
 // interface unless it persists. Closing again returns the first error.
 func (d *Device) Close() error {
-	d.closeOnce.Do(func() { d.closeErr = d.f.Close() })
+	d.closeOnce.Do(func() {
+		d.closed.Store(true)
+		d.closeErr = d.f.Close()
+	})
 	return d.closeErr
 }
 
 func (d *Device) readError(err error) error {
-	if errors.Is(err, os.ErrClosed) {
+	// A read through the raw connection reports a Close as the poller's
+	// own "use of closed file", which is not os.ErrClosed.
+	if errors.Is(err, os.ErrClosed) || d.closed.Load() {
 		return d.errClosed
 	}
 	return fmt.Errorf("tap %s: read: %w", d.name, unwrapPath(err))

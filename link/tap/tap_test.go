@@ -268,8 +268,18 @@ func TestWriteWhileDown(t *testing.T) {
 
 // The stack asks the kernel for its MAC address, and the kernel answers.
 func TestARPExchange(t *testing.T) {
-	tp := netns.NewTAP(t, tap.Config{})
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { arpExchange(t, tap.Config{Offload: offload}) })
+	}
+}
+
+// arpExchange is TestARPExchange over a TAP opened with cfg.
+func arpExchange(t *testing.T, cfg tap.Config) {
+	tp := netns.NewTAP(t, cfg)
 	d := tp.Dev
+	if on, _ := d.Offload(); on != cfg.Offload {
+		t.Fatalf("Offload() = %v, want %v", on, cfg.Offload)
+	}
 	ch := frames(t, d)
 	me := d.HardwareAddr()
 	if err := d.WriteFrame(arpFrame(1, ethernet.Broadcast, me, netns.StackAddr, ethernet.Addr{}, netns.KernelAddr)); err != nil {
@@ -356,7 +366,11 @@ func ping(t *testing.T, tp *netns.TAP, size int) {
 // reply, across the TAP.
 func TestKernelPings(t *testing.T) {
 	netns.NeedTools(t, "ping")
-	ping(t, netns.NewTAP(t, tap.Config{}), 56)
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) {
+			ping(t, netns.NewTAP(t, tap.Config{Offload: offload}), 56)
+		})
+	}
 }
 
 // With an MTU of 9000 on both sides, the kernel sends jumbo frames whole.

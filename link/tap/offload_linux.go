@@ -1,0 +1,324 @@
+//go:build linux
+
+package tap
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/link/vnet"
+)
+
+// The offload path (Config.Offload). water cannot ask for virtio-net
+// headers, so the device is opened here with golang.org/x/sys/unix:
+// IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, then TUNSETOFFLOAD. Every packet then
+// starts with a vnet.Header in both directions. The kernel, told the
+// device takes checksum and TCP segmentation offload, hands the reader
+// TCP super-packets of up to 64 KiB (its own TSO, or GRO of what it
+// forwards) whose checksum is left partial: one read where there were
+// forty. The Device cuts them into wire-size frames in software
+// (vnet.Segmenter) and completes partial checksums, so what the stack
+// reads is what a wire would carry, and pcap.Tap and the impairment
+// wrapper above it see ordinary frames. Frames the stack writes go with
+// a header that asks nothing of the kernel.
+
+// maxSegments bounds the frames one super-packet may be cut into: 64 KiB
+// at a 1448-byte MSS is 46; a peer announcing a tiny MSS could ask for
+// thousands, and those super-packets are dropped and counted instead of
+// growing the Device's queue.
+const maxSegments = 256
+
+// vnetMaxPacket is the largest packet the kernel hands over with
+// offloads: 64 KiB of IP packet behind an Ethernet header and a VLAN tag.
+const vnetMaxPacket = 65535 + ethernet.HeaderLen + ethernet.TagLen
+
+// offloadFlags are the offloads asked of the kernel: checksums and TSO
+// for both families, and USO where the kernel has it (6.2 and later).
+const (
+	offloadFlags = unix.TUN_F_CSUM | unix.TUN_F_TSO4 | unix.TUN_F_TSO6
+	offloadUSO   = unix.TUN_F_USO4 | unix.TUN_F_USO6
+)
+
+// ErrOffloadUnsupported is wrapped by Open's error when Config.Offload
+// asks for what this host cannot give: virtio-net headers in an order
+// other than the host's (a big-endian host), or a kernel that refuses
+// TUNSETOFFLOAD.
+var ErrOffloadUnsupported = errors.New("tap: offloads unsupported")
+
+// littleEndian reports whether the host stores integers little-end
+// first: the kernel writes virtio-net headers in the host's order
+// unless told otherwise, and vnet reads them little-endian.
+func littleEndian() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}
+
+// openOffload creates (or attaches to) the TAP interface name with
+// virtio-net headers and offloads on, and returns its file, registered
+// with the runtime's poller, and its name. uso reports whether the
+// kernel took UDP segmentation offload too.
+func openOffload(name string, persist bool) (f *os.File, ifname string, uso bool, err error) {
+	if !littleEndian() {
+		return nil, "", false, fmt.Errorf("%w: virtio-net headers on a big-endian host", ErrOffloadUnsupported)
+	}
+	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("tap: open /dev/net/tun: %w", err)
+	}
+	fail := func(err error) (*os.File, string, bool, error) {
+		unix.Close(fd)
+		return nil, "", false, err
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return fail(fmt.Errorf("%w %q: %v", ErrName, name, err))
+	}
+	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI | unix.IFF_VNET_HDR)
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		return fail(fmt.Errorf("tap: create %q through /dev/net/tun: %w", name, os.NewSyscallError("ioctl TUNSETIFF", err)))
+	}
+	p := 0
+	if persist {
+		p = 1
+	}
+	if err := unix.IoctlSetInt(fd, unix.TUNSETPERSIST, p); err != nil {
+		return fail(fmt.Errorf("tap %s: %w", ifr.Name(), os.NewSyscallError("ioctl TUNSETPERSIST", err)))
+	}
+	if err := unix.IoctlSetPointerInt(fd, unix.TUNSETVNETHDRSZ, vnet.HeaderLen); err != nil {
+		return fail(fmt.Errorf("tap %s: %w", ifr.Name(), os.NewSyscallError("ioctl TUNSETVNETHDRSZ", err)))
+	}
+	uso = true
+	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags|offloadUSO); err != nil {
+		uso = false
+		if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags); err != nil {
+			return fail(fmt.Errorf("%w: tap %s: %w", ErrOffloadUnsupported, ifr.Name(), os.NewSyscallError("ioctl TUNSETOFFLOAD", err)))
+		}
+	}
+	return os.NewFile(uintptr(fd), "/dev/net/tun"), ifr.Name(), uso, nil
+}
+
+// offload is the Device's state on the offload path.
+type offload struct {
+	uso bool // the kernel may send UDP super-packets too
+
+	mu   sync.Mutex // serializes readers: the read buffer and the queue
+	rbuf []byte     // one packet as read: header, then the frame
+	// scratch takes a segment too long for the reader's buffer.
+	scratch []byte
+	// queue holds the frames of a super-packet that did not fit the
+	// reader's buffers, in order, from head.
+	queue      [][]byte
+	queueLens  []int
+	head, tail int
+
+	// The state of one read through the poller (see read).
+	bufs   [][]byte
+	lens   []int
+	n      int
+	rerr   error
+	readFn func(fd uintptr) bool
+
+	frameLen int // the size of the queue's buffers
+
+	wpool sync.Pool // *[]byte: a header and a frame, for one write
+
+	// Counters, atomic: Stats must not wait for a reader blocked in
+	// the poller with mu held.
+	superPackets, segments, completed, dropped atomic.Uint64
+}
+
+func newOffload(uso bool, frameLen int) *offload {
+	o := &offload{uso: uso, frameLen: frameLen,
+		rbuf: make([]byte, vnet.HeaderLen+vnetMaxPacket), scratch: make([]byte, vnetMaxPacket)}
+	o.readFn = o.read
+	o.wpool.New = func() any {
+		b := make([]byte, vnet.HeaderLen+frameLen)
+		return &b
+	}
+	return o
+}
+
+// readFramesOffload is ReadFrames on the offload path: the frames queued
+// from the last super-packet first; else it waits for a packet, then
+// reads more without waiting while bufs has room.
+func (d *Device) readFramesOffload(bufs [][]byte, lens []int) (int, error) {
+	if len(bufs) == 0 {
+		return 0, nil
+	}
+	d.off.mu.Lock()
+	defer d.off.mu.Unlock()
+	return d.readFramesLocked(bufs, lens)
+}
+
+// readFramesLocked is readFramesOffload with the offload path's lock
+// held.
+func (d *Device) readFramesLocked(bufs [][]byte, lens []int) (int, error) {
+	o := d.off
+	n := o.drain(bufs, lens)
+	if n == 0 {
+		// The read loop's state lives in o, and readFn is bound once:
+		// a closure here would be allocated on every call.
+		o.bufs, o.lens, o.n, o.rerr = bufs, lens, 0, nil
+		err := d.rc.Read(o.readFn)
+		n = o.n
+		o.bufs, o.lens = nil, nil
+		if n == 0 {
+			if err == nil {
+				err = o.rerr
+			}
+			return 0, d.readError(err)
+		}
+	}
+	for i := range n {
+		d.rxFrames.Add(1)
+		d.rxBytes.Add(uint64(lens[i]))
+	}
+	return n, nil
+}
+
+// read reads packets from fd into o.bufs while they have room, taking
+// each apart (take); it asks the poller to wait only while nothing has
+// been read.
+func (o *offload) read(fd uintptr) bool {
+	for o.n < len(o.bufs) {
+		k, err := syscall.Read(int(fd), o.rbuf)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return o.n > 0
+		case err != nil:
+			o.rerr = err
+			return true
+		case k == 0:
+			o.rerr = io.EOF
+			return true
+		}
+		o.n += o.take(o.rbuf[:k], o.bufs[o.n:], o.lens[o.n:])
+	}
+	return true
+}
+
+// readOneOffload is ReadFrame on the offload path: a batch of one.
+func (d *Device) readOneOffload(buf []byte) (int, error) {
+	d.off.mu.Lock()
+	defer d.off.mu.Unlock()
+	d.one[0] = buf
+	n, err := d.readFramesLocked(d.one[:], d.oneLen[:])
+	d.one[0] = nil
+	if n == 0 {
+		return 0, err
+	}
+	return d.oneLen[0], nil
+}
+
+// drain moves queued frames into bufs.
+func (o *offload) drain(bufs [][]byte, lens []int) int {
+	n := 0
+	for n < len(bufs) && o.head < o.tail {
+		lens[n] = copy(bufs[n], o.queue[o.head][:o.queueLens[o.head]])
+		o.head++
+		n++
+	}
+	if o.head == o.tail {
+		o.head, o.tail = 0, 0
+	}
+	return n
+}
+
+// take turns one packet as read (header, frame) into frames: into bufs as
+// far as they go, the rest of a super-packet into the queue. It returns
+// how many went into bufs. A packet that cannot be completed or cut is
+// dropped and counted.
+func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
+	h, err := vnet.NewHeader(p)
+	if err != nil || h.Check() != nil {
+		o.dropped.Add(1)
+		return 0
+	}
+	frame := p[vnet.HeaderLen:]
+	if h.GSOType() == vnet.GSONone {
+		if vnet.Complete(frame, h) != nil {
+			o.dropped.Add(1)
+			return 0
+		}
+		if h.Flags()&vnet.NeedsCsum != 0 {
+			o.completed.Add(1)
+		}
+		lens[0] = copy(bufs[0], frame)
+		return 1
+	}
+	netOff := ethernet.HeaderLen
+	if len(frame) >= ethernet.HeaderLen && binary.BigEndian.Uint16(frame[12:]) == uint16(ethernet.TypeVLAN) {
+		netOff += ethernet.TagLen
+	}
+	s, err := vnet.NewSegmenter(frame, h, netOff)
+	if err != nil || s.N() > maxSegments {
+		o.dropped.Add(1)
+		return 0
+	}
+	o.superPackets.Add(1)
+	o.segments.Add(uint64(s.N()))
+	n := 0
+	for i := range s.N() {
+		var buf []byte
+		if n < len(bufs) {
+			buf = bufs[n]
+		} else {
+			buf = o.slot()
+		}
+		k := s.SegmentLen(i)
+		if len(buf) >= k {
+			s.Segment(i, buf)
+		} else {
+			// A reader's buffer shorter than the segment: the frame is
+			// cut to it, as ReadFrame cuts any frame.
+			s.Segment(i, o.scratch)
+			k = copy(buf, o.scratch[:k])
+		}
+		if n < len(bufs) {
+			lens[n] = k
+			n++
+		} else {
+			o.queueLens[o.tail-1] = k
+		}
+	}
+	return n
+}
+
+// slot returns the next free buffer of the queue, growing it (to at most
+// maxSegments buffers, each as large as the reader's).
+func (o *offload) slot() []byte {
+	if o.tail == len(o.queue) {
+		o.queue = append(o.queue, make([]byte, o.frameLen))
+		o.queueLens = append(o.queueLens, 0)
+	}
+	o.tail++
+	return o.queue[o.tail-1]
+}
+
+// writeOffload writes frame behind a header that asks nothing of the
+// kernel: the stack made every checksum, and sends no super-packets yet.
+func (d *Device) writeOffload(frame []byte) (int, error) {
+	bp := d.off.wpool.Get().(*[]byte)
+	defer d.off.wpool.Put(bp)
+	b := *bp
+	if len(b) < vnet.HeaderLen+len(frame) {
+		b = make([]byte, vnet.HeaderLen+len(frame))
+		*bp = b
+	}
+	clear(b[:vnet.HeaderLen])
+	copy(b[vnet.HeaderLen:], frame)
+	n, err := d.f.Write(b[:vnet.HeaderLen+len(frame)])
+	return max(n-vnet.HeaderLen, 0), err
+}
