@@ -11,6 +11,13 @@ import (
 
 var reasmT0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// pendingCost and fragRecCost are what the engine charges for a datagram's
+// record and for a slot of its fragment list.
+var (
+	pendingCost = NewReassembler(ReassemblyConfig{}).e.RecordCost()
+	fragRecCost = NewReassembler(ReassemblyConfig{}).e.FragCost()
+)
+
 // reasmPacket builds a packet with the given extension headers (before
 // the UDP payload) and n random bytes of UDP payload.
 func reasmPacket(rng *rand.Rand, first ipv4.Protocol, heads [][]byte, n int) Header {
