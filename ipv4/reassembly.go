@@ -172,7 +172,8 @@ func (h *reasmHead) Keep(head []byte, _ int, _ *bufpool.Pool) int {
 	return 0
 }
 
-// Free has nothing to give back: the header lives in the record.
+// Free has nothing to give back: the header lives in the record (the
+// engine does not call it).
 func (h *reasmHead) Free(*bufpool.Pool) int { return 0 }
 
 // Bytes is the first fragment's header.
@@ -184,6 +185,7 @@ func (h *reasmHead) Prefix() int { return h.n }
 // Build makes the first fragment's header the datagram's: its total
 // length, MF and the offset cleared, the checksum recomputed.
 func (h *reasmHead) Build(out []byte) {
+	copy(out, h.b[:h.n])
 	oh := Header(out)
 	oh.SetTotalLen(uint16(len(out)))
 	oh.SetFlags(oh.Flags() &^ FlagMF)
@@ -265,11 +267,15 @@ func (r *Reassembler) Add(h Header, now time.Time) (datagram []byte, done bool, 
 		return nil, false, ErrNotFragment
 	}
 	off := h.FragOffset()
-	f := reasm.Frag{
-		Off: off, End: off + tl - hl, More: h.MF(),
-		Data: h[hl:tl], Prefix: hl, Head: h[:hl],
-	}
-	return r.e.Add(reasmKey{src: h.Src(), dst: h.Dst(), id: h.ID(), proto: h.Protocol()}, f, now)
+	// Set field by field, which the compiler writes in place; a literal
+	// it builds aside and copies, and reading back 16 bytes that were
+	// just written in smaller pieces stalls (the same for the key).
+	var f reasm.Frag
+	f.Off, f.End, f.More = off, off+tl-hl, h.MF()
+	f.Data, f.Prefix, f.Head = h[hl:tl], hl, h[:hl]
+	var key reasmKey
+	key.src, key.dst, key.id, key.proto = h.Src(), h.Dst(), h.ID(), h.Protocol()
+	return r.e.Add(&key, &f, now)
 }
 
 // Release gives back a datagram Add returned. The caller must not use it

@@ -207,6 +207,7 @@ func (h *reasmHead) Prefix() int { return len(h.first) - FragmentHeaderLen }
 // Build names the fragment header's next header where the fragment header
 // was named, and sets the payload length.
 func (h *reasmHead) Build(out []byte) {
+	copy(out, h.first[:h.Prefix()])
 	out[h.nextAt] = byte(FragmentHeader(h.first[h.Prefix():]).NextHeader())
 	Header(out).SetPayloadLen(uint16(len(out) - HeaderLen))
 }
@@ -221,8 +222,9 @@ var reasmParams = reasm.Params{
 	},
 	// The unfragmentable part after the fixed header, and the
 	// fragmentable part, make the payload, bounded by 65535 bytes.
-	MaxLen:    HeaderLen + MaxPayloadLen,
-	KeepFrags: keepFrags,
+	MaxLen:     HeaderLen + MaxPayloadLen,
+	KeepFrags:  keepFrags,
+	PooledHead: true,
 	// The first fragment as received, as much as an error may quote.
 	QuoteLen:  maxQuote,
 	QuoteData: maxQuote,
@@ -323,11 +325,12 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 	}
 	dataOff := fOff + FragmentHeaderLen
 	off := fh.Offset()
-	f := reasm.Frag{
-		Off: off, End: off + len(h) - dataOff, More: fh.More(),
-		Data: h[min(dataOff, len(h)):], Prefix: fOff,
-		Head: h[:min(dataOff, len(h))], Mark: namedAt, HeadCost: bufpool.Size(dataOff),
-	}
+	// Set field by field, which the compiler writes in place (see
+	// ipv4's Add).
+	var f reasm.Frag
+	f.Off, f.End, f.More = off, off+len(h)-dataOff, fh.More()
+	f.Data, f.Prefix = h[min(dataOff, len(h)):], fOff
+	f.Head, f.Mark, f.HeadCost = h[:min(dataOff, len(h))], namedAt, bufpool.Size(dataOff)
 
 	r.e.Lock()
 	defer r.e.Unlock()
@@ -335,7 +338,7 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 		r.atomic++
 		return nil, false, ErrAtomicFragment
 	}
-	if err := r.e.Take(f); err != nil {
+	if err := r.e.Take(&f); err != nil {
 		return nil, false, err
 	}
 	if off == 0 && !chainComplete(h) {
@@ -343,7 +346,9 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 		r.e.Refuse()
 		return nil, false, ErrIncompleteChain
 	}
-	return r.e.Insert(reasmKey{src: h.Src(), dst: h.Dst(), id: fh.ID()}, f, now)
+	var key reasmKey
+	key.src, key.dst, key.id = h.Src(), h.Dst(), fh.ID()
+	return r.e.Insert(&key, &f, now)
 }
 
 // Release gives back a packet Add returned. The caller must not use it

@@ -7,7 +7,7 @@ import (
 )
 
 // Add is Take and, if the fragment passes, Insert, under the lock.
-func (e *Engine[K, H, PH]) Add(key K, f Frag, now time.Time) (datagram []byte, done bool, err error) {
+func (e *Engine[K, H, PH]) Add(key *K, f *Frag, now time.Time) (datagram []byte, done bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.Take(f); err != nil {
@@ -20,7 +20,7 @@ func (e *Engine[K, H, PH]) Add(key K, f Frag, now time.Time) (datagram []byte, d
 // its own: data, a multiple of 8 bytes unless it is the last, within
 // MaxLen. It returns nil or the family's Length or TooBig error. Lock
 // held.
-func (e *Engine[K, H, PH]) Take(f Frag) error {
+func (e *Engine[K, H, PH]) Take(f *Frag) error {
 	e.stats.Reqds++
 	if n := f.End - f.Off; n <= 0 || f.More && n%8 != 0 {
 		return e.malformed(e.par.Errors.Length)
@@ -44,9 +44,9 @@ func (e *Engine[K, H, PH]) Refuse() { e.stats.Fails++ }
 // with Release. Otherwise done is false, and err says why the fragment was
 // not taken, if it was not: one of Params.Errors (Duplicate is benign).
 // Lock held.
-func (e *Engine[K, H, PH]) Insert(key K, f Frag, now time.Time) (datagram []byte, done bool, err error) {
+func (e *Engine[K, H, PH]) Insert(key *K, f *Frag, now time.Time) (datagram []byte, done bool, err error) {
 	off, end, n := f.Off, f.End, f.End-f.Off
-	p := e.table[key]
+	p := e.table[*key]
 	i := 0 // where the fragment goes in p.frags
 	if p != nil {
 		if p.dead {
@@ -81,7 +81,7 @@ func (e *Engine[K, H, PH]) Insert(key K, f Frag, now time.Time) (datagram []byte
 	// larger).
 	need := 0
 	if p == nil {
-		need = e.RecordCost() + max(e.par.KeepFrags, e.initFrags())*fragCost
+		need = e.recordCost + max(e.par.KeepFrags, e.initFrags())*fragCost
 		if len(e.table) >= e.cfg.MaxDatagrams {
 			e.dropOldest(nil)
 		}
@@ -147,9 +147,8 @@ func (e *Engine[K, H, PH]) Insert(key K, f Frag, now time.Time) (datagram []byte
 		// collector.
 		out = make([]byte, size)
 	}
-	copy(out, h.Bytes()[:prefix])
-	for _, f := range p.frags {
-		copy(out[prefix+f.off:], f.buf)
+	for _, g := range p.frags {
+		copy(out[prefix+g.off:], g.buf)
 	}
 	h.Build(out)
 	e.stats.OKs++
@@ -214,5 +213,7 @@ func (e *Engine[K, H, PH]) freeBufs(p *record[K, H]) {
 	}
 	p.frags = p.frags[:0]
 	p.size = 0
-	e.account(p, -PH(&p.head).Free(&e.pool))
+	if e.par.PooledHead {
+		e.account(p, -PH(&p.head).Free(&e.pool))
+	}
 }

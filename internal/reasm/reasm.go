@@ -104,6 +104,9 @@ type Params struct {
 	// how much of the first fragment's data it may hold behind the
 	// headers.
 	QuoteLen, QuoteData int
+	// PooledHead says that Head.Keep takes memory from the pool, which
+	// Head.Free gives back; without it, the headers live in the record.
+	PooledHead bool
 	// Errors are returned for the engine's own reasons.
 	Errors Errors
 }
@@ -139,15 +142,16 @@ type Head[H any] interface {
 	// from a pool buffer if it needs one) and returns the memory it took
 	// from the pool, the fragment's HeadCost.
 	Keep(head []byte, mark int, pool *bufpool.Pool) (mem int)
-	// Free gives back what Keep took and returns its memory.
+	// Free gives back what Keep took and returns its memory. It is
+	// called only where Params.PooledHead says Keep takes any.
 	Free(pool *bufpool.Pool) (mem int)
 	// Bytes is the headers kept as received, empty before Keep.
 	Bytes() []byte
-	// Prefix is how many of them go in front of the reassembled
-	// datagram, which Build then finishes.
+	// Prefix is how many bytes of header go in front of the reassembled
+	// datagram.
 	Prefix() int
-	// Build rebuilds the reassembled datagram's header in out, whose
-	// first Prefix bytes are those of Bytes and the rest the data.
+	// Build writes the reassembled datagram's header in the first Prefix
+	// bytes of out, which holds the data behind them.
 	Build(out []byte)
 }
 
@@ -201,8 +205,9 @@ const keepRecords = 64
 // reads the clock and starts no timer. Its methods named Locked, and Take
 // and Insert, are called with Lock held; the others take it themselves.
 type Engine[K comparable, H any, PH Head[H]] struct {
-	cfg Config
-	par Params
+	cfg        Config
+	par        Params
+	recordCost int // RecordCost, which a generic function computes at run time
 
 	mu         sync.Mutex
 	table      map[K]*record[K, H]
@@ -228,13 +233,14 @@ func New[K comparable, H any, PH Head[H]](cfg Config, par Params) *Engine[K, H, 
 		table: make(map[K]*record[K, H]),
 		quote: make([]byte, par.QuoteLen),
 	}
+	e.recordCost = int(unsafe.Sizeof(record[K, H]{}))
 	e.pool.SetMaxFree(cfg.MaxBytes / 4)
 	return e
 }
 
 // RecordCost is what a datagram's record costs, beyond its fragment list
 // and buffers.
-func (e *Engine[K, H, PH]) RecordCost() int { return int(unsafe.Sizeof(record[K, H]{})) }
+func (e *Engine[K, H, PH]) RecordCost() int { return e.recordCost }
 
 // FragCost is what a slot of a fragment list costs.
 func (e *Engine[K, H, PH]) FragCost() int { return fragCost }

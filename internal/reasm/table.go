@@ -22,7 +22,7 @@ func (e *Engine[K, H, PH]) dropOldest(keep *record[K, H]) bool {
 }
 
 // newRecord starts a datagram at the tail of the list.
-func (e *Engine[K, H, PH]) newRecord(key K, now time.Time) *record[K, H] {
+func (e *Engine[K, H, PH]) newRecord(key *K, now time.Time) *record[K, H] {
 	var p *record[K, H]
 	if n := len(e.free); n > 0 {
 		p = e.free[n-1]
@@ -34,10 +34,10 @@ func (e *Engine[K, H, PH]) newRecord(key K, now time.Time) *record[K, H] {
 	if cap(p.frags) < e.initFrags() {
 		p.frags = make([]frag, 0, e.initFrags())
 	}
-	p.key = key
+	p.key = *key
 	p.deadline = now.Add(e.cfg.Timeout)
 	p.total = -1
-	e.table[key] = p
+	e.table[*key] = p
 	p.prev = e.tail
 	if e.tail != nil {
 		e.tail.next = p
@@ -45,7 +45,7 @@ func (e *Engine[K, H, PH]) newRecord(key K, now time.Time) *record[K, H] {
 		e.head = p
 	}
 	e.tail = p
-	e.account(p, e.RecordCost()+cap(p.frags)*fragCost)
+	e.account(p, e.recordCost+cap(p.frags)*fragCost)
 	return p
 }
 
