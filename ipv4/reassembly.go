@@ -8,16 +8,14 @@ import (
 	"github.com/medina-net/medina/internal/reasm"
 )
 
-// Fragment reassembly (RFC 791 section 3.2, RFC 815, RFC 1122 3.3.2).
+// Fragment reassembly (RFC 791 section 3.2, RFC 815, RFC 1122 3.3.2), on
+// the engine ipv6 shares (internal/reasm, whose package comment tells how
+// fragments are held, checked, bounded in memory and evicted).
 //
 // Datagrams in progress are keyed by source, destination, protocol and
-// identification. Each keeps its fragments in a list sorted by offset, each
-// fragment's payload copied into a pooled buffer; a fragment is checked
-// against its two neighbours in the list, so a datagram of k fragments
-// costs O(k log k) comparisons and O(k²) word moves at worst, with k
-// bounded by MaxFragments. When the fragments cover the datagram from 0 to
-// the end the last fragment gave, they are copied behind the first
-// fragment's header into one buffer.
+// identification. When the fragments cover the datagram from 0 to the end
+// the last fragment gave, they are copied behind the first fragment's
+// header (kept in the datagram's record) into one buffer.
 //
 // RFC 5722's rule, which RFC 791 predates, is applied to IPv4 as Linux
 // does: a fragment that overlaps another of the same datagram discards the
@@ -28,17 +26,9 @@ import (
 // fragment (MF clear) that disagrees with the length already known, or a
 // fragment past that length, discards the datagram too.
 //
-// Memory is bounded by MaxBytes, counted exactly: the capacity of every
-// fragment buffer, the fragment list, and a fixed cost per datagram (the
-// size of its record), so that a flood of tiny fragments is charged for
-// the bookkeeping it causes. When a fragment would exceed the bound, or a
-// new datagram would exceed MaxDatagrams, the oldest datagrams in progress
-// are dropped to make room (counted in ReasmDrops): an attacker must keep
-// flooding to keep others' datagrams from completing, rather than fill the
-// table once and block reassembly for a whole timeout, which is what
-// refusing new fragments would allow. Free buffers are kept for reuse
-// (internal/bufpool, the pool the neighbour tables use too) up to a
-// quarter of MaxBytes.
+// Memory is bounded by MaxBytes, counted exactly (the fragment buffers,
+// the fragment lists, a record per datagram); the oldest datagrams are
+// dropped to make room (counted in ReasmDrops).
 
 // Defaults of ReassemblyConfig.
 const (

@@ -9,14 +9,15 @@ import (
 	"github.com/medina-net/medina/ipv4"
 )
 
-// Fragment reassembly (RFC 8200 section 4.5), in the shape of ipv4's
-// Reassembler.
+// Fragment reassembly (RFC 8200 section 4.5), on the engine ipv4 shares
+// (internal/reasm).
 //
 // Packets in progress are keyed by source, destination and fragment
 // identification. Each keeps its fragments' data in a list sorted by
 // offset, copied into pooled buffers (internal/bufpool, the pool the
 // IPv4 reassembler and the neighbour tables use), and the unfragmentable
-// part of the fragment at offset 0 with its fragment header. When the
+// part of the fragment at offset 0 with its fragment header, in a pooled
+// buffer too. When the
 // fragments cover the packet from 0 to the end the last fragment gave,
 // they are copied behind that unfragmentable part, whose last next header
 // field takes the fragment header's value, into one buffer.
