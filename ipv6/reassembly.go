@@ -182,13 +182,29 @@ type reasmHead struct {
 
 // Keep copies the first fragment's headers into a pool buffer.
 func (h *reasmHead) Keep(head []byte, nextAt int, pool *bufpool.Pool) int {
-	h.first = pool.Get(len(head))
+	if len(head) > bufpool.MaxSize {
+		// Headers longer than the pool's largest class (a chain of
+		// options headers can be) are left to the collector, as the
+		// largest reassembled packets are: Get would give none.
+		h.first = make([]byte, len(head))
+	} else {
+		h.first = pool.Get(len(head))
+	}
 	copy(h.first, head)
 	h.nextAt = nextAt
 	return cap(h.first)
 }
 
-// Free gives the buffer back.
+// headCost is what Keep takes for n bytes of headers.
+func headCost(n int) int {
+	if n > bufpool.MaxSize {
+		return n
+	}
+	return bufpool.Size(n)
+}
+
+// Free gives the buffer back (Put leaves one beyond the pool's classes to
+// the collector).
 func (h *reasmHead) Free(pool *bufpool.Pool) int {
 	if h.first == nil {
 		return 0
@@ -331,7 +347,7 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 	var f reasm.Frag
 	f.Off, f.End, f.More = off, off+len(h)-dataOff, fh.More()
 	f.Data, f.Prefix = h[min(dataOff, len(h)):], fOff
-	f.Head, f.Mark, f.HeadCost = h[:min(dataOff, len(h))], namedAt, bufpool.Size(dataOff)
+	f.Head, f.Mark, f.HeadCost = h[:min(dataOff, len(h))], namedAt, headCost(dataOff)
 
 	r.e.Lock()
 	defer r.e.Unlock()
