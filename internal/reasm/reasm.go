@@ -145,7 +145,8 @@ type Head[H any] interface {
 	// Free gives back what Keep took and returns its memory. It is
 	// called only where Params.PooledHead says Keep takes any.
 	Free(pool *bufpool.Pool) (mem int)
-	// Bytes is the headers kept as received, empty before Keep.
+	// Bytes is the headers kept as received, empty before Keep: what
+	// Expire quotes, and how it tells that the first fragment came.
 	Bytes() []byte
 	// Prefix is how many bytes of header go in front of the reassembled
 	// datagram.
