@@ -13,6 +13,13 @@ import (
 
 var reasmT0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// pendingCost and fragRecCost are what the engine charges for a datagram's
+// record and for a slot of its fragment list.
+var (
+	pendingCost = NewReassembler(ReassemblyConfig{}).e.RecordCost()
+	fragRecCost = NewReassembler(ReassemblyConfig{}).e.FragCost()
+)
+
 var (
 	optsRA = []byte{0x94, 4, 0, 0} // router alert: copied
 	optsRR = append([]byte{byte(OptRR), 39, 4}, make([]byte, 37)...)

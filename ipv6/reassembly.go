@@ -2,22 +2,22 @@ package ipv6
 
 import (
 	"errors"
-	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/medina-net/medina/internal/bufpool"
+	"github.com/medina-net/medina/internal/reasm"
 	"github.com/medina-net/medina/ipv4"
 )
 
-// Fragment reassembly (RFC 8200 section 4.5), in the shape of ipv4's
-// Reassembler.
+// Fragment reassembly (RFC 8200 section 4.5), on the engine ipv4 shares
+// (internal/reasm).
 //
 // Packets in progress are keyed by source, destination and fragment
 // identification. Each keeps its fragments' data in a list sorted by
 // offset, copied into pooled buffers (internal/bufpool, the pool the
 // IPv4 reassembler and the neighbour tables use), and the unfragmentable
-// part of the fragment at offset 0 with its fragment header. When the
+// part of the fragment at offset 0 with its fragment header, in a pooled
+// buffer too. When the
 // fragments cover the packet from 0 to the end the last fragment gave,
 // they are copied behind that unfragmentable part, whose last next header
 // field takes the fragment header's value, into one buffer.
@@ -74,21 +74,6 @@ type ReassemblyConfig struct {
 	// MaxFragments bounds the fragments of one packet; one more discards
 	// the packet.
 	MaxFragments int
-}
-
-func (cfg *ReassemblyConfig) fill() {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultReassemblyTimeout
-	}
-	if cfg.MaxBytes <= 0 {
-		cfg.MaxBytes = DefaultReassemblyMaxBytes
-	}
-	if cfg.MaxDatagrams <= 0 {
-		cfg.MaxDatagrams = DefaultReassemblyMaxDatagrams
-	}
-	if cfg.MaxFragments <= 0 {
-		cfg.MaxFragments = DefaultReassemblyMaxFragments
-	}
 }
 
 // Errors of Add: why a fragment was not taken. Each is returned as it is,
@@ -176,81 +161,121 @@ type reasmKey struct {
 	id       uint32
 }
 
-// fragRec is one fragment held: bytes [off, end) of the fragmentable
-// part.
-type fragRec struct {
-	off, end int
-	buf      []byte
-}
+// maxQuote is how much of a packet an ICMPv6 error may quote: the error
+// must fit IPv6's least MTU (RFC 4443 2.4 (c)).
+const maxQuote = MinMTU - HeaderLen - 8
 
-// pending is a packet in progress.
-type pending struct {
-	key        reasmKey
-	deadline   time.Time
-	prev, next *pending // in order of creation, which is deadline order
+// keepFrags bounds the fragment lists recycled records keep: a packet of
+// up to 16 fragments (23 KB at Ethernet's MTU) reuses its list, and the
+// records held outside MaxBytes stay under 64 × keepFrags × the cost of a
+// slot (40 KB).
+const keepFrags = 16
 
-	frags []fragRec // sorted by offset, never overlapping
-	total int       // fragmentable length given by the last fragment, -1 until then
-	size  int       // bytes held
-	mem   int       // memory counted against MaxBytes
-	dead  bool      // discarded; later fragments are dropped
-
-	// first is the fragment at offset 0 up to its data: the
-	// unfragmentable part and the fragment header, as received (nil until
-	// it arrives); nextAt is the offset in it of the next header field
-	// that names the fragment header.
-	first  []byte
+// reasmHead keeps the fragment at offset 0 up to its data: the
+// unfragmentable part and the fragment header, as received, in a pool
+// buffer (the unfragmentable part may be long), and the offset in it of
+// the next header field that names the fragment header.
+type reasmHead struct {
+	first  []byte // nil until the first fragment arrives
 	nextAt int
 }
 
-const (
-	pendingCost = int(unsafe.Sizeof(pending{}))
-	fragRecCost = int(unsafe.Sizeof(fragRec{}))
-	// keepPending bounds the recycled records, and keepFrags the
-	// fragment lists they keep: a packet of up to 16 fragments (23 KB
-	// at Ethernet's MTU) reuses its list, and the records held outside
-	// MaxBytes stay under keepPending × keepFrags × fragRecCost (40 KB).
-	keepPending = 64
-	keepFrags   = 16
-	// maxQuote is how much of a packet an ICMPv6 error may quote: the
-	// error must fit IPv6's least MTU (RFC 4443 2.4 (c)).
-	maxQuote = MinMTU - HeaderLen - 8
-)
+// Keep copies the first fragment's headers into a pool buffer.
+func (h *reasmHead) Keep(head []byte, nextAt int, pool *bufpool.Pool) int {
+	if len(head) > bufpool.MaxSize {
+		// Headers longer than the pool's largest class (a chain of
+		// options headers can be) are left to the collector, as the
+		// largest reassembled packets are: Get would give none.
+		h.first = make([]byte, len(head))
+	} else {
+		h.first = pool.Get(len(head))
+	}
+	copy(h.first, head)
+	h.nextAt = nextAt
+	return cap(h.first)
+}
+
+// headCost is what Keep takes for n bytes of headers.
+func headCost(n int) int {
+	if n > bufpool.MaxSize {
+		return n
+	}
+	return bufpool.Size(n)
+}
+
+// Free gives the buffer back (Put leaves one beyond the pool's classes to
+// the collector).
+func (h *reasmHead) Free(pool *bufpool.Pool) int {
+	if h.first == nil {
+		return 0
+	}
+	n := cap(h.first)
+	pool.Put(h.first)
+	h.first = nil
+	return n
+}
+
+// Bytes is the first fragment's headers as received.
+func (h *reasmHead) Bytes() []byte { return h.first }
+
+// Prefix is the unfragmentable part: the fragment header goes.
+func (h *reasmHead) Prefix() int { return len(h.first) - FragmentHeaderLen }
+
+// Build names the fragment header's next header where the fragment header
+// was named, and sets the payload length.
+func (h *reasmHead) Build(out []byte) {
+	copy(out, h.first[:h.Prefix()])
+	out[h.nextAt] = byte(FragmentHeader(h.first[h.Prefix():]).NextHeader())
+	Header(out).SetPayloadLen(uint16(len(out) - HeaderLen))
+}
+
+// reasmParams are what IPv6 fixes of the engine.
+var reasmParams = reasm.Params{
+	Defaults: reasm.Config{
+		Timeout:      DefaultReassemblyTimeout,
+		MaxBytes:     DefaultReassemblyMaxBytes,
+		MaxDatagrams: DefaultReassemblyMaxDatagrams,
+		MaxFragments: DefaultReassemblyMaxFragments,
+	},
+	// The unfragmentable part after the fixed header, and the
+	// fragmentable part, make the payload, bounded by 65535 bytes.
+	MaxLen:     HeaderLen + MaxPayloadLen,
+	KeepFrags:  keepFrags,
+	PooledHead: true,
+	// The first fragment as received, as much as an error may quote.
+	QuoteLen:  maxQuote,
+	QuoteData: maxQuote,
+	Errors: reasm.Errors{
+		Length:       ErrFragmentLength,
+		TooBig:       ErrReassemblyTooBig,
+		Overlap:      ErrFragmentOverlap,
+		Duplicate:    ErrFragmentDuplicate,
+		Inconsistent: ErrFragmentInconsistent,
+		TooMany:      ErrTooManyFragments,
+		Memory:       ErrReassemblyMemory,
+		Discarded:    ErrDatagramDiscarded,
+	},
+}
 
 // Reassembler reassembles fragmented IPv6 packets. Create it with
 // NewReassembler. It never reads the clock and starts no timer: Add and
 // Expire take the time, and Expire says when it is next needed. It is safe
 // for concurrent use.
 type Reassembler struct {
-	cfg ReassemblyConfig
+	e *reasm.Engine[reasmKey, reasmHead, *reasmHead]
 
-	mu         sync.Mutex
-	table      map[reasmKey]*pending
-	head, tail *pending // oldest and newest
-	mem        int
-	stats      ReassemblyStats
-	pool       bufpool.Pool
-	free       []*pending
-
-	// expireMu serializes Expire, which owns these.
-	expireMu sync.Mutex
-	expired  []*pending
-	quote    [maxQuote]byte
+	// IPv6's own counters, guarded by the engine's lock.
+	incompleteChain uint64
+	atomic          uint64
 }
 
 // NewReassembler returns an empty reassembler.
 func NewReassembler(cfg ReassemblyConfig) *Reassembler {
-	cfg.fill()
-	r := &Reassembler{
-		cfg:   cfg,
-		table: make(map[reasmKey]*pending),
-	}
-	r.pool.SetMaxFree(cfg.MaxBytes / 4)
-	return r
+	return &Reassembler{e: reasm.New[reasmKey, reasmHead](reasm.Config(cfg), reasmParams)}
 }
 
 // Config returns the configuration in effect, defaults filled in.
-func (r *Reassembler) Config() ReassemblyConfig { return r.cfg }
+func (r *Reassembler) Config() ReassemblyConfig { return ReassemblyConfig(r.e.Config()) }
 
 // fragmentOf finds the fragment header of h, and the offset of the next
 // header field that names it. ok is false when the chain has none, or
@@ -311,298 +336,41 @@ func (r *Reassembler) Add(h Header, now time.Time) (packet []byte, done bool, er
 		return nil, false, ErrTruncated
 	}
 	h = h[:h.Len()]
-	f, fOff, namedAt, ok := fragmentOf(h)
+	fh, fOff, namedAt, ok := fragmentOf(h)
 	if !ok {
 		return nil, false, ErrNotFragment
 	}
 	dataOff := fOff + FragmentHeaderLen
-	off, n, mf := f.Offset(), len(h)-dataOff, f.More()
-	end := off + n
+	off := fh.Offset()
+	// Set field by field, which the compiler writes in place (see
+	// ipv4's Add).
+	var f reasm.Frag
+	f.Off, f.End, f.More = off, off+len(h)-dataOff, fh.More()
+	f.Data, f.Prefix = h[min(dataOff, len(h)):], fOff
+	f.Head, f.Mark, f.HeadCost = h[:min(dataOff, len(h))], namedAt, headCost(dataOff)
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if f.IsAtomic() {
-		r.stats.ReasmAtomic++
+	r.e.Lock()
+	defer r.e.Unlock()
+	if fh.IsAtomic() {
+		r.atomic++
 		return nil, false, ErrAtomicFragment
 	}
-	r.stats.ReasmReqds++
-	if n <= 0 || mf && n%8 != 0 {
-		return r.malformed(ErrFragmentLength)
-	}
-	if fOff-HeaderLen+end > MaxPayloadLen {
-		return r.malformed(ErrReassemblyTooBig)
+	if err := r.e.Take(&f); err != nil {
+		return nil, false, err
 	}
 	if off == 0 && !chainComplete(h) {
-		r.stats.ReasmIncompleteChain++
-		r.stats.ReasmFails++
+		r.incompleteChain++
+		r.e.Refuse()
 		return nil, false, ErrIncompleteChain
 	}
-
-	key := reasmKey{src: h.Src(), dst: h.Dst(), id: f.ID()}
-	p := r.table[key]
-	i := 0 // where the fragment goes in p.frags
-	if p != nil {
-		if p.dead {
-			r.stats.ReasmDiscards++
-			return nil, false, ErrDatagramDiscarded
-		}
-		i = p.search(off)
-		switch {
-		case i < len(p.frags) && p.frags[i].off == off && p.frags[i].end == end:
-			if mf == (end == p.total) {
-				return r.discard(p, ErrFragmentInconsistent)
-			}
-			r.stats.ReasmDuplicates++
-			return nil, false, ErrFragmentDuplicate
-		case !mf && p.total >= 0 && end != p.total,
-			!mf && len(p.frags) > 0 && p.frags[len(p.frags)-1].end > end,
-			mf && p.total >= 0 && end >= p.total:
-			return r.discard(p, ErrFragmentInconsistent)
-		case i > 0 && p.frags[i-1].end > off || i < len(p.frags) && p.frags[i].off < end:
-			return r.discard(p, ErrFragmentOverlap)
-		case len(p.frags) >= r.cfg.MaxFragments:
-			r.stats.ReasmDrops++
-			return r.discard(p, ErrTooManyFragments)
-		}
-	}
-
-	// Room: the data's buffer, the first fragment's headers, a larger
-	// fragment list, a new record (with a list of initFrags).
-	need := 0
-	if p == nil {
-		// A recycled record may come with a list of up to keepFrags
-		// (which record depends on what the drops below recycle): its
-		// charge is bounded by that.
-		need = pendingCost + max(keepFrags, r.initFrags())*fragRecCost
-		if len(r.table) >= r.cfg.MaxDatagrams {
-			r.dropOldest(nil)
-		}
-	}
-	need += bufpool.Size(n)
-	if off == 0 {
-		need += bufpool.Size(dataOff)
-	}
-	if p != nil && len(p.frags) == cap(p.frags) {
-		need += (r.growFrags(cap(p.frags)) - cap(p.frags)) * fragRecCost
-	}
-	for r.mem+need > r.cfg.MaxBytes && r.dropOldest(p) {
-	}
-	if r.mem+need > r.cfg.MaxBytes {
-		r.stats.ReasmDrops++
-		if p != nil {
-			return r.discard(p, ErrReassemblyMemory)
-		}
-		r.stats.ReasmFails++
-		return nil, false, ErrReassemblyMemory
-	}
-
-	if p == nil {
-		p = r.newPending(key, now)
-	}
-	if !mf {
-		p.total = end
-	}
-	if off == 0 {
-		p.first = r.pool.Get(dataOff)
-		copy(p.first, h[:dataOff])
-		p.nextAt = namedAt
-		r.account(p, cap(p.first))
-	}
-	if len(p.frags) == cap(p.frags) {
-		c := r.growFrags(cap(p.frags))
-		r.account(p, (c-cap(p.frags))*fragRecCost)
-		p.frags = append(make([]fragRec, 0, c), p.frags...)
-	}
-	b := r.pool.Get(n)
-	copy(b, h[dataOff:])
-	r.account(p, cap(b))
-	p.frags = append(p.frags, fragRec{})
-	copy(p.frags[i+1:], p.frags[i:])
-	p.frags[i] = fragRec{off: off, end: end, buf: b}
-	p.size += n
-	if p.size != p.total {
-		return nil, false, nil
-	}
-
-	// Complete: the fragments cover [0, total) without overlap, and the
-	// first one's headers are there (it holds offset 0).
-	unfrag := len(p.first) - FragmentHeaderLen
-	if unfrag-HeaderLen+p.total > MaxPayloadLen {
-		r.stats.ReasmMalformed++
-		return r.discard(p, ErrReassemblyTooBig)
-	}
-	size := unfrag + p.total
-	var out []byte
-	if size <= bufpool.MaxSize {
-		out = r.pool.Get(size)
-	} else {
-		// Only the largest packets (payloads near 65535 bytes) are
-		// beyond the pool's classes; they are left to the collector.
-		out = make([]byte, size)
-	}
-	copy(out, p.first[:unfrag])
-	out[p.nextAt] = byte(FragmentHeader(p.first[unfrag:]).NextHeader())
-	for _, f := range p.frags {
-		copy(out[unfrag+f.off:], f.buf)
-	}
-	Header(out).SetPayloadLen(uint16(size - HeaderLen))
-	r.stats.ReasmOKs++
-	r.remove(p)
-	r.recycle(p)
-	return out, true, nil
-}
-
-// search returns the index of the first fragment whose offset is at least
-// off.
-func (p *pending) search(off int) int {
-	lo, hi := 0, len(p.frags)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if p.frags[m].off < off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// initFrags is the least capacity of a new packet's fragment list.
-func (r *Reassembler) initFrags() int { return min(4, r.cfg.MaxFragments) }
-
-// growFrags returns the capacity a full fragment list of capacity c grows
-// to.
-func (r *Reassembler) growFrags(c int) int { return min(2*c, r.cfg.MaxFragments) }
-
-// account charges n bytes (negative to credit) to p.
-func (r *Reassembler) account(p *pending, n int) {
-	p.mem += n
-	r.mem += n
-}
-
-// malformed counts a fragment rejected on its own.
-func (r *Reassembler) malformed(err error) ([]byte, bool, error) {
-	r.stats.ReasmMalformed++
-	r.stats.ReasmFails++
-	return nil, false, err
-}
-
-// discard gives up p: its buffers are freed, and it stays in the table,
-// dead, until it times out, so that its later fragments are dropped.
-func (r *Reassembler) discard(p *pending, err error) ([]byte, bool, error) {
-	r.stats.ReasmFails++
-	if err == ErrFragmentOverlap {
-		r.stats.ReasmOverlaps++
-	}
-	r.freeBufs(p)
-	p.dead = true
-	return nil, false, err
-}
-
-// freeBufs returns p's buffers to the pool.
-func (r *Reassembler) freeBufs(p *pending) {
-	for i, f := range p.frags {
-		r.account(p, -cap(f.buf))
-		r.pool.Put(f.buf)
-		p.frags[i] = fragRec{}
-	}
-	p.frags = p.frags[:0]
-	p.size = 0
-	if p.first != nil {
-		r.account(p, -cap(p.first))
-		r.pool.Put(p.first)
-		p.first = nil
-	}
-}
-
-// dropOldest drops the oldest packet other than keep, reporting whether
-// there was one.
-func (r *Reassembler) dropOldest(keep *pending) bool {
-	p := r.head
-	if p != nil && p == keep {
-		p = p.next
-	}
-	if p == nil {
-		return false
-	}
-	if !p.dead {
-		r.stats.ReasmDrops++
-		r.stats.ReasmFails++
-	}
-	r.remove(p)
-	r.recycle(p)
-	return true
-}
-
-// newPending starts a packet at the tail of the list.
-func (r *Reassembler) newPending(key reasmKey, now time.Time) *pending {
-	var p *pending
-	if n := len(r.free); n > 0 {
-		p = r.free[n-1]
-		r.free[n-1] = nil
-		r.free = r.free[:n-1]
-	} else {
-		p = new(pending)
-	}
-	if cap(p.frags) < r.initFrags() {
-		p.frags = make([]fragRec, 0, r.initFrags())
-	}
-	p.key = key
-	p.deadline = now.Add(r.cfg.Timeout)
-	p.total = -1
-	r.table[key] = p
-	p.prev = r.tail
-	if r.tail != nil {
-		r.tail.next = p
-	} else {
-		r.head = p
-	}
-	r.tail = p
-	r.account(p, pendingCost+cap(p.frags)*fragRecCost)
-	return p
-}
-
-// remove takes p out of the table and the list; its memory stays counted
-// until recycle.
-func (r *Reassembler) remove(p *pending) {
-	delete(r.table, p.key)
-	if p.prev != nil {
-		p.prev.next = p.next
-	} else {
-		r.head = p.next
-	}
-	if p.next != nil {
-		p.next.prev = p.prev
-	} else {
-		r.tail = p.prev
-	}
-	p.prev, p.next = nil, nil
-}
-
-// recycle frees p's buffers and keeps the record for reuse.
-func (r *Reassembler) recycle(p *pending) {
-	r.freeBufs(p)
-	r.mem -= p.mem
-	frags := p.frags[:0]
-	if cap(frags) > max(keepFrags, r.initFrags()) {
-		frags = nil // grown large: let it go, so that records stay small
-	}
-	*p = pending{frags: frags}
-	if len(r.free) < keepPending {
-		r.free = append(r.free, p)
-	}
+	var key reasmKey
+	key.src, key.dst, key.id = h.Src(), h.Dst(), fh.ID()
+	return r.e.Insert(&key, &f, now)
 }
 
 // Release gives back a packet Add returned. The caller must not use it
 // afterwards. Release(nil) does nothing.
-func (r *Reassembler) Release(packet []byte) {
-	if packet == nil {
-		return
-	}
-	r.mu.Lock()
-	r.pool.Put(packet)
-	r.mu.Unlock()
-}
+func (r *Reassembler) Release(packet []byte) { r.e.Release(packet) }
 
 // Expire drops the packets whose timeout has passed at now. For each one
 // that was still being reassembled and whose first fragment (offset 0) had
@@ -616,63 +384,24 @@ func (r *Reassembler) Release(packet []byte) {
 // Expire returns the time of the next timeout, or the zero time if there
 // is no packet in progress.
 func (r *Reassembler) Expire(now time.Time, timedOut func(firstFragment []byte)) (next time.Time) {
-	r.expireMu.Lock()
-	defer r.expireMu.Unlock()
-	expired := r.expired[:0]
-
-	r.mu.Lock()
-	for p := r.head; p != nil && !now.Before(p.deadline); p = r.head {
-		r.remove(p)
-		if !p.dead {
-			r.stats.ReasmTimeout++
-			r.stats.ReasmFails++
-			if p.first != nil && timedOut != nil {
-				expired = append(expired, p) // recycled below
-				continue
-			}
-		}
-		r.recycle(p)
-	}
-	if r.head != nil {
-		next = r.head.deadline
-	}
-	r.mu.Unlock()
-
-	if len(expired) > 0 {
-		for _, p := range expired {
-			// The fragment at offset 0 is the first in the list.
-			n := copy(r.quote[:], p.first)
-			n += copy(r.quote[n:], p.frags[0].buf)
-			timedOut(r.quote[:n])
-		}
-		r.mu.Lock()
-		for i, p := range expired {
-			r.recycle(p)
-			expired[i] = nil
-		}
-		r.mu.Unlock()
-	}
-	r.expired = expired[:0]
-	return next
+	return r.e.Expire(now, timedOut)
 }
 
 // Deadline returns the time of the next timeout, or the zero time if
 // there is no packet in progress.
-func (r *Reassembler) Deadline() time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.head == nil {
-		return time.Time{}
-	}
-	return r.head.deadline
-}
+func (r *Reassembler) Deadline() time.Time { return r.e.Deadline() }
 
 // Stats returns the counters.
 func (r *Reassembler) Stats() ReassemblyStats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := r.stats
-	s.Datagrams = len(r.table)
-	s.Bytes = r.mem
-	return s
+	r.e.Lock()
+	s := r.e.StatsLocked()
+	chain, atomic := r.incompleteChain, r.atomic
+	r.e.Unlock()
+	return ReassemblyStats{
+		ReasmReqds: s.Reqds, ReasmOKs: s.OKs, ReasmFails: s.Fails,
+		ReasmTimeout: s.Timeout, ReasmOverlaps: s.Overlaps, ReasmDrops: s.Drops,
+		ReasmMalformed: s.Malformed, ReasmIncompleteChain: chain, ReasmAtomic: atomic,
+		ReasmDuplicates: s.Duplicates, ReasmDiscards: s.Discards,
+		Datagrams: s.Datagrams, Bytes: s.Bytes,
+	}
 }

@@ -11,6 +11,13 @@ import (
 
 var reasmT0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// pendingCost and fragRecCost are what the engine charges for a datagram's
+// record and for a slot of its fragment list.
+var (
+	pendingCost = NewReassembler(ReassemblyConfig{}).e.RecordCost()
+	fragRecCost = NewReassembler(ReassemblyConfig{}).e.FragCost()
+)
+
 // reasmPacket builds a packet with the given extension headers (before
 // the UDP payload) and n random bytes of UDP payload.
 func reasmPacket(rng *rand.Rand, first ipv4.Protocol, heads [][]byte, n int) Header {
@@ -350,5 +357,41 @@ func BenchmarkReassemble(b *testing.B) {
 				r.Release(out)
 			}
 		}
+	}
+}
+
+// TestReassembleLongUnfragmentablePart: a first fragment whose headers
+// before its data are longer than the largest pool buffer (64 KiB), which
+// a legal packet can have (32 destination options headers), reassembles
+// like any other rather than losing its headers.
+func TestReassembleLongUnfragmentablePart(t *testing.T) {
+	var heads [][]byte
+	for i := range 32 {
+		n, next := 2048, ipv4.ProtoDstOpts
+		if i == 31 {
+			n, next = 2024, ipv4.ProtoFragment
+		}
+		heads = append(heads, ext(next, n))
+	}
+	data := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	first := reasmPacket(rand.New(rand.NewPCG(0, 0)), ipv4.ProtoDstOpts, append(heads, frag(ipv4.ProtoNoNext, 0, true, 5), data), 0)
+	r := NewReassembler(ReassemblyConfig{})
+	if _, done, err := add(t, r, first); done || err != nil {
+		t.Fatalf("first: done %v, %v", done, err)
+	}
+	out, done, err := add(t, r, craft(5, 8, false, ipv4.ProtoNoNext, data))
+	if !done || err != nil {
+		t.Fatalf("last: done %v, %v", done, err)
+	}
+	unfrag := len(first) - FragmentHeaderLen - len(data)
+	want := append(append(append([]byte{}, first[:unfrag]...), data...), data...)
+	want[unfrag-2024] = byte(ipv4.ProtoNoNext) // the last header names what the fragment header did
+	Header(want).SetPayloadLen(uint16(len(want) - HeaderLen))
+	if !bytes.Equal(out, want) {
+		t.Fatalf("reassembled %d bytes, want %d", len(out), len(want))
+	}
+	r.Release(out)
+	if st := r.Stats(); st.Datagrams != 0 || st.Bytes != 0 || st.ReasmOKs != 1 {
+		t.Fatalf("stats %+v", st)
 	}
 }
