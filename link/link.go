@@ -84,3 +84,36 @@ type Swapper interface {
 func FrameLen(dev Device) int {
 	return dev.MTU() + ethernet.HeaderLen + ethernet.TagLen
 }
+
+// GSO describes a TCP super-frame handed to a GSOWriter: one frame whose
+// payload stands for several segments of SegmentSize bytes each (the
+// last may be shorter), which the device, or the kernel behind it, cuts
+// up as TCP segmentation offload does.
+type GSO struct {
+	// IPv6 says the frame carries IPv6; IPv4 otherwise.
+	IPv6 bool
+	// NetworkOff is where the IP header starts in the frame (behind the
+	// Ethernet header and any VLAN tag), TransportOff where the TCP
+	// header starts, and HeaderLen where the payload starts: the
+	// headers every segment repeats.
+	NetworkOff, TransportOff, HeaderLen int
+	// SegmentSize is the payload of each segment: the connection's MSS.
+	SegmentSize int
+}
+
+// GSOWriter is implemented by a device that takes TCP super-frames. The
+// frame's IP header describes the whole (its length fields the super-
+// frame's, an IPv4 header checksum complete), and its TCP checksum field
+// holds only the pseudo-header's sum over the whole length, folded and
+// not complemented: each segment's checksum is the device's to make, as
+// a NIC with checksum offload makes it. A stack uses WriteGSO only while
+// MaxGSO says it may, and sends ordinary frames otherwise; wrappers that
+// must see wire-size frames (a recorder, an impairment) do not implement
+// it, and so get ordinary frames.
+type GSOWriter interface {
+	// MaxGSO returns the length of the largest super-frame the device
+	// takes, or 0 when it takes none.
+	MaxGSO() int
+	// WriteGSO sends the super-frame frame, laid out as gso says.
+	WriteGSO(frame []byte, gso GSO) error
+}

@@ -2,12 +2,14 @@ package pcap
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/link/vnet"
 )
 
 // Recorder is where a Tap writes the frames it sees. *Writer (classic pcap,
@@ -131,6 +133,7 @@ type Tap struct {
 	dev     link.Device
 	br      link.BatchReader // dev's, or nil
 	bw      link.BatchWriter // dev's, or nil
+	gw      link.GSOWriter   // dev's, or nil
 	clock   link.Clock
 	enabled atomic.Bool
 
@@ -139,6 +142,8 @@ type Tap struct {
 	closed bool
 	stats  TapStats
 	err    error
+	// seg holds one wire-size segment of a super-frame being recorded.
+	seg []byte
 }
 
 // NewTap returns a Tap that passes frames to and from dev and records
@@ -152,6 +157,7 @@ func NewTap(dev link.Device, rec Recorder, clock link.Clock) *Tap {
 	t := &Tap{dev: dev, rec: rec, clock: clock}
 	t.br, _ = dev.(link.BatchReader)
 	t.bw, _ = dev.(link.BatchWriter)
+	t.gw, _ = dev.(link.GSOWriter)
 	t.enabled.Store(true)
 	return t
 }
@@ -189,6 +195,60 @@ func (t *Tap) WriteFrame(frame []byte) error {
 		t.mu.Unlock()
 	}
 	return t.dev.WriteFrame(frame)
+}
+
+// MaxGSO is the wrapped device's (link.GSOWriter), or 0 when it takes no
+// TCP super-frames.
+func (t *Tap) MaxGSO() int {
+	if t.gw == nil {
+		return 0
+	}
+	return t.gw.MaxGSO()
+}
+
+// WriteGSO passes a TCP super-frame on to the wrapped device whole, and
+// records the wire-size frames it stands for, cut in software as the
+// device (or the kernel behind it) cuts it, each with its own lengths,
+// sequence number and checksums: a capture shows what the wire carries,
+// and replays as it would had the stack sent the segments one by one.
+func (t *Tap) WriteGSO(frame []byte, gso link.GSO) error {
+	if t.gw == nil {
+		return fmt.Errorf("pcap: WriteGSO: %w", errors.ErrUnsupported)
+	}
+	if t.enabled.Load() {
+		t.mu.Lock()
+		if !t.closed {
+			t.recordSegments(t.clock.Now(), frame, gso)
+		}
+		t.mu.Unlock()
+	}
+	return t.gw.WriteGSO(frame, gso)
+}
+
+// recordSegments records the segments of a super-frame. t.mu is held.
+func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO) {
+	f := vnet.Fields{GSOType: vnet.GSOTCPv4, GSOSize: uint16(gso.SegmentSize)}
+	if gso.IPv6 {
+		f.GSOType = vnet.GSOTCPv6
+	}
+	var hb [vnet.HeaderLen]byte
+	h, _ := f.Encode(hb[:])
+	cut, err := vnet.NewSegmenter(frame, h, gso.NetworkOff)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	if n := cut.HeadersLen() + gso.SegmentSize; len(t.seg) < n {
+		t.seg = make([]byte, n)
+	}
+	for i := range cut.N() {
+		n, err := cut.Segment(i, t.seg)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		t.record(ts, t.seg[:n], DirectionOutbound)
+	}
 }
 
 // ReadFrames reads a batch of frames from the wrapped device, or a single

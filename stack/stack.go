@@ -78,7 +78,8 @@ type Stack struct {
 	pings   pingTable
 
 	bufs     bufferPools
-	swapper  link.Swapper // the device, when it exchanges buffers
+	swapper  link.Swapper   // the device, when it exchanges buffers
+	gsoDev   link.GSOWriter // the device, when it takes TCP super-frames
 	frameLen int
 	ctr      counters
 
@@ -134,6 +135,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	s.pmtu.init(cfg.PathMTU)
 	s.bufs.init(link.FrameLen(dev))
 	s.swapper, _ = dev.(link.Swapper)
+	s.gsoDev, _ = dev.(link.GSOWriter)
 	s.frameLen = link.FrameLen(dev)
 	s.segBufs.New = func() any { return new(tcp.SegmentBuffer) }
 	tcfg := cfg.TCP

@@ -31,6 +31,11 @@ type LinkStats struct {
 	OutFrames    uint64 // frames written to the device
 	OutErrors    uint64 // frames the device refused
 	ReadFailures uint64 // device read errors other than closing
+	// OutSuperFrames counts TCP super-frames written whole to a device
+	// that takes them (link.GSOWriter), each also counted once in
+	// OutFrames; OutSuperCut counts those the stack cut into segments
+	// itself, because the neighbour was not resolved when they were sent.
+	OutSuperFrames, OutSuperCut uint64
 }
 
 // ARPStats counts ARP packets and the neighbour cache's work.
@@ -202,6 +207,7 @@ type NDPStats struct {
 type counters struct {
 	link struct {
 		inFrames, inErrors, inOtherHost, inUnknown, outFrames, outErrors, readFailures atomic.Uint64
+		outSuperFrames, outSuperCut                                                    atomic.Uint64
 	}
 	arp struct {
 		inRequests, inReplies, inErrors, outRequests, outReplies atomic.Uint64
@@ -263,7 +269,8 @@ func (s *Stack) Stats() Stats {
 			InFrames: c.link.inFrames.Load(), InErrors: c.link.inErrors.Load(),
 			InOtherHost: c.link.inOtherHost.Load(), InUnknown: c.link.inUnknown.Load(),
 			OutFrames: c.link.outFrames.Load(), OutErrors: c.link.outErrors.Load(),
-			ReadFailures: c.link.readFailures.Load(),
+			ReadFailures:   c.link.readFailures.Load(),
+			OutSuperFrames: c.link.outSuperFrames.Load(), OutSuperCut: c.link.outSuperCut.Load(),
 		},
 		ARP: ARPStats{
 			InRequests: c.arp.inRequests.Load(), InReplies: c.arp.inReplies.Load(),

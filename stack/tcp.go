@@ -83,9 +83,10 @@ func (n tcpNetwork) Segment(size int) *tcp.SegmentBuffer {
 func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) error {
 	s := n.s
 	bp := sb.Owner.(*[]byte)
+	mss := sb.GSOSize // not zero for a super-segment (GSOMax)
 	defer func() {
 		s.bufs.put(bp)
-		sb.B, sb.Owner, sb.Time = nil, nil, time.Time{}
+		sb.B, sb.Owner, sb.Time, sb.GSOSize = nil, nil, time.Time{}, 0
 		s.segBufs.Put(sb)
 	}()
 	if size == 0 {
@@ -97,6 +98,9 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 		pkt := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv6.HeaderLen+size]
 		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
 			return err
+		}
+		if mss > 0 {
+			return s.outputTCPSuper(bp, ipv6.HeaderLen+size, true, mss, sb.Time)
 		}
 		return s.output6(bp, ipv6.HeaderLen+size, sb.Time)
 	}
@@ -116,6 +120,9 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
 			return err
 		}
+		if mss > 0 {
+			return s.outputTCPSuper(bp, ipv6.HeaderLen+size, true, mss, sb.Time)
+		}
 		return s.output6(bp, ipv6.HeaderLen+size, sb.Time)
 	}
 	dg := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv4.MinHeaderLen+size]
@@ -123,6 +130,9 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 	// path MTU (RFC 1191's path MTU discovery).
 	if err := s.encodeIPv4From(dg, ipv4.ProtoTCP, ipv4.Addr(src.As4()), ipv4.Addr(dst.As4()), size, true); err != nil {
 		return err
+	}
+	if mss > 0 {
+		return s.outputTCPSuper(bp, ipv4.MinHeaderLen+size, false, mss, sb.Time)
 	}
 	return s.outputAt(bp, ipv4.MinHeaderLen+size, sb.Time)
 }

@@ -86,7 +86,9 @@ func TestTCPLinuxPeer(t *testing.T) {
 				}
 				t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
 					needCurl(t)
-					curlFetchesFromStack(t, newLinuxTCPEnv(t, v6, impaired, offload))
+					env := newLinuxTCPEnv(t, v6, impaired, offload)
+					curlFetchesFromStack(t, env)
+					env.checkOffloadSend(t, impaired)
 				})
 				t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
 					env := newLinuxTCPEnv(t, v6, impaired, offload)
@@ -633,5 +635,23 @@ func (env *linuxTCPEnv) checkOffload(t *testing.T) {
 	}
 	if st.RxDropped != 0 {
 		t.Errorf("%d packets from the kernel could not be cut or completed", st.RxDropped)
+	}
+}
+
+// checkOffloadSend asserts, on an offloading TAP, that the stack sent
+// its 50 MB as TCP super-frames. Through the impairment wrapper, which
+// must see wire-size frames, it must have sent none.
+func (env *linuxTCPEnv) checkOffloadSend(t *testing.T, impaired bool) {
+	t.Helper()
+	if on, _ := env.dev.Offload(); !on {
+		return
+	}
+	st := env.dev.Stats()
+	t.Logf("offload: %d super-frames written, %d frames in all", st.TxSuperPackets, st.TxFrames)
+	switch {
+	case impaired && st.TxSuperPackets != 0:
+		t.Errorf("%d super-frames written through the impairment wrapper", st.TxSuperPackets)
+	case !impaired && st.TxSuperPackets == 0:
+		t.Error("no super-frames written: the stack did not use segmentation offload")
 	}
 }

@@ -63,6 +63,26 @@ type SegmentBuffer struct {
 	// may use it instead of reading its clock again (the neighbour cache
 	// wants the time of every datagram it resolves).
 	Time time.Time
+	// GSOSize, when not zero, makes the segment a super-segment (see
+	// GSONetwork): its payload stands for segments of GSOSize bytes
+	// each, the last maybe shorter, and its checksum field holds only
+	// the pseudo-header's sum over its whole length, folded and not
+	// complemented, for the network (or its device) to finish per
+	// segment. The network sets it back to zero with the rest.
+	GSOSize int
+}
+
+// GSONetwork is implemented by a Network that can send TCP super-
+// segments, cut into MSS-sized segments further down (by a device's TCP
+// segmentation offload, or the kernel behind a TAP): one segment through
+// the stack, one system call, for up to 64 KiB of data. The engine sends
+// a super-segment only of new data, full MSS-sized segments but for the
+// last of what is buffered, and only within both windows, so that what
+// arrives at the peer is what it would have been segment by segment.
+type GSONetwork interface {
+	// GSOMax returns the most payload a super-segment to dst may carry,
+	// or 0 when the network sends none to dst.
+	GSOMax(dst netip.Addr) int
 }
 
 // Config configures a TCP engine. Zero fields take the defaults named
@@ -279,6 +299,7 @@ type Engine struct {
 	net     Network
 	confirm Confirmer    // net, when it is one
 	segFor  SegmenterFor // net, when it is one
+	gso     GSONetwork   // net, when it is one
 	cfg     Config
 	clock   link.Clock
 	newCC   func() congestionControl
@@ -324,6 +345,7 @@ func NewEngine(net Network, cfg Config) (*Engine, error) {
 	}
 	e.confirm, _ = net.(Confirmer)
 	e.segFor, _ = net.(SegmenterFor)
+	e.gso, _ = net.(GSONetwork)
 	for i := range e.isnKey {
 		e.isnKey[i] = byte(e.rng.Uint32())
 		e.cookieKey[i] = byte(e.rng.Uint32())

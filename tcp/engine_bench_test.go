@@ -1,10 +1,13 @@
 package tcp
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"io"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,7 +32,17 @@ type pipeNet struct {
 	free *sync.Pool    // of *SegmentBuffer, shared by both ends
 	stop chan struct{} // closed when the link goes down, for both ends
 	done chan struct{}
+
+	// gsoMax, when not zero, makes the end take super-segments of up to
+	// that much payload (GSONetwork), which Send cuts into segments as a
+	// device's segmentation offload would; supers counts them and
+	// badSupers those whose partial checksum or layout was wrong.
+	gsoMax            int
+	supers, badSupers atomic.Int64
 }
+
+// GSOMax is the end's gsoMax.
+func (n *pipeNet) GSOMax(netip.Addr) int { return n.gsoMax }
 
 type pipeSegment struct {
 	sb       *SegmentBuffer
@@ -55,6 +68,21 @@ func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 		n.free.Put(sb)
 		return nil
 	}
+	if sb.GSOSize > 0 {
+		n.supers.Add(1)
+		if !n.cutSuper(sb.B[:size], sb.GSOSize, src, dst) {
+			n.badSupers.Add(1)
+		}
+		sb.GSOSize = 0
+		n.free.Put(sb)
+		return nil
+	}
+	n.deliver(sb, size, src, dst)
+	return nil
+}
+
+// deliver queues a segment for the other end.
+func (n *pipeNet) deliver(sb *SegmentBuffer, size int, src, dst netip.Addr) {
 	select {
 	case <-n.stop:
 		n.free.Put(sb)
@@ -62,7 +90,49 @@ func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	default:
 		n.free.Put(sb)
 	}
-	return nil
+}
+
+// cutSuper checks a super-segment as a device would take it (its
+// checksum field the pseudo-header's partial sum; full segments of mss
+// but for a last one that carries PSH) and delivers the segments it
+// stands for, each with its own sequence number, flags and checksum. It
+// reports whether the super-segment was right.
+func (n *pipeNet) cutSuper(seg []byte, mss int, src, dst netip.Addr) bool {
+	h := Header(seg)
+	hl := h.DataOffset()
+	payload := len(seg) - hl
+	ok := payload > mss && (payload%mss == 0 || h.Flags().Has(FlagPSH))
+	// Finishing the partial checksum as a NIC would must give the
+	// segment's own.
+	full := bytes.Clone(seg)
+	binary.BigEndian.PutUint16(full[16:], ^checksum.Fold(checksum.Add(0, full)))
+	if src.Is4() {
+		ok = ok && Header(full).ChecksumValid(src.As4(), dst.As4())
+	} else {
+		ok = ok && Header(full).ChecksumValid6(src.As16(), dst.As16())
+	}
+	for off := 0; off < payload; off += mss {
+		k := min(mss, payload-off)
+		sb := n.Segment(hl + k)
+		p := sb.B[:hl+k]
+		copy(p, seg[:hl])
+		copy(p[hl:], seg[hl+off:hl+off+k])
+		ph := Header(p)
+		ph.SetSeq(h.Seq() + uint32(off))
+		if off+k < payload {
+			ph.SetFlags(h.Flags() &^ (FlagFIN | FlagPSH))
+		}
+		binary.BigEndian.PutUint16(p[16:], 0)
+		var sum uint32
+		if src.Is4() {
+			sum = checksum.Pseudo(src.As4(), dst.As4(), ProtocolNumber, uint16(len(p)))
+		} else {
+			sum = checksum.Pseudo6(src.As16(), dst.As16(), ProtocolNumber, uint32(len(p)))
+		}
+		binary.BigEndian.PutUint16(p[16:], checksum.Checksum(p, sum))
+		n.deliver(sb, len(p), src, dst)
+	}
+	return ok
 }
 
 // run hands the segments queued for this end to its engine.

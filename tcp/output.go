@@ -71,6 +71,9 @@ func (c *Conn) sendData(now time.Time) bool {
 	inFlight := c.flight()
 	usable := min(cwnd-inFlight, c.sndWnd-off)
 	n := min(unsent, c.mss)
+	if g := c.gsoRoom(unsent, usable); g > n {
+		n = g
+	}
 	if n > 0 {
 		if usable <= 0 {
 			c.maybePersist(now, unsent)
@@ -129,6 +132,23 @@ func (c *Conn) sendData(now time.Time) bool {
 		c.rtoAt, c.persist = now.Add(c.rto), false
 	}
 	return true
+}
+
+// gsoRoom returns how much new data one super-segment may carry now: as
+// many full segments as the windows (usable) and the network allow, and
+// the rest of the buffer behind them when it all fits, so that the
+// segments it stands for are those sendData would have sent one by one.
+// It returns 0 when the network sends no super-segments, and less than
+// two segments' worth when one segment is all there is room for.
+func (c *Conn) gsoRoom(unsent, usable int) int {
+	if c.e.gso == nil || c.sndNxt != c.sndMax || unsent <= c.mss || usable <= c.mss {
+		return 0
+	}
+	g := min(unsent, usable, c.e.gso.GSOMax(c.id.remoteAddr))
+	if g < unsent {
+		g -= g % c.mss
+	}
+	return g
 }
 
 // maybePersist starts the persist timer when the peer's window is closed
@@ -292,13 +312,23 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 	if n > 0 {
 		c.snd.copyOut(b[hlen:], off, n)
 	}
-	binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, c.pseudo+uint32(len(b))))
+	segs := 1
+	sb.GSOSize = 0 // whatever a network left in a recycled buffer
+	if n > c.mss {
+		// A super-segment (gsoRoom): the network finishes each
+		// segment's checksum from the pseudo-header's sum.
+		sb.GSOSize = c.mss
+		segs = (n + c.mss - 1) / c.mss
+		binary.BigEndian.PutUint16(b[16:], checksum.Fold(c.pseudo+uint32(len(b))))
+	} else {
+		binary.BigEndian.PutUint16(b[16:], checksum.Checksum(b, c.pseudo+uint32(len(b))))
+	}
 	// RFC 4022's tcpOutSegs leaves out retransmissions (counted in
 	// tcpRetransSegs by the code that decides to retransmit): segments
 	// with data, SYN or FIN below SND.MAX.
 	retx := (n > 0 || flags&(FlagSYN|FlagFIN) != 0) && sq.LessThan(c.sndMax)
 	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil && !retx {
-		c.e.stats.outSegs.Add(1)
+		c.e.stats.outSegs.Add(uint64(segs))
 	}
 	if flags&FlagACK != 0 {
 		c.ackNow = false

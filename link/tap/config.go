@@ -111,4 +111,7 @@ type Stats struct {
 	// could be neither (a GSO type or layout the Device does not know,
 	// more than 256 segments).
 	RxSuperPackets, RxSegments, RxCsumCompleted, RxDropped uint64
+	// TxSuperPackets counts the TCP super-frames written with WriteGSO
+	// (each also counted once in TxFrames, at its whole length).
+	TxSuperPackets uint64
 }

@@ -55,6 +55,7 @@ type Device struct {
 var (
 	_ link.Device      = (*Device)(nil)
 	_ link.BatchReader = (*Device)(nil)
+	_ link.GSOWriter   = (*Device)(nil)
 )
 
 // Open creates (or attaches to) a TAP interface and sets its MTU. It needs
@@ -302,18 +303,24 @@ func (d *Device) WriteFrame(frame []byte) error {
 		_, err = d.f.Write(frame)
 	}
 	if err != nil {
-		if errors.Is(err, os.ErrClosed) {
-			return d.errClosed
-		}
-		if errors.Is(err, syscall.EIO) {
-			d.txDropped.Add(1)
-			return nil
-		}
-		return fmt.Errorf("tap %s: write: %w", d.name, unwrapPath(err))
+		return d.writeError(err)
 	}
 	d.txFrames.Add(1)
 	d.txBytes.Add(uint64(len(frame)))
 	return nil
+}
+
+// writeError maps a write's error: a frame the kernel refused because the
+// interface is down (EIO) is dropped and counted, not an error.
+func (d *Device) writeError(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return d.errClosed
+	}
+	if errors.Is(err, syscall.EIO) {
+		d.txDropped.Add(1)
+		return nil
+	}
+	return fmt.Errorf("tap %s: write: %w", d.name, unwrapPath(err))
 }
 
 // Stats returns the Device's counters.
@@ -328,6 +335,7 @@ func (d *Device) Stats() Stats {
 	if o := d.off; o != nil {
 		st.RxSuperPackets, st.RxSegments = o.superPackets.Load(), o.segments.Load()
 		st.RxCsumCompleted, st.RxDropped = o.completed.Load(), o.dropped.Load()
+		st.TxSuperPackets = o.txSuperPackets.Load()
 	}
 	return st
 }

@@ -1,0 +1,132 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/link/pipe"
+	"github.com/medina-net/medina/link/vnet"
+)
+
+// gsoPipe is a pipe end that takes TCP super-frames (link.GSOWriter) and
+// cuts them in software into the frames it passes on, as a TAP's kernel
+// would: what crosses the pipe is wire-size either way.
+type gsoPipe struct {
+	*pipe.End
+	supers atomic.Int64
+}
+
+func (d *gsoPipe) MaxGSO() int { return 65535 + 14 }
+
+func (d *gsoPipe) WriteGSO(frame []byte, gso link.GSO) error {
+	d.supers.Add(1)
+	f := vnet.Fields{GSOType: vnet.GSOTCPv4, GSOSize: uint16(gso.SegmentSize)}
+	if gso.IPv6 {
+		f.GSOType = vnet.GSOTCPv6
+	}
+	h, _ := f.Encode(make([]byte, vnet.HeaderLen))
+	cut, err := vnet.NewSegmenter(frame, h, gso.NetworkOff)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, cut.HeadersLen()+gso.SegmentSize)
+	for i := range cut.N() {
+		n, err := cut.Segment(i, buf)
+		if err != nil {
+			return err
+		}
+		if err := d.End.WriteFrame(buf[:n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestTCPSuperSegments: over a device that takes TCP super-frames, a
+// bulk transfer goes out in super-frames, in both families, and arrives
+// intact; when the neighbour is forgotten in the middle, the super-
+// segments sent before it is resolved again are cut by the stack itself
+// and go out the ordinary way, waiting for the resolution.
+func TestTCPSuperSegments(t *testing.T) {
+	for _, fam := range benchFamilies {
+		t.Run(fam.name, func(t *testing.T) {
+			ea, eb := pipe.New(pipe.Config{Queue: 4096})
+			db := &gsoPipe{End: eb}
+			sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
+				Rand: SeededRand(1), NoGratuitousARP: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sa.Close()
+			sb, err := New(db, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
+				Rand: SeededRand(2), NoGratuitousARP: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sb.Close()
+			ln, err := sa.ListenTCP(netip.AddrPortFrom(netip.Addr{}, 80))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			data := make([]byte, 8<<20)
+			for i := range data {
+				data[i] = byte(i*7 + i>>11)
+			}
+			got := make(chan []byte, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					got <- nil
+					return
+				}
+				b, _ := io.ReadAll(c)
+				c.Close()
+				got <- b
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			c, err := sb.DialContext(ctx, "tcp", netip.AddrPortFrom(fam.a, 80).String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			half := len(data) / 2
+			if _, err := c.Write(data[:half]); err != nil {
+				t.Fatal(err)
+			}
+			// The next super-segments find no neighbour: cut here.
+			if fam.a.Is4() {
+				forget(sb, fam.a)
+			} else {
+				sb.nd6().Remove(fam.a)
+			}
+			if _, err := c.Write(data[half:]); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			var b []byte
+			select {
+			case b = <-got:
+			case <-ctx.Done():
+				t.Fatal("transfer did not finish")
+			}
+			if !bytes.Equal(b, data) {
+				t.Fatalf("%d bytes arrived, not the %d sent", len(b), len(data))
+			}
+			st := sb.Stats().Link
+			t.Logf("%d super-frames written, %d cut by the stack; the device saw %d", st.OutSuperFrames, st.OutSuperCut, db.supers.Load())
+			if st.OutSuperFrames == 0 || db.supers.Load() != int64(st.OutSuperFrames) {
+				t.Errorf("%d super-frames counted, %d written to the device", st.OutSuperFrames, db.supers.Load())
+			}
+			if st.OutSuperCut == 0 {
+				t.Error("no super-segment cut by the stack after the neighbour was forgotten")
+			}
+		})
+	}
+}
