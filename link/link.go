@@ -117,3 +117,14 @@ type GSOWriter interface {
 	// WriteGSO sends the super-frame frame, laid out as gso says.
 	WriteGSO(frame []byte, gso GSO) error
 }
+
+// ReceiveOffloader is implemented by a device whose reads may hand over,
+// one after the other, the frames cut from a receive-offload super-packet
+// (a TAP with virtio-net headers: the kernel sends its TCP in packets of
+// up to 64 KiB, which the device cuts up). A stack may then acknowledge
+// the data of one read once, as Linux acknowledges a GRO packet once,
+// rather than every second segment.
+type ReceiveOffloader interface {
+	// ReceiveOffload reports whether the device's reads do so.
+	ReceiveOffload() bool
+}

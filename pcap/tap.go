@@ -197,6 +197,13 @@ func (t *Tap) WriteFrame(frame []byte) error {
 	return t.dev.WriteFrame(frame)
 }
 
+// ReceiveOffload is the wrapped device's (link.ReceiveOffloader): the
+// frames it reads are recorded as they are read, wire-size either way.
+func (t *Tap) ReceiveOffload() bool {
+	ro, ok := t.dev.(link.ReceiveOffloader)
+	return ok && ro.ReceiveOffload()
+}
+
 // MaxGSO is the wrapped device's (link.GSOWriter), or 0 when it takes no
 // TCP super-frames.
 func (t *Tap) MaxGSO() int {

@@ -77,11 +77,15 @@ type Stack struct {
 	segBufs sync.Pool // *tcp.SegmentBuffer
 	pings   pingTable
 
-	bufs     bufferPools
-	swapper  link.Swapper   // the device, when it exchanges buffers
-	gsoDev   link.GSOWriter // the device, when it takes TCP super-frames
-	frameLen int
-	ctr      counters
+	bufs    bufferPools
+	swapper link.Swapper   // the device, when it exchanges buffers
+	gsoDev  link.GSOWriter // the device, when it takes TCP super-frames
+	// batchAcks: the device's reads hand over receive-offload
+	// super-packets cut up (link.ReceiveOffloader), so the TCP engine
+	// acknowledges each read's data once (tcp.Engine.BeginBatch).
+	batchAcks bool
+	frameLen  int
+	ctr       counters
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -136,6 +140,9 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	s.bufs.init(link.FrameLen(dev))
 	s.swapper, _ = dev.(link.Swapper)
 	s.gsoDev, _ = dev.(link.GSOWriter)
+	if ro, ok := dev.(link.ReceiveOffloader); ok && ro.ReceiveOffload() {
+		s.batchAcks = true
+	}
 	s.frameLen = link.FrameLen(dev)
 	s.segBufs.New = func() any { return new(tcp.SegmentBuffer) }
 	tcfg := cfg.TCP
@@ -315,8 +322,14 @@ func (s *Stack) readLoop() {
 			// read costs as much as the rest of a TCP segment's
 			// processing.
 			now := s.clock.Now()
+			if s.batchAcks {
+				s.tcp.BeginBatch()
+			}
 			for i := range n {
 				s.inputAt(bufs[i][:lens[i]], now)
+			}
+			if s.batchAcks {
+				s.tcp.EndBatch(now)
 			}
 		}
 		if err != nil && s.readFailed(err) {

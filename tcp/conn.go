@@ -177,9 +177,13 @@ type Conn struct {
 	sb                scoreboard
 
 	// Acknowledgements owed to the peer.
-	ackNow        bool      // send an ACK at the next output
-	ackPending    int       // in-order data segments not yet acknowledged
-	lastChallenge time.Time // when the last challenge ACK went (RFC 5961)
+	ackNow     bool // send an ACK at the next output
+	ackPending int  // in-order data segments not yet acknowledged
+	// ackDeferred: an ACK is owed for data taken during a receive batch
+	// (Engine.BeginBatch) and goes out when the batch ends; inBatch: the
+	// connection is on the engine's list of those.
+	ackDeferred, inBatch bool
+	lastChallenge        time.Time // when the last challenge ACK went (RFC 5961)
 
 	// Receive buffer auto-tuning: bytes the application read during the
 	// current measurement round trip.

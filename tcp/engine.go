@@ -322,6 +322,12 @@ type Engine struct {
 	mem       memory       // the budget of connection buffers
 	timeWaits atomic.Int64 // connections in TIME-WAIT
 
+	// Receive batches (BeginBatch, EndBatch): while batching, the ACKs
+	// owed for in-order data wait for the batch's end, on deferred.
+	batching   atomic.Bool
+	deferredMu sync.Mutex
+	deferred   []*Conn
+
 	// The storage of connection buffers, shared by the connections.
 	bufs bufPools
 }
@@ -464,6 +470,60 @@ func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 		return
 	}
 	e.noConnection(id, h)
+}
+
+// BeginBatch starts a receive batch: until EndBatch, the ACKs that
+// in-order data would call for at once (one for every second full-sized
+// segment) wait, and EndBatch sends one per connection for all of it.
+// A network whose device hands over the kernel's receive-offload
+// super-packets cut into frames calls it around each read, so that a
+// super-packet's data is acknowledged once, as Linux acknowledges a GRO
+// packet once; a network whose frames come one by one from a wire does
+// not, and every second segment is acknowledged as RFC 5681 4.2 asks.
+// ACKs that matter to the peer's loss recovery (duplicates, a hole
+// filled, a FIN) never wait. BeginBatch and EndBatch are called by the
+// goroutine that calls Input.
+func (e *Engine) BeginBatch() { e.batching.Store(true) }
+
+// EndBatch ends a receive batch, sending the ACKs it held (see
+// BeginBatch); now is the batch's time.
+func (e *Engine) EndBatch(now time.Time) {
+	e.batching.Store(false)
+	e.deferredMu.Lock()
+	conns := e.deferred
+	e.deferred = e.deferred[:0]
+	e.deferredMu.Unlock()
+	for i, c := range conns {
+		conns[i] = nil
+		c.mu.Lock()
+		c.inBatch = false
+		if c.ackDeferred {
+			c.ackDeferred = false
+			c.ackNow = true
+			c.output(now)
+			c.armTimer(now)
+		}
+		c.mu.Unlock()
+	}
+	e.deferredMu.Lock()
+	if len(e.deferred) == 0 {
+		// Keep the list's storage for the next batch.
+		e.deferred = conns[:0]
+	}
+	e.deferredMu.Unlock()
+}
+
+// deferAck puts off the ACK c owes until the receive batch ends. c.mu is
+// held.
+func (e *Engine) deferAck(c *Conn) {
+	c.ackDeferred = true
+	if c.inBatch {
+		return
+	}
+	c.inBatch = true
+	e.deferredMu.Lock()
+	e.deferred = append(e.deferred, c)
+	e.deferredMu.Unlock()
 }
 
 // noConnection answers a segment for no connection with a reset (RFC

@@ -761,9 +761,17 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	// 3.8.6.3), at once when a hole was filled, and otherwise within
 	// the delayed-ACK time.
 	c.ackPending++
-	if filled || c.ackPending >= 2 || len(data) < c.mss/2 && c.ackPending > 1 {
+	switch {
+	case filled:
 		c.ackNow = true
-	} else if c.delackAt.IsZero() {
+	case c.ackPending >= 2 || len(data) < c.mss/2 && c.ackPending > 1:
+		if c.e.batching.Load() {
+			// In a receive batch: one ACK at its end for all of it.
+			c.e.deferAck(c)
+		} else {
+			c.ackNow = true
+		}
+	case c.delackAt.IsZero():
 		c.delackAt = now.Add(c.e.cfg.DelayedACK)
 	}
 }

@@ -332,6 +332,7 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 	}
 	if flags&FlagACK != 0 {
 		c.ackNow = false
+		c.ackDeferred = false
 		c.ackPending = 0
 		c.delackAt = time.Time{}
 		c.lastAckSent = c.rcvNxt

@@ -315,6 +315,10 @@ func (d *Device) writeOffload(frame []byte) (int, error) {
 	return d.writeWithHeader(frame, nil)
 }
 
+// ReceiveOffload reports whether reads hand over the kernel's super-
+// packets cut into frames (link.ReceiveOffloader): on the offload path.
+func (d *Device) ReceiveOffload() bool { return d.off != nil }
+
 // MaxGSO returns the largest TCP super-frame WriteGSO takes: an IP packet
 // of 64 KiB behind the Ethernet header, on the offload path; 0 on the
 // plain path.

@@ -56,6 +56,8 @@ var (
 	_ link.Device      = (*Device)(nil)
 	_ link.BatchReader = (*Device)(nil)
 	_ link.GSOWriter   = (*Device)(nil)
+
+	_ link.ReceiveOffloader = (*Device)(nil)
 )
 
 // Open creates (or attaches to) a TAP interface and sets its MTU. It needs
