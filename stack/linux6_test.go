@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -36,7 +37,14 @@ var (
 func TestLinuxPeer6(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "ping", "socat", "tcpdump")
-	tp := netns.NewTAP(t, tap.Config{})
+	// Over the plain TAP and over one with offloads (tap.Config.Offload).
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxPeer6(t, offload) })
+	}
+}
+
+func linuxPeer6(t *testing.T, offload bool) {
+	tp := netns.NewTAP(t, tap.Config{Offload: offload})
 	ns, ifname := tp.NS, tp.Dev.Name()
 	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
 	capture := filepath.Join(t.TempDir(), "linux-peer6.pcap")
@@ -145,7 +153,14 @@ func receiveInNamespace6(t *testing.T, s *Stack, ns *netns.Namespace, msg []byte
 func TestLinuxTCP6(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "socat", "sha256sum", "head", "tcpdump")
-	tp := netns.NewTAP(t, tap.Config{})
+	// Over the plain TAP and over one with offloads (tap.Config.Offload).
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxTCP6(t, offload) })
+	}
+}
+
+func linuxTCP6(t *testing.T, offload bool) {
+	tp := netns.NewTAP(t, tap.Config{Offload: offload})
 	ns, ifname := tp.NS, tp.Dev.Name()
 	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
 	// Headers and a little payload: 16 MiB in full would make the

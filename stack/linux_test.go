@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -26,10 +27,20 @@ import (
 // must print that capture exactly as tcpdump does. It needs root,
 // /dev/net/tun, ping, socat and tcpdump, and skips with the reason without
 // them: without tcpdump, half of what it checks could not be checked.
+//
+// It runs over the plain TAP and over one opened with offloads
+// (tap.Config.Offload), whose virtio-net headers must change nothing a
+// peer sees.
 func TestLinuxPeer(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "ping", "socat", "tcpdump")
-	tp := netns.NewTAP(t, tap.Config{})
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxPeer(t, offload) })
+	}
+}
+
+func linuxPeer(t *testing.T, offload bool) {
+	tp := netns.NewTAP(t, tap.Config{Offload: offload})
 	ns, ifname := tp.NS, tp.Dev.Name()
 	capture := filepath.Join(t.TempDir(), "linux-peer.pcap")
 	stopCapture := startTCPDump(t, ns, ifname, capture)

@@ -97,12 +97,18 @@ func TestTCPLinuxPeer(t *testing.T) {
 				})
 			}
 		}
-		t.Run(fam+"clean/linux-clients-to-stack", func(t *testing.T) {
-			linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false, false))
-		})
-		t.Run(fam+"clean/stack-clients-to-linux", func(t *testing.T) {
-			stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false, false))
-		})
+		for _, offload := range []bool{false, true} {
+			name := fam + "clean"
+			if offload {
+				name += "-offload"
+			}
+			t.Run(name+"/linux-clients-to-stack", func(t *testing.T) {
+				linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false, offload))
+			})
+			t.Run(name+"/stack-clients-to-linux", func(t *testing.T) {
+				stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false, offload))
+			})
+		}
 	}
 }
 
