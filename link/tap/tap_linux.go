@@ -315,7 +315,7 @@ func (d *Device) WriteFrame(frame []byte) error {
 // writeError maps a write's error: a frame the kernel refused because the
 // interface is down (EIO) is dropped and counted, not an error.
 func (d *Device) writeError(err error) error {
-	if errors.Is(err, os.ErrClosed) {
+	if errors.Is(err, os.ErrClosed) || d.closed.Load() {
 		return d.errClosed
 	}
 	if errors.Is(err, syscall.EIO) {

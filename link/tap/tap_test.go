@@ -205,7 +205,13 @@ func TestPersist(t *testing.T) {
 
 func TestCloseUnblocksRead(t *testing.T) {
 	netns.Available(t)
-	d, err := tap.Open(tap.Config{})
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { closeUnblocksRead(t, tap.Config{Offload: offload}) })
+	}
+}
+
+func closeUnblocksRead(t *testing.T, cfg tap.Config) {
+	d, err := tap.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +255,13 @@ func TestCloseUnblocksRead(t *testing.T) {
 
 func TestWriteWhileDown(t *testing.T) {
 	netns.Available(t)
-	d, err := tap.Open(tap.Config{})
+	for _, offload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { writeWhileDown(t, tap.Config{Offload: offload}) })
+	}
+}
+
+func writeWhileDown(t *testing.T, cfg tap.Config) {
+	d, err := tap.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
