@@ -97,13 +97,45 @@ func newGVisorNet(f family) (*gvisorNet, error) {
 // address formed; the peer's link-layer address is found with Neighbor
 // Discovery.
 func newGVisorStack(addr netip.Prefix, mac tcpip.LinkAddress) (*stack.Stack, *channel.Endpoint, error) {
+	s, err := newTailscaleStack()
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(what string, err tcpip.Error) (*stack.Stack, *channel.Endpoint, error) {
+		s.Close()
+		return nil, nil, fmt.Errorf("gvisor: %s: %v", what, err)
+	}
+
+	// The channel endpoint's MTU counts the Ethernet header, which the
+	// ethernet endpoint takes off again: the IP MTU is linkMTU.
+	ep := channel.New(linkQueue, linkMTU+header.EthernetMinimumSize, mac)
+	if err := s.CreateNIC(nicID, ethernet.New(ep)); err != nil {
+		return fail("create NIC", err)
+	}
+	pa := tcpip.ProtocolAddress{
+		Protocol: protoOf(addr.Addr()),
+		AddressWithPrefix: tcpip.AddressWithPrefix{
+			Address:   tcpipAddr(addr.Addr()),
+			PrefixLen: addr.Bits(),
+		},
+	}
+	if err := s.AddProtocolAddress(nicID, pa, stack.AddressProperties{}); err != nil {
+		return fail("add address", err)
+	}
+	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
+	return s, ep, nil
+}
+
+// newTailscaleStack returns a gVisor stack with the protocols and the TCP
+// options tailscale sets (see newGVisorStack), and no NIC yet.
+func newTailscaleStack() (*stack.Stack, error) {
 	s := stack.New(stack.Options{
 		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol, ipv6.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
 	})
-	fail := func(what string, err tcpip.Error) (*stack.Stack, *channel.Endpoint, error) {
+	fail := func(what string, err tcpip.Error) (*stack.Stack, error) {
 		s.Close()
-		return nil, nil, fmt.Errorf("gvisor: %s: %v", what, err)
+		return nil, fmt.Errorf("gvisor: %s: %v", what, err)
 	}
 	sack := tcpip.TCPSACKEnabled(true)
 	if err := s.SetTransportProtocolOption(tcp.ProtocolNumber, &sack); err != nil {
@@ -125,25 +157,7 @@ func newGVisorStack(addr netip.Prefix, mac tcpip.LinkAddress) (*stack.Stack, *ch
 	if err := s.SetTransportProtocolOption(tcp.ProtocolNumber, &snd); err != nil {
 		return fail("set send buffer sizes", err)
 	}
-
-	// The channel endpoint's MTU counts the Ethernet header, which the
-	// ethernet endpoint takes off again: the IP MTU is linkMTU.
-	ep := channel.New(linkQueue, linkMTU+header.EthernetMinimumSize, mac)
-	if err := s.CreateNIC(nicID, ethernet.New(ep)); err != nil {
-		return fail("create NIC", err)
-	}
-	pa := tcpip.ProtocolAddress{
-		Protocol: protoOf(addr.Addr()),
-		AddressWithPrefix: tcpip.AddressWithPrefix{
-			Address:   tcpipAddr(addr.Addr()),
-			PrefixLen: addr.Bits(),
-		},
-	}
-	if err := s.AddProtocolAddress(nicID, pa, stack.AddressProperties{}); err != nil {
-		return fail("add address", err)
-	}
-	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
-	return s, ep, nil
+	return s, nil
 }
 
 // pump moves frames from one end of the link to the other until ctx is
