@@ -351,7 +351,6 @@ func checkBulk(t *testing.T, seed uint64, what string, r io.Reader) {
 // linuxHelper is this test binary running TestTCPLinuxHelper inside a
 // namespace: the kernel's TCP on the far side of the TAP.
 type linuxHelper struct {
-	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	out   *bufio.Scanner
 }
@@ -361,36 +360,9 @@ type linuxHelper struct {
 // returns).
 func startLinuxHelper(t *testing.T, ns *netns.Namespace, mode string, args ...string) (*linuxHelper, string) {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := ns.Command(exe, "-test.run=^TestTCPLinuxHelper$", "-test.timeout=10m")
-	cmd.Env = append(os.Environ(), "MEDINA_TCP_HELPER="+mode, "MEDINA_TCP_HELPER_ARGS="+strings.Join(args, " "))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	h := &linuxHelper{cmd: cmd, stdin: stdin, out: bufio.NewScanner(stdout)}
-	t.Cleanup(func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	stdin, stdout := ns.StartTest(t, "TestTCPLinuxHelper",
+		"MEDINA_TCP_HELPER="+mode, "MEDINA_TCP_HELPER_ARGS="+strings.Join(args, " "))
+	h := &linuxHelper{stdin: stdin, out: bufio.NewScanner(stdout)}
 	line, ok := h.line()
 	if !ok {
 		t.Fatalf("the helper in %s said nothing", ns.Name)

@@ -379,35 +379,7 @@ func openPlainTAP() (int, string, error) {
 // stopped when t ends.
 func startTAPPeer(t *testing.T, ns *netns.Namespace, addr netip.AddrPort) {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := ns.Command(exe, "-test.run=^TestTAPPeer$", "-test.timeout=30m")
-	cmd.Env = append(os.Environ(), "MEDINA_TAP_PEER="+addr.String())
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	_, stdout := ns.StartTest(t, "TestTAPPeer", "MEDINA_TAP_PEER="+addr.String())
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "peer: listening") {

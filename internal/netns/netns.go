@@ -16,6 +16,7 @@ package netns
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link/tap"
@@ -218,4 +220,43 @@ func NewTAP(t testing.TB, cfg tap.Config) *TAP {
 	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", dev.Name())
 	ns.IP(t, "link", "set", dev.Name(), "up")
 	return &TAP{Dev: dev, NS: ns, KernelMAC: dev.KernelAddr()}
+}
+
+// StartTest runs the test binary again inside ns, running only its test
+// named test, with env added to its environment: the pattern by which a
+// test puts a peer on the kernel's side of a namespace (Go's net package
+// there uses the kernel's TCP). The peer runs until its standard input
+// closes; StartTest returns that input and the peer's standard output
+// (its standard error is the test's). When t ends the input is closed
+// and the peer given 5 seconds to exit before it is killed.
+func (ns *Namespace) StartTest(t testing.TB, test string, env ...string) (stdin io.WriteCloser, stdout io.Reader) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := ns.Command(exe, "-test.run=^"+test+"$", "-test.timeout=30m")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	if stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, err = cmd.StdoutPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	return stdin, stdout
 }
