@@ -234,13 +234,7 @@ func (t *Tap) WriteGSO(frame []byte, gso link.GSO) error {
 
 // recordSegments records the segments of a super-frame. t.mu is held.
 func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO) {
-	f := vnet.Fields{GSOType: vnet.GSOTCPv4, GSOSize: uint16(gso.SegmentSize)}
-	if gso.IPv6 {
-		f.GSOType = vnet.GSOTCPv6
-	}
-	var hb [vnet.HeaderLen]byte
-	h, _ := f.Encode(hb[:])
-	cut, err := vnet.NewSegmenter(frame, h, gso.NetworkOff)
+	cut, err := vnet.SegmenterFor(frame, gso)
 	if err != nil {
 		t.fail(err)
 		return

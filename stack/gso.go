@@ -125,13 +125,7 @@ func (s *Stack) countSuper(v6 bool, segs int) {
 // cutTCPSuper cuts the super-segment pkt (an IP packet) into its segments
 // in software and sends each the ordinary way.
 func (s *Stack) cutTCPSuper(pkt []byte, v6 bool, mss int, now time.Time) error {
-	f := vnet.Fields{GSOType: vnet.GSOTCPv4, GSOSize: uint16(mss)}
-	if v6 {
-		f.GSOType = vnet.GSOTCPv6
-	}
-	var hb [vnet.HeaderLen]byte
-	h, _ := f.Encode(hb[:])
-	cut, err := vnet.NewSegmenter(pkt, h, 0)
+	cut, err := vnet.SegmenterFor(pkt, link.GSO{IPv6: v6, SegmentSize: mss})
 	if err != nil {
 		return err
 	}

@@ -26,12 +26,7 @@ func (d *gsoPipe) MaxGSO() int { return 65535 + 14 }
 
 func (d *gsoPipe) WriteGSO(frame []byte, gso link.GSO) error {
 	d.supers.Add(1)
-	f := vnet.Fields{GSOType: vnet.GSOTCPv4, GSOSize: uint16(gso.SegmentSize)}
-	if gso.IPv6 {
-		f.GSOType = vnet.GSOTCPv6
-	}
-	h, _ := f.Encode(make([]byte, vnet.HeaderLen))
-	cut, err := vnet.NewSegmenter(frame, h, gso.NetworkOff)
+	cut, err := vnet.SegmenterFor(frame, gso)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/medina-net/medina/checksum"
+	"github.com/medina-net/medina/link"
 )
 
 // The link layer sits under IP and TCP and imports neither: the few
@@ -137,6 +138,19 @@ func NewSegmenter(pkt []byte, h Header, netOff int) (Segmenter, error) {
 	}
 	s.n = (s.payload + s.mss - 1) / s.mss
 	return s, nil
+}
+
+// SegmenterFor returns the Segmenter of a TCP super-frame laid out as gso
+// says (link.GSOWriter's): how a device, a recorder or a stack with no
+// such device cuts what a stack handed it whole.
+func SegmenterFor(frame []byte, gso link.GSO) (Segmenter, error) {
+	f := Fields{GSOType: GSOTCPv4, GSOSize: uint16(gso.SegmentSize)}
+	if gso.IPv6 {
+		f.GSOType = GSOTCPv6
+	}
+	var hb [HeaderLen]byte
+	h, _ := f.Encode(hb[:])
+	return NewSegmenter(frame, h, gso.NetworkOff)
 }
 
 // N returns the number of segments.
