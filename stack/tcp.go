@@ -93,29 +93,22 @@ func (n tcpNetwork) Send(sb *tcp.SegmentBuffer, size int, src, dst netip.Addr) e
 		return nil
 	}
 	buf := *bp
-	if dst.Is6() && cap(sb.B) == cap(buf)-ethernet.HeaderLen-ipv6.HeaderLen {
-		// Laid out for IPv6 already (SegmentFor).
-		pkt := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv6.HeaderLen+size]
-		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
-			return err
-		}
-		if mss > 0 {
-			return s.outputTCPSuper(bp, ipv6.HeaderLen+size, true, mss, sb.Time)
-		}
-		return s.output6(bp, ipv6.HeaderLen+size, sb.Time)
-	}
 	if dst.Is6() {
-		const at = ethernet.HeaderLen + ipv4.MinHeaderLen
-		if need := ethernet.HeaderLen + ipv6.HeaderLen + size; need > cap(buf) {
-			// A segment larger than the path MTU allows (it will be
-			// fragmented): a buffer of the size it needs.
-			nbp := s.bufs.get(need)
-			copy((*nbp)[at:], buf[at:at+size])
-			s.bufs.put(bp)
-			bp, buf = nbp, *nbp
-			sb.Owner = nbp
+		if cap(sb.B) != cap(buf)-ethernet.HeaderLen-ipv6.HeaderLen {
+			// Laid out for IPv4 (Segment, not SegmentFor): the segment
+			// moves 20 bytes up for IPv6's longer header.
+			const at = ethernet.HeaderLen + ipv4.MinHeaderLen
+			if need := ethernet.HeaderLen + ipv6.HeaderLen + size; need > cap(buf) {
+				// A segment larger than the path MTU allows (it will
+				// be fragmented): a buffer of the size it needs.
+				nbp := s.bufs.get(need)
+				copy((*nbp)[at:], buf[at:at+size])
+				s.bufs.put(bp)
+				bp, buf = nbp, *nbp
+				sb.Owner = nbp
+			}
+			copy(buf[ethernet.HeaderLen+ipv6.HeaderLen:], buf[at:at+size])
 		}
-		copy(buf[ethernet.HeaderLen+ipv6.HeaderLen:], buf[at:at+size])
 		pkt := buf[ethernet.HeaderLen : ethernet.HeaderLen+ipv6.HeaderLen+size]
 		if err := s.encodeIPv6(pkt, ipv4.ProtoTCP, ipv6.Addr(src.As16()), ipv6.Addr(dst.As16()), size, 0); err != nil {
 			return err
