@@ -271,28 +271,14 @@ func (s *Stack) AddAddress(p netip.Prefix, flags AddrFlags) error {
 // RemoveAddress removes an IPv6 address (a failed Duplicate Address
 // Detection, an expired prefix), reporting whether it was there.
 func (s *Stack) RemoveAddress(a netip.Addr) bool {
-	x, ok := ipv6.AddrFromNetip(a.WithZone(""))
-	if !ok {
-		return false
-	}
-	s.addrMu.Lock()
-	defer s.addrMu.Unlock()
-	old := s.addrs()
-	i := slices.IndexFunc(old.v6, func(y addr6) bool { return y.addr == x })
-	if i < 0 {
-		return false
-	}
-	n := old.clone()
-	n.v6 = slices.Delete(n.v6, i, i+1)
-	s.ifaddrs.Store(n.withGroups())
-	return true
+	return s.modify6(a, func(n *ifaddrs, i int) { n.v6 = slices.Delete(n.v6, i, i+1) })
 }
 
 // SetAddressTentative marks an IPv6 address tentative or, once Duplicate
 // Address Detection has passed, preferred, reporting whether the address
 // is there.
 func (s *Stack) SetAddressTentative(a netip.Addr, tentative bool) bool {
-	return s.modify6(a, func(x *addr6) { x.tentative = tentative })
+	return s.modify6(a, func(n *ifaddrs, i int) { n.v6[i].tentative = tentative })
 }
 
 // SetAddressDeprecated marks an IPv6 address deprecated (its preferred
@@ -301,12 +287,13 @@ func (s *Stack) SetAddressTentative(a netip.Addr, tentative bool) bool {
 // serves the connections that use it, but new traffic takes another
 // source of the same scope where there is one (RFC 6724 rule 3).
 func (s *Stack) SetAddressDeprecated(a netip.Addr, deprecated bool) bool {
-	return s.modify6(a, func(x *addr6) { x.deprecated = deprecated })
+	return s.modify6(a, func(n *ifaddrs, i int) { n.v6[i].deprecated = deprecated })
 }
 
-// modify6 publishes a new address set in which f has changed our IPv6
-// address a, reporting whether a is there.
-func (s *Stack) modify6(a netip.Addr, f func(*addr6)) bool {
+// modify6 publishes a new address set, a copy of the current one in
+// which f has changed (or removed) our IPv6 address a, at n.v6[i];
+// it reports whether a is there.
+func (s *Stack) modify6(a netip.Addr, f func(n *ifaddrs, i int)) bool {
 	x, ok := ipv6.AddrFromNetip(a.WithZone(""))
 	if !ok {
 		return false
@@ -319,7 +306,7 @@ func (s *Stack) modify6(a netip.Addr, f func(*addr6)) bool {
 		return false
 	}
 	n := old.clone()
-	f(&n.v6[i])
+	f(n, i)
 	s.ifaddrs.Store(n.withGroups())
 	return true
 }

@@ -49,6 +49,21 @@ func (t *udpTable) lookup(port uint16) *UDPConn {
 	return c
 }
 
+// connectedFor returns the connected socket that sent the datagram whose
+// UDP header an ICMP error quotes (transport) to dst, or nil: only
+// connected sockets hear of errors, as on Linux.
+func (t *udpTable) connectedFor(transport []byte, dst netip.Addr) *UDPConn {
+	if len(transport) < udp.HeaderLen {
+		return nil
+	}
+	u := udp.Header(transport)
+	c := t.lookup(u.SrcPort())
+	if c == nil || !c.remote.IsValid() || c.remote != netip.AddrPortFrom(dst, u.DstPort()) {
+		return nil
+	}
+	return c
+}
+
 // bind registers c on its local port, choosing an ephemeral one when the
 // port is 0.
 func (t *udpTable) bind(s *Stack, c *UDPConn) error {
@@ -134,12 +149,8 @@ func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
 // to that socket. Like Linux, only connected sockets hear of them: a
 // "port unreachable" becomes ECONNREFUSED on the socket's next call.
 func (s *Stack) udpError(sent ipv4.Header, transport []byte, typ icmp.Type, code icmp.Code) {
-	if len(transport) < udp.HeaderLen {
-		return
-	}
-	u := udp.Header(transport)
-	c := s.udp.lookup(u.SrcPort())
-	if c == nil || !c.remote.IsValid() || c.remote != netip.AddrPortFrom(sent.Dst().Netip(), u.DstPort()) {
+	c := s.udp.connectedFor(transport, sent.Dst().Netip())
+	if c == nil {
 		return
 	}
 	var err error

@@ -59,12 +59,8 @@ func (s *Stack) udp6Input(h ipv6.Header, b []byte, mcast bool) {
 // udp6Error passes an ICMPv6 error about a datagram one of our sockets
 // sent to that socket; as over IPv4, only connected sockets hear of them.
 func (s *Stack) udp6Error(sent ipv6.Header, transport []byte, t icmpv6.Type, code icmpv6.Code) {
-	if len(transport) < udp.HeaderLen {
-		return
-	}
-	u := udp.Header(transport)
-	c := s.udp.lookup(u.SrcPort())
-	if c == nil || !c.remote.IsValid() || c.remote != netip.AddrPortFrom(sent.Dst().Netip(), u.DstPort()) {
+	c := s.udp.connectedFor(transport, sent.Dst().Netip())
+	if c == nil {
 		return
 	}
 	var err error
