@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
+	"github.com/medina-net/medina/tcp"
 )
 
 // benchPair is two stacks over a pipe, on the system clock, for
@@ -20,22 +22,30 @@ import (
 func benchPair(b *testing.B, queue int) (sa, sb *Stack, ea, eb *pipe.End) {
 	b.Helper()
 	ea, eb = pipe.New(pipe.Config{Queue: queue})
-	var err error
-	sa, err = New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
-		Rand: SeededRand(1), NoGratuitousARP: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sb, err = New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
-		Rand: SeededRand(2), NoGratuitousARP: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		sa.Close()
-		sb.Close()
-	})
+	sa, sb = dualStacks(b, ea, eb, tcp.Config{})
 	return sa, sb, ea, eb
+}
+
+// dualStacks starts the two dual-stack stacks of the benchmarks over
+// devices da and db, with the TCP configuration tcfg: a is 10.0.0.1 and
+// 2001:db8::1, b is 10.0.0.2 and 2001:db8::2. They are closed when tb
+// ends.
+func dualStacks(tb testing.TB, da, db link.Device, tcfg tcp.Config) (sa, sb *Stack) {
+	tb.Helper()
+	var err error
+	sa, err = New(da, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
+		Rand: SeededRand(1), NoGratuitousARP: true, TCP: tcfg})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sa.Close() })
+	sb, err = New(db, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
+		Rand: SeededRand(2), NoGratuitousARP: true, TCP: tcfg})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sb.Close() })
+	return sa, sb
 }
 
 // udpWindow is how many datagrams the throughput benchmark lets be in

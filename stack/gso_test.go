@@ -12,6 +12,7 @@ import (
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
 	"github.com/medina-net/medina/link/vnet"
+	"github.com/medina-net/medina/tcp"
 )
 
 // gsoPipe is a pipe end that takes TCP super-frames (link.GSOWriter) and
@@ -53,18 +54,7 @@ func TestTCPSuperSegments(t *testing.T) {
 		t.Run(fam.name, func(t *testing.T) {
 			ea, eb := pipe.New(pipe.Config{Queue: 4096})
 			db := &gsoPipe{End: eb}
-			sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
-				Rand: SeededRand(1), NoGratuitousARP: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sa.Close()
-			sb, err := New(db, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
-				Rand: SeededRand(2), NoGratuitousARP: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sb.Close()
+			sa, sb := dualStacks(t, ea, db, tcp.Config{})
 			ln, err := sa.ListenTCP(netip.AddrPortFrom(netip.Addr{}, 80))
 			if err != nil {
 				t.Fatal(err)

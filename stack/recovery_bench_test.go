@@ -31,18 +31,7 @@ func BenchmarkTCPBulkPipe(b *testing.B) {
 // benchTCPBulkPipe sends from stack b to stack a's address to.
 func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config, to netip.Addr) {
 	ea, eb := pipe.New(pipe.Config{Queue: 4096})
-	sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
-		Rand: SeededRand(1), NoGratuitousARP: true, TCP: tcfg})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sb, err := New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
-		Rand: SeededRand(2), NoGratuitousARP: true, TCP: tcfg})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sa.Close()
-	defer sb.Close()
+	sa, sb := dualStacks(b, ea, eb, tcfg)
 	ln, err := sa.ListenTCP(netip.AddrPortFrom(to, 5001))
 	if err != nil {
 		b.Fatal(err)

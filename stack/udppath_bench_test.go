@@ -10,6 +10,7 @@ import (
 
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/pipe"
+	"github.com/medina-net/medina/tcp"
 )
 
 // sinkable is a device that passes frames through until sink is set, and
@@ -44,18 +45,7 @@ func BenchmarkUDPPath(b *testing.B) {
 		b.Run(fam.name, func(b *testing.B) {
 			ea, eb := pipe.New(pipe.Config{Queue: udpPipeQueue})
 			dev := &sinkable{Device: eb}
-			sa, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrA6, 64)},
-				Rand: SeededRand(1), NoGratuitousARP: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sa.Close()
-			sb, err := New(dev, Config{Addr: netip.PrefixFrom(addrB, 24), Addrs: []netip.Prefix{netip.PrefixFrom(addrB6, 64)},
-				Rand: SeededRand(2), NoGratuitousARP: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sb.Close()
+			sa, sb := dualStacks(b, ea, dev, tcp.Config{})
 			benchUDPPath(b, sa, sb, dev, fam.a)
 		})
 	}
