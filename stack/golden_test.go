@@ -188,24 +188,7 @@ func replayGolden(t *testing.T, sess goldenSession, cfg Config) error {
 // newPairWith is newPair with the first stack's configuration given.
 func newPairWith(t *testing.T, cfgA Config, seedB uint64, wrap func(a, b link.Device) (link.Device, link.Device)) *pair {
 	t.Helper()
-	p := &pair{}
-	ea, eb := pipeEnds()
-	p.da, p.db = ea, eb
-	if wrap != nil {
-		p.da, p.db = wrap(ea, eb)
-	}
-	var err error
-	if p.a, err = New(p.da, cfgA); err != nil {
-		t.Fatal(err)
-	}
-	if p.b, err = New(p.db, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(seedB)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		p.a.Close()
-		p.b.Close()
-	})
-	return p
+	return newDualPairWith(t, cfgA, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(seedB)}, wrap)
 }
 
 var _ net.Conn = (*UDPConn)(nil)

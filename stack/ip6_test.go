@@ -40,6 +40,9 @@ func newDualPair(t *testing.T, seed uint64, wrap func(a, b link.Device) (link.De
 	return newDualPairWith(t, dualCfgA(seed), dualCfgB(seed+1), wrap)
 }
 
+// newDualPairWith builds two stacks configured ca and cb over a pipe,
+// wrapping each end with wrap when it is not nil, closed when the test
+// ends.
 func newDualPairWith(t *testing.T, ca, cb Config, wrap func(a, b link.Device) (link.Device, link.Device)) *pair {
 	t.Helper()
 	p := &pair{}
