@@ -491,7 +491,7 @@ func (e *Engine) EndBatch(now time.Time) {
 	e.batching.Store(false)
 	e.deferredMu.Lock()
 	conns := e.deferred
-	e.deferred = e.deferred[:0]
+	e.deferred = nil // taken: an append meanwhile must not write into conns
 	e.deferredMu.Unlock()
 	for i, c := range conns {
 		conns[i] = nil
@@ -506,7 +506,7 @@ func (e *Engine) EndBatch(now time.Time) {
 		c.mu.Unlock()
 	}
 	e.deferredMu.Lock()
-	if len(e.deferred) == 0 {
+	if e.deferred == nil {
 		// Keep the list's storage for the next batch.
 		e.deferred = conns[:0]
 	}
