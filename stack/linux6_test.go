@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -92,7 +91,7 @@ func linuxPeer6(t *testing.T, offload bool) {
 	for _, size := range []int{5, 3000} {
 		msg := make([]byte, size)
 		rand.Read(msg)
-		got := receiveInNamespace6(t, s, ns, msg)
+		got := receiveInNamespace(t, s, ns, kernel6, msg)
 		if !bytes.Equal(got, msg) {
 			t.Fatalf("datagram of %d bytes from the stack arrived as %d bytes", size, len(got))
 		}
@@ -114,35 +113,6 @@ func linuxPeer6(t *testing.T, offload bool) {
 
 	stopCapture()
 	compareWithTCPDump(t, capture)
-}
-
-// receiveInNamespace6 is receiveInNamespace over IPv6.
-func receiveInNamespace6(t *testing.T, s *Stack, ns *netns.Namespace, msg []byte) []byte {
-	t.Helper()
-	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", "UDP6-RECV:9999", "STDOUT")
-	var out lockedBuffer
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	c, err := s.Dial("udp6", "["+kernel6.String()+"]:9999")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	for i := 0; i < 50 && out.Len() == 0; i++ {
-		c.Write(msg)
-		time.Sleep(100 * time.Millisecond)
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	<-done
-	got := out.Bytes()
-	if len(got) < len(msg) {
-		t.Fatalf("socat in the namespace received %d bytes, want at least %d", len(got), len(msg))
-	}
-	return got[:len(msg)]
 }
 
 // TestLinuxTCP6 has Linux and the stack exchange 8 MiB over TCP over

@@ -55,7 +55,7 @@ func linuxPeer(t *testing.T, offload bool) {
 		t.Fatal(err)
 	}
 	go echo(srv)
-	stack, kernel := netns.StackAddr.String(), netns.KernelAddr.String()
+	stack := netns.StackAddr.String()
 
 	// Linux pings the stack: ARP first, then five echoes, none lost.
 	out := ns.Run(t, "ping", "-c", "5", "-i", "0.2", "-W", "2", stack)
@@ -86,7 +86,7 @@ func linuxPeer(t *testing.T, offload bool) {
 	for _, size := range []int{5, 3000} {
 		msg := make([]byte, size)
 		rand.Read(msg)
-		got := receiveInNamespace(t, s, ns, kernel, msg)
+		got := receiveInNamespace(t, s, ns, netns.KernelAddr, msg)
 		if !bytes.Equal(got, msg) {
 			t.Fatalf("datagram of %d bytes from the stack arrived as %d bytes", size, len(got))
 		}
@@ -112,11 +112,15 @@ func linuxPeer(t *testing.T, offload bool) {
 }
 
 // receiveInNamespace starts socat in ns waiting for one datagram on port
-// 9999, sends msg to it from the stack until it arrives, and returns what
-// socat received.
-func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel string, msg []byte) []byte {
+// 9999 of kernel's family, sends msg to kernel from the stack until it
+// arrives, and returns what socat received.
+func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel netip.Addr, msg []byte) []byte {
 	t.Helper()
-	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", "UDP-RECV:9999", "STDOUT")
+	recv := "UDP-RECV:9999"
+	if kernel.Is6() {
+		recv = "UDP6-RECV:9999"
+	}
+	cmd := ns.Command("timeout", "10", "socat", "-u", "-b", "65536", recv, "STDOUT")
 	var out lockedBuffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -124,7 +128,7 @@ func receiveInNamespace(t *testing.T, s *Stack, ns *netns.Namespace, kernel stri
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	c, err := s.Dial("udp", kernel+":9999")
+	c, err := s.Dial("udp", netip.AddrPortFrom(kernel, 9999).String())
 	if err != nil {
 		t.Fatal(err)
 	}
