@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -125,22 +124,8 @@ func TestUDP6Echo(t *testing.T) {
 		if got := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr(); got != addrB6 {
 			t.Errorf("connected socket's address %v, want %v", got, addrB6)
 		}
-		sizes := []int{0, 1, 100, 1452, 1453, 4000, 65527}
-		for _, size := range sizes {
-			msg := bytes.Repeat([]byte{byte(size)}, size)
-			if _, err := c.Write(msg); err != nil {
-				t.Fatalf("write %d bytes: %v", size, err)
-			}
-			got := make([]byte, 70000)
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			n, err := c.Read(got)
-			if err != nil {
-				t.Fatalf("read echo of %d bytes: %v", size, err)
-			}
-			if !bytes.Equal(got[:n], msg) {
-				t.Fatalf("echo of %d bytes came back as %d bytes", size, n)
-			}
-		}
+		// As over IPv4, with IPv6's 40-byte header and its largest UDP.
+		expectEchoes(t, c, 0, 1, 100, 1452, 1453, 4000, 65527)
 		st := p.a.Stats()
 		if st.IPv6.ReasmOKs != 3 || st.IPv6.FragOKs != 3 || st.UDP6.InDatagrams != 7 || st.UDP6.OutDatagrams != 7 {
 			t.Errorf("a: %+v\n%+v", st.IPv6, st.UDP6)

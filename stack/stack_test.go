@@ -54,21 +54,9 @@ func TestUDPEcho(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, size := range []int{0, 1, 100, 1472, 1473, 4000, 65507} {
-			msg := bytes.Repeat([]byte{byte(size)}, size)
-			if _, err := c.Write(msg); err != nil {
-				t.Fatalf("write %d bytes: %v", size, err)
-			}
-			got := make([]byte, 70000)
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			n, err := c.Read(got)
-			if err != nil {
-				t.Fatalf("read echo of %d bytes: %v", size, err)
-			}
-			if !bytes.Equal(got[:n], msg) {
-				t.Fatalf("echo of %d bytes came back as %d bytes", size, n)
-			}
-		}
+		// One datagram, the largest that fits the MTU, one just over it,
+		// three fragments, and the largest UDP over IPv4 carries.
+		expectEchoes(t, c, 0, 1, 100, 1472, 1473, 4000, 65507)
 		st := p.a.Stats()
 		if st.IP.ReasmOKs == 0 || st.IP.FragOKs == 0 {
 			t.Errorf("no fragmentation seen: %+v", st.IP)
@@ -212,4 +200,25 @@ func TestStackCloseUnblocksEverything(t *testing.T) {
 			}
 		}
 	})
+}
+
+// expectEchoes writes a datagram of each size on c, filled with its
+// size's low byte, and expects each back whole from an echo server.
+func expectEchoes(t *testing.T, c net.Conn, sizes ...int) {
+	t.Helper()
+	got := make([]byte, 70000)
+	for _, size := range sizes {
+		msg := bytes.Repeat([]byte{byte(size)}, size)
+		if _, err := c.Write(msg); err != nil {
+			t.Fatalf("write %d bytes: %v", size, err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := c.Read(got)
+		if err != nil {
+			t.Fatalf("read echo of %d bytes: %v", size, err)
+		}
+		if !bytes.Equal(got[:n], msg) {
+			t.Fatalf("echo of %d bytes came back as %d bytes", size, n)
+		}
+	}
 }
