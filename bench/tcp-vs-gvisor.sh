@@ -145,7 +145,7 @@ function family6(metric, bench, unit, target, v,    st, i, r) {
 	name = $3; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 	if ($2 == "FAIL:") failed[name] = 1; else skipped[name] = 1
 }
-/^Benchmark[A-Za-z]+\/[a-z]+\/ipv[46](-[0-9]+)? / {
+/^Benchmark[A-Za-z]+\/[a-z-]+\/ipv[46](-[0-9]+)? / {
 	name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 	for (i = 3; i < NF; i += 2) {
 		key = name " " $(i+1)
@@ -167,6 +167,26 @@ END {
 	rows("  dial+accept time per connection, us", "IdleConns", "µs/dial+accept", "%.1f", "", "")
 	rows("  allocations per round trip", "RR", "allocs/op", "%.1f", "", "")
 	rows("  segments retransmitted per bulk transfer", "Bulk", "retrans/op", "%.0f", "", "")
+
+	# medina over a pipe with Offload: super-segments cross it whole
+	# (software GSO and GRO, issue 12 item 2).
+	print ""
+	print "| with offload (super-segments over the pipe) | family | medina-offload | gVisor | medina-offload/gVisor | medina-offload/medina | target (issue 12) | vs target |"
+	print "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
+	for (i = 1; i <= nfam; i++) {
+		f = fam[i]
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", i == 1 ? "bulk throughput, Gbit/s" : "", label[f],
+			show("Bulk", "medina-offload", f, "Gbit/s", "%.2f"), show("Bulk", "gvisor", f, "Gbit/s", "%.2f"),
+			ratio(fig("Bulk", "medina-offload", f, "Gbit/s"), fig("Bulk", "gvisor", f, "Gbit/s")),
+			ratio(fig("Bulk", "medina-offload", f, "Gbit/s"), fig("Bulk", "medina", f, "Gbit/s")),
+			">= 6x gVisor", verdict("ratio", fig("Bulk", "medina-offload", f, "Gbit/s"), fig("Bulk", "gvisor", f, "Gbit/s"), 6)
+	}
+	for (i = 1; i <= nfam; i++) {
+		f = fam[i]
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", i == 1 ? "allocations per MB moved" : "", label[f],
+			show("Allocs", "medina-offload", f, "allocs/MB", "%.1f"), show("Allocs", "gvisor", f, "allocs/MB", "%.1f"),
+			"", "", "<= 1", verdict("max", fig("Allocs", "medina-offload", f, "allocs/MB"), "", 1)
+	}
 
 	if (nfam == 2) {
 		print ""
@@ -196,6 +216,14 @@ END {
 					printf "MISSING: %s/%s/%s %s\n", m[1], stk[j], fam[i], m[2]
 				}
 			}
+	for (i = 1; i <= nfam; i++)
+		for (k = 1; k <= 2; k++) {
+			split(mains[k], m, " ")
+			if (fig(m[1], "medina-offload", fam[i], m[2]) == "") {
+				if (!missing++) print ""
+				printf "MISSING: %s/medina-offload/%s %s\n", m[1], fam[i], m[2]
+			}
+		}
 	exit (missing > 0)
 }' "$out"
 missing=$?

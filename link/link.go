@@ -128,3 +128,43 @@ type ReceiveOffloader interface {
 	// ReceiveOffload reports whether the device's reads do so.
 	ReceiveOffload() bool
 }
+
+// RxOffload is what a device with receive offload vouches for about a
+// frame it read (OffloadReader). The zero RxOffload vouches for nothing:
+// an ordinary frame, whose checksums the stack verifies.
+type RxOffload struct {
+	// ChecksumValid says the frame's TCP checksum need not be verified:
+	// the device verified it (virtio-net's DATA_VALID), or the frame
+	// never crossed a wire and its checksum field holds only the
+	// pseudo-header's partial sum, left for a NIC to complete
+	// (NEEDS_CSUM: a local kernel's segment, or another stack's in
+	// memory). The IP header's checksum, where there is one, is whole.
+	ChecksumValid bool
+	// SegmentSize is not 0 for a TCP super-frame: one frame, its IP
+	// header describing the whole, whose payload stands for segments of
+	// SegmentSize bytes (the last may be shorter) that the peer's
+	// segmentation offload would cut, or that the kernel's GRO joined.
+	// Such a frame is longer than the MTU. The segments share their
+	// headers but for the sequence number, and for the flags PSH and
+	// FIN, which only the last one carries.
+	SegmentSize int
+}
+
+// OffloadReader is implemented by a device that can hand over frames as
+// its receive offload has them, TCP super-frames whole and checksums
+// unverified, rather than cut into wire-size frames with every checksum
+// complete (which its ReadFrame and ReadFrames keep doing, for readers
+// that must see wire-size frames: a recorder, an impairment). A stack
+// that reads through it takes a super-frame's segments in one pass,
+// neither cutting them nor summing their bytes.
+type OffloadReader interface {
+	// MaxReadFrame returns the length of a buffer that holds any frame
+	// ReadFramesOffload gives, super-frames included; 0 when the device
+	// hands over none (it is not offloading) and ReadFrames serves.
+	MaxReadFrame() int
+	// ReadFramesOffload is ReadFrames that also stores in offs (at least
+	// as long as bufs) what the device vouches for about each frame.
+	// Only TCP frames are ever vouched for; the others come as
+	// ReadFrames gives them.
+	ReadFramesOffload(bufs [][]byte, lens []int, offs []RxOffload) (int, error)
+}

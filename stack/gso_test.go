@@ -49,12 +49,32 @@ func (d *gsoPipe) WriteGSO(frame []byte, gso link.GSO) error {
 // intact; when the neighbour is forgotten in the middle, the super-
 // segments sent before it is resolved again are cut by the stack itself
 // and go out the ordinary way, waiting for the resolution.
+//
+// Over a pipe with Offload, the super-frames also arrive whole: the
+// receiving stack takes them in one read each, unverified and uncut.
 func TestTCPSuperSegments(t *testing.T) {
 	for _, fam := range benchFamilies {
-		t.Run(fam.name, func(t *testing.T) {
-			ea, eb := pipe.New(pipe.Config{Queue: 4096})
-			db := &gsoPipe{End: eb}
-			sa, sb := dualStacks(t, ea, db, tcp.Config{})
+		for _, whole := range []bool{false, true} {
+			name := fam.name + "/cut-by-device"
+			if whole {
+				name = fam.name + "/whole"
+			}
+			t.Run(name, func(t *testing.T) { testTCPSuperSegments(t, fam.a, whole) })
+		}
+	}
+}
+
+func testTCPSuperSegments(t *testing.T, to netip.Addr, whole bool) {
+	ea, eb := pipe.New(pipe.Config{Queue: 4096, Offload: whole})
+	var db link.Device = eb
+	var cutter *gsoPipe
+	if !whole {
+		cutter = &gsoPipe{End: eb}
+		db = cutter
+	}
+	sa, sb := dualStacks(t, ea, db, tcp.Config{})
+	{
+		{
 			ln, err := sa.ListenTCP(netip.AddrPortFrom(netip.Addr{}, 80))
 			if err != nil {
 				t.Fatal(err)
@@ -77,7 +97,7 @@ func TestTCPSuperSegments(t *testing.T) {
 			}()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			c, err := sb.DialContext(ctx, "tcp", netip.AddrPortFrom(fam.a, 80).String())
+			c, err := sb.DialContext(ctx, "tcp", netip.AddrPortFrom(to, 80).String())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,10 +106,10 @@ func TestTCPSuperSegments(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The next super-segments find no neighbour: cut here.
-			if fam.a.Is4() {
-				forget(sb, fam.a)
+			if to.Is4() {
+				forget(sb, to)
 			} else {
-				sb.nd6().Remove(fam.a)
+				sb.nd6().Remove(to)
 			}
 			if _, err := c.Write(data[half:]); err != nil {
 				t.Fatal(err)
@@ -104,14 +124,24 @@ func TestTCPSuperSegments(t *testing.T) {
 			if !bytes.Equal(b, data) {
 				t.Fatalf("%d bytes arrived, not the %d sent", len(b), len(data))
 			}
-			st := sb.Stats().Link
-			t.Logf("%d super-frames written, %d cut by the stack; the device saw %d", st.OutSuperFrames, st.OutSuperCut, db.supers.Load())
-			if st.OutSuperFrames == 0 || db.supers.Load() != int64(st.OutSuperFrames) {
-				t.Errorf("%d super-frames counted, %d written to the device", st.OutSuperFrames, db.supers.Load())
+			st, in := sb.Stats().Link, sa.Stats().Link
+			t.Logf("%d super-frames written, %d cut by the stack; %d taken whole by the receiver", st.OutSuperFrames, st.OutSuperCut, in.InSuperFrames)
+			if st.OutSuperFrames == 0 {
+				t.Errorf("no super-frames written")
+			}
+			if cutter != nil && cutter.supers.Load() != int64(st.OutSuperFrames) {
+				t.Errorf("%d super-frames counted, %d written to the device", st.OutSuperFrames, cutter.supers.Load())
+			}
+			switch {
+			case whole && in.InSuperFrames != st.OutSuperFrames:
+				// The pipe's queue is deep enough that nothing is dropped.
+				t.Errorf("%d super-frames written, %d taken whole", st.OutSuperFrames, in.InSuperFrames)
+			case !whole && in.InSuperFrames != 0:
+				t.Errorf("%d super-frames taken whole from a device that cuts them", in.InSuperFrames)
 			}
 			if st.OutSuperCut == 0 {
 				t.Error("no super-segment cut by the stack after the neighbour was forgotten")
 			}
-		})
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/link"
 )
 
 // minMTU is the smallest MTU IPv4 allows (RFC 791: every module must
@@ -23,8 +24,10 @@ var (
 )
 
 // ipInput handles an IPv4 datagram from the link; linkBroadcast says the
-// frame was sent to the Ethernet broadcast address.
-func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
+// frame was sent to the Ethernet broadcast address, and off what a device
+// with receive offload vouches for about it (the zero RxOffload for any
+// other frame).
+func (s *Stack) ipInput(b []byte, linkBroadcast bool, off link.RxOffload, now time.Time) {
 	s.ctr.ip.inReceives.Add(1)
 	if !s.has4 {
 		s.ctr.ip.inAddrErrors.Add(1)
@@ -54,8 +57,9 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, now time.Time) {
 		}
 		defer s.reasm.Release(dg)
 		h = ipv4.Header(dg)
+		off = link.RxOffload{} // the device vouched for a fragment, not for the whole
 	}
-	s.deliver(h, linkBroadcast, now)
+	s.deliver(h, linkBroadcast, off, now)
 }
 
 // validSource reports whether src may be the source of a datagram to dst
@@ -121,8 +125,9 @@ func (s *Stack) isBroadcast(a ipv4.Addr) bool {
 // deliver hands a complete datagram for us to its transport protocol;
 // linkBroadcast says it came in a frame to the Ethernet broadcast address
 // (the last of its fragments did, for a reassembled one), which no ICMP
-// error may be sent about (RFC 1122 3.2.2).
-func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
+// error may be sent about (RFC 1122 3.2.2); off is what the device
+// vouches for about a TCP segment (ipInput).
+func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, off link.RxOffload, now time.Time) {
 	payload := h.Payload()
 	switch h.Protocol() {
 	case ipv4.ProtoICMP:
@@ -141,7 +146,7 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, now time.Time) {
 			return
 		}
 		s.ctr.ip.inDelivers.Add(1)
-		s.tcp.InputAt(h.Src().Netip(), h.Dst().Netip(), payload, now)
+		s.tcpInput(h.Src().Netip(), h.Dst().Netip(), payload, off, now)
 	default:
 		s.ctr.ip.inUnknownProtos.Add(1)
 		if !linkBroadcast {

@@ -9,6 +9,7 @@ import (
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/link"
 )
 
 // IPv6 input and output (RFC 8200). The stack is a host: it accepts
@@ -18,8 +19,9 @@ import (
 // in order, reassembles fragments, and forwards nothing.
 
 // ip6Input handles an IPv6 packet from the link; linkMulticast says it
-// came in a frame to a multicast (or broadcast) Ethernet address.
-func (s *Stack) ip6Input(b []byte, linkMulticast bool, now time.Time) {
+// came in a frame to a multicast (or broadcast) Ethernet address, and off
+// is what a device with receive offload vouches for about it (ipInput).
+func (s *Stack) ip6Input(b []byte, linkMulticast bool, off link.RxOffload, now time.Time) {
 	c := &s.ctr.ip6
 	c.inReceives.Add(1)
 	h, err := ipv6.NewHeader(b)
@@ -62,7 +64,7 @@ func (s *Stack) ip6Input(b []byte, linkMulticast bool, now time.Time) {
 			return
 		}
 	}
-	s.ip6Process(h, a, linkMulticast, now, false)
+	s.ip6Process(h, a, linkMulticast, off, now, false)
 }
 
 // ip6Process walks the extension header chain of a packet for us as RFC
@@ -71,7 +73,7 @@ func (s *Stack) ip6Input(b []byte, linkMulticast bool, now time.Time) {
 // the reassembler: its chain was checked up to the fragment header when
 // the first fragment came, and checking it again is harmless, but another
 // fragment header in it (nested fragmentation) is refused.
-func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now time.Time, reassembled bool) {
+func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, rx link.RxOffload, now time.Time, reassembled bool) {
 	c := &s.ctr.ip6
 	mcast := h.Dst().IsMulticast() || linkMulticast
 	namedAt := 6 // the next header field that names the header at hand
@@ -79,7 +81,7 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 	case ipv4.ProtoTCP, ipv4.ProtoUDP, ipv4.ProtoICMPv6:
 		// No extension header, as almost every packet: nothing to walk
 		// (the walk would say the same, at a cost a packet notices).
-		s.deliver6(h, a, p, ipv6.HeaderLen, namedAt, mcast, now)
+		s.deliver6(h, a, p, ipv6.HeaderLen, namedAt, mcast, rx, now)
 		return
 	case ipv4.ProtoFragment:
 		// A fragment header and nothing before it, as a fragmenting
@@ -164,7 +166,7 @@ func (s *Stack) ip6Process(h ipv6.Header, a *ifaddrs, linkMulticast bool, now ti
 		namedAt = e.Offset
 	}
 	proto, off, _ := it.End()
-	s.deliver6(h, a, proto, off, namedAt, mcast, now)
+	s.deliver6(h, a, proto, off, namedAt, mcast, rx, now)
 }
 
 // ip6Options processes a hop-by-hop or destination options header,
@@ -239,13 +241,14 @@ func (s *Stack) ip6Fragment(h ipv6.Header, e ipv6.Ext, mcast, linkMulticast bool
 	defer s.reasm6.Release(pkt)
 	// The reassembled packet's addresses are the fragments': the checks
 	// of ip6Input hold for it.
-	s.ip6Process(ipv6.Header(pkt), s.addrs(), linkMulticast, now, true)
+	s.ip6Process(ipv6.Header(pkt), s.addrs(), linkMulticast, link.RxOffload{}, now, true)
 }
 
 // deliver6 hands the upper-layer payload at off in h to its protocol;
 // namedAt is the offset of the next header field that named it, which a
-// parameter problem about an unknown protocol points at.
-func (s *Stack) deliver6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, off, namedAt int, mcast bool, now time.Time) {
+// parameter problem about an unknown protocol points at; rx is what the
+// device vouches for about a TCP segment (ip6Input).
+func (s *Stack) deliver6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, off, namedAt int, mcast bool, rx link.RxOffload, now time.Time) {
 	c := &s.ctr.ip6
 	payload := h[off:]
 	if h.Src().IsUnspecified() && proto != ipv4.ProtoICMPv6 {
@@ -268,7 +271,8 @@ func (s *Stack) deliver6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, off, na
 			return
 		}
 		c.inDelivers.Add(1)
-		s.tcp6Input(h, payload, now)
+		s.ctr.ip6.inTCPSegs.Add(1)
+		s.tcpInput(h.Src().Netip(), h.Dst().Netip(), payload, rx, now)
 	case ipv4.ProtoNoNext:
 		// Nothing follows (RFC 8200 4.7): nothing to deliver.
 		c.inNoNext.Add(1)

@@ -20,17 +20,31 @@ import (
 // the figure includes the cost of the sender's loss recovery when the
 // window outgrows it. It runs over each family (family=ipv4, family=ipv6)
 // between the same dual-stack stacks.
+//
+// The link=offload variants run over a pipe with Offload: super-segments
+// of up to 64 KiB cross it whole, their checksums left partial (software
+// GSO and GRO); link=plain ones over an ordinary pipe, every segment a
+// frame of its own.
 func BenchmarkTCPBulkPipe(b *testing.B) {
 	for _, cc := range []string{"cubic", "newreno"} {
-		b.Run(cc, func(b *testing.B) {
-			forFamilies(b, func(b *testing.B, to netip.Addr) { benchTCPBulkPipe(b, tcp.Config{CongestionControl: cc}, to) })
-		})
+		for _, offload := range []bool{false, true} {
+			name := cc + "/link=plain"
+			if offload {
+				name = cc + "/link=offload"
+			}
+			b.Run(name, func(b *testing.B) {
+				forFamilies(b, func(b *testing.B, to netip.Addr) {
+					benchTCPBulkPipe(b, pipe.Config{Queue: 4096, Offload: offload}, tcp.Config{CongestionControl: cc}, to)
+				})
+			})
+		}
 	}
 }
 
-// benchTCPBulkPipe sends from stack b to stack a's address to.
-func benchTCPBulkPipe(b *testing.B, tcfg tcp.Config, to netip.Addr) {
-	ea, eb := pipe.New(pipe.Config{Queue: 4096})
+// benchTCPBulkPipe sends from stack b to stack a's address to, over a
+// pipe configured as pcfg.
+func benchTCPBulkPipe(b *testing.B, pcfg pipe.Config, tcfg tcp.Config, to netip.Addr) {
+	ea, eb := pipe.New(pcfg)
 	sa, sb := dualStacks(b, ea, eb, tcfg)
 	ln, err := sa.ListenTCP(netip.AddrPortFrom(to, 5001))
 	if err != nil {

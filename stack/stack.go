@@ -143,6 +143,11 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	if ro, ok := dev.(link.ReceiveOffloader); ok && ro.ReceiveOffload() {
 		s.batchAcks = true
 	}
+	if or, ok := dev.(link.OffloadReader); ok && or.MaxReadFrame() > 0 {
+		// Each read may carry several super-frames, each acknowledged
+		// once at the batch's end.
+		s.batchAcks = true
+	}
 	s.frameLen = link.FrameLen(dev)
 	s.segBufs.New = func() any { return new(tcp.SegmentBuffer) }
 	tcfg := cfg.TCP
@@ -304,10 +309,13 @@ func (l lockedSource) Uint64() uint64 {
 // readBatch is how many frames the read loop asks a batch reader for;
 // offloadReadBatch, a device that hands over receive-offload super-packets
 // cut up (link.ReceiveOffloader): a 64 KiB super-packet is 45 frames at
-// a 1448-byte MSS, and one read that takes it whole is acknowledged once.
+// a 1448-byte MSS, and one read that takes it whole is acknowledged once;
+// superReadBatch, a link.OffloadReader, whose buffers each hold a
+// super-frame of up to 64 KiB: a megabyte in all.
 const (
 	readBatch        = 16
 	offloadReadBatch = 64
+	superReadBatch   = 16
 )
 
 // readLoop reads frames and carries each up the stack until the device is
@@ -315,14 +323,15 @@ const (
 // reader of batches of one (readOne), so one loop serves every kind.
 func (s *Stack) readLoop() {
 	defer close(s.readDone)
-	read, batch := s.frameReader()
+	read, batch, frameLen := s.frameReader()
 	bufs := make([][]byte, batch)
 	for i := range bufs {
-		bufs[i] = make([]byte, s.frameLen)
+		bufs[i] = make([]byte, frameLen)
 	}
 	lens := make([]int, batch)
+	offs := make([]link.RxOffload, batch) // all zero but from an OffloadReader
 	for {
-		n, err := read(bufs, lens)
+		n, err := read(bufs, lens, offs)
 		if n > 0 {
 			// One clock read serves the batch: on some machines a
 			// read costs as much as the rest of a TCP segment's
@@ -332,7 +341,7 @@ func (s *Stack) readLoop() {
 				s.tcp.BeginBatch()
 			}
 			for i := range n {
-				s.inputAt(bufs[i][:lens[i]], now)
+				s.inputAt(bufs[i][:lens[i]], offs[i], now)
 			}
 			if s.batchAcks {
 				s.tcp.EndBatch(now)
@@ -344,22 +353,35 @@ func (s *Stack) readLoop() {
 	}
 }
 
-// frameReader returns how the read loop reads the device, and how many
-// frames at a time. A link.Swapper hands its own buffers over in place
-// of the loop's, whose places it keeps at the capacity it exchanges
+// frameReader returns how the read loop reads the device, how many
+// frames at a time, and the size of the buffers it reads into. A
+// link.OffloadReader hands over super-frames whole, into buffers that
+// hold them; a link.Swapper hands its own buffers over in place of the
+// loop's, whose places it keeps at the capacity it exchanges
 // (s.frameLen), so nothing is copied; a link.BatchReader copies several
-// frames per call; any other device is read a frame at a time.
-func (s *Stack) frameReader() (read func(bufs [][]byte, lens []int) (int, error), batch int) {
-	if s.swapper != nil {
-		return s.swapper.SwapReadFrames, readBatch
-	}
-	if br, ok := s.dev.(link.BatchReader); ok {
-		if s.batchAcks {
-			return br.ReadFrames, offloadReadBatch
+// frames per call; any other device is read a frame at a time. Only an
+// OffloadReader says anything in offs.
+func (s *Stack) frameReader() (read func(bufs [][]byte, lens []int, offs []link.RxOffload) (int, error), batch, frameLen int) {
+	if or, ok := s.dev.(link.OffloadReader); ok {
+		if n := or.MaxReadFrame(); n > 0 {
+			return or.ReadFramesOffload, superReadBatch, n
 		}
-		return br.ReadFrames, readBatch
 	}
-	return s.readOne, 1
+	var plain func(bufs [][]byte, lens []int) (int, error)
+	batch = readBatch
+	switch br, ok := s.dev.(link.BatchReader); {
+	case s.swapper != nil:
+		plain = s.swapper.SwapReadFrames
+	case ok:
+		plain = br.ReadFrames
+		if s.batchAcks {
+			batch = offloadReadBatch
+		}
+	default:
+		plain, batch = s.readOne, 1
+	}
+	read = func(bufs [][]byte, lens []int, _ []link.RxOffload) (int, error) { return plain(bufs, lens) }
+	return read, batch, s.frameLen
 }
 
 // readOne reads one frame into bufs[0], as a batch of one.
@@ -383,11 +405,15 @@ func (s *Stack) readFailed(err error) bool {
 }
 
 // input handles one frame read from the device.
-func (s *Stack) input(frame []byte) { s.inputAt(frame, s.clock.Now()) }
+func (s *Stack) input(frame []byte) { s.inputAt(frame, link.RxOffload{}, s.clock.Now()) }
 
-// inputAt is input for a frame read at now.
-func (s *Stack) inputAt(frame []byte, now time.Time) {
+// inputAt is input for a frame read at now, of which a device with
+// receive offload vouches for off (the zero RxOffload for any other).
+func (s *Stack) inputAt(frame []byte, off link.RxOffload, now time.Time) {
 	s.ctr.link.inFrames.Add(1)
+	if off.SegmentSize != 0 {
+		s.ctr.link.inSuperFrames.Add(1)
+	}
 	f, err := ethernet.NewFrame(frame)
 	if err != nil {
 		s.ctr.link.inErrors.Add(1)
@@ -400,9 +426,9 @@ func (s *Stack) inputAt(frame []byte, now time.Time) {
 	}
 	switch f.Type() {
 	case ethernet.TypeIPv4:
-		s.ipInput(f.Payload(), dst.IsBroadcast(), now)
+		s.ipInput(f.Payload(), dst.IsBroadcast(), off, now)
 	case ethernet.TypeIPv6:
-		s.ip6Input(f.Payload(), dst.IsMulticast(), now)
+		s.ip6Input(f.Payload(), dst.IsMulticast(), off, now)
 	case ethernet.TypeARP:
 		s.arpInput(f.Payload())
 	default:

@@ -36,6 +36,10 @@ type LinkStats struct {
 	// OutFrames; OutSuperCut counts those the stack cut into segments
 	// itself, because the neighbour was not resolved when they were sent.
 	OutSuperFrames, OutSuperCut uint64
+	// InSuperFrames counts TCP super-frames a device with receive
+	// offload handed over whole (link.OffloadReader), each also counted
+	// once in InFrames.
+	InSuperFrames uint64
 }
 
 // ARPStats counts ARP packets and the neighbour cache's work.
@@ -207,7 +211,7 @@ type NDPStats struct {
 type counters struct {
 	link struct {
 		inFrames, inErrors, inOtherHost, inUnknown, outFrames, outErrors, readFailures atomic.Uint64
-		outSuperFrames, outSuperCut                                                    atomic.Uint64
+		outSuperFrames, outSuperCut, inSuperFrames                                     atomic.Uint64
 	}
 	arp struct {
 		inRequests, inReplies, inErrors, outRequests, outReplies atomic.Uint64
@@ -271,6 +275,7 @@ func (s *Stack) Stats() Stats {
 			OutFrames: c.link.outFrames.Load(), OutErrors: c.link.outErrors.Load(),
 			ReadFailures:   c.link.readFailures.Load(),
 			OutSuperFrames: c.link.outSuperFrames.Load(), OutSuperCut: c.link.outSuperCut.Load(),
+			InSuperFrames: c.link.inSuperFrames.Load(),
 		},
 		ARP: ARPStats{
 			InRequests: c.arp.inRequests.Load(), InReplies: c.arp.inReplies.Load(),

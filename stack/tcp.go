@@ -12,6 +12,7 @@ import (
 	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/tcp"
 )
 
@@ -167,10 +168,14 @@ func (s *Stack) listenTCP(laddr netip.AddrPort, fam family) (*tcp.Listener, erro
 	return s.tcp.ListenWith(local, tcp.ListenOptions{V6Only: fam == famV6})
 }
 
-// tcp6Input hands a TCP segment over IPv6 to the engine.
-func (s *Stack) tcp6Input(h ipv6.Header, seg []byte, now time.Time) {
-	s.ctr.ip6.inTCPSegs.Add(1)
-	s.tcp.InputAt(h.Src().Netip(), h.Dst().Netip(), seg, now)
+// tcpInput hands a TCP segment to the engine, with what the device
+// vouches for about it when it has receive offload.
+func (s *Stack) tcpInput(src, dst netip.Addr, seg []byte, off link.RxOffload, now time.Time) {
+	if off == (link.RxOffload{}) {
+		s.tcp.InputAt(src, dst, seg, now)
+		return
+	}
+	s.tcp.InputOffloadAt(src, dst, seg, now, tcp.Offload{ChecksumValid: off.ChecksumValid, SegmentSize: off.SegmentSize})
 }
 
 // tcp6Segs is how many segments over IPv6 the engine was handed.

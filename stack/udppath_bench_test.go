@@ -94,7 +94,7 @@ func benchUDPPath(b *testing.B, sa, sb *Stack, dev *sinkable, to netip.Addr) {
 		b.ReportAllocs()
 		for b.Loop() {
 			copy(in, frame)
-			sa.inputAt(in, now)
+			sa.inputAt(in, link.RxOffload{}, now)
 			if _, _, err := rx.ReadFromUDPAddrPort(buf); err != nil {
 				b.Fatal(err)
 			}

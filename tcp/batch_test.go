@@ -39,7 +39,7 @@ func TestReceiveBatchAcks(t *testing.T) {
 			e.BeginBatch()
 		}
 		for i := range 10 {
-			r.c.input(segAt(i), now)
+			r.c.input(segAt(i), 1, now)
 		}
 		want := 5
 		if batch {
@@ -57,8 +57,8 @@ func TestReceiveBatchAcks(t *testing.T) {
 		if batch {
 			e.BeginBatch()
 		}
-		r.c.input(segAt(11), now)
-		r.c.input(segAt(10), now)
+		r.c.input(segAt(11), 1, now)
+		r.c.input(segAt(10), 1, now)
 		if n := acks(); n != 2 {
 			t.Fatalf("batch %v: %d ACKs for an out-of-order segment and the one filling its hole, want 2 at once", batch, n)
 		}

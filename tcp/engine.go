@@ -407,7 +407,40 @@ func (e *Engine) Input(src, dst netip.Addr, seg []byte) {
 // on some machines reading the clock costs as much as the rest of a
 // segment's processing.
 func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
-	e.stats.inSegs.Add(1)
+	e.input(src, dst, seg, now, Offload{})
+}
+
+// Offload is what a device's receive offload vouches for about a segment
+// handed to InputOffloadAt.
+type Offload struct {
+	// ChecksumValid says the checksum need not be verified: the device
+	// verified it (virtio-net's DATA_VALID), or the segment never
+	// crossed a wire and its checksum field was left partial, for a NIC
+	// to complete (NEEDS_CSUM: a local kernel's, or another stack's in
+	// memory).
+	ChecksumValid bool
+	// SegmentSize is not 0 for a coalesced segment (receive offload,
+	// GRO): its payload stands for segments of SegmentSize bytes, the
+	// last maybe shorter, which the peer sent one by one and the device
+	// joined. The engine treats it as those segments: they count in
+	// Stats.InSegs and towards the ACK owed (at least one for every
+	// second full-sized segment); the sequence, acknowledgment,
+	// window and options are the same in all of them, which is what
+	// lets a device join them.
+	SegmentSize int
+}
+
+// InputOffloadAt is InputAt for a segment from a device with receive
+// offload, with what the device vouches for: a checksum known good, or
+// a segment that stands for several (Offload). A network calls it only
+// for a segment the device itself marked so; anything else goes to
+// InputAt.
+func (e *Engine) InputOffloadAt(src, dst netip.Addr, seg []byte, now time.Time, off Offload) {
+	e.input(src, dst, seg, now, off)
+}
+
+// input is InputAt and InputOffloadAt.
+func (e *Engine) input(src, dst netip.Addr, seg []byte, now time.Time, off Offload) {
 	if src.Is6() {
 		// Connections are keyed without zones (the engine serves one
 		// network); a network that gives them should find its own.
@@ -415,9 +448,15 @@ func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 	}
 	h, err := NewHeader(seg)
 	if err != nil || h.Check() != nil {
+		e.stats.inSegs.Add(1)
 		e.stats.inErrs.Add(1)
 		return
 	}
+	segs := 1
+	if off.SegmentSize > 0 {
+		segs = max(1, (len(h.Payload())+off.SegmentSize-1)/off.SegmentSize)
+	}
+	e.stats.inSegs.Add(uint64(segs))
 	// The connection is looked up before the checksum is verified: its
 	// pseudo-header sum is then at hand, and a segment of an
 	// established connection costs no more over IPv6 than over IPv4.
@@ -442,7 +481,7 @@ func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 		}
 		sum = pseudoSum(src, dst)
 	}
-	if checksum.Fold(checksum.Add(sum+uint32(len(seg)), seg)) != 0xffff {
+	if !off.ChecksumValid && checksum.Fold(checksum.Add(sum+uint32(len(seg)), seg)) != 0xffff {
 		e.stats.inErrs.Add(1)
 		e.stats.inCsumErrors.Add(1)
 		return
@@ -456,7 +495,7 @@ func (e *Engine) InputAt(src, dst netip.Addr, seg []byte, now time.Time) {
 	var isn Seq
 	if c != nil {
 		var reopen bool
-		if isn, reopen = c.input(h, now); !reopen {
+		if isn, reopen = c.input(h, segs, now); !reopen {
 			return
 		}
 		// The SYN ended TIME-WAIT: it opens a connection, if something

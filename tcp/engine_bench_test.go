@@ -39,6 +39,10 @@ type pipeNet struct {
 	// badSupers those whose partial checksum or layout was wrong.
 	gsoMax            int
 	supers, badSupers atomic.Int64
+	// gro, with gsoMax, delivers super-segments whole instead, to the
+	// other end's InputOffloadAt, as a device with receive offload
+	// hands over what the sender's segmentation offload would have cut.
+	gro bool
 }
 
 // GSOMax is the end's gsoMax.
@@ -48,6 +52,7 @@ type pipeSegment struct {
 	sb       *SegmentBuffer
 	n        int
 	src, dst netip.Addr
+	segSize  int // not 0 for a super-segment delivered whole
 }
 
 func (n *pipeNet) SourceAddr(netip.Addr) (netip.Addr, bool) { return n.addr, true }
@@ -70,47 +75,61 @@ func (n *pipeNet) Send(sb *SegmentBuffer, size int, src, dst netip.Addr) error {
 	}
 	if sb.GSOSize > 0 {
 		n.supers.Add(1)
-		if !n.cutSuper(sb.B[:size], sb.GSOSize, src, dst) {
+		mss := sb.GSOSize
+		sb.GSOSize = 0
+		if !superOK(sb.B[:size], mss, src, dst) {
 			n.badSupers.Add(1)
 		}
-		sb.GSOSize = 0
+		if n.gro {
+			n.deliver(sb, size, src, dst, mss)
+			return nil
+		}
+		n.cutSuper(sb.B[:size], mss, src, dst)
 		n.free.Put(sb)
 		return nil
 	}
-	n.deliver(sb, size, src, dst)
+	n.deliver(sb, size, src, dst, 0)
 	return nil
 }
 
-// deliver queues a segment for the other end.
-func (n *pipeNet) deliver(sb *SegmentBuffer, size int, src, dst netip.Addr) {
+// deliver queues a segment for the other end; segSize is not 0 for a
+// super-segment delivered whole.
+func (n *pipeNet) deliver(sb *SegmentBuffer, size int, src, dst netip.Addr, segSize int) {
 	select {
 	case <-n.stop:
 		n.free.Put(sb)
-	case n.peer.in <- pipeSegment{sb, size, src, dst}:
+	case n.peer.in <- pipeSegment{sb, size, src, dst, segSize}:
 	default:
 		n.free.Put(sb)
 	}
 }
 
-// cutSuper checks a super-segment as a device would take it (its
-// checksum field the pseudo-header's partial sum; full segments of mss
-// but for a last one that carries PSH) and delivers the segments it
-// stands for, each with its own sequence number, flags and checksum. It
-// reports whether the super-segment was right.
-func (n *pipeNet) cutSuper(seg []byte, mss int, src, dst netip.Addr) bool {
+// superOK reports whether a super-segment is as a device would take it:
+// its checksum field the pseudo-header's partial sum, full segments of
+// mss but for a last one that carries PSH.
+func superOK(seg []byte, mss int, src, dst netip.Addr) bool {
 	h := Header(seg)
-	hl := h.DataOffset()
-	payload := len(seg) - hl
-	ok := payload > mss && (payload%mss == 0 || h.Flags().Has(FlagPSH))
+	payload := len(seg) - h.DataOffset()
+	if payload <= mss || payload%mss != 0 && !h.Flags().Has(FlagPSH) {
+		return false
+	}
 	// Finishing the partial checksum as a NIC would must give the
 	// segment's own.
 	full := bytes.Clone(seg)
 	binary.BigEndian.PutUint16(full[16:], ^checksum.Fold(checksum.Add(0, full)))
 	if src.Is4() {
-		ok = ok && Header(full).ChecksumValid(src.As4(), dst.As4())
-	} else {
-		ok = ok && Header(full).ChecksumValid6(src.As16(), dst.As16())
+		return Header(full).ChecksumValid(src.As4(), dst.As4())
 	}
+	return Header(full).ChecksumValid6(src.As16(), dst.As16())
+}
+
+// cutSuper delivers the segments a super-segment stands for, each with
+// its own sequence number, flags and checksum, as a device's
+// segmentation offload would.
+func (n *pipeNet) cutSuper(seg []byte, mss int, src, dst netip.Addr) {
+	h := Header(seg)
+	hl := h.DataOffset()
+	payload := len(seg) - hl
 	for off := 0; off < payload; off += mss {
 		k := min(mss, payload-off)
 		sb := n.Segment(hl + k)
@@ -130,9 +149,8 @@ func (n *pipeNet) cutSuper(seg []byte, mss int, src, dst netip.Addr) bool {
 			sum = checksum.Pseudo6(src.As16(), dst.As16(), ProtocolNumber, uint32(len(p)))
 		}
 		binary.BigEndian.PutUint16(p[16:], checksum.Checksum(p, sum))
-		n.deliver(sb, len(p), src, dst)
+		n.deliver(sb, len(p), src, dst, 0)
 	}
-	return ok
 }
 
 // run hands the segments queued for this end to its engine.
@@ -141,7 +159,11 @@ func (n *pipeNet) run() {
 	for {
 		select {
 		case s := <-n.in:
-			n.e.Input(s.src, s.dst, s.sb.B[:s.n])
+			if s.segSize > 0 {
+				n.e.InputOffloadAt(s.src, s.dst, s.sb.B[:s.n], n.e.clock.Now(), Offload{ChecksumValid: true, SegmentSize: s.segSize})
+			} else {
+				n.e.Input(s.src, s.dst, s.sb.B[:s.n])
+			}
 			n.free.Put(s.sb)
 		case <-n.stop:
 			return

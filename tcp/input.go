@@ -72,6 +72,9 @@ type segment struct {
 	wnd     int // the window field, not yet scaled
 	payload []byte
 	opt     segOptions
+	// segs is how many segments the peer sent this one as: more than 1
+	// for one a device coalesced (Offload.SegmentSize).
+	segs int
 }
 
 // len returns the sequence space the segment occupies.
@@ -89,9 +92,11 @@ func (s *segment) len() int {
 // input handles a segment for this connection (RFC 9293 3.10.7). It
 // reports reopen when the segment is a SYN that ended the connection in
 // TIME-WAIT to open a new one on its four-tuple, which the caller hands
-// to the listener with the initial sequence number isn.
-func (c *Conn) input(h Header, now time.Time) (isn Seq, reopen bool) {
+// to the listener with the initial sequence number isn. segs is how many
+// segments h stands for (1, or more for a coalesced one).
+func (c *Conn) input(h Header, segs int, now time.Time) (isn Seq, reopen bool) {
 	s := segment{
+		segs:    segs,
 		h:       h,
 		seq:     Seq(h.Seq()),
 		ack:     Seq(h.Ack()),
@@ -760,7 +765,7 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	// Acknowledge at least every second full-sized segment (RFC 9293
 	// 3.8.6.3), at once when a hole was filled, and otherwise within
 	// the delayed-ACK time.
-	c.ackPending++
+	c.ackPending += s.segs
 	switch {
 	case filled:
 		c.ackNow = true

@@ -489,7 +489,7 @@ func (r *recoveryConn) ackBlocks(ack uint32, blocks ...SACKBlock) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	r.c.input(h, r.c.e.clock.Now())
+	r.c.input(h, 1, r.c.e.clock.Now())
 }
 
 // expect checks the data segments sent since the last check.
@@ -777,7 +777,7 @@ func TestWindowUpdateNotDupAck(t *testing.T) {
 			f := Fields{SrcPort: 40000, DstPort: 80, Seq: testIRS + 1, Ack: seg(0), Flags: FlagACK, Window: uint16(1000 + i)}
 			b := make([]byte, f.HeaderLen())
 			h, _ := f.Encode(b)
-			r.c.input(h, r.c.e.clock.Now())
+			r.c.input(h, 1, r.c.e.clock.Now())
 		}
 		if r.snap().dupAcks != 0 || r.snap().inRecovery {
 			t.Fatalf("window updates counted as %d duplicate ACKs", r.snap().dupAcks)
@@ -797,10 +797,10 @@ func TestSACKRecoveryAllocs(t *testing.T) {
 		f := Fields{SrcPort: 40000, DstPort: 80, Seq: testIRS + 1, Ack: seg(1), Flags: FlagACK, Window: 0xffff, Options: opts}
 		b := make([]byte, f.HeaderLen())
 		h, _ := f.Encode(b)
-		r.c.input(h, r.c.e.clock.Now())
+		r.c.input(h, 1, r.c.e.clock.Now())
 		r.net.take()
 		allocs := testing.AllocsPerRun(50, func() {
-			r.c.input(h, r.c.e.clock.Now())
+			r.c.input(h, 1, r.c.e.clock.Now())
 			r.net.mu.Lock()
 			r.net.segs = r.net.segs[:0]
 			r.net.mu.Unlock()

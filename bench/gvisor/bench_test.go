@@ -17,16 +17,16 @@ import (
 //	                   B/MB          heap bytes allocated per 10^6 bytes
 //	BenchmarkIdleConns B/conn-pair   heap per idle established pair
 //	BenchmarkRR        rt/s          64-byte request/response round trips
-func BenchmarkBulk(b *testing.B)      { forEachKind(b, benchBulk) }
-func BenchmarkAllocs(b *testing.B)    { forEachKind(b, benchAllocs) }
+func BenchmarkBulk(b *testing.B)      { forEachKind(b, benchBulk, offloadStack) }
+func BenchmarkAllocs(b *testing.B)    { forEachKind(b, benchAllocs, offloadStack) }
 func BenchmarkIdleConns(b *testing.B) { forEachKind(b, benchIdleConns) }
 func BenchmarkRR(b *testing.B)        { forEachKind(b, benchRR) }
 
-// forEachKind runs f on every stack over every family, the families of a
-// stack one after the other, so that the IPv6/IPv4 ratio of a stack is of
-// two runs close in time.
-func forEachKind(b *testing.B, f func(*testing.B, kind)) {
-	for _, s := range stacks {
+// forEachKind runs f on every stack, and on the stacks in more, over
+// every family, the families of a stack one after the other, so that the
+// IPv6/IPv4 ratio of a stack is of two runs close in time.
+func forEachKind(b *testing.B, f func(*testing.B, kind), more ...stackKind) {
+	for _, s := range append(stacks[:len(stacks):len(stacks)], more...) {
 		b.Run(s.name, func(b *testing.B) {
 			for _, fam := range families {
 				k := kindOf(s, fam)

@@ -31,6 +31,7 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link"
+	"github.com/medina-net/medina/link/vnet"
 )
 
 // Defaults for the zero Config.
@@ -60,8 +61,19 @@ type Config struct {
 	// end New returns; the zero Addr means DefaultAddrA or DefaultAddrB.
 	AddrA, AddrB ethernet.Addr
 	// Queue is the number of frames each direction holds before it drops;
-	// 0 means DefaultQueue.
+	// 0 means DefaultQueue. A super-frame (Offload) takes the room of
+	// the segments it stands for, as on a NIC that cut it.
 	Queue int
+	// Offload has both ends exchange TCP super-frames whole, as two
+	// virtual machines' virtio-net devices do: each end is a
+	// link.GSOWriter and a link.OffloadReader, so that a stack on one
+	// end sends a super-segment of up to 64 KiB in one write, its
+	// checksum left partial, and a stack on the other takes it in one
+	// read without cutting it or summing its bytes. A reader through
+	// ReadFrame, ReadFrames or SwapReadFrames (a recorder, an impairment,
+	// a test) gets it cut into wire-size frames with their checksums
+	// complete instead (software segmentation, see offload.go).
+	Offload bool
 }
 
 // ErrFrameSize is wrapped by the error WriteFrame returns for a frame
@@ -72,20 +84,27 @@ var ErrFrameSize = errors.New("pipe: bad frame size")
 // errClosed is returned by an end that is closed, or whose peer is.
 var errClosed = fmt.Errorf("pipe: %w", net.ErrClosed)
 
-// End is one end of a pipe. It implements link.Device, link.BatchReader and
-// link.BatchWriter, and is safe for concurrent use.
+// End is one end of a pipe. It implements link.Device, link.BatchReader,
+// link.BatchWriter and link.Swapper, and link.GSOWriter and
+// link.OffloadReader, which take and give super-frames only with
+// Config.Offload; it is safe for concurrent use.
 type End struct {
 	tx   *queue // frames this end writes, which the peer reads
 	rx   *queue // frames the peer writes, which this end reads
 	mtu  int
 	addr ethernet.Addr
+	// maxSuper is the longest super-frame the end takes and hands over
+	// (Offload), or 0.
+	maxSuper int
 }
 
 var (
-	_ link.Device      = (*End)(nil)
-	_ link.BatchReader = (*End)(nil)
-	_ link.BatchWriter = (*End)(nil)
-	_ link.Swapper     = (*End)(nil)
+	_ link.Device        = (*End)(nil)
+	_ link.BatchReader   = (*End)(nil)
+	_ link.BatchWriter   = (*End)(nil)
+	_ link.Swapper       = (*End)(nil)
+	_ link.GSOWriter     = (*End)(nil)
+	_ link.OffloadReader = (*End)(nil)
 )
 
 // New returns the two ends of a new pipe. Frames written to a are read from
@@ -111,6 +130,9 @@ func New(cfg Config) (a, b *End) {
 	ba := newQueue(capacity, frameLen)
 	a = &End{tx: ab, rx: ba, mtu: mtu, addr: addrA}
 	b = &End{tx: ba, rx: ab, mtu: mtu, addr: addrB}
+	if cfg.Offload {
+		a.maxSuper, b.maxSuper = maxSuperFrame, maxSuperFrame
+	}
 	return a, b
 }
 
@@ -120,12 +142,7 @@ func New(cfg Config) (a, b *End) {
 // every frame it wrote has been read.
 func (e *End) ReadFrame(buf []byte) (int, error) {
 	q := e.rx
-	q.mu.Lock()
-	for q.n == 0 && !q.writerGone && !q.readerGone {
-		q.ready.Wait()
-	}
-	if q.readerGone || q.n == 0 {
-		q.mu.Unlock()
+	if !q.waitFrame() {
 		return 0, errClosed
 	}
 	n := q.pop(buf)
@@ -141,12 +158,7 @@ func (e *End) ReadFrames(bufs [][]byte, lens []int) (int, error) {
 		return 0, nil
 	}
 	q := e.rx
-	q.mu.Lock()
-	for q.n == 0 && !q.writerGone && !q.readerGone {
-		q.ready.Wait()
-	}
-	if q.readerGone || q.n == 0 {
-		q.mu.Unlock()
+	if !q.waitFrame() {
 		return 0, errClosed
 	}
 	k := 0
@@ -166,12 +178,7 @@ func (e *End) SwapReadFrames(bufs [][]byte, lens []int) (int, error) {
 		return 0, nil
 	}
 	q := e.rx
-	q.mu.Lock()
-	for q.n == 0 && !q.writerGone && !q.readerGone {
-		q.ready.Wait()
-	}
-	if q.readerGone || q.n == 0 {
-		q.mu.Unlock()
+	if !q.waitFrame() {
 		return 0, errClosed
 	}
 	k := 0
@@ -290,6 +297,18 @@ type queue struct {
 	n        int       // frames queued
 	frameLen int       // longest frame
 
+	// Super-frames (Config.Offload, offload.go): supers[i] holds slot
+	// i's when gso[i].SegmentSize is not 0; load counts the frames
+	// queued with each super-frame as its segments, and cut how many
+	// segments of the oldest a plain reader has taken.
+	supers [][]byte
+	gso    []link.GSO
+	segs   []int    // the segments slot i's super-frame stands for
+	spare  [][]byte // super-frame buffers free for reuse
+	load   int
+	cut    int
+	seg    vnet.Segmenter // the oldest super-frame's, while cut > 0
+
 	writerGone bool // the writing end closed: drain, then ErrClosed
 	readerGone bool // the reading end closed: refuse and discard
 
@@ -314,20 +333,18 @@ func (q *queue) push(frame []byte) error {
 		q.errors++
 		return fmt.Errorf("%w: %d bytes, longer than %d", ErrFrameSize, len(frame), q.frameLen)
 	}
-	if q.n == len(q.slots) {
+	if q.load == len(q.slots) {
 		q.dropped++
 		return nil
 	}
-	i := q.head + q.n
-	if i >= len(q.slots) {
-		i -= len(q.slots)
-	}
+	i := q.tail()
 	s := q.slots[i]
 	if s == nil {
 		s = make([]byte, q.frameLen)
 	}
 	q.slots[i] = s[:copy(s[:cap(s)], frame)]
 	q.n++
+	q.load++
 	q.sent++
 	q.sentBytes += uint64(len(frame))
 	return nil
@@ -342,14 +359,11 @@ func (q *queue) pushSwap(buf *[]byte, n int) error {
 	if q.writerGone || q.readerGone {
 		return errClosed
 	}
-	if q.n == len(q.slots) {
+	if q.load == len(q.slots) {
 		q.dropped++
 		return nil
 	}
-	i := q.head + q.n
-	if i >= len(q.slots) {
-		i -= len(q.slots)
-	}
+	i := q.tail()
 	spare := q.slots[i]
 	if spare == nil {
 		spare = make([]byte, q.frameLen)
@@ -357,6 +371,7 @@ func (q *queue) pushSwap(buf *[]byte, n int) error {
 	q.slots[i] = (*buf)[:n]
 	*buf = spare[:cap(spare)]
 	q.n++
+	q.load++
 	q.sent++
 	q.sentBytes += uint64(n)
 	return nil
@@ -366,7 +381,7 @@ func (q *queue) pushSwap(buf *[]byte, n int) error {
 // *buf for the slot, when *buf has the frame length; otherwise it copies,
 // as pop does. It returns the frame's length. q.mu is held and q.n > 0.
 func (q *queue) popSwap(buf *[]byte) int {
-	if cap(*buf) != q.frameLen {
+	if cap(*buf) != q.frameLen || q.superAtHead() {
 		return q.pop(*buf)
 	}
 	f := q.slots[q.head]
@@ -374,33 +389,65 @@ func (q *queue) popSwap(buf *[]byte) int {
 	*buf = f[:cap(f)]
 	q.recv++
 	q.recvBytes += uint64(len(f))
-	q.head++
-	if q.head == len(q.slots) {
-		q.head = 0
-	}
-	q.n--
+	q.load--
+	q.advance()
 	return len(f)
 }
 
 // pop copies the oldest frame into buf and returns the number of bytes
 // copied. q.mu is held and q.n > 0.
 func (q *queue) pop(buf []byte) int {
+	if q.superAtHead() {
+		return q.popSegment(buf)
+	}
 	f := q.slots[q.head]
 	n := copy(buf, f)
 	q.recv++
 	q.recvBytes += uint64(len(f))
+	q.load--
+	q.advance()
+	return n
+}
+
+// waitFrame locks q and waits for a frame to read. It reports whether
+// there is one, with q.mu held; if not (this end is closed, or the peer
+// is and every frame it wrote was read), q.mu is released.
+func (q *queue) waitFrame() bool {
+	q.mu.Lock()
+	for q.n == 0 && !q.writerGone && !q.readerGone {
+		q.ready.Wait()
+	}
+	if q.readerGone || q.n == 0 {
+		q.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// tail returns the slot after the last frame. q.mu is held.
+func (q *queue) tail() int {
+	i := q.head + q.n
+	if i >= len(q.slots) {
+		i -= len(q.slots)
+	}
+	return i
+}
+
+// advance drops the oldest frame, read; the caller takes what it stood
+// for off q.load. q.mu is held and q.n > 0.
+func (q *queue) advance() {
 	q.head++
 	if q.head == len(q.slots) {
 		q.head = 0
 	}
 	q.n--
-	return n
 }
 
 func (q *queue) closeReader() {
 	q.mu.Lock()
 	q.readerGone = true
-	q.head, q.n = 0, 0 // nobody will read them
+	q.dropSupers()
+	q.head, q.n, q.load = 0, 0, 0 // nobody will read them
 	q.mu.Unlock()
 	q.ready.Broadcast()
 }
