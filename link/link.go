@@ -1,7 +1,8 @@
 // Package link defines the frame device a medina stack runs over, and
 // holds its backends: link/pipe (two devices joined in memory), link/impair
 // (seeded loss, duplication, reordering, delay, corruption and rate limits
-// around any device) and link/tap (a Linux TAP interface).
+// around any device), link/tap (a Linux TAP interface) and link/tun (a
+// Linux TUN interface, a layer-3 link: see Layer3).
 //
 // A Device carries whole Ethernet frames, without preamble or FCS. It is
 // deliberately small: the stack reads frames into buffers it owns and
@@ -167,4 +168,33 @@ type OffloadReader interface {
 	// Only TCP frames are ever vouched for; the others come as
 	// ReadFrames gives them.
 	ReadFramesOffload(bufs [][]byte, lens []int, offs []RxOffload) (int, error)
+}
+
+// Layer3 is implemented by a device whose link carries bare IP packets,
+// with no link-layer header and no link-layer addresses: a TUN interface
+// (link/tun), a point-to-point tunnel, pipe.NewLayer3. Such a device
+// still presents each packet as a frame behind a 14-byte Ethernet
+// header, so that a stack's buffers and offsets are those of Ethernet,
+// but the header is synthetic: on the frames it reads, the destination
+// is the device's HardwareAddr, the source 00:00:00:00:00:00 and the
+// EtherType IPv4's or IPv6's, from the packet's version nibble; on the
+// frames it is given, it sends what follows the first 14 bytes and reads
+// nothing of them.
+//
+// A stack over a device whose Layer3 reports true resolves no
+// neighbours: it sends no ARP and no Neighbor Solicitation for address
+// resolution, runs no Duplicate Address Detection (Linux does none on an
+// IFF_NOARP interface), ignores ARP frames, and treats every destination
+// as reachable through the link, with no gateway. Wrappers (pcap.Tap,
+// impair.Device) pass the answer of the device they wrap on.
+type Layer3 interface {
+	// Layer3 reports whether the device carries bare IP packets.
+	Layer3() bool
+}
+
+// IsLayer3 reports whether dev is a Layer3 device that says it carries
+// bare IP packets.
+func IsLayer3(dev Device) bool {
+	l, ok := dev.(Layer3)
+	return ok && l.Layer3()
 }

@@ -1,6 +1,6 @@
 // Package netns sets up network namespaces for tests that talk to the
-// Linux kernel's own network stack: a fresh namespace per test, a TAP
-// interface moved into it, and commands (ping, ip, nc) run inside it.
+// Linux kernel's own network stack: a fresh namespace per test, a TAP or
+// TUN interface moved into it, and commands (ping, ip, nc) run inside it.
 //
 // A namespace made here is isolated from the machine's network: addresses
 // in it reach nothing outside, so a test may send what it likes. The
@@ -29,6 +29,7 @@ import (
 
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link/tap"
+	"github.com/medina-net/medina/link/tun"
 )
 
 // Addresses on the link between a TAP's kernel side and the stack.
@@ -220,6 +221,35 @@ func NewTAP(t testing.TB, cfg tap.Config) *TAP {
 	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", dev.Name())
 	ns.IP(t, "link", "set", dev.Name(), "up")
 	return &TAP{Dev: dev, NS: ns, KernelMAC: dev.KernelAddr()}
+}
+
+// TUN is a TUN interface whose kernel side is in a namespace of its own,
+// up, with KernelPrefix as its address: the kernel routes KernelPrefix's
+// other addresses (StackAddr among them) into the tunnel, to the stack
+// that uses Dev. There are no MAC addresses and no ARP on it.
+type TUN struct {
+	// Dev is the stack's side; closed by t.Cleanup (a test may close it
+	// earlier).
+	Dev *tun.Device
+	// NS is the namespace the kernel's side lives in.
+	NS *Namespace
+}
+
+// NewTUN opens a TUN with cfg, moves it into a fresh namespace and
+// configures the kernel's side there, as NewTAP does a TAP. Everything
+// is removed by t.Cleanup. NewTUN skips t as Available does.
+func NewTUN(t testing.TB, cfg tun.Config) *TUN {
+	t.Helper()
+	ns := NewNamespace(t)
+	dev, err := tun.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	ns.MoveLink(t, dev.Name())
+	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", dev.Name())
+	ns.IP(t, "link", "set", dev.Name(), "up")
+	return &TUN{Dev: dev, NS: ns}
 }
 
 // StartTest runs the test binary again inside ns, running only its test

@@ -21,20 +21,14 @@
 package tap
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/internal/tuntap"
 )
 
 // DefaultMTU is the MTU of a Config that leaves it 0.
 const DefaultMTU = 1500
-
-// nameMax is the longest interface name Linux takes (IFNAMSIZ less the
-// terminating NUL).
-const nameMax = 15
 
 // Config describes the TAP interface to open.
 type Config struct {
@@ -72,27 +66,10 @@ var ErrName = errors.New("tap: bad interface name")
 // checkName refuses names the kernel would refuse, before water opens
 // /dev/net/tun: water does not close the file when creating the
 // interface fails.
-func checkName(name string) error {
-	switch {
-	case len(name) > nameMax:
-		return fmt.Errorf("%w %q: longer than %d bytes", ErrName, name, nameMax)
-	case name == "." || name == "..":
-		return fmt.Errorf("%w %q", ErrName, name)
-	case strings.ContainsAny(name, "/: \t\n\x00"):
-		return fmt.Errorf("%w %q: contains '/', ':', NUL or a space", ErrName, name)
-	case strings.Count(name, "%") > 1 || strings.Contains(name, "%") && !strings.Contains(name, "%d"):
-		return fmt.Errorf("%w %q: only one %%d pattern is allowed", ErrName, name)
-	}
-	return nil
-}
+func checkName(name string) error { return tuntap.CheckName(name, ErrName) }
 
 // RandomAddr returns a random unicast, locally administered MAC address.
-func RandomAddr() ethernet.Addr {
-	var a ethernet.Addr
-	rand.Read(a[:])
-	a[0] = a[0]&^0x01 | 0x02
-	return a
-}
+func RandomAddr() ethernet.Addr { return tuntap.RandomAddr() }
 
 // Stats counts the frames a Device moved. The kernel counts the same
 // frames on its side (ip -s link show tapN), Tx and Rx swapped.

@@ -4,12 +4,11 @@ package tap
 
 import (
 	"errors"
-	"net"
 	"os"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Should water hand over a blocking descriptor, Open swaps it for a
@@ -18,17 +17,19 @@ func TestPollable(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for /dev/net/tun")
 	}
-	fd, err := syscall.Open("/dev/net/tun", os.O_RDWR|syscall.O_CLOEXEC, 0)
+	fd, err := unix.Open("/dev/net/tun", os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Skip("no /dev/net/tun: ", err)
 	}
 	// Attach an interface first, as water does: a tun file that the
 	// poller watches before it is attached reports an error event.
-	ifce := ifreq{}
-	copy(ifce.name[:], "mdnpoll%d")
-	*(*uint16)(unsafe.Pointer(&ifce.data[0])) = 0x0002 | 0x1000 // IFF_TAP | IFF_NO_PI
-	if err := ioctl(fd, syscall.TUNSETIFF, &ifce); err != nil {
-		syscall.Close(fd)
+	ifr, err := unix.NewIfreq("mdnpoll%d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI)
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		unix.Close(fd)
 		t.Fatal(err)
 	}
 	blocking := os.NewFile(uintptr(fd), "tun")
@@ -42,20 +43,19 @@ func TestPollable(t *testing.T) {
 	if err := f.SetReadDeadline(time.Time{}); err != nil {
 		t.Fatalf("after pollable: %v", err)
 	}
-	d := &Device{f: f, name: "test", errClosed: net.ErrClosed}
 	errc := make(chan error)
 	go func() {
-		_, err := d.ReadFrame(make([]byte, 1518))
+		_, err := f.Read(make([]byte, 1518))
 		errc <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
-	d.Close()
+	f.Close()
 	select {
 	case err := <-errc:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("ReadFrame = %v, want net.ErrClosed", err)
+		if !errors.Is(err, os.ErrClosed) {
+			t.Errorf("Read = %v, want os.ErrClosed", err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not unblock ReadFrame")
+		t.Fatal("Close did not unblock Read")
 	}
 }

@@ -1,19 +1,21 @@
 //go:build linux
 
-package tap
+package tuntap
 
 import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link/vnet"
 )
 
 // FuzzOffloadTake feeds the offload path's packet handling whatever the
-// kernel might hand a reader: a virtio-net header and a frame of any
-// bytes. It must never panic, never return more frames than buffers nor
-// longer ones, and keep its queue within maxSegments; what it cannot
-// handle it counts as dropped.
+// kernel might hand a reader: a virtio-net header and a frame (a TAP's)
+// or an IP packet (a TUN's, when layer3) of any bytes. It must never
+// panic, never return more frames than buffers nor longer ones, and keep
+// its queue within maxSegments; what it cannot handle it counts as
+// dropped. A TUN's frames all carry the synthetic header.
 func FuzzOffloadTake(f *testing.F) {
 	// A TCP super-packet over IPv4 behind an Ethernet header: 3000 bytes
 	// of payload in segments of 1448.
@@ -26,15 +28,28 @@ func FuzzOffloadTake(f *testing.F) {
 	h := vnet.Fields{Flags: vnet.NeedsCsum, GSOType: vnet.GSOTCPv4, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
 	hb := make([]byte, vnet.HeaderLen)
 	h.Encode(hb)
-	f.Add(append(hb, frame...), 4)
+	f.Add(append(hb, frame...), 4, false)
+	// The same behind a TUN's header: no Ethernet header, the checksum
+	// from the IP packet's start.
+	h.CsumStart = 20
+	h.Encode(hb)
+	f.Add(append(hb, frame[14:]...), 4, true)
 	h.GSOType, h.GSOSize = vnet.GSONone, 0
 	h.Encode(hb)
-	f.Add(append(hb, frame[:100]...), 1)
+	f.Add(append(hb, frame[14:100]...), 1, true)
+	h.CsumStart = 34
+	h.Encode(hb)
+	f.Add(append(hb, frame[:100]...), 1, false)
 	// One offload state for every input, its queue emptied between
 	// them: its 128 KiB of read buffers made afresh for each input
 	// would slow the fuzzer to a crawl.
-	o := newOffload(false, 1518)
-	f.Fuzz(func(t *testing.T, pkt []byte, nbufs int) {
+	addr := ethernet.Addr{2, 0, 0, 0, 0, 1}
+	tap, tun := newOffload(false, 1518, 0, addr), newOffload(false, 1518, l3Pre, addr)
+	f.Fuzz(func(t *testing.T, pkt []byte, nbufs int, layer3 bool) {
+		o := tap
+		if layer3 {
+			o = tun
+		}
 		nbufs = 1 + (nbufs&0x7fffffff)%16
 		o.head, o.tail = 0, 0
 		o.dropped.Store(0)
@@ -50,6 +65,13 @@ func FuzzOffloadTake(f *testing.F) {
 		for i := range n {
 			if lens[i] < 0 || lens[i] > len(bufs[i]) {
 				t.Fatalf("frame %d: length %d in a %d-byte buffer", i, lens[i], len(bufs[i]))
+			}
+			if layer3 {
+				fr := ethernet.Frame(bufs[i][:lens[i]])
+				v := bufs[i][l3Pre] >> 4
+				if fr.Dst() != addr || v == 4 && fr.Type() != ethernet.TypeIPv4 || v == 6 && fr.Type() != ethernet.TypeIPv6 || v != 4 && v != 6 {
+					t.Fatalf("frame %d from a TUN: header % x before version %d", i, bufs[i][:l3Pre], v)
+				}
 			}
 		}
 		if o.tail > maxSegments || o.head > o.tail {

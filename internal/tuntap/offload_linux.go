@@ -1,10 +1,9 @@
 //go:build linux
 
-package tap
+package tuntap
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,18 +19,19 @@ import (
 	"github.com/medina-net/medina/link/vnet"
 )
 
-// The offload path (Config.Offload). water cannot ask for virtio-net
-// headers, so the device is opened here with golang.org/x/sys/unix:
-// IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, then TUNSETOFFLOAD. Every packet then
-// starts with a vnet.Header in both directions. The kernel, told the
-// device takes checksum and TCP segmentation offload, hands the reader
-// TCP super-packets of up to 64 KiB (its own TSO, or GRO of what it
-// forwards) whose checksum is left partial: one read where there were
+// The offload path. water cannot ask for virtio-net headers, so the
+// device is opened here with golang.org/x/sys/unix:
+// IFF_TAP or IFF_TUN, IFF_NO_PI, IFF_VNET_HDR, then TUNSETOFFLOAD. Every
+// packet then starts with a vnet.Header in both directions. The kernel,
+// told the device takes checksum and TCP segmentation offload, hands the
+// reader TCP super-packets of up to 64 KiB (its own TSO, or GRO of what
+// it forwards) whose checksum is left partial: one read where there were
 // forty. The Device cuts them into wire-size frames in software
 // (vnet.Segmenter) and completes partial checksums, so what the stack
 // reads is what a wire would carry, and pcap.Tap and the impairment
 // wrapper above it see ordinary frames. Frames the stack writes go with
-// a header that asks nothing of the kernel.
+// a header that asks nothing of the kernel; TCP super-frames (WriteGSO)
+// with one that asks it to segment them.
 
 // maxSegments bounds the frames one super-packet may be cut into: 64 KiB
 // at a 1448-byte MSS is 46; a peer announcing a tiny MSS could ask for
@@ -50,12 +50,6 @@ const (
 	offloadUSO   = unix.TUN_F_USO4 | unix.TUN_F_USO6
 )
 
-// ErrOffloadUnsupported is wrapped by Open's error when Config.Offload
-// asks for what this host cannot give: virtio-net headers in an order
-// other than the host's (a big-endian host), or a kernel that refuses
-// TUNSETOFFLOAD.
-var ErrOffloadUnsupported = errors.New("tap: offloads unsupported")
-
 // littleEndian reports whether the host stores integers little-end
 // first: the kernel writes virtio-net headers in the host's order
 // unless told otherwise, and vnet reads them little-endian.
@@ -64,45 +58,74 @@ func littleEndian() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
 
-// openOffload creates (or attaches to) the TAP interface name with
-// virtio-net headers and offloads on, and returns its file, registered
-// with the runtime's poller, and its name. uso reports whether the
-// kernel took UDP segmentation offload too.
-func openOffload(name string, persist bool) (f *os.File, ifname string, uso bool, err error) {
-	if !littleEndian() {
-		return nil, "", false, fmt.Errorf("%w: virtio-net headers on a big-endian host", ErrOffloadUnsupported)
+// OpenConfig says what Open opens.
+type OpenConfig struct {
+	// Kind prefixes errors: "tap" or "tun".
+	Kind string
+	// Name is the interface's name or pattern ("" lets the kernel
+	// choose).
+	Name string
+	// Persist keeps the interface when the file is closed.
+	Persist bool
+	// Layer3 opens a TUN (IFF_TUN) rather than a TAP.
+	Layer3 bool
+	// Offload asks for virtio-net headers and the kernel's offloads.
+	Offload bool
+	// ErrName and ErrOffload are the caller's errors, wrapped by Open's
+	// for a name the kernel refuses and for offloads this host cannot
+	// give.
+	ErrName, ErrOffload error
+}
+
+// Open creates (or attaches to) the interface c describes through
+// /dev/net/tun with golang.org/x/sys/unix, and returns its file,
+// non-blocking and registered with the runtime's poller, and its name.
+// With c.Offload, uso reports whether the kernel took UDP segmentation
+// offload too.
+func Open(c OpenConfig) (f *os.File, ifname string, uso bool, err error) {
+	if c.Offload && !littleEndian() {
+		return nil, "", false, fmt.Errorf("%w: virtio-net headers on a big-endian host", c.ErrOffload)
 	}
 	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, "", false, fmt.Errorf("tap: open /dev/net/tun: %w", err)
+		return nil, "", false, fmt.Errorf("%s: open /dev/net/tun: %w", c.Kind, err)
 	}
 	fail := func(err error) (*os.File, string, bool, error) {
 		unix.Close(fd)
 		return nil, "", false, err
 	}
-	ifr, err := unix.NewIfreq(name)
+	ifr, err := unix.NewIfreq(c.Name)
 	if err != nil {
-		return fail(fmt.Errorf("%w %q: %v", ErrName, name, err))
+		return fail(fmt.Errorf("%w %q: %v", c.ErrName, c.Name, err))
 	}
-	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI | unix.IFF_VNET_HDR)
+	flags := uint16(unix.IFF_TAP | unix.IFF_NO_PI)
+	if c.Layer3 {
+		flags = unix.IFF_TUN | unix.IFF_NO_PI
+	}
+	if c.Offload {
+		flags |= unix.IFF_VNET_HDR
+	}
+	ifr.SetUint16(flags)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
-		return fail(fmt.Errorf("tap: create %q through /dev/net/tun: %w", name, os.NewSyscallError("ioctl TUNSETIFF", err)))
+		return fail(fmt.Errorf("%s: create %q through /dev/net/tun: %w", c.Kind, c.Name, os.NewSyscallError("ioctl TUNSETIFF", err)))
 	}
 	p := 0
-	if persist {
+	if c.Persist {
 		p = 1
 	}
 	if err := unix.IoctlSetInt(fd, unix.TUNSETPERSIST, p); err != nil {
-		return fail(fmt.Errorf("tap %s: %w", ifr.Name(), os.NewSyscallError("ioctl TUNSETPERSIST", err)))
+		return fail(fmt.Errorf("%s %s: %w", c.Kind, ifr.Name(), os.NewSyscallError("ioctl TUNSETPERSIST", err)))
 	}
-	if err := unix.IoctlSetPointerInt(fd, unix.TUNSETVNETHDRSZ, vnet.HeaderLen); err != nil {
-		return fail(fmt.Errorf("tap %s: %w", ifr.Name(), os.NewSyscallError("ioctl TUNSETVNETHDRSZ", err)))
-	}
-	uso = true
-	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags|offloadUSO); err != nil {
-		uso = false
-		if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags); err != nil {
-			return fail(fmt.Errorf("%w: tap %s: %w", ErrOffloadUnsupported, ifr.Name(), os.NewSyscallError("ioctl TUNSETOFFLOAD", err)))
+	if c.Offload {
+		if err := unix.IoctlSetPointerInt(fd, unix.TUNSETVNETHDRSZ, vnet.HeaderLen); err != nil {
+			return fail(fmt.Errorf("%s %s: %w", c.Kind, ifr.Name(), os.NewSyscallError("ioctl TUNSETVNETHDRSZ", err)))
+		}
+		uso = true
+		if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags|offloadUSO); err != nil {
+			uso = false
+			if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloadFlags); err != nil {
+				return fail(fmt.Errorf("%w: %s %s: %w", c.ErrOffload, c.Kind, ifr.Name(), os.NewSyscallError("ioctl TUNSETOFFLOAD", err)))
+			}
 		}
 	}
 	return os.NewFile(uintptr(fd), "/dev/net/tun"), ifr.Name(), uso, nil
@@ -111,6 +134,10 @@ func openOffload(name string, persist bool) (f *os.File, ifname string, uso bool
 // offload is the Device's state on the offload path.
 type offload struct {
 	uso bool // the kernel may send UDP super-packets too
+	// pre and addr are the Device's: on a TUN, each frame handed over
+	// gets a synthetic header of pre bytes, to addr.
+	pre  int
+	addr ethernet.Addr
 
 	mu   sync.Mutex // serializes readers: the read buffer and the queue
 	rbuf []byte     // one packet as read: header, then the frame
@@ -139,8 +166,8 @@ type offload struct {
 	txSuperPackets                             atomic.Uint64
 }
 
-func newOffload(uso bool, frameLen int) *offload {
-	o := &offload{uso: uso, frameLen: frameLen,
+func newOffload(uso bool, frameLen, pre int, addr ethernet.Addr) *offload {
+	o := &offload{uso: uso, frameLen: frameLen, pre: pre, addr: addr,
 		rbuf: make([]byte, vnet.HeaderLen+vnetMaxPacket), scratch: make([]byte, vnetMaxPacket)}
 	o.readFn = o.read
 	o.writers.New = func() any { return newVwriter() }
@@ -235,9 +262,10 @@ func (o *offload) drain(bufs [][]byte, lens []int) int {
 	return n
 }
 
-// take turns one packet as read (header, frame) into frames: into bufs as
-// far as they go, the rest of a super-packet into the queue. It returns
-// how many went into bufs. A packet that cannot be completed or cut is
+// take turns one packet as read (header, then a frame on a TAP or an IP
+// packet on a TUN) into frames: into bufs as far as they go, the rest of
+// a super-packet into the queue. It returns how many went into bufs. A
+// packet that cannot be completed or cut (or, on a TUN, is not IP) is
 // dropped and counted.
 func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 	h, err := vnet.NewHeader(p)
@@ -245,23 +273,30 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		o.dropped.Add(1)
 		return 0
 	}
-	frame := p[vnet.HeaderLen:]
+	pkt := p[vnet.HeaderLen:]
+	if o.pre != 0 && (len(pkt) == 0 || !l3Header(o.scratch, o.addr, pkt[0])) {
+		o.dropped.Add(1)
+		return 0
+	}
 	if h.GSOType() == vnet.GSONone {
-		if vnet.Complete(frame, h) != nil {
+		if vnet.Complete(pkt, h) != nil {
 			o.dropped.Add(1)
 			return 0
 		}
 		if h.Flags()&vnet.NeedsCsum != 0 {
 			o.completed.Add(1)
 		}
-		lens[0] = copy(bufs[0], frame)
+		lens[0] = o.frame(bufs[0], len(pkt), func(b []byte) { copy(b, pkt) })
 		return 1
 	}
-	netOff := ethernet.HeaderLen
-	if len(frame) >= ethernet.HeaderLen && binary.BigEndian.Uint16(frame[12:]) == uint16(ethernet.TypeVLAN) {
-		netOff += ethernet.TagLen
+	netOff := 0
+	if o.pre == 0 {
+		netOff = ethernet.HeaderLen
+		if len(pkt) >= ethernet.HeaderLen && binary.BigEndian.Uint16(pkt[12:]) == uint16(ethernet.TypeVLAN) {
+			netOff += ethernet.TagLen
+		}
 	}
-	s, err := vnet.NewSegmenter(frame, h, netOff)
+	s, err := vnet.NewSegmenter(pkt, h, netOff)
 	if err != nil || s.N() > maxSegments {
 		o.dropped.Add(1)
 		return 0
@@ -276,21 +311,36 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		} else {
 			buf = o.slot()
 		}
-		k := s.SegmentLen(i)
-		if len(buf) >= k {
-			s.Segment(i, buf)
-		} else {
-			// A reader's buffer shorter than the segment: the frame is
-			// cut to it, as ReadFrame cuts any frame.
-			s.Segment(i, o.scratch)
-			k = copy(buf, o.scratch[:k])
-		}
+		k := o.frame(buf, s.SegmentLen(i), func(b []byte) { s.Segment(i, b) })
 		if n < len(bufs) {
 			lens[n] = k
 			n++
 		} else {
 			o.queueLens[o.tail-1] = k
 		}
+	}
+	return n
+}
+
+// frame writes a frame of o.pre+k bytes into buf: write puts the k
+// bytes the kernel carried (the frame on a TAP, the IP packet on a TUN)
+// at the start of the slice it is given, and a TUN's synthetic header,
+// in o.scratch since take checked the packet, goes in front. A buffer
+// too short for the frame gets its start, as ReadFrame cuts any frame.
+// It returns the frame's length as cut.
+func (o *offload) frame(buf []byte, k int, write func([]byte)) int {
+	n := o.pre + k
+	short := len(buf) < n
+	dst := buf
+	if short {
+		dst = o.scratch
+	}
+	write(dst[o.pre:])
+	if o.pre != 0 && !short {
+		copy(dst, o.scratch[:o.pre])
+	}
+	if short {
+		n = copy(buf, dst[:n])
 	}
 	return n
 }
@@ -306,19 +356,13 @@ func (o *offload) slot() []byte {
 	return o.queue[o.tail-1]
 }
 
-// writeOffload writes frame behind a header that asks nothing of the
-// kernel: the stack made every checksum.
-func (d *Device) writeOffload(frame []byte) (int, error) {
-	return d.writeWithHeader(frame, nil)
-}
-
 // ReceiveOffload reports whether reads hand over the kernel's super-
 // packets cut into frames (link.ReceiveOffloader): on the offload path.
 func (d *Device) ReceiveOffload() bool { return d.off != nil }
 
 // MaxGSO returns the largest TCP super-frame WriteGSO takes: an IP packet
-// of 64 KiB behind the Ethernet header, on the offload path; 0 on the
-// plain path.
+// of 64 KiB behind the Ethernet header (a TUN's synthetic one included),
+// on the offload path; 0 on the plain path.
 func (d *Device) MaxGSO() int {
 	if d.off == nil {
 		return 0
@@ -330,10 +374,15 @@ func (d *Device) MaxGSO() int {
 // as a NIC's receive offload would have coalesced it: the header asks for
 // segmentation into gso.SegmentSize bytes of payload and leaves the
 // checksum from the TCP header on partial (NEEDS_CSUM). One write
-// carries what would have taken one per segment.
+// carries what would have taken one per segment. On a TUN the frame's
+// Ethernet header stays behind, and the offsets the kernel is given
+// count from the IP header.
 func (d *Device) WriteGSO(frame []byte, gso link.GSO) error {
 	if d.off == nil {
-		return fmt.Errorf("tap %s: WriteGSO without offloads", d.name)
+		return fmt.Errorf("%s %s: WriteGSO without offloads", d.kind, d.name)
+	}
+	if gso.SegmentSize <= 0 || len(frame) > d.MaxGSO() || gso.HeaderLen >= len(frame) || gso.NetworkOff < d.pre {
+		return fmt.Errorf("%s %s: super-frame of %d bytes, headers %d, segments of %d", d.kind, d.name, len(frame), gso.HeaderLen, gso.SegmentSize)
 	}
 	typ := vnet.GSOTCPv4
 	if gso.IPv6 {
@@ -341,27 +390,26 @@ func (d *Device) WriteGSO(frame []byte, gso link.GSO) error {
 	}
 	f := vnet.Fields{
 		Flags: vnet.NeedsCsum, GSOType: typ,
-		HdrLen: uint16(gso.HeaderLen), GSOSize: uint16(gso.SegmentSize),
-		CsumStart: uint16(gso.TransportOff), CsumOffset: tcpCsumOffset,
+		HdrLen: uint16(gso.HeaderLen - d.pre), GSOSize: uint16(gso.SegmentSize),
+		CsumStart: uint16(gso.TransportOff - d.pre), CsumOffset: tcpCsumOffset,
 	}
-	if gso.SegmentSize <= 0 || len(frame) > d.MaxGSO() || gso.HeaderLen >= len(frame) {
-		return fmt.Errorf("tap %s: super-frame of %d bytes, headers %d, segments of %d", d.name, len(frame), gso.HeaderLen, gso.SegmentSize)
-	}
-	_, err := d.writeWithHeader(frame, &f)
+	p := frame[d.pre:]
+	_, err := d.writeWithHeader(p, &f)
 	if err != nil {
 		return d.writeError(err)
 	}
 	d.off.txSuperPackets.Add(1)
 	d.txFrames.Add(1)
-	d.txBytes.Add(uint64(len(frame)))
+	d.txBytes.Add(uint64(len(p)))
 	return nil
 }
 
 // tcpCsumOffset is where TCP's checksum field is in its header.
 const tcpCsumOffset = 16
 
-// writeWithHeader writes frame behind the header f, or a zero one, in
-// one writev: the frame is not copied (a super-frame is 64 KiB).
+// writeWithHeader writes frame (what the file carries: on a TUN, the IP
+// packet) behind the header f, or a zero one, in one writev: the frame
+// is not copied (a super-frame is 64 KiB).
 func (d *Device) writeWithHeader(frame []byte, f *vnet.Fields) (int, error) {
 	if len(frame) == 0 {
 		return 0, nil
