@@ -131,9 +131,10 @@ type TapStats struct {
 // loses nothing by the Tap's presence.
 type Tap struct {
 	dev     link.Device
-	br      link.BatchReader // dev's, or nil
-	bw      link.BatchWriter // dev's, or nil
-	gw      link.GSOWriter   // dev's, or nil
+	br      link.BatchReader   // dev's, or nil
+	bw      link.BatchWriter   // dev's, or nil
+	gw      link.GSOWriter     // dev's, or nil
+	or      link.OffloadReader // dev's, or nil
 	clock   link.Clock
 	enabled atomic.Bool
 
@@ -158,6 +159,7 @@ func NewTap(dev link.Device, rec Recorder, clock link.Clock) *Tap {
 	t.br, _ = dev.(link.BatchReader)
 	t.bw, _ = dev.(link.BatchWriter)
 	t.gw, _ = dev.(link.GSOWriter)
+	t.or, _ = dev.(link.OffloadReader)
 	t.enabled.Store(true)
 	return t
 }
@@ -225,15 +227,16 @@ func (t *Tap) WriteGSO(frame []byte, gso link.GSO) error {
 	if t.enabled.Load() {
 		t.mu.Lock()
 		if !t.closed {
-			t.recordSegments(t.clock.Now(), frame, gso)
+			t.recordSegments(t.clock.Now(), frame, gso, DirectionOutbound)
 		}
 		t.mu.Unlock()
 	}
 	return t.gw.WriteGSO(frame, gso)
 }
 
-// recordSegments records the segments of a super-frame. t.mu is held.
-func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO) {
+// recordSegments records the segments of a super-frame, going in
+// direction dir. t.mu is held.
+func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO, dir Direction) {
 	cut, err := vnet.SegmenterFor(frame, gso)
 	if err != nil {
 		t.fail(err)
@@ -248,8 +251,69 @@ func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO) {
 			t.fail(err)
 			return
 		}
-		t.record(ts, t.seg[:n], DirectionOutbound)
+		t.record(ts, t.seg[:n], dir)
 	}
+}
+
+// MaxReadFrame is the wrapped device's (link.OffloadReader), or 0 when it
+// hands over no super-frames.
+func (t *Tap) MaxReadFrame() int {
+	if t.or == nil {
+		return 0
+	}
+	return t.or.MaxReadFrame()
+}
+
+// ReadFramesOffload reads a batch of frames from the wrapped device as
+// its receive offload has them (link.OffloadReader) and passes them on
+// so, but records what the wire carried: a TCP super-frame as the
+// segments it stands for, cut in software, and a segment whose checksum
+// the device left partial with its checksum whole. A capture is then the
+// same whether the stack reads whole or cut.
+func (t *Tap) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload) (int, error) {
+	if t.or == nil {
+		clear(offs[:len(bufs)])
+		return t.ReadFrames(bufs, lens)
+	}
+	n, err := t.or.ReadFramesOffload(bufs, lens, offs)
+	if n > 0 && t.enabled.Load() {
+		t.mu.Lock()
+		if !t.closed {
+			ts := t.clock.Now()
+			for i := range n {
+				t.recordOffload(ts, bufs[i][:lens[i]], offs[i])
+			}
+		}
+		t.mu.Unlock()
+	}
+	return n, err
+}
+
+// recordOffload records a frame read with what the device said of it,
+// as the wire carried it. t.mu is held.
+func (t *Tap) recordOffload(ts time.Time, frame []byte, off link.RxOffload) {
+	if !off.ChecksumValid {
+		t.record(ts, frame, DirectionInbound)
+		return
+	}
+	netOff := ethernet.HeaderLen
+	if len(frame) >= netOff && ethernet.Frame(frame).Type() == ethernet.TypeVLAN {
+		netOff += ethernet.TagLen
+	}
+	if off.SegmentSize != 0 {
+		v6 := len(frame) > netOff && frame[netOff]>>4 == 6
+		t.recordSegments(ts, frame, link.GSO{IPv6: v6, NetworkOff: netOff, SegmentSize: off.SegmentSize}, DirectionInbound)
+		return
+	}
+	if len(t.seg) < len(frame) {
+		t.seg = make([]byte, max(len(frame), link.FrameLen(t.dev)))
+	}
+	seg := t.seg[:copy(t.seg, frame)]
+	if err := vnet.SetTCPChecksum(seg, netOff); err != nil {
+		t.fail(err)
+		return
+	}
+	t.record(ts, seg, DirectionInbound)
 }
 
 // ReadFrames reads a batch of frames from the wrapped device, or a single
@@ -387,9 +451,11 @@ func (t *Tap) Stats() TapStats {
 }
 
 var (
-	_ link.Device      = (*Tap)(nil)
-	_ link.BatchReader = (*Tap)(nil)
-	_ link.BatchWriter = (*Tap)(nil)
-	_ Recorder         = (*Writer)(nil)
-	_ Recorder         = (*NgWriter)(nil)
+	_ link.Device        = (*Tap)(nil)
+	_ link.BatchReader   = (*Tap)(nil)
+	_ link.BatchWriter   = (*Tap)(nil)
+	_ link.GSOWriter     = (*Tap)(nil)
+	_ link.OffloadReader = (*Tap)(nil)
+	_ Recorder           = (*Writer)(nil)
+	_ Recorder           = (*NgWriter)(nil)
 )

@@ -93,7 +93,7 @@ func TestTCPLinuxPeer(t *testing.T) {
 				t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
 					env := newLinuxTCPEnv(t, v6, impaired, offload)
 					stackFetchesFromLinux(t, env)
-					env.checkOffload(t)
+					env.checkOffload(t, impaired)
 				})
 			}
 		}
@@ -598,21 +598,32 @@ func TestTCPLinuxHelper(t *testing.T) {
 
 // checkOffload asserts, on an offloading TAP, that the kernel did send
 // super-packets (what the offload path is for: a transfer from Linux of
-// megabytes goes in packets of up to 64 KiB) and that the device could
-// cut every one of them.
-func (env *linuxTCPEnv) checkOffload(t *testing.T) {
+// megabytes goes in packets of up to 64 KiB), that the device could take
+// every one of them, and that the stack took them whole
+// (link.OffloadReader), but through the impairment wrapper, which must
+// see wire-size frames and so reads them cut.
+func (env *linuxTCPEnv) checkOffload(t *testing.T, impaired bool) {
 	t.Helper()
 	if on, _ := env.dev.Offload(); !on {
 		return
 	}
 	st := env.dev.Stats()
-	t.Logf("offload: %d super-packets cut into %d frames, %d checksums completed, %d dropped",
-		st.RxSuperPackets, st.RxSegments, st.RxCsumCompleted, st.RxDropped)
+	t.Logf("offload: %d super-packets (%d taken whole), %d segments, %d checksums completed, %d dropped",
+		st.RxSuperPackets, st.RxSuperWhole, st.RxSegments, st.RxCsumCompleted, st.RxDropped)
 	if st.RxSuperPackets == 0 || st.RxSegments < 2*st.RxSuperPackets {
 		t.Errorf("the kernel sent %d super-packets (%d frames): offloads not in use", st.RxSuperPackets, st.RxSegments)
 	}
 	if st.RxDropped != 0 {
 		t.Errorf("%d packets from the kernel could not be cut or completed", st.RxDropped)
+	}
+	switch {
+	case impaired && st.RxSuperWhole != 0:
+		t.Errorf("%d super-packets handed whole through the impairment wrapper", st.RxSuperWhole)
+	case !impaired && st.RxSuperWhole != st.RxSuperPackets:
+		t.Errorf("of %d super-packets, the stack took %d whole: want all", st.RxSuperPackets, st.RxSuperWhole)
+	}
+	if in := env.s.Stats().Link.InSuperFrames; in != st.RxSuperWhole {
+		t.Errorf("the device handed %d super-packets whole, the stack counted %d", st.RxSuperWhole, in)
 	}
 }
 

@@ -319,6 +319,7 @@ func (d *Device) Stats() Stats {
 		st.RxCsumCompleted = o.completed.Load()
 		st.RxDropped += o.dropped.Load()
 		st.TxSuperPackets = o.txSuperPackets.Load()
+		st.RxSuperWhole = o.wholes.Load()
 	}
 	return st
 }

@@ -149,12 +149,19 @@ type offload struct {
 	queueLens  []int
 	head, tail int
 
-	// The state of one read through the poller (see read).
-	bufs   [][]byte
-	lens   []int
-	n      int
-	rerr   error
-	readFn func(fd uintptr) bool
+	// The state of one read through the poller (see read); offs is
+	// set on the whole path (readWhole).
+	bufs    [][]byte
+	lens    []int
+	offs    []link.RxOffload
+	n       int
+	rerr    error
+	readFn  func(fd uintptr) bool
+	wholeFn func(fd uintptr) bool
+	// rhdr and riov are the whole path's readv: the virtio-net header
+	// apart, the packet into the reader's buffer.
+	rhdr [vnet.HeaderLen]byte
+	riov [2]unix.Iovec
 
 	frameLen int // the size of the queue's buffers
 
@@ -164,12 +171,15 @@ type offload struct {
 	// the poller with mu held.
 	superPackets, segments, completed, dropped atomic.Uint64
 	txSuperPackets                             atomic.Uint64
+	wholes                                     atomic.Uint64 // super-packets handed over whole
 }
 
 func newOffload(uso bool, frameLen, pre int, addr ethernet.Addr) *offload {
 	o := &offload{uso: uso, frameLen: frameLen, pre: pre, addr: addr,
 		rbuf: make([]byte, vnet.HeaderLen+vnetMaxPacket), scratch: make([]byte, vnetMaxPacket)}
-	o.readFn = o.read
+	o.readFn, o.wholeFn = o.read, o.readWhole
+	o.riov[0].Base = &o.rhdr[0]
+	o.riov[0].SetLen(vnet.HeaderLen)
 	o.writers.New = func() any { return newVwriter() }
 	return o
 }
@@ -183,19 +193,20 @@ func (d *Device) readFramesOffload(bufs [][]byte, lens []int) (int, error) {
 	}
 	d.off.mu.Lock()
 	defer d.off.mu.Unlock()
-	return d.readFramesLocked(bufs, lens)
+	return d.readFramesLocked(bufs, lens, d.off.readFn)
 }
 
 // readFramesLocked is readFramesOffload with the offload path's lock
-// held.
-func (d *Device) readFramesLocked(bufs [][]byte, lens []int) (int, error) {
+// held, reading through the poller with read (o.readFn, or o.wholeFn for
+// ReadFramesOffload).
+func (d *Device) readFramesLocked(bufs [][]byte, lens []int, read func(fd uintptr) bool) (int, error) {
 	o := d.off
 	n := o.drain(bufs, lens)
 	if n == 0 {
 		// The read loop's state lives in o, and readFn is bound once:
 		// a closure here would be allocated on every call.
 		o.bufs, o.lens, o.n, o.rerr = bufs, lens, 0, nil
-		err := d.rc.Read(o.readFn)
+		err := d.rc.Read(read)
 		n = o.n
 		o.bufs, o.lens = nil, nil
 		if n == 0 {
@@ -240,7 +251,7 @@ func (d *Device) readOneOffload(buf []byte) (int, error) {
 	d.off.mu.Lock()
 	defer d.off.mu.Unlock()
 	d.one[0] = buf
-	n, err := d.readFramesLocked(d.one[:], d.oneLen[:])
+	n, err := d.readFramesLocked(d.one[:], d.oneLen[:], d.off.readFn)
 	d.one[0] = nil
 	if n == 0 {
 		return 0, err

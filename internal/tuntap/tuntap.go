@@ -59,6 +59,7 @@ type Stats struct {
 	TxDropped                                              uint64
 	RxSuperPackets, RxSegments, RxCsumCompleted, RxDropped uint64
 	TxSuperPackets                                         uint64
+	RxSuperWhole                                           uint64
 }
 
 // Options say what kind of device a Device is, and how the stack sees it.

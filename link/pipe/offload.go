@@ -13,6 +13,30 @@ import (
 // virtio-net device takes.
 const maxSuperFrame = ethernet.HeaderLen + ethernet.TagLen + 0xffff
 
+// Super-frames are queued in buffers of superClasses sizes, 4 KiB to
+// maxSuperFrame, each the smallest that holds the frame, so that the
+// memory a queue keeps is at most twice the bytes it ever held at once
+// (a queue of 4096 segments holds at most 6 MiB of them), however small
+// the super-frames.
+const superClasses = 5
+
+// superClass returns the class of a buffer for n bytes.
+func superClass(n int) int {
+	c := 0
+	for c < superClasses-1 && n > 4096<<c {
+		c++
+	}
+	return c
+}
+
+// superClassSize returns the size of a buffer of class c.
+func superClassSize(c int) int {
+	if c == superClasses-1 {
+		return maxSuperFrame
+	}
+	return 4096 << c
+}
+
 // MaxGSO returns the length of the longest TCP super-frame the end takes
 // (link.GSOWriter): 64 KiB and the link header with Config.Offload, else
 // 0.
@@ -91,11 +115,12 @@ func (q *queue) pushSuper(frame []byte, gso link.GSO, segs int) error {
 		q.gso = make([]link.GSO, len(q.slots))
 		q.segs = make([]int, len(q.slots))
 	}
+	c := superClass(len(frame))
 	var buf []byte
-	if k := len(q.spare); k > 0 {
-		buf, q.spare = q.spare[k-1], q.spare[:k-1]
+	if k := len(q.spare[c]); k > 0 {
+		buf, q.spare[c] = q.spare[c][k-1], q.spare[c][:k-1]
 	} else {
-		buf = make([]byte, maxSuperFrame)
+		buf = make([]byte, superClassSize(c))
 	}
 	i := q.tail()
 	q.supers[i] = buf[:copy(buf[:cap(buf)], frame)]
@@ -138,13 +163,10 @@ func (q *queue) popSegment(buf []byte) int {
 		// A buffer short of the segment: make it whole in the slot's
 		// frame buffer, unused while the slot holds a super-frame,
 		// then cut it to buf.
-		s := q.slots[q.head]
-		if cap(s) < q.frameLen {
-			s = make([]byte, q.frameLen)
-			q.slots[q.head] = s[:0]
-		}
+		s := q.newFrameBuf()
 		q.seg.Segment(q.cut, s[:cap(s)])
 		copy(buf, s[:n])
+		q.small = append(q.small, s)
 	}
 	q.recv++
 	q.recvBytes += uint64(n)
@@ -168,7 +190,8 @@ func (q *queue) releaseHead() {
 
 // freeSuper returns slot i's super-frame buffer to the spares.
 func (q *queue) freeSuper(i int) {
-	q.spare = append(q.spare, q.supers[i][:0])
+	c := superClass(cap(q.supers[i]))
+	q.spare[c] = append(q.spare[c], q.supers[i][:0])
 	q.supers[i], q.gso[i] = nil, link.GSO{}
 }
 

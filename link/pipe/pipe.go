@@ -7,9 +7,9 @@
 // Each direction has a queue of a fixed number of frames, the way a NIC
 // has a ring of descriptors. A frame written while the queue towards the
 // peer is full is dropped and counted in Stats.TxDropped; the writer never
-// blocks. Queued frames live in buffers the queue allocates once, on the
-// first use of each slot, and reuses: in steady state writing and reading
-// allocate nothing.
+// blocks. Queued frames live in buffers the queue allocates only while
+// more frames are queued than ever before, and reuses: in steady state
+// writing and reading allocate nothing.
 //
 // # Closing
 //
@@ -292,7 +292,7 @@ func (e *End) Stats() Stats {
 type queue struct {
 	mu       sync.Mutex
 	ready    sync.Cond // signalled when a frame is queued or an end closes
-	slots    [][]byte  // each slot's buffer is made on first use and kept
+	slots    [][]byte  // the buffers of the frames queued, nil in the free slots
 	head     int       // slot of the oldest frame
 	n        int       // frames queued
 	frameLen int       // longest frame
@@ -303,11 +303,18 @@ type queue struct {
 	// segments of the oldest a plain reader has taken.
 	supers [][]byte
 	gso    []link.GSO
-	segs   []int    // the segments slot i's super-frame stands for
-	spare  [][]byte // super-frame buffers free for reuse
-	load   int
-	cut    int
-	seg    vnet.Segmenter // the oldest super-frame's, while cut > 0
+	segs   []int                  // the segments slot i's super-frame stands for
+	spare  [superClasses][][]byte // super-frame buffers free for reuse, by size
+	// small holds the frame buffers of frames read, for the next
+	// frames written: a slot holds a buffer only while it holds a
+	// frame. Buffers are made only while more frames are queued than
+	// ever before, not for each slot the ring reaches for the first
+	// time: a ring that carries super-frames goes round 45 times
+	// slower, and would make them long after the first frames.
+	small [][]byte
+	load  int
+	cut   int
+	seg   vnet.Segmenter // the oldest super-frame's, while cut > 0
 
 	writerGone bool // the writing end closed: drain, then ErrClosed
 	readerGone bool // the reading end closed: refuse and discard
@@ -340,7 +347,7 @@ func (q *queue) push(frame []byte) error {
 	i := q.tail()
 	s := q.slots[i]
 	if s == nil {
-		s = make([]byte, q.frameLen)
+		s = q.newFrameBuf()
 	}
 	q.slots[i] = s[:copy(s[:cap(s)], frame)]
 	q.n++
@@ -366,7 +373,7 @@ func (q *queue) pushSwap(buf *[]byte, n int) error {
 	i := q.tail()
 	spare := q.slots[i]
 	if spare == nil {
-		spare = make([]byte, q.frameLen)
+		spare = q.newFrameBuf()
 	}
 	q.slots[i] = (*buf)[:n]
 	*buf = spare[:cap(spare)]
@@ -385,7 +392,8 @@ func (q *queue) popSwap(buf *[]byte) int {
 		return q.pop(*buf)
 	}
 	f := q.slots[q.head]
-	q.slots[q.head] = (*buf)[:cap(*buf)]
+	q.slots[q.head] = nil
+	q.small = append(q.small, (*buf)[:cap(*buf)])
 	*buf = f[:cap(f)]
 	q.recv++
 	q.recvBytes += uint64(len(f))
@@ -402,6 +410,8 @@ func (q *queue) pop(buf []byte) int {
 	}
 	f := q.slots[q.head]
 	n := copy(buf, f)
+	q.slots[q.head] = nil
+	q.small = append(q.small, f[:cap(f)])
 	q.recv++
 	q.recvBytes += uint64(len(f))
 	q.load--
@@ -422,6 +432,17 @@ func (q *queue) waitFrame() bool {
 		return false
 	}
 	return true
+}
+
+// newFrameBuf returns a frame buffer for a slot that has none: one a
+// super-frame's slot gave up, or a new one. q.mu is held.
+func (q *queue) newFrameBuf() []byte {
+	if k := len(q.small); k > 0 {
+		b := q.small[k-1]
+		q.small = q.small[:k-1]
+		return b
+	}
+	return make([]byte, q.frameLen)
 }
 
 // tail returns the slot after the last frame. q.mu is held.

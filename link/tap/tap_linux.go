@@ -28,6 +28,7 @@ var (
 	_ link.GSOWriter   = (*Device)(nil)
 
 	_ link.ReceiveOffloader = (*Device)(nil)
+	_ link.OffloadReader    = (*Device)(nil)
 )
 
 // ErrOffloadUnsupported is wrapped by Open's error when Config.Offload
@@ -151,7 +152,9 @@ func (d *Device) ReadFrame(buf []byte) (int, error) { return d.d.ReadFrame(buf) 
 // ReadFrames waits for a frame, then reads more while the kernel has
 // them queued, without waiting again: one wake-up of the reading
 // goroutine for a burst of frames.
-func (d *Device) ReadFrames(bufs [][]byte, lens []int) (int, error) { return d.d.ReadFrames(bufs, lens) }
+func (d *Device) ReadFrames(bufs [][]byte, lens []int) (int, error) {
+	return d.d.ReadFrames(bufs, lens)
+}
 
 // WriteFrame sends frame to the kernel as if it came in from the wire.
 // While the kernel's side of the interface is down the kernel refuses
@@ -164,6 +167,23 @@ func (d *Device) WriteFrame(frame []byte) error { return d.d.WriteFrame(frame) }
 // ReceiveOffload reports whether reads hand over the kernel's super-
 // packets cut into frames (link.ReceiveOffloader): on the offload path.
 func (d *Device) ReceiveOffload() bool { return d.d.ReceiveOffload() }
+
+// MaxReadFrame returns the size of a buffer that holds any frame
+// ReadFramesOffload gives (link.OffloadReader): 64 KiB and the link
+// header on the offload path; 0 on the plain path.
+func (d *Device) MaxReadFrame() int { return d.d.MaxReadFrame() }
+
+// ReadFramesOffload is ReadFrames handing over the kernel's TCP
+// super-packets whole, with their checksums left partial, and TCP
+// segments unverified where the kernel vouches for them, saying so in
+// offs (link.OffloadReader): a stack then takes up to 64 KiB of a
+// connection's data in one pass, without cutting it or summing its
+// bytes. Other packets come as ReadFrames gives them, with the zero
+// link.RxOffload; so does every packet read into buffers shorter than
+// MaxReadFrame, and on the plain path.
+func (d *Device) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload) (int, error) {
+	return d.d.ReadFramesOffload(bufs, lens, offs)
+}
 
 // MaxGSO returns the largest TCP super-frame WriteGSO takes: an IP packet
 // of 64 KiB behind the Ethernet header, on the offload path; 0 on the

@@ -115,4 +115,8 @@ type Stats struct {
 	// TxSuperPackets counts the TCP super-frames written with WriteGSO
 	// (each also counted once in TxFrames, at its whole length).
 	TxSuperPackets uint64
+	// RxSuperWhole counts the super-packets (of RxSuperPackets) that
+	// ReadFramesOffload handed over whole, uncut, each counted once in
+	// RxFrames; RxSegments counts their segments all the same.
+	RxSuperWhole uint64
 }

@@ -10,7 +10,7 @@ import (
 
 // Device is an open TUN interface. It implements link.Device,
 // link.BatchReader, link.Layer3 and, on the offload path,
-// link.GSOWriter and link.ReceiveOffloader; it is safe for concurrent
+// link.GSOWriter, link.ReceiveOffloader and link.OffloadReader; it is safe for concurrent
 // use.
 type Device struct {
 	d *tuntap.Device // the file, its poller and the offload path
@@ -21,6 +21,7 @@ var (
 	_ link.BatchReader      = (*Device)(nil)
 	_ link.GSOWriter        = (*Device)(nil)
 	_ link.ReceiveOffloader = (*Device)(nil)
+	_ link.OffloadReader    = (*Device)(nil)
 	_ link.Layer3           = (*Device)(nil)
 )
 
@@ -69,7 +70,9 @@ func (d *Device) ReadFrame(buf []byte) (int, error) { return d.d.ReadFrame(buf) 
 
 // ReadFrames waits for a packet, then reads more while the kernel has
 // them queued, without waiting again, each as ReadFrame does.
-func (d *Device) ReadFrames(bufs [][]byte, lens []int) (int, error) { return d.d.ReadFrames(bufs, lens) }
+func (d *Device) ReadFrames(bufs [][]byte, lens []int) (int, error) {
+	return d.d.ReadFrames(bufs, lens)
+}
 
 // WriteFrame sends the IP packet that follows the first 14 bytes of
 // frame to the kernel, as if it came out of the tunnel; the first 14
@@ -83,6 +86,23 @@ func (d *Device) WriteFrame(frame []byte) error { return d.d.WriteFrame(frame) }
 // ReceiveOffload reports whether reads hand over the kernel's super-
 // packets cut into packets (link.ReceiveOffloader): on the offload path.
 func (d *Device) ReceiveOffload() bool { return d.d.ReceiveOffload() }
+
+// MaxReadFrame returns the size of a buffer that holds any frame
+// ReadFramesOffload gives (link.OffloadReader): 64 KiB and the link
+// header on the offload path; 0 on the plain path.
+func (d *Device) MaxReadFrame() int { return d.d.MaxReadFrame() }
+
+// ReadFramesOffload is ReadFrames handing over the kernel's TCP
+// super-packets whole, with their checksums left partial, and TCP
+// segments unverified where the kernel vouches for them, saying so in
+// offs (link.OffloadReader): a stack then takes up to 64 KiB of a
+// connection's data in one pass, without cutting it or summing its
+// bytes. Other packets come as ReadFrames gives them, with the zero
+// link.RxOffload; so does every packet read into buffers shorter than
+// MaxReadFrame, and on the plain path.
+func (d *Device) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload) (int, error) {
+	return d.d.ReadFramesOffload(bufs, lens, offs)
+}
 
 // MaxGSO returns the largest TCP super-frame WriteGSO takes, its 14
 // bytes of header included: an IP packet of 64 KiB, on the offload

@@ -89,6 +89,42 @@ type Segmenter struct {
 // segment size, and at least one byte of payload. The checksums of pkt
 // need not be right: every segment's are computed afresh.
 func NewSegmenter(pkt []byte, h Header, netOff int) (Segmenter, error) {
+	s, err := parseSuper(pkt, h, netOff)
+	if err != nil {
+		return s, err
+	}
+	if s.mss <= 0 || s.payload <= 0 {
+		return s, fmt.Errorf("%w: segment size %d, %d bytes of payload", ErrSegment, s.mss, s.payload)
+	}
+	s.n = (s.payload + s.mss - 1) / s.mss
+	return s, nil
+}
+
+// SetTCPChecksum writes the checksum of pkt, a TCP segment over IPv4 or
+// IPv6 (no extension headers) whose IP header is at netOff, afresh,
+// whatever its checksum field held: a partial sum the sender left for a
+// NIC (NEEDS_CSUM), or a checksum already whole. The IP lengths must be
+// pkt's. A recorder uses it to show a segment as the wire carries it.
+func SetTCPChecksum(pkt []byte, netOff int) error {
+	f := Fields{GSOType: GSOTCPv4, GSOSize: 0xffff}
+	if len(pkt) > netOff && pkt[netOff]>>4 == 6 {
+		f.GSOType = GSOTCPv6
+	}
+	var hb [HeaderLen]byte
+	h, _ := f.Encode(hb[:])
+	s, err := parseSuper(pkt, h, netOff)
+	if err != nil {
+		return err
+	}
+	// One segment, all of pkt, even with no payload.
+	s.n, s.mss = 1, max(s.payload, 1)
+	_, err = s.Segment(0, pkt)
+	return err
+}
+
+// parseSuper reads the headers of a super-packet for NewSegmenter: all
+// but the segment count, and the check that there is something to cut.
+func parseSuper(pkt []byte, h Header, netOff int) (Segmenter, error) {
 	s := Segmenter{pkt: pkt, netOff: netOff, mss: h.GSOSize()}
 	typ := h.GSOType() &^ GSOECN
 	if netOff < 0 || len(pkt) < netOff+ip4MinLen {
@@ -133,10 +169,6 @@ func NewSegmenter(pkt []byte, h Header, netOff int) (Segmenter, error) {
 		return s, fmt.Errorf("%w: protocol %d with GSO type %v", ErrSegment, proto, h.GSOType())
 	}
 	s.payload = len(pkt) - s.hdrEnd
-	if s.mss <= 0 || s.payload <= 0 {
-		return s, fmt.Errorf("%w: segment size %d, %d bytes of payload", ErrSegment, s.mss, s.payload)
-	}
-	s.n = (s.payload + s.mss - 1) / s.mss
 	return s, nil
 }
 

@@ -284,3 +284,48 @@ func TestSegmenterRefuses(t *testing.T) {
 		t.Fatal("segment past the last: no error")
 	}
 }
+
+// TestSetTCPChecksum: whatever a segment's checksum field holds (the
+// pseudo-header's partial sum, a whole checksum, garbage), SetTCPChecksum
+// makes it the segment's own, with payload and without, over both
+// families; it refuses what is not TCP.
+func TestSetTCPChecksum(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		for _, payload := range []int{0, 1, 1000} {
+			for _, field := range []string{"partial", "whole", "garbage"} {
+				pkt := superPacket(t, v6, true, "P", payload)
+				netOff := 14
+				tOff := netOff + 20
+				if v6 {
+					tOff = netOff + 40
+				}
+				switch field {
+				case "whole":
+					if err := vnet.Complete(pkt, header(vnet.GSONone, 0, tOff, 16)); err != nil {
+						t.Fatal(err)
+					}
+				case "garbage":
+					binary.BigEndian.PutUint16(pkt[tOff+16:], 0x1234)
+				}
+				if err := vnet.SetTCPChecksum(pkt, netOff); err != nil {
+					t.Fatalf("v6 %v, %d bytes, %s: %v", v6, payload, field, err)
+				}
+				h := tcp.Header(pkt[tOff:])
+				var ok bool
+				if v6 {
+					ip := ipv6.Header(pkt[netOff:])
+					ok = h.ChecksumValid6(ip.Src(), ip.Dst())
+				} else {
+					ip := ipv4.Header(pkt[netOff:])
+					ok = h.ChecksumValid(ip.Src(), ip.Dst())
+				}
+				if !ok {
+					t.Errorf("v6 %v, %d bytes, checksum field %s: not the segment's checksum after SetTCPChecksum", v6, payload, field)
+				}
+			}
+		}
+	}
+	if err := vnet.SetTCPChecksum(superPacket(t, false, false, "", 10), 14); err == nil {
+		t.Error("SetTCPChecksum took a UDP datagram")
+	}
+}
