@@ -300,13 +300,7 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		lens[0] = o.frame(bufs[0], len(pkt), func(b []byte) { copy(b, pkt) })
 		return 1
 	}
-	netOff := 0
-	if o.pre == 0 {
-		netOff = ethernet.HeaderLen
-		if len(pkt) >= ethernet.HeaderLen && binary.BigEndian.Uint16(pkt[12:]) == uint16(ethernet.TypeVLAN) {
-			netOff += ethernet.TagLen
-		}
-	}
+	netOff := o.netOff(pkt)
 	s, err := vnet.NewSegmenter(pkt, h, netOff)
 	if err != nil || s.N() > maxSegments {
 		o.dropped.Add(1)
@@ -331,6 +325,18 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		}
 	}
 	return n
+}
+
+// netOff returns where the IP header of pkt, as read, starts: at once on
+// a TUN, behind the Ethernet header and any VLAN tag on a TAP.
+func (o *offload) netOff(pkt []byte) int {
+	if o.pre != 0 {
+		return 0
+	}
+	if len(pkt) >= ethernet.HeaderLen && binary.BigEndian.Uint16(pkt[12:]) == uint16(ethernet.TypeVLAN) {
+		return ethernet.HeaderLen + ethernet.TagLen
+	}
+	return ethernet.HeaderLen
 }
 
 // frame writes a frame of o.pre+k bytes into buf: write puts the k

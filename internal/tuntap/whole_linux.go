@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/vnet"
 )
@@ -101,13 +100,7 @@ func (o *offload) takeWhole(k int) int {
 		o.dropped.Add(1)
 		return 0
 	}
-	netOff := 0
-	if o.pre == 0 {
-		netOff = ethernet.HeaderLen
-		if len(pkt) >= ethernet.HeaderLen && binary.BigEndian.Uint16(pkt[12:]) == uint16(ethernet.TypeVLAN) {
-			netOff += ethernet.TagLen
-		}
-	}
+	netOff := o.netOff(pkt)
 	switch typ := h.GSOType() &^ vnet.GSOECN; {
 	case typ == vnet.GSOTCPv4 || typ == vnet.GSOTCPv6:
 		// NewSegmenter reads only the headers: that the packet is TCP
