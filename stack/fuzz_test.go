@@ -129,6 +129,14 @@ const (
 
 	opDrain = 0x80 // opAdvance: instead, read what the sockets hold, up to length datagrams
 
+	// opOffload: opRaw, opIPv4, opARP: the frame comes from a device
+	// with receive offload (link.OffloadReader) that vouches for its TCP
+	// checksum and, when its length is odd, says it is a super-frame of
+	// 100-byte segments; it may be as long as a super-frame. A device
+	// vouches only for TCP, and rightly: the stack must still survive
+	// one that does not.
+	opOffload = 0x80
+
 	opIPv6 = 0x04 // opRaw: instead, an IPv6 packet, put in a frame to us (or its group) and fixed up
 
 	opBroadcast = 0x08 // opIPv4, opARP, opIPv6: to the Ethernet broadcast address
@@ -374,13 +382,19 @@ func runFuzzInput(t *testing.T, data []byte) {
 		n = min(n, len(data))
 		frame := fuzzFrame(op, data[:n])
 		data = data[n:]
-		if len(frame) > link.FrameLen(dev) {
+		var off link.RxOffload
+		if op&opOffload != 0 {
+			off.ChecksumValid = true
+			if len(frame)%2 == 1 {
+				off.SegmentSize = 100
+			}
+		} else if len(frame) > link.FrameLen(dev) {
 			frame = frame[:link.FrameLen(dev)] // a device never reads more
 		}
 		if f, err := ethernet.NewFrame(frame); err == nil {
 			r.linkBcast = f.Dst().IsBroadcast() && f.Type() == ethernet.TypeIPv4
 		}
-		s.input(frame)
+		s.inputAt(frame, off, s.clock.Now())
 		r.linkBcast = false
 		r.frames++
 		r.check(fmt.Sprintf("step %d, frame %x", step, frame))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/vnet"
 )
 
@@ -84,6 +85,96 @@ func FuzzOffloadTake(f *testing.F) {
 		queued := o.tail - o.head
 		if got := o.drain(bufs, lens); got != min(queued, nbufs) {
 			t.Fatalf("drained %d of %d queued frames into %d buffers", got, queued, nbufs)
+		}
+	})
+}
+
+// FuzzOffloadTakeWhole feeds the whole path (ReadFramesOffload) what the
+// kernel might hand a reader, as readv leaves it: a virtio-net header in
+// its own buffer, the rest in the reader's. It must never panic, never
+// return more frames than buffers nor longer ones, and vouch only for
+// TCP: a frame handed over with RxOffload says so of a TCP segment over
+// IPv4 or IPv6 whose header fits the frame, whole when it is a
+// super-frame.
+func FuzzOffloadTakeWhole(f *testing.F) {
+	frame := make([]byte, 14+20+20+3000)
+	binary.BigEndian.PutUint16(frame[12:], 0x0800)
+	ip := frame[14:]
+	ip[0], ip[9] = 0x45, 6
+	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
+	ip[20+12] = 5 << 4
+	h := vnet.Fields{Flags: vnet.NeedsCsum, GSOType: vnet.GSOTCPv4, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
+	hb := make([]byte, vnet.HeaderLen)
+	h.Encode(hb)
+	f.Add(append(hb, frame...), 2, false)
+	h.CsumStart = 20
+	h.Encode(hb)
+	f.Add(append(hb, frame[14:]...), 2, true)
+	h.GSOType, h.GSOSize = vnet.GSONone, 0
+	h.Encode(hb)
+	f.Add(append(hb, frame[14:100]...), 1, true)
+	h.CsumStart = 34
+	h.Encode(hb)
+	f.Add(append(hb, frame[:100]...), 1, false)
+	h.Flags = vnet.DataValid
+	h.Encode(hb)
+	f.Add(append(hb, frame[:100]...), 1, false)
+	addr := ethernet.Addr{2, 0, 0, 0, 0, 1}
+	tap, tun := newOffload(true, 1518, 0, addr), newOffload(true, 1518, l3Pre, addr)
+	bufs := make([][]byte, 16)
+	for i := range bufs {
+		bufs[i] = make([]byte, l3Pre+vnetMaxPacket)
+	}
+	lens := make([]int, len(bufs))
+	offs := make([]link.RxOffload, len(bufs))
+	f.Fuzz(func(t *testing.T, pkt []byte, nbufs int, layer3 bool) {
+		o := tap
+		if layer3 {
+			o = tun
+		}
+		nbufs = 1 + (nbufs&0x7fffffff)%len(bufs)
+		if len(pkt) > vnet.HeaderLen+vnetMaxPacket {
+			pkt = pkt[:vnet.HeaderLen+vnetMaxPacket] // the kernel's packets are no longer
+		}
+		o.head, o.tail = 0, 0
+		o.bufs, o.lens, o.offs, o.n = bufs[:nbufs], lens[:nbufs], offs[:nbufs], 0
+		clear(offs)
+		k := copy(o.rhdr[:], pkt)
+		if len(pkt) > k {
+			copy(bufs[0][o.pre:], pkt[k:])
+		}
+		n := o.takeWhole(len(pkt))
+		if n < 0 || n > nbufs {
+			t.Fatalf("%d frames into %d buffers", n, nbufs)
+		}
+		for i := range n {
+			if lens[i] < 0 || lens[i] > len(bufs[i]) {
+				t.Fatalf("frame %d: length %d in a %d-byte buffer", i, lens[i], len(bufs[i]))
+			}
+			off := offs[i]
+			if off == (link.RxOffload{}) {
+				continue
+			}
+			fr := bufs[i][:lens[i]]
+			netOff := o.netOff(fr[o.pre:]) + o.pre
+			if len(fr) < netOff+20 {
+				t.Fatalf("frame %d (%d bytes) vouched for (%+v) with no room for an IP header", i, len(fr), off)
+			}
+			var proto byte
+			switch fr[netOff] >> 4 {
+			case 4:
+				proto = fr[netOff+9]
+			case 6:
+				if len(fr) < netOff+40 {
+					t.Fatalf("frame %d: an IPv6 packet of %d bytes vouched for", i, len(fr)-netOff)
+				}
+				proto = fr[netOff+6]
+			default:
+				t.Fatalf("frame %d: IP version %d vouched for", i, fr[netOff]>>4)
+			}
+			if proto != 6 || !off.ChecksumValid {
+				t.Fatalf("frame %d: protocol %d vouched for as %+v", i, proto, off)
+			}
 		}
 	})
 }
