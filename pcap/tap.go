@@ -206,6 +206,12 @@ func (t *Tap) ReceiveOffload() bool {
 	return ok && ro.ReceiveOffload()
 }
 
+// Layer3 is the wrapped device's (link.Layer3), so that a stack over the
+// Tap treats a TUN as a TUN. The frames of a layer-3 device are recorded
+// as they pass, behind their synthetic Ethernet headers: the capture is
+// LinkTypeEthernet all the same.
+func (t *Tap) Layer3() bool { return link.IsLayer3(t.dev) }
+
 // MaxGSO is the wrapped device's (link.GSOWriter), or 0 when it takes no
 // TCP super-frames.
 func (t *Tap) MaxGSO() int {

@@ -57,6 +57,9 @@ type ifaddrs struct {
 	// gw6 is the IPv6 default router, when hasGW6.
 	gw6    ipv6.Addr
 	hasGW6 bool
+	// layer3: the stack's device is a layer-3 link (link.Layer3), on
+	// which every destination is.
+	layer3 bool
 }
 
 func newAddr4(p netip.Prefix) addr4 {

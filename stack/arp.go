@@ -14,6 +14,11 @@ import (
 // new address claimed for a neighbour that answered recently by probing
 // the old one first).
 func (s *Stack) arpInput(b []byte) {
+	if s.layer3 {
+		// A layer-3 link has no ARP: whatever says it is, it is not.
+		s.ctr.link.inUnknown.Add(1)
+		return
+	}
 	p, err := arp.NewPacket(b)
 	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() || !s.has4 {
 		s.ctr.arp.inErrors.Add(1)
@@ -160,6 +165,9 @@ func (s *Stack) neighTick() {
 // changes nothing on the wire, and which Resolve and the next Tick apply
 // when they find it past.
 func (s *Stack) confirmReachable(dst ipv4.Addr, now time.Time) {
+	if s.layer3 {
+		return // no neighbours
+	}
 	hop, err := s.nextHop(dst)
 	if err != nil || s.isBroadcast(hop) {
 		return

@@ -36,6 +36,13 @@ func (s *Stack) startAutoconf() {
 	if cfg.Rand == nil {
 		cfg.Rand = lockedSource{s}
 	}
+	if s.layer3 {
+		// No Duplicate Address Detection on a layer-3 link, as Linux
+		// runs none on an IFF_NOARP interface: there is no link-layer
+		// address to tell a duplicate by, and on a point-to-point link
+		// no other host.
+		cfg.DADTransmits = -1
+	}
 	if cfg.LinkMTU <= 0 || cfg.LinkMTU > s.mtu {
 		cfg.LinkMTU = s.mtu
 	}

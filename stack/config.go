@@ -34,7 +34,9 @@ type Config struct {
 	// (Stack.AddAddress).
 	Addrs []netip.Prefix
 	// Gateway is the next hop for IPv4 destinations off the link. Without
-	// one, only the link is reachable.
+	// one, only the link is reachable. Over a layer-3 device
+	// (link.Layer3) every destination is on the link, and neither
+	// gateway is used.
 	Gateway netip.Addr
 	// Gateway6 is the next hop for IPv6 destinations off the link: a
 	// link-local address, or one on the link of an IPv6 address of the

@@ -48,6 +48,17 @@
 // it, and a Packet Too Big about a datagram lowers it too (never below
 // IPv6's 1280).
 //
+// Over a layer-3 device (link.Layer3: a TUN, link/tun, or
+// pipe.NewLayer3), the link is point to point and carries bare IP
+// packets: the stack resolves no neighbours (no ARP, no Neighbor
+// Solicitations for resolution; every packet goes out at once, TCP
+// super-segments included), runs no Duplicate Address Detection under
+// Config.Autoconf, ignores ARP frames, and sends to every destination
+// through the link, so no gateway is needed: Config.Gateway and Gateway6
+// are not used. Frames keep their 14-byte Ethernet header in the stack's
+// buffers; the device ignores it on the way out and makes one up on the
+// way in.
+//
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
 // on their own goroutines. Nothing is allocated per packet once buffers are

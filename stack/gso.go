@@ -55,7 +55,7 @@ func (s *Stack) outputTCPSuper(bp *[]byte, n int, v6 bool, mss int, now time.Tim
 	ipLen := ipv4.MinHeaderLen
 	typ := ethernet.TypeIPv4
 	var mac ethernet.Addr
-	resolved := false
+	resolved := s.layer3 // nothing to resolve on a layer-3 link
 	if v6 {
 		ipLen, typ = ipv6.HeaderLen, ethernet.TypeIPv6
 		hop, err := s.addrs().nextHop6(ipv6.Header(pkt).Dst())
@@ -63,7 +63,7 @@ func (s *Stack) outputTCPSuper(bp *[]byte, n int, v6 bool, mss int, now time.Tim
 			s.ctr.ip6.outNoRoutes.Add(1)
 			return err
 		}
-		if nt := s.nd6(); nt != nil && !hop.IsMulticast() {
+		if nt := s.nd6(); nt != nil && !hop.IsMulticast() && !resolved {
 			mac, resolved = resolvedNeighbour(nt, hop.Netip(), now)
 			s.neigh6Timer.arm(nt.Deadline())
 		}
@@ -73,8 +73,10 @@ func (s *Stack) outputTCPSuper(bp *[]byte, n int, v6 bool, mss int, now time.Tim
 			s.ctr.ip.outNoRoutes.Add(1)
 			return err
 		}
-		mac, resolved = resolvedNeighbour(s.neigh.Table(), hop.Netip(), now)
-		s.neighTimer.arm(s.neigh.Deadline())
+		if !resolved {
+			mac, resolved = resolvedNeighbour(s.neigh.Table(), hop.Netip(), now)
+			s.neighTimer.arm(s.neigh.Deadline())
+		}
 	}
 	tOff := ipLen
 	hdrEnd := tOff + tcp.Header(pkt[tOff:]).DataOffset()

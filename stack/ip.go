@@ -167,9 +167,10 @@ func (s *Stack) reasmTick() {
 }
 
 // nextHop returns the neighbour a datagram for dst goes to: dst itself on
-// the link, the gateway otherwise.
+// the link (every destination is, on a layer-3 link), the gateway
+// otherwise.
 func (s *Stack) nextHop(dst ipv4.Addr) (ipv4.Addr, error) {
-	if s.prefix.Contains(dst.Netip()) || s.isBroadcast(dst) {
+	if s.prefix.Contains(dst.Netip()) || s.isBroadcast(dst) || s.layer3 {
 		return dst, nil
 	}
 	v4 := s.addrs().v4
@@ -244,10 +245,16 @@ func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 
 // toNeighbor sends the frame whose IPv4 datagram follows its first 14
 // bytes to the neighbour hop, resolving its MAC address first. A datagram
-// for an unresolved neighbour waits in the neighbour cache. bp, when not
-// nil, is the pooled buffer the frame starts, which the device may keep
-// in exchange for another (see writeFrameFrom).
+// for an unresolved neighbour waits in the neighbour cache. On a layer-3
+// link there is nothing to resolve: the frame goes at once, its header
+// ignored by the device. bp, when not nil, is the pooled buffer the frame
+// starts, which the device may keep in exchange for another (see
+// writeFrameFrom).
 func (s *Stack) toNeighbor(hop ipv4.Addr, frame []byte, now time.Time, bp *[]byte) {
+	if s.layer3 {
+		s.writeEthernet(ethernet.Addr{}, frame, bp)
+		return
+	}
 	if s.isBroadcast(hop) {
 		s.writeEthernet(ethernet.Broadcast, frame, bp)
 		return

@@ -294,9 +294,11 @@ func (s *Stack) reasm6Tick() {
 }
 
 // nextHop6 returns the neighbour a packet for dst goes to: dst itself on
-// the link (and for a multicast group), the default router otherwise.
+// the link (and for a multicast group, and for every destination on a
+// layer-3 link, which has no neighbours to tell apart), the default
+// router otherwise.
 func (a *ifaddrs) nextHop6(dst ipv6.Addr) (ipv6.Addr, error) {
-	if dst.IsMulticast() || a.onLink6(dst) {
+	if dst.IsMulticast() || a.onLink6(dst) || a.layer3 {
 		return dst, nil
 	}
 	if a.hasGW6 {
@@ -374,7 +376,8 @@ func (s *Stack) output6(bp *[]byte, n int, now time.Time) error {
 // toNeighbor6 sends the frame whose IPv6 packet follows its first 14
 // bytes to the neighbour hop, resolving its address with Neighbor
 // Discovery first; a packet for an unresolved neighbour waits in the
-// neighbour table. bp is as for toNeighbor.
+// neighbour table. On a layer-3 link it goes at once. bp is as for
+// toNeighbor.
 func (s *Stack) toNeighbor6(hop ipv6.Addr, frame []byte, now time.Time, bp *[]byte) {
 	if hop.IsMulticast() {
 		s.writeEthernetType(hop.EthernetMulticast(), ethernet.TypeIPv6, frame, bp)
@@ -386,6 +389,12 @@ func (s *Stack) toNeighbor6(hop ipv6.Addr, frame []byte, now time.Time, bp *[]by
 		// The stack has no loopback, and must not ask the link who has
 		// its own address.
 		s.ctr.ip6.outDiscards.Add(1)
+		return
+	}
+	if s.layer3 {
+		// No neighbours to resolve: the link carries the packet, and
+		// the device ignores the header.
+		s.writeEthernetType(ethernet.Addr{}, ethernet.TypeIPv6, frame, bp)
 		return
 	}
 	if nt == nil {

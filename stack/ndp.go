@@ -305,7 +305,7 @@ func (s *Stack) neigh6Tick() {
 func (s *Stack) confirmReachable6(dst ipv6.Addr, now time.Time) {
 	hop, err := s.addrs().nextHop6(dst)
 	nt := s.nd6()
-	if err != nil || hop.IsMulticast() || nt == nil {
+	if err != nil || hop.IsMulticast() || nt == nil || s.layer3 {
 		return
 	}
 	nt.Confirm(hop.Netip(), now)

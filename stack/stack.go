@@ -80,6 +80,9 @@ type Stack struct {
 	bufs    bufferPools
 	swapper link.Swapper   // the device, when it exchanges buffers
 	gsoDev  link.GSOWriter // the device, when it takes TCP super-frames
+	// layer3: the device carries bare IP packets (link.Layer3): no
+	// neighbour is resolved, every destination is on the link.
+	layer3 bool
 	// batchAcks: the device's reads hand over receive-offload
 	// super-packets cut up (link.ReceiveOffloader), so the TCP engine
 	// acknowledges each read's data once (tcp.Engine.BeginBatch).
@@ -94,7 +97,8 @@ type Stack struct {
 
 // New starts a stack on dev: it reads frames from dev on a goroutine of
 // its own until Close, and announces its address with a gratuitous ARP
-// unless Config.NoGratuitousARP is set.
+// unless Config.NoGratuitousARP is set or dev is a layer-3 device
+// (link.Layer3), which has no ARP.
 func New(dev link.Device, cfg Config) (*Stack, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -120,6 +124,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		reasm6:     ipv6.NewReassembler(cfg.Reassembly6),
 		icmp6Limit: icmp.NewRateLimiter(cfg.ICMPErrorRate, cfg.ICMPErrorBurst),
 		has6:       mtu >= ipv6.MinMTU,
+		layer3:     link.IsLayer3(dev),
 		closed:     make(chan struct{}),
 		readDone:   make(chan struct{}),
 	}
@@ -161,7 +166,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		s.startAutoconf()
 	}
 	go s.readLoop()
-	if s.has4 && !cfg.NoGratuitousARP {
+	if s.has4 && !cfg.NoGratuitousARP && !s.layer3 {
 		s.sendGratuitousARP()
 	}
 	return s, nil
@@ -170,7 +175,7 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 // initAddrs publishes the configured addresses and sets the primary
 // IPv4 address from them.
 func (s *Stack) initAddrs() error {
-	a := &ifaddrs{}
+	a := &ifaddrs{layer3: s.layer3}
 	for _, p := range s.cfg.allAddrs() {
 		if p.Addr().Is4() {
 			a.v4 = append(a.v4, newAddr4(p))

@@ -204,6 +204,10 @@ func New(dev link.Device, cfg Config) *Device {
 // Unwrap returns the wrapped device.
 func (d *Device) Unwrap() link.Device { return d.dev }
 
+// Layer3 is the wrapped device's (link.Layer3): impairing a TUN's
+// packets leaves it a layer-3 link.
+func (d *Device) Layer3() bool { return link.IsLayer3(d.dev) }
+
 // MTU returns the wrapped device's MTU.
 func (d *Device) MTU() int { return d.dev.MTU() }
 
