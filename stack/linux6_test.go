@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/internal/netns"
-	"github.com/medina-net/medina/link/tap"
 )
 
 // Addresses of the IPv6 test with Linux: the kernel's side of the TAP is
@@ -36,20 +34,20 @@ var (
 func TestLinuxPeer6(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "ping", "socat", "tcpdump")
-	// Over the plain TAP and over one with offloads (tap.Config.Offload).
-	for _, offload := range []bool{false, true} {
-		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxPeer6(t, offload) })
+	// Over a TAP and a TUN, plain and with offloads (linuxLinks).
+	for _, l := range linuxLinks {
+		t.Run(l.name(), func(t *testing.T) { linuxPeer6(t, l) })
 	}
 }
 
-func linuxPeer6(t *testing.T, offload bool) {
-	tp := netns.NewTAP(t, tap.Config{Offload: offload})
-	ns, ifname := tp.NS, tp.Dev.Name()
+func linuxPeer6(t *testing.T, l linuxLink) {
+	k := l.open(t)
+	ns, ifname := k.ns, k.ifname
 	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
 	capture := filepath.Join(t.TempDir(), "linux-peer6.pcap")
 	stopCapture := startTCPDump(t, ns, ifname, capture)
 
-	s, err := New(tp.Dev, Config{
+	s, err := New(k.dev, Config{
 		Addr:  netip.PrefixFrom(netns.StackAddr, 24),
 		Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)},
 	})
@@ -69,9 +67,11 @@ func linuxPeer6(t *testing.T, offload bool) {
 			t.Fatalf("ping -6 %s from Linux lost packets:\n%s", dst, out)
 		}
 	}
-	neigh := ns.IP(t, "-6", "neigh", "show", stack6.String())
-	if !strings.Contains(neigh, s.HardwareAddr().String()) {
-		t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+	if !l.tun {
+		neigh := ns.IP(t, "-6", "neigh", "show", stack6.String())
+		if !strings.Contains(neigh, s.HardwareAddr().String()) {
+			t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+		}
 	}
 
 	for _, size := range []int{5, 1452, 3000} {
@@ -123,21 +123,21 @@ func linuxPeer6(t *testing.T, offload bool) {
 func TestLinuxTCP6(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "socat", "sha256sum", "head", "tcpdump")
-	// Over the plain TAP and over one with offloads (tap.Config.Offload).
-	for _, offload := range []bool{false, true} {
-		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxTCP6(t, offload) })
+	// Over a TAP and a TUN, plain and with offloads (linuxLinks).
+	for _, l := range linuxLinks {
+		t.Run(l.name(), func(t *testing.T) { linuxTCP6(t, l) })
 	}
 }
 
-func linuxTCP6(t *testing.T, offload bool) {
-	tp := netns.NewTAP(t, tap.Config{Offload: offload})
-	ns, ifname := tp.NS, tp.Dev.Name()
+func linuxTCP6(t *testing.T, l linuxLink) {
+	k := l.open(t)
+	ns, ifname := k.ns, k.ifname
 	ns.EnableIPv6(t, ifname, netip.PrefixFrom(kernel6, prefix6Len))
 	// Headers and a little payload: 16 MiB in full would make the
 	// comparison slow without showing more of the printers.
 	capture := filepath.Join(t.TempDir(), "linux-tcp6.pcap")
 	stopCapture := startTCPDump(t, ns, ifname, capture, "-s", "128")
-	s, err := New(tp.Dev, Config{Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)}})
+	s, err := New(k.dev, Config{Addrs: []netip.Prefix{netip.PrefixFrom(stack6, prefix6Len), netip.PrefixFrom(stackLL6, 64)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,64 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/internal/netns"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/tap"
+	"github.com/medina-net/medina/link/tun"
+	"github.com/medina-net/medina/pcap"
 )
+
+// linuxLink is a link to the Linux kernel that the Linux-peer tests run
+// over: a TAP or a TUN (a layer-3 link: no ARP, no Neighbor Discovery),
+// each plain or opened with offloads (virtio-net headers, whose
+// super-packets must change nothing a peer sees).
+type linuxLink struct{ tun, offload bool }
+
+// linuxLinks are the links every Linux-peer test that is not about ARP
+// or Neighbor Discovery runs over.
+var linuxLinks = []linuxLink{{false, false}, {false, true}, {true, false}, {true, true}}
+
+// name names a subtest: offload=false and offload=true over a TAP, as
+// the tests named them before TUNs came, and tun,offload=... over a TUN.
+func (l linuxLink) name() string {
+	n := fmt.Sprintf("offload=%v", l.offload)
+	if l.tun {
+		n = "tun," + n
+	}
+	return n
+}
+
+// kernelSide is a linuxLink opened: the stack's device, and the
+// namespace the kernel's side is in, up, with netns.KernelPrefix.
+type kernelSide struct {
+	dev    link.Device
+	ns     *netns.Namespace
+	ifname string
+	tap    *tap.Device // nil over a TUN
+	tun    *tun.Device // nil over a TAP
+}
+
+// open opens l in a fresh namespace (netns.NewTAP, netns.NewTUN), which
+// t's cleanup removes.
+func (l linuxLink) open(t *testing.T) *kernelSide {
+	t.Helper()
+	if l.tun {
+		tn := netns.NewTUN(t, tun.Config{Offload: l.offload})
+		return &kernelSide{dev: tn.Dev, ns: tn.NS, ifname: tn.Dev.Name(), tun: tn.Dev}
+	}
+	tp := netns.NewTAP(t, tap.Config{Offload: l.offload})
+	return &kernelSide{dev: tp.Dev, ns: tp.NS, ifname: tp.Dev.Name(), tap: tp.Dev}
+}
+
+// offloadStats returns the device's counters, in link/tap's struct
+// (link/tun's has the same fields), when it was opened with offloads.
+func (k *kernelSide) offloadStats() (tap.Stats, bool) {
+	if k.tun != nil {
+		on, _ := k.tun.Offload()
+		return tap.Stats(k.tun.Stats()), on
+	}
+	on, _ := k.tap.Offload()
+	return k.tap.Stats(), on
+}
 
 // TestLinuxPeer puts the stack on a TAP whose other side is the Linux
 // kernel, in a network namespace of its own, and has Linux ping it,
@@ -28,24 +84,23 @@ import (
 // /dev/net/tun, ping, socat and tcpdump, and skips with the reason without
 // them: without tcpdump, half of what it checks could not be checked.
 //
-// It runs over the plain TAP and over one opened with offloads
-// (tap.Config.Offload), whose virtio-net headers must change nothing a
-// peer sees.
+// It runs over each of linuxLinks: a TAP and a TUN, plain and with
+// offloads. Over a TUN there is no ARP, and tcpdump records raw IP.
 func TestLinuxPeer(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "ping", "socat", "tcpdump")
-	for _, offload := range []bool{false, true} {
-		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) { linuxPeer(t, offload) })
+	for _, l := range linuxLinks {
+		t.Run(l.name(), func(t *testing.T) { linuxPeer(t, l) })
 	}
 }
 
-func linuxPeer(t *testing.T, offload bool) {
-	tp := netns.NewTAP(t, tap.Config{Offload: offload})
-	ns, ifname := tp.NS, tp.Dev.Name()
+func linuxPeer(t *testing.T, l linuxLink) {
+	k := l.open(t)
+	ns, ifname := k.ns, k.ifname
 	capture := filepath.Join(t.TempDir(), "linux-peer.pcap")
 	stopCapture := startTCPDump(t, ns, ifname, capture)
 
-	s, err := New(tp.Dev, Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)})
+	s, err := New(k.dev, Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +112,17 @@ func linuxPeer(t *testing.T, offload bool) {
 	go echo(srv)
 	stack := netns.StackAddr.String()
 
-	// Linux pings the stack: ARP first, then five echoes, none lost.
+	// Linux pings the stack: ARP first (not over a TUN), then five
+	// echoes, none lost.
 	out := ns.Run(t, "ping", "-c", "5", "-i", "0.2", "-W", "2", stack)
 	if !strings.Contains(out, " 0% packet loss") {
 		t.Fatalf("ping from Linux lost packets:\n%s", out)
 	}
-	neigh := ns.IP(t, "neigh", "show", stack)
-	if !strings.Contains(neigh, s.HardwareAddr().String()) {
-		t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+	if !l.tun {
+		neigh := ns.IP(t, "neigh", "show", stack)
+		if !strings.Contains(neigh, s.HardwareAddr().String()) {
+			t.Errorf("Linux's neighbour table has no entry with the stack's MAC %v:\n%s", s.HardwareAddr(), neigh)
+		}
 	}
 
 	// Linux sends datagrams to the stack's echo server and reads them back.
@@ -105,6 +163,9 @@ func linuxPeer(t *testing.T, offload bool) {
 	}
 	if st.IP.InHdrErrors != 0 || st.UDP.InErrors != 0 {
 		t.Errorf("errors on a clean link: %+v", st)
+	}
+	if l.tun && st.ARP.OutRequests+st.ARP.OutReplies+st.ARP.InRequests+st.ARP.InReplies != 0 {
+		t.Errorf("ARP over a TUN: %+v", st.ARP)
 	}
 
 	stopCapture()
@@ -238,17 +299,33 @@ func compareWithTCPDump(t *testing.T, capture string) {
 			t.Fatalf("netdump %v: %v", args, err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("netdump %v differs from tcpdump on the TAP capture:\n--- tcpdump\n%s\n--- netdump\n%s", args, want, got)
+			t.Errorf("netdump %v differs from tcpdump on the capture:\n--- tcpdump\n%s\n--- netdump\n%s", args, want, got)
 		}
 		if len(want) == 0 {
 			t.Errorf("the capture is empty")
 		}
 	}
+	// TestLinuxPeer's exchange over a TUN, without ARP, is 20 packets.
 	n := countLines(t, capture)
-	if n < 20 {
+	if n < 16 {
 		t.Errorf("the capture holds only %d packets", n)
 	}
-	t.Logf("netdump prints the %d packets of the TAP capture as tcpdump does", n)
+	t.Logf("netdump prints the %d packets of the capture as tcpdump does (%s)", n, captureLinkType(capture))
+}
+
+// captureLinkType returns the link type of a pcap file, as tcpdump
+// names it, or "?" (Ethernet on a TAP, raw IP on a TUN).
+func captureLinkType(capture string) string {
+	f, err := os.Open(capture)
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	r, err := pcap.NewReader(f)
+	if err != nil {
+		return "?"
+	}
+	return r.LinkType().String()
 }
 
 func tz(cmd *exec.Cmd) *exec.Cmd {

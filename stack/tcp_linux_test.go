@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/medina-net/medina/internal/netns"
-	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/impair"
 	"github.com/medina-net/medina/link/tap"
 	"github.com/medina-net/medina/tcp"
@@ -54,6 +53,9 @@ var linuxImpairment = impair.Profile{Loss: 0.02, Reorder: 0.25}
 //     namespace (the kernel's TCP) to the stack's server, and from the
 //     stack's clients to the server in the namespace.
 //
+// Each runs over the links of linuxLinks: a TAP and a TUN (subtests
+// named tun-...), plain and with offloads (...-offload).
+//
 // Bodies are deterministic pseudo-random bytes, and every transfer's
 // SHA-256 is checked. The stack's frames are recorded (headers only) and
 // saved under os.TempDir when a subtest fails. It needs root,
@@ -73,52 +75,58 @@ func TestTCPLinuxPeer(t *testing.T) {
 		if v6 {
 			fam = "ipv6/"
 		}
-		for _, offload := range []bool{false, true} {
+		for _, l := range linuxLinks {
 			for _, impaired := range []bool{false, true} {
-				name := fam + "clean"
-				if impaired {
-					name = fam + "impaired"
-				}
-				if offload {
-					// The TAP with virtio-net headers: the kernel sends
-					// TCP super-packets that the device cuts up.
-					name += "-offload"
-				}
+				name := fam + l.tcpName(impaired)
 				t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
 					needCurl(t)
-					env := newLinuxTCPEnv(t, v6, impaired, offload)
+					env := newLinuxTCPEnv(t, v6, impaired, l)
 					curlFetchesFromStack(t, env)
 					env.checkOffloadSend(t, impaired)
 				})
 				t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
-					env := newLinuxTCPEnv(t, v6, impaired, offload)
+					env := newLinuxTCPEnv(t, v6, impaired, l)
 					stackFetchesFromLinux(t, env)
 					env.checkOffload(t, impaired)
 				})
 			}
 		}
-		for _, offload := range []bool{false, true} {
-			name := fam + "clean"
-			if offload {
-				name += "-offload"
-			}
+		for _, l := range linuxLinks {
+			name := fam + l.tcpName(false)
 			t.Run(name+"/linux-clients-to-stack", func(t *testing.T) {
-				linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false, offload))
+				linuxClientsToStack(t, newLinuxTCPEnv(t, v6, false, l))
 			})
 			t.Run(name+"/stack-clients-to-linux", func(t *testing.T) {
-				stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false, offload))
+				stackClientsToLinux(t, newLinuxTCPEnv(t, v6, false, l))
 			})
 		}
 	}
 }
 
-// linuxTCPEnv is a stack on a TAP whose kernel side is in a namespace,
-// talking IPv4 or IPv6.
+// tcpName names TestTCPLinuxPeer's subtests over l: clean or impaired,
+// "tun-" first over a TUN, "-offload" last with virtio-net headers (the
+// kernel sends TCP super-packets that the device cuts up).
+func (l linuxLink) tcpName(impaired bool) string {
+	name := "clean"
+	if impaired {
+		name = "impaired"
+	}
+	if l.tun {
+		name = "tun-" + name
+	}
+	if l.offload {
+		name += "-offload"
+	}
+	return name
+}
+
+// linuxTCPEnv is a stack on a TAP or a TUN whose kernel side is in a
+// namespace, talking IPv4 or IPv6.
 type linuxTCPEnv struct {
 	s      *Stack
-	dev    *tap.Device
+	k      *kernelSide
 	ns     *netns.Namespace
-	ifname string         // the TAP, in ns
+	ifname string         // the TAP or TUN, in ns
 	imp    *impair.Device // nil when not impaired
 	capt   *memCapture
 	seed   uint64
@@ -126,17 +134,16 @@ type linuxTCPEnv struct {
 	kernel netip.Addr // the kernel's, on the TAP
 }
 
-// newLinuxTCPEnv makes the TAP and the stack; over IPv6 (v6), the stack
-// has only IPv6 addresses, so that nothing can fall back to IPv4. offload
-// opens the TAP with virtio-net headers and offloads (tap.Config.Offload).
-func newLinuxTCPEnv(t *testing.T, v6, impaired, offload bool) *linuxTCPEnv {
+// newLinuxTCPEnv opens l and makes the stack; over IPv6 (v6), the stack
+// has only IPv6 addresses, so that nothing can fall back to IPv4.
+func newLinuxTCPEnv(t *testing.T, v6, impaired bool, l linuxLink) *linuxTCPEnv {
 	t.Helper()
-	tp := netns.NewTAP(t, tap.Config{Offload: offload})
-	env := &linuxTCPEnv{dev: tp.Dev, ns: tp.NS, ifname: tp.Dev.Name(), seed: uint64(time.Now().UnixNano()),
+	k := l.open(t)
+	env := &linuxTCPEnv{k: k, ns: k.ns, ifname: k.ifname, seed: uint64(time.Now().UnixNano()),
 		stack: netns.StackAddr, kernel: netns.KernelAddr}
 	cfg := Config{Addr: netip.PrefixFrom(netns.StackAddr, 24)}
 	if v6 {
-		tp.NS.EnableIPv6(t, env.ifname, netns.KernelPrefix6)
+		k.ns.EnableIPv6(t, env.ifname, netns.KernelPrefix6)
 		env.stack, env.kernel = netns.StackAddr6, netns.KernelAddr6
 		cfg = Config{Addrs: []netip.Prefix{
 			netip.PrefixFrom(netns.StackAddr6, netns.KernelPrefix6.Bits()),
@@ -144,13 +151,14 @@ func newLinuxTCPEnv(t *testing.T, v6, impaired, offload bool) *linuxTCPEnv {
 		}}
 	}
 	cfg.Rand = SeededRand(env.seed)
-	var dev link.Device = tp.Dev
+	dev := k.dev
 	if impaired {
-		env.imp = impair.New(tp.Dev, impair.Config{Seed: env.seed, Tx: linuxImpairment, Rx: linuxImpairment})
+		env.imp = impair.New(k.dev, impair.Config{Seed: env.seed, Tx: linuxImpairment, Rx: linuxImpairment})
 		dev = env.imp
 	}
 	// Headers and a little payload are enough to follow the connection.
-	capt := newMemCapture(t, 128, tp.Dev.Name())
+	// Over a TUN the frames carry their synthetic headers.
+	capt := newMemCapture(t, 128, k.ifname)
 	env.capt = capt
 	capt.saveOnFailure(t, fmt.Sprintf("seed%d", env.seed), *tcpLinuxPcap)
 	s, err := New(capt.tap(0, dev, nil), cfg)
@@ -604,10 +612,10 @@ func TestTCPLinuxHelper(t *testing.T) {
 // see wire-size frames and so reads them cut.
 func (env *linuxTCPEnv) checkOffload(t *testing.T, impaired bool) {
 	t.Helper()
-	if on, _ := env.dev.Offload(); !on {
+	st, on := env.k.offloadStats()
+	if !on {
 		return
 	}
-	st := env.dev.Stats()
 	t.Logf("offload: %d super-packets (%d taken whole), %d segments, %d checksums completed, %d dropped",
 		st.RxSuperPackets, st.RxSuperWhole, st.RxSegments, st.RxCsumCompleted, st.RxDropped)
 	if st.RxSuperPackets == 0 || st.RxSegments < 2*st.RxSuperPackets {
@@ -632,10 +640,10 @@ func (env *linuxTCPEnv) checkOffload(t *testing.T, impaired bool) {
 // must see wire-size frames, it must have sent none.
 func (env *linuxTCPEnv) checkOffloadSend(t *testing.T, impaired bool) {
 	t.Helper()
-	if on, _ := env.dev.Offload(); !on {
+	st, on := env.k.offloadStats()
+	if !on {
 		return
 	}
-	st := env.dev.Stats()
 	t.Logf("offload: %d super-frames written, %d frames in all", st.TxSuperPackets, st.TxFrames)
 	switch {
 	case impaired && st.TxSuperPackets != 0:
