@@ -3,8 +3,11 @@ package stack
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
+	"net/http"
 	"net/netip"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -292,6 +295,40 @@ func TestLayer3NoDAD(t *testing.T) {
 		n, _ := eb.ReadFrame(buf)
 		if f := ethernet.Frame(buf[:n]); f.Type() != ethernet.TypeIPv6 || n > 14+40 && buf[14+40] == 135 {
 			t.Errorf("the stack sent % x", buf[:min(n, 64)])
+		}
+	}
+}
+
+// HTTPS (crypto/tls, HTTP/2) between two stacks over a layer-3 link, to
+// each family's address.
+func TestLayer3HTTPS(t *testing.T) {
+	ea, eb := pipe.NewLayer3(pipe.Config{Queue: 4096})
+	sa, sb := layer3Stacks(t, ea, eb)
+	cert, pool := selfSigned(t, "medina.test")
+	ln, err := sa.Listen("tcp", ":443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: testHandler(), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	go srv.ServeTLS(ln, "", "")
+	defer srv.Close()
+	tr := &http.Transport{
+		DialContext:       sb.DialContext,
+		TLSClientConfig:   &tls.Config{RootCAs: pool, ServerName: "medina.test"},
+		ForceAttemptHTTP2: true,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: time.Minute}
+	const n = 1 << 20
+	for _, to := range []netip.Addr{l3A4.Addr(), l3A6.Addr()} {
+		resp, err := client.Get("https://" + netip.AddrPortFrom(to, 443).String() + "/large?n=" + strconv.Itoa(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || !bytes.Equal(body, pattern(n, n)) || resp.ProtoMajor != 2 || resp.TLS == nil {
+			t.Fatalf("GET from %v: %d bytes (%v), %s, TLS %v", to, len(body), err, resp.Proto, resp.TLS != nil)
 		}
 	}
 }

@@ -214,13 +214,20 @@ func NewTAP(t testing.TB, cfg tap.Config) *TAP {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ns.adopt(t, dev.Name(), dev.Close)
+	return &TAP{Dev: dev, NS: ns, KernelMAC: dev.KernelAddr()}
+}
+
+// adopt moves the interface name into ns, gives it KernelPrefix and
+// brings it up; closeDev, which removes it, runs when t ends.
+func (ns *Namespace) adopt(t testing.TB, name string, closeDev func() error) {
+	t.Helper()
 	// Registered after the namespace's cleanup, so it runs first: the
 	// interface goes with its file.
-	t.Cleanup(func() { dev.Close() })
-	ns.MoveLink(t, dev.Name())
-	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", dev.Name())
-	ns.IP(t, "link", "set", dev.Name(), "up")
-	return &TAP{Dev: dev, NS: ns, KernelMAC: dev.KernelAddr()}
+	t.Cleanup(func() { closeDev() })
+	ns.MoveLink(t, name)
+	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", name)
+	ns.IP(t, "link", "set", name, "up")
 }
 
 // TUN is a TUN interface whose kernel side is in a namespace of its own,
@@ -245,10 +252,7 @@ func NewTUN(t testing.TB, cfg tun.Config) *TUN {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { dev.Close() })
-	ns.MoveLink(t, dev.Name())
-	ns.IP(t, "addr", "add", KernelPrefix.String(), "dev", dev.Name())
-	ns.IP(t, "link", "set", dev.Name(), "up")
+	ns.adopt(t, dev.Name(), dev.Close)
 	return &TUN{Dev: dev, NS: ns}
 }
 

@@ -62,48 +62,6 @@ func parseARP(f []byte) (arp, bool) {
 	return p, true
 }
 
-// frames reads dev in a goroutine until it is closed and sends copies of
-// the frames on the channel it returns.
-func frames(t *testing.T, dev link.Device) <-chan []byte {
-	ch := make(chan []byte, 64)
-	go func() {
-		defer close(ch)
-		buf := make([]byte, link.FrameLen(dev))
-		for {
-			n, err := dev.ReadFrame(buf)
-			if err != nil {
-				if !errors.Is(err, net.ErrClosed) {
-					t.Errorf("ReadFrame: %v", err)
-				}
-				return
-			}
-			ch <- bytes.Clone(buf[:n])
-		}
-	}()
-	return ch
-}
-
-// expect returns the first frame from ch that match accepts, skipping
-// others, or fails t after a while.
-func expect(t *testing.T, ch <-chan []byte, what string, match func([]byte) bool) []byte {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-ch:
-			if !ok {
-				t.Fatalf("device closed while waiting for %s", what)
-			}
-			if match(f) {
-				return f
-			}
-			t.Logf("skipping a frame of %d bytes, type %#04x, while waiting for %s", len(f), uint16(ethernet.Frame(f).Type()), what)
-		case <-timeout:
-			t.Fatalf("no %s within 10s", what)
-		}
-	}
-}
-
 func TestBadNames(t *testing.T) {
 	for _, name := range []string{"abcdefghijklmnop", "a/b", "a b", "a:1", ".", "..", "x%d%d", "x%s"} {
 		if _, err := tap.Open(tap.Config{Name: name}); !errors.Is(err, tap.ErrName) {
@@ -292,12 +250,12 @@ func arpExchange(t *testing.T, cfg tap.Config) {
 	if on, _ := d.Offload(); on != cfg.Offload {
 		t.Fatalf("Offload() = %v, want %v", on, cfg.Offload)
 	}
-	ch := frames(t, d)
+	ch := netns.Frames(t, d)
 	me := d.HardwareAddr()
 	if err := d.WriteFrame(arpFrame(1, ethernet.Broadcast, me, netns.StackAddr, ethernet.Addr{}, netns.KernelAddr)); err != nil {
 		t.Fatal(err)
 	}
-	f := expect(t, ch, "an ARP reply", func(f []byte) bool {
+	f := netns.Expect(t, ch, "an ARP reply", func(f []byte) bool {
 		p, ok := parseARP(f)
 		return ok && p.op == 2
 	})
@@ -323,7 +281,7 @@ func arpExchange(t *testing.T, cfg tap.Config) {
 func ping(t *testing.T, tp *netns.TAP, size int) {
 	d := tp.Dev
 	me := d.HardwareAddr()
-	ch := frames(t, d)
+	ch := netns.Frames(t, d)
 	cmd := tp.NS.Command("ping", "-c", "1", "-W", "10", "-s", strconv.Itoa(size), netns.StackAddr.String())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -332,7 +290,7 @@ func ping(t *testing.T, tp *netns.TAP, size int) {
 	}
 	defer cmd.Process.Kill()
 
-	f := expect(t, ch, "the kernel's ARP request", func(f []byte) bool {
+	f := netns.Expect(t, ch, "the kernel's ARP request", func(f []byte) bool {
 		p, ok := parseARP(f)
 		return ok && p.op == 1 && p.tpa == netns.StackAddr
 	})
@@ -342,7 +300,7 @@ func ping(t *testing.T, tp *netns.TAP, size int) {
 	}
 	d.WriteFrame(arpFrame(2, tp.KernelMAC, me, netns.StackAddr, tp.KernelMAC, netns.KernelAddr))
 
-	f = expect(t, ch, "an ICMP echo request", func(f []byte) bool {
+	f = netns.Expect(t, ch, "an ICMP echo request", func(f []byte) bool {
 		return ethernet.Frame(f).Type() == ethernet.TypeIPv4 && len(f) >= 14+20+8 && f[14+9] == 1 && f[14+20] == 8
 	})
 	if want := 14 + 20 + 8 + size; len(f) != want {
@@ -456,10 +414,10 @@ func TestImpaired(t *testing.T) {
 	const delay = 30 * time.Millisecond
 	d := impair.New(tp.Dev, impair.Config{Tx: impair.Profile{Delay: delay}, Rx: impair.Profile{Delay: delay}})
 	defer d.Close()
-	ch := frames(t, d)
+	ch := netns.Frames(t, d)
 	start := time.Now()
 	d.WriteFrame(arpFrame(1, ethernet.Broadcast, d.HardwareAddr(), netns.StackAddr, ethernet.Addr{}, netns.KernelAddr))
-	expect(t, ch, "an ARP reply", func(f []byte) bool {
+	netns.Expect(t, ch, "an ARP reply", func(f []byte) bool {
 		p, ok := parseARP(f)
 		return ok && p.op == 2
 	})

@@ -54,48 +54,6 @@ func isEcho(d *tun.Device, f []byte, typ byte) bool {
 		fr.Type() == ethernet.TypeIPv4 && f[ethernet.HeaderLen+9] == 1 && f[ethernet.HeaderLen+20] == typ
 }
 
-// frames reads dev in a goroutine until it is closed and sends copies of
-// the frames on the channel it returns.
-func frames(t *testing.T, dev link.Device) <-chan []byte {
-	ch := make(chan []byte, 64)
-	go func() {
-		defer close(ch)
-		buf := make([]byte, link.FrameLen(dev))
-		for {
-			n, err := dev.ReadFrame(buf)
-			if err != nil {
-				if !errors.Is(err, net.ErrClosed) {
-					t.Errorf("ReadFrame: %v", err)
-				}
-				return
-			}
-			ch <- bytes.Clone(buf[:n])
-		}
-	}()
-	return ch
-}
-
-// expect returns the first frame from ch that match accepts, skipping
-// others, or fails t after a while.
-func expect(t *testing.T, ch <-chan []byte, what string, match func([]byte) bool) []byte {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case f, ok := <-ch:
-			if !ok {
-				t.Fatalf("device closed while waiting for %s", what)
-			}
-			if match(f) {
-				return f
-			}
-			t.Logf("skipping a frame of %d bytes, % x, while waiting for %s", len(f), f[:min(len(f), 34)], what)
-		case <-timeout:
-			t.Fatalf("no %s within 10s", what)
-		}
-	}
-}
-
 func TestBadNames(t *testing.T) {
 	for _, name := range []string{"abcdefghijklmnop", "a/b", "a b", "a:1", ".", "..", "x%d%d", "x%s"} {
 		if _, err := tun.Open(tun.Config{Name: name}); !errors.Is(err, tun.ErrName) {
@@ -270,7 +228,7 @@ func TestJumboPackets(t *testing.T) {
 
 func ping(t *testing.T, tn *netns.TUN, size int) {
 	d := tn.Dev
-	ch := frames(t, d)
+	ch := netns.Frames(t, d)
 	cmd := tn.NS.Command("ping", "-c", "1", "-W", "10", "-s", strconv.Itoa(size), netns.StackAddr.String())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -278,7 +236,7 @@ func ping(t *testing.T, tn *netns.TUN, size int) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	f := expect(t, ch, "an ICMP echo request", func(f []byte) bool { return isEcho(d, f, 8) })
+	f := netns.Expect(t, ch, "an ICMP echo request", func(f []byte) bool { return isEcho(d, f, 8) })
 	if want := 14 + 20 + 8 + size; len(f) != want {
 		t.Errorf("echo request of %d bytes, want %d", len(f), want)
 	}
