@@ -27,11 +27,6 @@ func (d *gsoPipe) MaxGSO() int { return 65535 + 14 }
 
 func (d *gsoPipe) WriteGSO(frame []byte, gso link.GSO) error {
 	d.supers.Add(1)
-	return writeCut(frame, gso, d.End.WriteFrame)
-}
-
-// writeCut cuts a super-frame into its segments and writes each.
-func writeCut(frame []byte, gso link.GSO, write func([]byte) error) error {
 	cut, err := vnet.SegmenterFor(frame, gso)
 	if err != nil {
 		return err
@@ -42,7 +37,7 @@ func writeCut(frame []byte, gso link.GSO, write func([]byte) error) error {
 		if err != nil {
 			return err
 		}
-		if err := write(buf[:n]); err != nil {
+		if err := d.End.WriteFrame(buf[:n]); err != nil {
 			return err
 		}
 	}

@@ -17,8 +17,9 @@ var ErrNotIP = errors.New("pipe: not an IP packet")
 // Layer3End is one end of a layer-3 pipe (NewLayer3): a point-to-point
 // link that carries bare IP packets, as two TUN interfaces joined back to
 // back would. It implements link.Device, link.BatchReader,
-// link.BatchWriter, link.Swapper and link.Layer3, and is safe for
-// concurrent use.
+// link.BatchWriter, link.Swapper, link.Layer3, and link.GSOWriter and
+// link.OffloadReader, which exchange TCP super-frames with
+// Config.Offload as End's do; it is safe for concurrent use.
 //
 // Frames keep the Ethernet layout link.Layer3 describes: what a writer
 // puts in a frame's first 14 bytes does not cross, and a reader finds in
@@ -39,6 +40,9 @@ var (
 	_ link.BatchWriter = (*Layer3End)(nil)
 	_ link.Swapper     = (*Layer3End)(nil)
 	_ link.Layer3      = (*Layer3End)(nil)
+
+	_ link.GSOWriter     = (*Layer3End)(nil)
+	_ link.OffloadReader = (*Layer3End)(nil)
 )
 
 // NewLayer3 returns the two ends of a new layer-3 pipe, configured as New
@@ -154,6 +158,31 @@ func (l *Layer3End) WriteFrames(frames [][]byte) (int, error) {
 		}
 	}
 	return l.e.WriteFrames(frames)
+}
+
+// MaxGSO is End.MaxGSO: 0 without Config.Offload.
+func (l *Layer3End) MaxGSO() int { return l.e.MaxGSO() }
+
+// WriteGSO is End.WriteGSO for a super-frame that carries an IP packet;
+// one that does not is refused with ErrNotIP.
+func (l *Layer3End) WriteGSO(frame []byte, gso link.GSO) error {
+	if err := l.check(frame); err != nil {
+		return err
+	}
+	return l.e.WriteGSO(frame, gso)
+}
+
+// MaxReadFrame is End.MaxReadFrame: 0 without Config.Offload.
+func (l *Layer3End) MaxReadFrame() int { return l.e.MaxReadFrame() }
+
+// ReadFramesOffload is End.ReadFramesOffload, each frame behind its
+// synthetic header.
+func (l *Layer3End) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload) (int, error) {
+	n, err := l.e.ReadFramesOffload(bufs, lens, offs)
+	for i := range n {
+		l.header(bufs[i], lens[i])
+	}
+	return n, err
 }
 
 // SwapWriteFrame is End.SwapWriteFrame for a frame that carries an IP
