@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medina-net/medina/checksum"
 	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/internal/netns"
 	"github.com/medina-net/medina/link"
@@ -84,11 +82,6 @@ func TestRandomAddr(t *testing.T) {
 	}
 }
 
-func sysfs(name, file string) string {
-	b, _ := os.ReadFile("/sys/class/net/" + name + "/" + file)
-	return strings.TrimSpace(string(b))
-}
-
 func TestOpenDefaults(t *testing.T) {
 	netns.Available(t)
 	d, err := tap.Open(tap.Config{})
@@ -99,15 +92,15 @@ func TestOpenDefaults(t *testing.T) {
 	if !strings.HasPrefix(d.Name(), "tap") {
 		t.Errorf("Name = %q, want tapN", d.Name())
 	}
-	if d.MTU() != 1500 || sysfs(d.Name(), "mtu") != "1500" {
-		t.Errorf("MTU = %d, interface's %s; want 1500", d.MTU(), sysfs(d.Name(), "mtu"))
+	if d.MTU() != 1500 || netns.Sysfs(d.Name(), "mtu") != "1500" {
+		t.Errorf("MTU = %d, interface's %s; want 1500", d.MTU(), netns.Sysfs(d.Name(), "mtu"))
 	}
 	a, k := d.HardwareAddr(), d.KernelAddr()
 	if a.IsMulticast() || a[0]&2 == 0 {
 		t.Errorf("HardwareAddr = %v, want unicast, locally administered", a)
 	}
-	if k.String() != sysfs(d.Name(), "address") || k == a {
-		t.Errorf("KernelAddr = %v, the interface has %s, ours is %v", k, sysfs(d.Name(), "address"), a)
+	if k.String() != netns.Sysfs(d.Name(), "address") || k == a {
+		t.Errorf("KernelAddr = %v, the interface has %s, ours is %v", k, netns.Sysfs(d.Name(), "address"), a)
 	}
 
 	// A pattern, an address and an MTU of our choosing.
@@ -120,19 +113,9 @@ func TestOpenDefaults(t *testing.T) {
 	if !strings.HasPrefix(e.Name(), "mdn") || e.Name() == "mdn%d" {
 		t.Errorf("Name = %q, want mdnN", e.Name())
 	}
-	if e.MTU() != 9000 || sysfs(e.Name(), "mtu") != "9000" || e.HardwareAddr() != mine {
-		t.Errorf("MTU %d (interface %s), address %v", e.MTU(), sysfs(e.Name(), "mtu"), e.HardwareAddr())
+	if e.MTU() != 9000 || netns.Sysfs(e.Name(), "mtu") != "9000" || e.HardwareAddr() != mine {
+		t.Errorf("MTU %d (interface %s), address %v", e.MTU(), netns.Sysfs(e.Name(), "mtu"), e.HardwareAddr())
 	}
-}
-
-func gone(name string) bool {
-	for range 50 {
-		if _, err := os.Stat("/sys/class/net/" + name); errors.Is(err, os.ErrNotExist) {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
 }
 
 func TestPersist(t *testing.T) {
@@ -147,7 +130,7 @@ func TestPersist(t *testing.T) {
 		t.Errorf("Name = %q, want %q", d.Name(), name)
 	}
 	d.Close()
-	if gone(name) {
+	if netns.Gone(name) {
 		t.Fatal("a persistent TAP went away with its file")
 	}
 	// Open attaches to it again; without Persist it goes on Close.
@@ -156,7 +139,7 @@ func TestPersist(t *testing.T) {
 		t.Fatalf("attaching to a persistent TAP: %v", err)
 	}
 	d.Close()
-	if !gone(name) {
+	if !netns.Gone(name) {
 		t.Error("the TAP stayed after its persistence was cleared and its file closed")
 	}
 }
@@ -173,42 +156,7 @@ func closeUnblocksRead(t *testing.T, cfg tap.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := d.Name()
-	errc := make(chan error, 2)
-	go func() {
-		_, err := d.ReadFrame(make([]byte, 1518))
-		errc <- err
-	}()
-	go func() {
-		_, err := d.ReadFrames([][]byte{make([]byte, 1518), make([]byte, 1518)}, make([]int, 2))
-		errc <- err
-	}()
-	time.Sleep(50 * time.Millisecond) // let them block
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		select {
-		case err := <-errc:
-			if !errors.Is(err, net.ErrClosed) {
-				t.Errorf("blocked read returned %v, want net.ErrClosed", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("Close did not unblock a blocked read")
-		}
-	}
-	if err := d.WriteFrame(make([]byte, 60)); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("WriteFrame after Close: %v, want net.ErrClosed", err)
-	}
-	if _, err := d.ReadFrame(make([]byte, 1518)); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("ReadFrame after Close: %v, want net.ErrClosed", err)
-	}
-	if err := d.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	if !gone(name) {
-		t.Errorf("%s still exists after Close", name)
-	}
+	netns.CloseUnblocksRead(t, d)
 }
 
 func TestWriteWhileDown(t *testing.T) {
@@ -309,18 +257,11 @@ func ping(t *testing.T, tp *netns.TAP, size int) {
 	if fr := ethernet.Frame(f); fr.Dst() != me {
 		t.Errorf("echo request to %v, want %v", fr.Dst(), me)
 	}
-	// Swap the addresses and make it a reply: the IPv4 checksum is the
-	// same, and the ICMP checksum changes with the type.
 	r := bytes.Clone(f)
 	fr := ethernet.Frame(r)
 	fr.SetDst(tp.KernelMAC)
 	fr.SetSrc(me)
-	ip := r[14:]
-	copy(ip[12:16], f[14+16:14+20])
-	copy(ip[16:20], f[14+12:14+16])
-	icmp := ip[20:]
-	icmp[0] = 0
-	binary.BigEndian.PutUint16(icmp[2:], checksum.Update(binary.BigEndian.Uint16(icmp[2:]), 0x0800, 0x0000))
+	netns.EchoReply(r)
 	if err := d.WriteFrame(r); err != nil {
 		t.Fatal(err)
 	}
@@ -365,30 +306,11 @@ func TestReadFramesAndShortBuffer(t *testing.T) {
 	// The kernel answers within each write(2), in its softirq, so the
 	// replies are queued by now; the pause is for a loaded machine.
 	time.Sleep(100 * time.Millisecond)
-	bufs := make([][]byte, 2*burst)
-	for i := range bufs {
-		bufs[i] = make([]byte, link.FrameLen(d))
-	}
-	lens := make([]int, len(bufs))
-	total, first := 0, 0
-	for total < burst {
-		n, err := d.ReadFrames(bufs, lens)
-		if err != nil {
-			t.Fatal(err)
+	netns.ReadBurst(t, d, burst, func(i int, f []byte) {
+		if p, ok := parseARP(f); !ok || p.op != 2 || p.tha != me {
+			t.Errorf("frame %d of the burst is not our ARP reply: % x", i, f)
 		}
-		if first == 0 {
-			first = n
-		}
-		for i := range n {
-			if p, ok := parseARP(bufs[i][:lens[i]]); !ok || p.op != 2 || p.tha != me {
-				t.Errorf("frame %d of the burst is not our ARP reply: % x", total+i, bufs[i][:lens[i]])
-			}
-		}
-		total += n
-	}
-	if first < 2 || total != burst {
-		t.Errorf("ReadFrames took %d frames of a queued burst of %d at once (%d in all)", first, burst, total)
-	}
+	})
 
 	if err := d.WriteFrame(req); err != nil {
 		t.Fatal(err)
@@ -445,7 +367,7 @@ func TestCleanup(t *testing.T) {
 	if strings.Contains(string(out), ns) {
 		t.Errorf("namespace %s still listed:\n%s", ns, out)
 	}
-	if !gone(name) {
+	if !netns.Gone(name) {
 		t.Errorf("%s still exists", name)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -62,11 +61,6 @@ func TestBadNames(t *testing.T) {
 	}
 }
 
-func sysfs(name, file string) string {
-	b, _ := os.ReadFile("/sys/class/net/" + name + "/" + file)
-	return strings.TrimSpace(string(b))
-}
-
 func TestOpenDefaults(t *testing.T) {
 	netns.Available(t)
 	for _, offload := range []bool{false, true} {
@@ -79,11 +73,11 @@ func TestOpenDefaults(t *testing.T) {
 			if !strings.HasPrefix(d.Name(), "tun") {
 				t.Errorf("Name = %q, want tunN", d.Name())
 			}
-			if d.MTU() != 1500 || sysfs(d.Name(), "mtu") != "1500" {
-				t.Errorf("MTU = %d, interface's %s; want 1500", d.MTU(), sysfs(d.Name(), "mtu"))
+			if d.MTU() != 1500 || netns.Sysfs(d.Name(), "mtu") != "1500" {
+				t.Errorf("MTU = %d, interface's %s; want 1500", d.MTU(), netns.Sysfs(d.Name(), "mtu"))
 			}
 			// ARPHRD_NONE: a link without link-layer addresses.
-			if typ := sysfs(d.Name(), "type"); typ != "65534" {
+			if typ := netns.Sysfs(d.Name(), "type"); typ != "65534" {
 				t.Errorf("interface type %s, want 65534 (ARPHRD_NONE)", typ)
 			}
 			if a := d.HardwareAddr(); a.IsMulticast() || a[0]&2 == 0 {
@@ -106,19 +100,9 @@ func TestOpenDefaults(t *testing.T) {
 	if !strings.HasPrefix(e.Name(), "mdnt") || e.Name() == "mdnt%d" {
 		t.Errorf("Name = %q, want mdntN", e.Name())
 	}
-	if e.MTU() != 9000 || sysfs(e.Name(), "mtu") != "9000" {
-		t.Errorf("MTU %d (interface %s)", e.MTU(), sysfs(e.Name(), "mtu"))
+	if e.MTU() != 9000 || netns.Sysfs(e.Name(), "mtu") != "9000" {
+		t.Errorf("MTU %d (interface %s)", e.MTU(), netns.Sysfs(e.Name(), "mtu"))
 	}
-}
-
-func gone(name string) bool {
-	for range 50 {
-		if _, err := os.Stat("/sys/class/net/" + name); errors.Is(err, os.ErrNotExist) {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
 }
 
 func TestPersist(t *testing.T) {
@@ -130,14 +114,14 @@ func TestPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close()
-	if gone(name) {
+	if netns.Gone(name) {
 		t.Fatal("a persistent TUN went away with its file")
 	}
 	if d, err = tun.Open(tun.Config{Name: name}); err != nil {
 		t.Fatalf("attaching to a persistent TUN: %v", err)
 	}
 	d.Close()
-	if !gone(name) {
+	if !netns.Gone(name) {
 		t.Error("the TUN stayed after its persistence was cleared and its file closed")
 	}
 }
@@ -150,36 +134,7 @@ func TestCloseUnblocksRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			name := d.Name()
-			errc := make(chan error, 2)
-			go func() {
-				_, err := d.ReadFrame(make([]byte, 1518))
-				errc <- err
-			}()
-			go func() {
-				_, err := d.ReadFrames([][]byte{make([]byte, 1518), make([]byte, 1518)}, make([]int, 2))
-				errc <- err
-			}()
-			time.Sleep(50 * time.Millisecond)
-			if err := d.Close(); err != nil {
-				t.Fatal(err)
-			}
-			for range 2 {
-				select {
-				case err := <-errc:
-					if !errors.Is(err, net.ErrClosed) {
-						t.Errorf("blocked read returned %v, want net.ErrClosed", err)
-					}
-				case <-time.After(5 * time.Second):
-					t.Fatal("Close did not unblock a blocked read")
-				}
-			}
-			if err := d.WriteFrame(make([]byte, 60)); !errors.Is(err, net.ErrClosed) {
-				t.Errorf("WriteFrame after Close: %v, want net.ErrClosed", err)
-			}
-			if !gone(name) {
-				t.Errorf("%s still exists after Close", name)
-			}
+			netns.CloseUnblocksRead(t, d)
 		})
 	}
 }
@@ -241,13 +196,8 @@ func ping(t *testing.T, tn *netns.TUN, size int) {
 		t.Errorf("echo request of %d bytes, want %d", len(f), want)
 	}
 	r := bytes.Clone(f)
-	clear(r[:ethernet.HeaderLen])
-	ip := r[ethernet.HeaderLen:]
-	copy(ip[12:16], f[14+16:14+20])
-	copy(ip[16:20], f[14+12:14+16])
-	icmp := ip[20:]
-	icmp[0] = 0
-	binary.BigEndian.PutUint16(icmp[2:], checksum.Update(binary.BigEndian.Uint16(icmp[2:]), 0x0800, 0x0000))
+	clear(r[:ethernet.HeaderLen]) // a TUN does not read it
+	netns.EchoReply(r)
 	if err := d.WriteFrame(r); err != nil {
 		t.Fatal(err)
 	}
@@ -283,31 +233,11 @@ func readFramesAndShortBuffer(t *testing.T, tn *netns.TUN) {
 	// The kernel answers within each write(2); the pause is for a
 	// loaded machine.
 	time.Sleep(100 * time.Millisecond)
-	bufs := make([][]byte, 2*burst)
-	for i := range bufs {
-		bufs[i] = make([]byte, link.FrameLen(d))
-	}
-	lens := make([]int, len(bufs))
-	total, first := 0, 0
-	for total < burst {
-		n, err := d.ReadFrames(bufs, lens)
-		if err != nil {
-			t.Fatal(err)
+	netns.ReadBurst(t, d, burst, func(i int, f []byte) {
+		if !isEcho(d, f, 0) || len(f) != 14+20+8+32 {
+			t.Errorf("frame %d of the burst is not an echo reply: % x", i, f)
 		}
-		if first == 0 {
-			first = n
-		}
-		for i := range n {
-			f := bufs[i][:lens[i]]
-			if !isEcho(d, f, 0) || lens[i] != 14+20+8+32 {
-				t.Errorf("frame %d of the burst is not an echo reply: % x", total+i, f)
-			}
-		}
-		total += n
-	}
-	if first < 2 || total != burst {
-		t.Errorf("ReadFrames took %d frames of a queued burst of %d at once (%d in all)", first, burst, total)
-	}
+	})
 
 	for _, size := range []int{20, 14, 5} {
 		if err := d.WriteFrame(echoFrame(8, netns.StackAddr, netns.KernelAddr, 7, 99, 32)); err != nil {
