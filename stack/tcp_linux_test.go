@@ -20,9 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/internal/netns"
 	"github.com/medina-net/medina/link/impair"
 	"github.com/medina-net/medina/link/tap"
+	"github.com/medina-net/medina/pcap"
 	"github.com/medina-net/medina/tcp"
 )
 
@@ -81,13 +83,17 @@ func TestTCPLinuxPeer(t *testing.T) {
 				t.Run(name+"/curl-fetches-from-stack", func(t *testing.T) {
 					needCurl(t)
 					env := newLinuxTCPEnv(t, v6, impaired, l)
+					check := env.kernelCapture(t, l.offload && !impaired)
 					curlFetchesFromStack(t, env)
 					env.checkOffloadSend(t, impaired)
+					check()
 				})
 				t.Run(name+"/stack-fetches-from-linux", func(t *testing.T) {
 					env := newLinuxTCPEnv(t, v6, impaired, l)
+					check := env.kernelCapture(t, l.offload && !impaired)
 					stackFetchesFromLinux(t, env)
 					env.checkOffload(t, impaired)
+					check()
 				})
 			}
 		}
@@ -101,6 +107,52 @@ func TestTCPLinuxPeer(t *testing.T) {
 			})
 		}
 	}
+}
+
+// kernelCapture, when on, records the transfer with tcpdump on the
+// kernel's side of the link (headers only: 128 bytes a packet), where
+// with offloads the kernel's TCP sends and receives super-packets of up
+// to 64 KiB, and returns a function that stops it and requires netdump
+// to print the capture as tcpdump does. Off (or without tcpdump), it
+// records nothing and the function does nothing.
+func (env *linuxTCPEnv) kernelCapture(t *testing.T, on bool) func() {
+	if _, err := exec.LookPath("tcpdump"); err != nil || !on {
+		return func() {}
+	}
+	capture := filepath.Join(t.TempDir(), "kernel.pcap")
+	stop := startTCPDump(t, env.ns, env.ifname, capture, "-s", "128")
+	return func() {
+		stop()
+		if t.Failed() {
+			return
+		}
+		compareWithTCPDump(t, capture)
+		if n := superPackets(t, capture, env.s.MTU()); n == 0 {
+			t.Error("tcpdump saw no packet longer than the MTU on the kernel's side: no super-packets to decode")
+		}
+	}
+}
+
+// superPackets counts the packets of a capture longer than an IP packet
+// of mtu bytes: the kernel's TCP super-packets, as tcpdump sees them.
+func superPackets(t *testing.T, capture string, mtu int) int {
+	t.Helper()
+	r, err := pcap.Open(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for {
+		p, err := r.Next()
+		if err != nil {
+			break
+		}
+		if p.Length > mtu+ethernet.HeaderLen {
+			n++
+		}
+	}
+	return n
 }
 
 // tcpName names TestTCPLinuxPeer's subtests over l: clean or impaired,
