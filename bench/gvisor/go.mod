@@ -2,7 +2,10 @@ module github.com/medina-net/medina/bench/gvisor
 
 go 1.26.3
 
-require github.com/medina-net/medina v0.0.0
+require (
+	github.com/medina-net/medina v0.0.0
+	golang.org/x/net v0.62.0
+)
 
 require github.com/songgao/water v0.0.0-20200317203138-2b4b6d7c09d8 // indirect
 

@@ -29,57 +29,92 @@ import (
 	"github.com/medina-net/medina/stack"
 )
 
-// The TAP benchmark (issue 12, item 5): one TCP connection between the
-// Linux kernel, in a network namespace, and a userspace stack in this
-// process, over a TAP of MTU 1500, each way; and Linux to Linux over a
-// veth with iperf3 as the ceiling. ../tap.sh runs it and prints the
-// table; see README.md.
+// The TAP benchmark (issue 12, item 5): between the Linux kernel, in a
+// network namespace, and a userspace stack in this process, over a TAP
+// of MTU 1500 (or a TUN): one TCP connection each way, UDP datagrams per
+// second each way, and small HTTP requests per second from wrk; and the
+// same between Linux and Linux over a veth as the ceiling. ../tap.sh
+// runs it and prints the tables; see README.md.
 
 var (
-	// tapBytes is what each transfer moves, each way (BENCH_TAP_BYTES).
+	// tapBytes is what each TCP transfer moves, each way
+	// (BENCH_TAP_BYTES).
 	tapBytes = envSize("BENCH_TAP_BYTES", 512<<20)
 	// tapStacks are the rows measured (BENCH_TAP_STACKS), all by default.
 	tapStacks = os.Getenv("BENCH_TAP_STACKS")
+	// tapTests are the measurements taken (BENCH_TAP_TESTS: tcp, udp,
+	// http), all by default.
+	tapTests = os.Getenv("BENCH_TAP_TESTS")
 )
 
 const (
-	// tapPeerPort is where the kernel-side peer listens in the namespace.
-	tapPeerPort = 5201
+	// iperfPort is where iperf3's server listens in the linux row.
+	iperfPort = 5201
+	// tapPeerPort is where the kernel-side peer takes requests.
+	tapPeerPort = 5202
 	// tapMTU is the link's MTU, for every row.
 	tapMTU = 1500
 )
 
-// Directions, as the stack's side names them to the peer in the request.
+// Requests to the kernel-side peer: a letter, then a count.
 const (
-	dirToStack   = 'S' // the peer sends, the stack receives: Linux→stack
-	dirFromStack = 'R' // the stack sends, the peer receives: stack→Linux
+	dirToStack   = 'S' // the peer sends TCP, the stack receives: Linux→stack
+	dirFromStack = 'R' // the stack sends TCP, the peer receives: stack→Linux
+	udpToStack   = 'U' // the peer sends UDP datagrams to the stack
+	udpFromStack = 'V' // the stack sends UDP datagrams to the peer
 )
 
-// tapRow is one row of the table: a stack on a link to the kernel.
-type tapRow struct {
-	name string
-	// setup builds the stack and its link, registers their teardown
-	// with t, and returns a function that connects through the stack to
-	// the kernel-side peer, and the namespace the peer runs in.
-	setup func(t *testing.T) (dial func(ctx context.Context, addr netip.AddrPort) (net.Conn, error), ns *netns.Namespace)
+// tapEnv is a row's stack, set up and connected to the kernel: how the
+// measurements open sockets on it, and where the kernel-side peer lives.
+type tapEnv struct {
+	// ns is the namespace the kernel's side runs in (the peer, wrk).
+	ns *netns.Namespace
+	// local is the stack's address, peer the kernel's, on the link
+	// between them.
+	local, peer netip.Addr
+	// dialTCP connects through the stack.
+	dialTCP func(ctx context.Context, raddr netip.AddrPort) (net.Conn, error)
+	// dialUDP opens a UDP socket on the stack bound to laddr and
+	// connected to raddr.
+	dialUDP func(laddr, raddr netip.AddrPort) (net.Conn, error)
+	// listenTCP listens on the stack.
+	listenTCP func(laddr netip.AddrPort) (net.Listener, error)
+	// tcp, when set, measures a TCP direction instead of the peer's
+	// transfers (the linux row's iperf3).
+	tcp func(t *testing.T, dir byte, n int64) (tapResult, error)
 }
 
+// tapRow is one row of the tables: a stack on a link to the kernel.
+type tapRow struct {
+	name string
+	// setup builds the stack and its link and registers their teardown
+	// with t.
+	setup func(t *testing.T) *tapEnv
+	// tcpOnly rows (the TUN rows) take part in the TCP measurement only.
+	tcpOnly bool
+}
+
+// tapRows are every row, in the tables' order. medina's own TUN rows
+// (medina-tun, medina-tun-offload: link/tun, issue 12 item 4) go after
+// gvisor-tun once link/tun is on main.
 var tapRows = []tapRow{
-	{"medina-offload", func(t *testing.T) (func(context.Context, netip.AddrPort) (net.Conn, error), *netns.Namespace) {
-		return medinaOnTAP(t, true)
-	}},
-	{"medina", func(t *testing.T) (func(context.Context, netip.AddrPort) (net.Conn, error), *netns.Namespace) {
-		return medinaOnTAP(t, false)
-	}},
-	{"gvisor", gvisorOnTAP},
+	{name: "medina-offload", setup: func(t *testing.T) *tapEnv { return medinaOnTAP(t, true) }},
+	{name: "medina", setup: func(t *testing.T) *tapEnv { return medinaOnTAP(t, false) }},
+	{name: "gvisor", setup: gvisorOnTAP},
+	{name: "gvisor-tun", setup: gvisorOnTUN, tcpOnly: true},
+	{name: "linux", setup: linuxOnVeth},
 }
 
 // wantRow reports whether BENCH_TAP_STACKS selects name (empty: all).
-func wantRow(name string) bool {
-	if strings.TrimSpace(tapStacks) == "" {
+func wantRow(name string) bool { return listed(tapStacks, name) }
+
+// listed reports whether the list (commas or spaces; empty is
+// everything) names name.
+func listed(list, name string) bool {
+	if strings.TrimSpace(list) == "" {
 		return true
 	}
-	for _, s := range strings.FieldsFunc(tapStacks, func(r rune) bool { return r == ',' || r == ' ' }) {
+	for _, s := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
 		if s == name {
 			return true
 		}
@@ -87,37 +122,127 @@ func wantRow(name string) bool {
 	return false
 }
 
-// TestTAPBench measures every row, BENCH_TAP_BYTES each way, and prints
-// one line per figure ("tapbench: ROW DIRECTION ..."), which ../tap.sh
-// reads. It runs only when BENCH_TAP=1 (it takes a while) and skips
-// without root, /dev/net/tun or ip(8); the Linux row skips without
-// iperf3.
+// tapPlan is what a run measures on every row.
+type tapPlan struct {
+	tcp, udp, http bool
+	// tcpBytes is what each TCP transfer moves.
+	tcpBytes int64
+	// udp is the UDP measurements' parameters, one per datagram size.
+	udpSpecs []udpSpec
+	// httpTime is how long wrk runs.
+	httpTime time.Duration
+	// print writes the figures to standard output for ../tap.sh.
+	print bool
+}
+
+// TestTAPBench measures every row, and prints one line per figure
+// ("tapbench: ROW DIRECTION ...", "tapbench-udp: ...",
+// "tapbench-http: ..."), which ../tap.sh reads. It runs only when
+// BENCH_TAP=1 (it takes a while) and skips without root, /dev/net/tun or
+// ip(8); the linux row's TCP skips without iperf3, and HTTP without wrk.
 func TestTAPBench(t *testing.T) {
 	if os.Getenv("BENCH_TAP") != "1" {
 		t.Skip("set BENCH_TAP=1 (or run ../tap.sh) to measure")
 	}
 	netns.Available(t)
+	plan := tapPlan{
+		tcp: listed(tapTests, "tcp"), udp: listed(tapTests, "udp"), http: listed(tapTests, "http"),
+		tcpBytes: tapBytes,
+		udpSpecs: udpSpecsFromEnv(),
+		httpTime: envDuration("BENCH_TAP_HTTP_TIME", 3*time.Second),
+		print:    true,
+	}
 	for _, r := range tapRows {
 		if !wantRow(r.name) {
 			continue
 		}
-		t.Run(r.name, func(t *testing.T) { measureStackRow(t, r, tapBytes, true) })
-	}
-	if wantRow("linux") {
-		t.Run("linux", func(t *testing.T) { measureLinuxRow(t, tapBytes, true) })
+		t.Run(r.name, func(t *testing.T) { measureRow(t, r, plan) })
 	}
 }
 
-// TestTAPSmoke moves a few MiB each way through each userspace stack and
-// checks that the harness measures them: a quick run of what tap.sh
-// does, for go test. It skips without root, /dev/net/tun or ip(8).
+// TestTAPSmoke moves a few MiB each way through each userspace stack,
+// a few thousand datagrams each way and (with wrk) a second of HTTP
+// requests through every row, and checks that the harness measures
+// them: a quick run of what tap.sh does, for go test. It skips without
+// root, /dev/net/tun or ip(8).
 func TestTAPSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
 	netns.Available(t)
+	plan := tapPlan{
+		tcp: true, udp: true, http: true,
+		tcpBytes: 8 << 20,
+		udpSpecs: []udpSpec{{size: 64, count: 20000, dur: 300 * time.Millisecond}},
+		httpTime: time.Second,
+	}
 	for _, r := range tapRows {
-		t.Run(r.name, func(t *testing.T) { measureStackRow(t, r, 8<<20, false) })
+		p := plan
+		// The linux row's TCP is iperf3's, which the other tests do not
+		// need installed.
+		p.tcp = r.name != "linux"
+		t.Run(r.name, func(t *testing.T) { measureRow(t, r, p) })
+	}
+}
+
+// envDuration reads a duration such as 3s or 500ms.
+func envDuration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		panic(fmt.Sprintf("%s=%q: want a duration such as 3s", name, v))
+	}
+	return d
+}
+
+// measureRow sets the row up, starts the kernel-side peer (this binary
+// again, in the row's namespace, with Go's net package: the kernel's TCP
+// and UDP) and takes the plan's measurements, one after the other.
+func measureRow(t *testing.T, r tapRow, plan tapPlan) {
+	env := r.setup(t)
+	peer := netip.AddrPortFrom(env.peer, tapPeerPort)
+	startTAPPeer(t, env.ns, peer)
+	if plan.tcp {
+		for _, dir := range []byte{dirToStack, dirFromStack} {
+			var res tapResult
+			var err error
+			if env.tcp != nil {
+				res, err = env.tcp(t, dir, plan.tcpBytes)
+			} else {
+				res, err = stackTransfer(env.dialTCP, peer, dir, plan.tcpBytes)
+			}
+			if err != nil {
+				t.Fatalf("%s %s: %v", r.name, dirName(dir), err)
+			}
+			report(t, plan.print, r.name, dirName(dir), res)
+		}
+	}
+	if r.tcpOnly {
+		return
+	}
+	if plan.udp {
+		for _, spec := range plan.udpSpecs {
+			for _, dir := range []byte{udpToStack, udpFromStack} {
+				res, err := udpMeasure(env, dir, spec)
+				if err != nil {
+					t.Fatalf("%s UDP %s, %d-byte datagrams: %v", r.name, dirName(dir), spec.size, err)
+				}
+				reportUDP(t, plan.print, r.name, dirName(dir), spec, res)
+			}
+		}
+	}
+	if plan.http {
+		t.Run("http", func(t *testing.T) {
+			netns.NeedTools(t, "wrk")
+			res, err := httpMeasure(env, plan.httpTime)
+			if err != nil {
+				t.Fatalf("%s HTTP: %v", r.name, err)
+			}
+			reportHTTP(t, plan.print, r.name, res)
+		})
 	}
 }
 
@@ -146,25 +271,8 @@ func report(t *testing.T, print bool, row, dir string, r tapResult) {
 	t.Log(line)
 }
 
-// measureStackRow builds the row's stack on its TAP, starts the kernel-
-// side peer (this binary again, in the TAP's namespace, with Go's net
-// package: the kernel's TCP) and moves n bytes each way, one connection
-// each.
-func measureStackRow(t *testing.T, r tapRow, n int64, print bool) {
-	dial, ns := r.setup(t)
-	peer := netip.AddrPortFrom(netns.KernelAddr, tapPeerPort)
-	startTAPPeer(t, ns, peer)
-	for _, dir := range []byte{dirToStack, dirFromStack} {
-		res, err := stackTransfer(dial, peer, dir, n)
-		if err != nil {
-			t.Fatalf("%s %s: %v", r.name, dirName(dir), err)
-		}
-		report(t, print, r.name, dirName(dir), res)
-	}
-}
-
 func dirName(dir byte) string {
-	if dir == dirToStack {
+	if dir == dirToStack || dir == udpToStack {
 		return "linux-to-stack"
 	}
 	return "stack-to-linux"
@@ -250,7 +358,7 @@ func processCPU() time.Duration {
 // medinaOnTAP is a medina stack at netns.StackAddr on a TAP (with
 // offloads or without) whose kernel side is in a fresh namespace at
 // netns.KernelAddr; stack defaults otherwise.
-func medinaOnTAP(t *testing.T, offload bool) (func(context.Context, netip.AddrPort) (net.Conn, error), *netns.Namespace) {
+func medinaOnTAP(t *testing.T, offload bool) *tapEnv {
 	tp := netns.NewTAP(t, tap.Config{Offload: offload, MTU: tapMTU})
 	s, err := stack.New(tp.Dev, stack.Config{Addr: netip.PrefixFrom(netns.StackAddr, netns.KernelPrefix.Bits())})
 	if err != nil {
@@ -264,9 +372,29 @@ func medinaOnTAP(t *testing.T, offload bool) (func(context.Context, netip.AddrPo
 				st.RxSuperPackets, st.RxSegments, st.TxSuperPackets, st.TxFrames)
 		})
 	}
-	return func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
-		return s.DialContext(ctx, "tcp", a.String())
-	}, tp.NS
+	return medinaEnv(s, tp.NS)
+}
+
+// medinaEnv is the tapEnv of medina's stack s, whose kernel side is in ns.
+func medinaEnv(s *stack.Stack, ns *netns.Namespace) *tapEnv {
+	return &tapEnv{
+		ns:    ns,
+		local: netns.StackAddr,
+		peer:  netns.KernelAddr,
+		dialTCP: func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+			return s.DialContext(ctx, "tcp", a.String())
+		},
+		dialUDP: func(laddr, raddr netip.AddrPort) (net.Conn, error) {
+			c, err := s.DialUDP(laddr, raddr)
+			if err != nil {
+				return nil, err // not a nil *stack.UDPConn in an interface
+			}
+			return c, nil
+		},
+		listenTCP: func(laddr netip.AddrPort) (net.Listener, error) {
+			return s.Listen("tcp", laddr.String())
+		},
+	}
 }
 
 // gvisorOnTAP is a gVisor stack at netns.StackAddr on a TAP whose kernel
@@ -291,7 +419,7 @@ func medinaOnTAP(t *testing.T, offload bool) (func(context.Context, netip.AddrPo
 //
 // The dispatch mode is fdbased's default for a non-socket, readv, with
 // one processor goroutine per CPU.
-func gvisorOnTAP(t *testing.T) (func(context.Context, netip.AddrPort) (net.Conn, error), *netns.Namespace) {
+func gvisorOnTAP(t *testing.T) *tapEnv {
 	ns := netns.NewNamespace(t)
 	fd, name, err := openPlainTAP()
 	if err != nil {
@@ -338,13 +466,42 @@ func gvisorOnTAP(t *testing.T) (func(context.Context, netip.AddrPort) (net.Conn,
 	if gso, ok := ep.(gstack.GSOEndpoint); ok {
 		t.Logf("gvisor fdbased on a TAP: SupportedGSO %d (0 none, 1 host, 2 gVisor), GSOMaxSize %d", gso.SupportedGSO(), gso.GSOMaxSize())
 	}
-	return func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
-		c, err := gonet.DialContextTCP(ctx, s, tcpip.FullAddress{NIC: nicID, Addr: tcpipAddr(a.Addr()), Port: a.Port()}, ipv4.ProtocolNumber)
-		if err != nil {
-			return nil, err // not a nil *gonet.TCPConn in an interface
-		}
-		return c, nil
-	}, ns
+	return gvisorEnv(s, ns)
+}
+
+// gvisorEnv is the tapEnv of gVisor's stack s (its NIC nicID at
+// netns.StackAddr), whose kernel side is in ns; sockets come from gonet,
+// as tailscale's tsnet takes them.
+func gvisorEnv(s *gstack.Stack, ns *netns.Namespace) *tapEnv {
+	full := func(a netip.AddrPort) *tcpip.FullAddress {
+		return &tcpip.FullAddress{NIC: nicID, Addr: tcpipAddr(a.Addr()), Port: a.Port()}
+	}
+	return &tapEnv{
+		ns:    ns,
+		local: netns.StackAddr,
+		peer:  netns.KernelAddr,
+		dialTCP: func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+			c, err := gonet.DialContextTCP(ctx, s, *full(a), ipv4.ProtocolNumber)
+			if err != nil {
+				return nil, err // not a nil *gonet.TCPConn in an interface
+			}
+			return c, nil
+		},
+		dialUDP: func(laddr, raddr netip.AddrPort) (net.Conn, error) {
+			c, err := gonet.DialUDP(s, full(laddr), full(raddr), ipv4.ProtocolNumber)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		listenTCP: func(laddr netip.AddrPort) (net.Listener, error) {
+			l, err := gonet.ListenTCP(s, *full(laddr), ipv4.ProtocolNumber)
+			if err != nil {
+				return nil, err
+			}
+			return l, nil
+		},
+	}
 }
 
 // randomMAC is a random unicast, locally administered MAC address, as
@@ -395,7 +552,9 @@ func startTAPPeer(t *testing.T, ns *netns.Namespace, addr netip.AddrPort) {
 // transfers through Go's net package (the kernel's TCP). It serves one
 // request per connection until its standard input closes: 'S' and a
 // count, and it sends that many bytes and closes; 'R' and a count, and it
-// reads that many and answers with the count it read.
+// reads that many and answers with the count it read; 'U' or 'V', a
+// count and a UDP measurement's size and time, and it sends datagrams to
+// the stack or counts the stack's (peerUDP).
 func TestTAPPeer(t *testing.T) {
 	addr := os.Getenv("MEDINA_TAP_PEER")
 	if addr == "" {
@@ -427,6 +586,14 @@ func servePeer(c net.Conn) {
 		return
 	}
 	n := int64(binary.BigEndian.Uint64(req[1:]))
+	if req[0] == udpToStack || req[0] == udpFromStack {
+		if err := peerUDP(c, req[0], n); err != nil {
+			// The stack's side sees the control connection close early
+			// and fails the row; this says why.
+			fmt.Fprintf(os.Stderr, "peer: UDP %s: %v\n", dirName(req[0]), err)
+		}
+		return
+	}
 	c.SetDeadline(time.Now().Add(transferTimeout(n)))
 	buf := make([]byte, ioChunk)
 	switch req[0] {
@@ -448,26 +615,46 @@ func servePeer(c net.Conn) {
 	}
 }
 
-// measureLinuxRow measures the ceiling: Linux to Linux over a veth (MTU
-// 1500, the kernel's offloads on) between two namespaces, with iperf3,
-// n bytes each way (the client sends, then receives with -R). The CPU
-// figure is iperf3's own for the client's process (its getrusage: user
-// and system time over the test), the end that stands where the stack
-// stands in the other rows: the receiver in linux-to-stack, the sender
-// in stack-to-linux.
-func measureLinuxRow(t *testing.T, n int64, print bool) {
-	netns.NeedTools(t, "iperf3")
+// linuxOnVeth is the ceiling: Linux to Linux over a veth (MTU 1500, the
+// kernel's offloads on) between two namespaces. The stack's place is A's:
+// its TCP is iperf3's client there (the receiver in linux-to-stack, the
+// sender in stack-to-linux), and its UDP and HTTP sockets are Go's net
+// package's, opened in A (inNamespace) by the same code as the other
+// rows'. The kernel-side peer and wrk run in B.
+func linuxOnVeth(t *testing.T) *tapEnv {
 	v := netns.NewVeth(t)
 	v.A.IP(t, "link", "set", v.NameA, "mtu", fmt.Sprint(tapMTU))
 	v.B.IP(t, "link", "set", v.NameB, "mtu", fmt.Sprint(tapMTU))
-	// One direction each: the stack's place is the client's (A); the
-	// kernel's peer is the server (B).
-	for _, dir := range []byte{dirToStack, dirFromStack} {
-		res, err := iperf3(t, v, dir, n)
-		if err != nil {
-			t.Fatalf("linux %s: %v", dirName(dir), err)
-		}
-		report(t, print, "linux", dirName(dir), res)
+	return &tapEnv{
+		ns:    v.B,
+		local: v.AddrA,
+		peer:  v.AddrB,
+		dialTCP: func(ctx context.Context, a netip.AddrPort) (c net.Conn, err error) {
+			err = inNamespace(v.A, func() error {
+				var d net.Dialer
+				c, err = d.DialContext(ctx, "tcp", a.String())
+				return err
+			})
+			return c, err
+		},
+		dialUDP: func(laddr, raddr netip.AddrPort) (c net.Conn, err error) {
+			err = inNamespace(v.A, func() error {
+				c, err = net.DialUDP("udp", net.UDPAddrFromAddrPort(laddr), net.UDPAddrFromAddrPort(raddr))
+				return err
+			})
+			return c, err
+		},
+		listenTCP: func(laddr netip.AddrPort) (l net.Listener, err error) {
+			err = inNamespace(v.A, func() error {
+				l, err = net.Listen("tcp", laddr.String())
+				return err
+			})
+			return l, err
+		},
+		tcp: func(t *testing.T, dir byte, n int64) (tapResult, error) {
+			netns.NeedTools(t, "iperf3")
+			return iperf3(t, v, dir, n)
+		},
 	}
 }
 
@@ -492,7 +679,7 @@ func iperf3(t *testing.T, v *netns.Veth, dir byte, n int64) (tapResult, error) {
 	t.Helper()
 	// --forceflush: iperf3 buffers its output into a pipe otherwise,
 	// and "Server listening" would come only at the end.
-	srv := v.B.Command("iperf3", "-s", "-1", "--forceflush", "-B", v.AddrB.String(), "-p", fmt.Sprint(tapPeerPort))
+	srv := v.B.Command("iperf3", "-s", "-1", "--forceflush", "-B", v.AddrB.String(), "-p", fmt.Sprint(iperfPort))
 	var srvErr strings.Builder
 	srv.Stderr = &srvErr
 	srvOut, err := srv.StdoutPipe()
@@ -525,7 +712,7 @@ func iperf3(t *testing.T, v *netns.Veth, dir byte, n int64) (tapResult, error) {
 		return tapResult{}, fmt.Errorf("the iperf3 server in %s did not start: %s", v.B.Name, srvErr.String())
 	}
 	go io.Copy(io.Discard, srvOut)
-	args := []string{"iperf3", "-J", "-c", v.AddrB.String(), "-p", fmt.Sprint(tapPeerPort), "-n", fmt.Sprint(n)}
+	args := []string{"iperf3", "-J", "-c", v.AddrB.String(), "-p", fmt.Sprint(iperfPort), "-n", fmt.Sprint(n)}
 	if dir == dirToStack {
 		args = append(args, "-R")
 	}

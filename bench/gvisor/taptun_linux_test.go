@@ -1,0 +1,101 @@
+package gvisorbench
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/link/fdbased"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
+
+	"github.com/medina-net/medina/internal/netns"
+)
+
+// gvisorOnTUN is gVisor's stack at netns.StackAddr on a TUN (layer 3: IP
+// packets, no Ethernet, no ARP) whose kernel side is in a fresh namespace
+// at netns.KernelAddr, through fdbased with EthernetHeader false: how
+// wireguard-go and tailscale stand gVisor on a TUN, though both feed it
+// through their own endpoints rather than fdbased. The options are the
+// TAP row's (gvisorOnTAP), tailscale's TCP options and GSOMaxSize 65535,
+// but GRO off:
+//
+//   - fdbased ignores GSOMaxSize on a TUN's descriptor as on a TAP's (it
+//     is not a socket: the test logs SupportedGSO 0), so the TUN is
+//     opened without IFF_VNET_HDR and gVisor writes one packet per
+//     writev;
+//   - with GRO on (gVisor's own software coalescing of what it reads,
+//     on in the TAP row), the Linux→stack connection stalls after
+//     600-700 KB in every try at this gVisor version (the read times
+//     out), and with it off it runs: on a TUN, fdbased's GRO is
+//     unusable, so the row measures gVisor without it.
+func gvisorOnTUN(t *testing.T) *tapEnv {
+	ns := netns.NewNamespace(t)
+	fd, name, err := openTUN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before the stack's teardown, so it runs after it.
+	t.Cleanup(func() { unix.Close(fd) })
+	ns.MoveLink(t, name)
+	ns.IP(t, "link", "set", name, "mtu", fmt.Sprint(tapMTU))
+	ns.IP(t, "addr", "add", netns.KernelPrefix.String(), "dev", name)
+	ns.IP(t, "link", "set", name, "up")
+
+	s, err := newTailscaleStack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(); s.Wait() })
+	ep, err := fdbased.New(&fdbased.Options{
+		FDs:            []int{fd},
+		MTU:            tapMTU,
+		EthernetHeader: false,
+		GSOMaxSize:     1<<16 - 1,
+		GRO:            false, // see above: on, it stalls the connection
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateNIC(nicID, ep); err != nil {
+		t.Fatalf("gvisor: create NIC: %v", err)
+	}
+	pa := tcpip.ProtocolAddress{
+		Protocol: ipv4.ProtocolNumber,
+		AddressWithPrefix: tcpip.AddressWithPrefix{
+			Address:   tcpipAddr(netns.StackAddr),
+			PrefixLen: netns.KernelPrefix.Bits(),
+		},
+	}
+	if err := s.AddProtocolAddress(nicID, pa, gstack.AddressProperties{}); err != nil {
+		t.Fatalf("gvisor: add address: %v", err)
+	}
+	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
+	if gso, ok := ep.(gstack.GSOEndpoint); ok {
+		t.Logf("gvisor fdbased on a TUN: SupportedGSO %d (0 none, 1 host, 2 gVisor), GSOMaxSize %d", gso.SupportedGSO(), gso.GSOMaxSize())
+	}
+	return gvisorEnv(s, ns)
+}
+
+// openTUN creates a TUN interface (IFF_TUN|IFF_NO_PI: bare IP packets,
+// no packet information, no virtio-net headers) and returns its
+// descriptor, blocking, and its name.
+func openTUN() (int, string, error) {
+	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", fmt.Errorf("open /dev/net/tun: %w", err)
+	}
+	ifr, err := unix.NewIfreq("")
+	if err != nil {
+		unix.Close(fd)
+		return -1, "", err
+	}
+	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		unix.Close(fd)
+		return -1, "", os.NewSyscallError("ioctl TUNSETIFF", err)
+	}
+	return fd, ifr.Name(), nil
+}
