@@ -164,12 +164,13 @@ awk -v count="$count" -v rows="$rows" -v tests="$tests" -v sizes="$sizes" -v htt
 function median(key,    n, i, j, v, t) {
 	if (!(key in vals)) return ""
 	n = split(vals[key], v, " ")
+	if (n == 0) return ""
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
 	return (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
 }
 function add(key, v) { vals[key] = vals[key] " " v }
-function rounds(key,    k) { return split(vals[key], k, " ") }
+function rounds(key,    k) { return (key in vals) ? split(vals[key], k, " ") : 0 }
 # show is the median of key, or why there is none: the row (or its
 # subtest part) failed or skipped, or the figure is MISSING.
 function show(row, part, key, fmt,    m) {
