@@ -9,6 +9,7 @@
 //	go test -run '^$' -bench . -benchtime 1x
 //
 // or through ../tcp-vs-gvisor.sh, which prints the comparison table.
-// ../tap.sh measures the same stacks, and Linux, over a real TAP to the
-// kernel (TestTAPBench). See README.md for what each figure means.
+// ../tap.sh measures the same stacks, and Linux, over a real TAP or TUN
+// to the kernel: TCP, UDP datagrams and HTTP requests (TestTAPBench). See
+// README.md for what each figure means.
 package gvisorbench
