@@ -2,6 +2,7 @@ package gvisorbench
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"testing"
 
@@ -12,7 +13,31 @@ import (
 	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
 
 	"github.com/medina-net/medina/internal/netns"
+	"github.com/medina-net/medina/link/tun"
+	"github.com/medina-net/medina/stack"
 )
+
+// medinaOnTUN is a medina stack at netns.StackAddr on link/tun (with
+// offloads or without, as medinaOnTAP on link/tap) whose kernel side is in
+// a fresh namespace at netns.KernelAddr; stack defaults otherwise. The
+// stack sees the device is layer 3 (link.Layer3) and resolves no
+// neighbours.
+func medinaOnTUN(t *testing.T, offload bool) *tapEnv {
+	tn := netns.NewTUN(t, tun.Config{Offload: offload, MTU: tapMTU})
+	s, err := stack.New(tn.Dev, stack.Config{Addr: netip.PrefixFrom(netns.StackAddr, netns.KernelPrefix.Bits())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if offload {
+		t.Cleanup(func() {
+			st := tn.Dev.Stats()
+			t.Logf("medina TUN offload: %d super-packets from the kernel cut into %d packets; %d super-packets written of %d packets",
+				st.RxSuperPackets, st.RxSegments, st.TxSuperPackets, st.TxFrames)
+		})
+	}
+	return medinaEnv(s, tn.NS)
+}
 
 // gvisorOnTUN is gVisor's stack at netns.StackAddr on a TUN (layer 3: IP
 // packets, no Ethernet, no ARP) whose kernel side is in a fresh namespace
