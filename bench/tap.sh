@@ -158,8 +158,11 @@ if [[ $tests == *" udp "* ]]; then
 	echo "UDP: one side sends datagrams for ${BENCH_TAP_UDP_TIME:-2s} (at most"
 	echo "${BENCH_TAP_UDP_COUNT:-10M}); the figure is what the receiver read, per second"
 	echo "from its first datagram to its last; loss is the share sent and never"
-	echo "read. The kernel's side sends and reads in batches of 64 (sendmmsg,"
-	echo "recvmmsg); the stack's side, one datagram per call."
+	echo "read; offered/s is the sender's rate (where nothing is lost, the"
+	echo "sender is the limit: stack→Linux, the stack's sending). The kernel's side"
+	echo "sends and reads in batches of 64 (sendmmsg, recvmmsg); the stack's side,"
+	echo "one datagram per call. CPU: the stack process's user+system"
+	echo "microseconds per datagram it received (Linux→stack) or sent."
 fi
 if [[ $tests == *" http "* ]]; then
 	echo
@@ -212,6 +215,8 @@ function has(list, w) { return index(list, " " w " ") > 0 }
 /^tapbench-udp: / {
 	add($2 " " $3 " " $4 " udp", $6)
 	add($2 " " $3 " " $4 " loss", $8 * 100)
+	add($2 " " $3 " " $4 " offered", $10)
+	add($2 " " $3 " " $4 " udpcpu", $12)
 }
 /^tapbench-http: / {
 	add($2 " http", $3)
@@ -221,6 +226,7 @@ END {
 	n = split(rows, row, " ")
 	ns = split(sizes, size, " ")
 	dirs[1] = "linux-to-stack"; dirs[2] = "stack-to-linux"
+	arrow[1] = "Linux→stack"; arrow[2] = "stack→Linux"
 	if (has(tests, "tcp")) {
 		print "| TCP | Linux→stack Gbit/s | stack→Linux Gbit/s | CPU s/GB, Linux→stack | CPU s/GB, stack→Linux | rounds |"
 		print "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -258,18 +264,18 @@ END {
 		print ""
 	}
 	if (has(tests, "udp")) {
-		print "| UDP | payload | Linux→stack datagrams/s | loss | stack→Linux datagrams/s | loss | rounds |"
-		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+		print "| UDP | payload | direction | datagrams/s | loss | offered/s | CPU µs/datagram | rounds |"
+		print "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 		for (i = 1; i <= n; i++) {
 			r = row[i]
 			if (tcpOnly(r)) continue
-			for (z = 1; z <= ns; z++) {
-				k1 = r " linux-to-stack " size[z]; k2 = r " stack-to-linux " size[z]
-				printf "| %s | %d B | %s | %s | %s | %s | %d |\n", r, size[z],
-					show(r, "", k1 " udp", "%.0f"), show(r, "", k1 " loss", "%.1f%%"),
-					show(r, "", k2 " udp", "%.0f"), show(r, "", k2 " loss", "%.1f%%"),
-					rounds(k1 " udp")
-			}
+			for (z = 1; z <= ns; z++)
+				for (d = 1; d <= 2; d++) {
+					k = r " " dirs[d] " " size[z]
+					printf "| %s | %d B | %s | %s | %s | %s | %s | %d |\n", r, size[z], arrow[d],
+						show(r, "", k " udp", "%.0f"), show(r, "", k " loss", "%.1f%%"),
+						show(r, "", k " offered", "%.0f"), show(r, "", k " udpcpu", "%.2f"), rounds(k " udp")
+				}
 		}
 		print ""
 		print "| UDP ratio | payload | Linux→stack | stack→Linux |"

@@ -79,6 +79,12 @@ type udpResult struct {
 	// window is the receiver's time from its first datagram to its last;
 	// sending is the sender's time from its first send to its last.
 	window, sending time.Duration
+	// cpu is this process's user+system time over the measurement (the
+	// stack and its reader or writer), and handled the datagrams the
+	// stack took from the link or gave to it: received in
+	// linux-to-stack, sent in stack-to-linux.
+	cpu     time.Duration
+	handled int64
 }
 
 func (r udpResult) rate() float64 { return float64(r.received) / r.window.Seconds() }
@@ -89,10 +95,16 @@ func (r udpResult) loss() float64 { return 1 - float64(r.received)/float64(r.sen
 // nothing is lost, the sender is what limits the figure.
 func (r udpResult) offered() float64 { return float64(r.sent) / r.sending.Seconds() }
 
+// cpuPerDatagram is the stack process's CPU microseconds per datagram it
+// handled.
+func (r udpResult) cpuPerDatagram() float64 {
+	return float64(r.cpu.Nanoseconds()) / 1e3 / float64(r.handled)
+}
+
 func reportUDP(t *testing.T, print bool, row, dir string, spec udpSpec, r udpResult) {
 	t.Helper()
-	line := fmt.Sprintf("tapbench-udp: %s %s %d B %.0f dgram/s %.4f loss %.0f offered-dgram/s %d sent %d received %.3f s",
-		row, dir, spec.size, r.rate(), r.loss(), r.offered(), r.sent, r.received, r.window.Seconds())
+	line := fmt.Sprintf("tapbench-udp: %s %s %d B %.0f dgram/s %.4f loss %.0f offered-dgram/s %.3f cpu-us/dgram %d sent %d received %.3f s",
+		row, dir, spec.size, r.rate(), r.loss(), r.offered(), r.cpuPerDatagram(), r.sent, r.received, r.window.Seconds())
 	if print {
 		fmt.Println(line)
 	}
@@ -126,6 +138,7 @@ func udpMeasure(env *tapEnv, dir byte, spec udpSpec) (udpResult, error) {
 	local := netip.AddrPortFrom(env.local, udpStackPort)
 	remote := netip.AddrPortFrom(env.peer, udpPeerPort)
 	var res udpResult
+	cpu0 := processCPU()
 	if dir == udpToStack {
 		// The socket first, so that no datagram finds the port closed.
 		c, err := env.dialUDP(local, remote)
@@ -148,6 +161,7 @@ func udpMeasure(env *tapEnv, dir byte, spec udpSpec) (udpResult, error) {
 		if err != nil {
 			return res, err
 		}
+		res.handled = res.received
 	} else {
 		if _, err := ctl.Write(udpRequest(dir, spec)); err != nil {
 			return res, fmt.Errorf("request: %w", err)
@@ -175,7 +189,9 @@ func udpMeasure(env *tapEnv, dir byte, spec udpSpec) (udpResult, error) {
 		}
 		res.received = int64(binary.BigEndian.Uint64(ans[:8]))
 		res.window = time.Duration(binary.BigEndian.Uint64(ans[8:]))
+		res.handled = res.sent
 	}
+	res.cpu = processCPU() - cpu0
 	switch {
 	case res.sent <= 0 || res.sending <= 0:
 		return res, errors.New("nothing sent")
