@@ -33,7 +33,7 @@
 # again in the namespace, using Go's net package, so the kernel's TCP and
 # UDP). Then it prints the tables with the ratios and issue 12's targets.
 #
-#   bench/tap.sh                                 # as root; about 5 minutes
+#   bench/tap.sh                                 # as root; about 4 minutes
 #   BENCH_TAP_BYTES=2G COUNT=5 bench/tap.sh      # the issue's 2 GB
 #   BENCH_TAP_TESTS=udp BENCH_TAP_UDP_SIZES="64 1472" bench/tap.sh
 #
