@@ -136,7 +136,8 @@ type tapPlan struct {
 	tcp, udp, http bool
 	// tcpBytes is what each TCP transfer moves.
 	tcpBytes int64
-	// udp is the UDP measurements' parameters, one per datagram size.
+	// udpSpecs are the UDP measurements' parameters, one per datagram
+	// size.
 	udpSpecs []udpSpec
 	// httpTime is how long wrk runs.
 	httpTime time.Duration
