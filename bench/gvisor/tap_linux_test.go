@@ -383,8 +383,8 @@ func medinaOnTAP(t *testing.T, offload bool) *tapEnv {
 	if offload {
 		t.Cleanup(func() {
 			st := tp.Dev.Stats()
-			t.Logf("medina offload: %d super-packets from the kernel cut into %d frames; %d super-frames written of %d frames",
-				st.RxSuperPackets, st.RxSegments, st.TxSuperPackets, st.TxFrames)
+			t.Logf("medina offload: %d super-packets from the kernel (%d handed to the stack whole), %d segments in them; %d super-frames written of %d frames",
+				st.RxSuperPackets, st.RxSuperWhole, st.RxSegments, st.TxSuperPackets, st.TxFrames)
 		})
 	}
 	return medinaEnv(s, tp.NS)

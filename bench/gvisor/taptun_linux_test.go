@@ -32,8 +32,8 @@ func medinaOnTUN(t *testing.T, offload bool) *tapEnv {
 	if offload {
 		t.Cleanup(func() {
 			st := tn.Dev.Stats()
-			t.Logf("medina TUN offload: %d super-packets from the kernel cut into %d packets; %d super-packets written of %d packets",
-				st.RxSuperPackets, st.RxSegments, st.TxSuperPackets, st.TxFrames)
+			t.Logf("medina TUN offload: %d super-packets from the kernel (%d handed to the stack whole), %d segments in them; %d super-packets written of %d packets",
+				st.RxSuperPackets, st.RxSuperWhole, st.RxSegments, st.TxSuperPackets, st.TxFrames)
 		})
 	}
 	return medinaEnv(s, tn.NS)
