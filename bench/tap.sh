@@ -18,10 +18,7 @@
 #                   65535, GRO on, tailscale's TCP options; see README)
 #   medina-tun-offload, medina-tun
 #                   medina's stack on link/tun, with tun.Config{Offload:
-#                   true} and without; tcp only. Not in the default set
-#                   yet: on main the stack does not take a layer-3 device
-#                   as one (its side is on the tun branch), so they run
-#                   only when BENCH_TAP_STACKS names them
+#                   true} and without; tcp only
 #   gvisor-tun      gVisor on a TUN (fdbased, no Ethernet header; GRO
 #                   off, as it stalls there); tcp only
 #   linux           Linux to Linux over a veth: iperf3 for tcp, Go's net
@@ -40,7 +37,7 @@
 # Environment (all optional):
 #   BENCH_TAP_BYTES      bytes each TCP transfer moves, each way (default
 #                        1G; 1073741824, 1G, 512M, 64k all work)
-#   BENCH_TAP_STACKS     rows to measure (default: all but medina-tun*)
+#   BENCH_TAP_STACKS     rows to measure (default: all)
 #   BENCH_TAP_TESTS      measurements: tcp, udp, http (default: all)
 #   BENCH_TAP_UDP_SIZES  UDP payload sizes, 1 to 1472 (default 64)
 #   BENCH_TAP_UDP_TIME   each UDP direction's sending time (default 2s)
@@ -62,14 +59,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 all_rows="medina-offload medina gvisor medina-tun-offload medina-tun gvisor-tun linux"
-# Rows that cannot run on main yet, left out unless named (see the header).
-pending_rows="medina-tun-offload medina-tun"
-default_rows=""
-for r in $all_rows; do
-	[[ " $pending_rows " == *" $r "* ]] || default_rows="$default_rows $r"
-done
 export BENCH_TAP_BYTES=${BENCH_TAP_BYTES:-1G}
-export BENCH_TAP_STACKS=${BENCH_TAP_STACKS:-${default_rows# }}
+export BENCH_TAP_STACKS=${BENCH_TAP_STACKS:-$all_rows}
 export BENCH_TAP_TESTS=${BENCH_TAP_TESTS:-tcp udp http}
 export BENCH_TAP_UDP_SIZES=${BENCH_TAP_UDP_SIZES:-64}
 count=${COUNT:-3}

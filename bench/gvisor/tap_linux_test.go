@@ -92,24 +92,15 @@ type tapRow struct {
 	setup func(t *testing.T) *tapEnv
 	// tcpOnly rows (the TUN rows) take part in the TCP measurement only.
 	tcpOnly bool
-	// pending, when set, says why the row cannot run yet: it runs only
-	// when BENCH_TAP_STACKS names it, and TestTAPSmoke skips it.
-	pending string
 }
-
-// medinaTUNPending is why medina's TUN rows wait: link/tun is on main,
-// but the stack does not yet take a layer-3 device as one (it resolves
-// the peer by ARP, which a TUN cannot carry, and every dial times out).
-// The stack's side is on the tun branch; remove this once it is merged.
-const medinaTUNPending = "medina's stack does not run over link/tun on main yet (no link.Layer3 support in stack/)"
 
 // tapRows are every row, in the tables' order.
 var tapRows = []tapRow{
 	{name: "medina-offload", setup: func(t *testing.T) *tapEnv { return medinaOnTAP(t, true) }},
 	{name: "medina", setup: func(t *testing.T) *tapEnv { return medinaOnTAP(t, false) }},
 	{name: "gvisor", setup: gvisorOnTAP},
-	{name: "medina-tun-offload", setup: func(t *testing.T) *tapEnv { return medinaOnTUN(t, true) }, tcpOnly: true, pending: medinaTUNPending},
-	{name: "medina-tun", setup: func(t *testing.T) *tapEnv { return medinaOnTUN(t, false) }, tcpOnly: true, pending: medinaTUNPending},
+	{name: "medina-tun-offload", setup: func(t *testing.T) *tapEnv { return medinaOnTUN(t, true) }, tcpOnly: true},
+	{name: "medina-tun", setup: func(t *testing.T) *tapEnv { return medinaOnTUN(t, false) }, tcpOnly: true},
 	{name: "gvisor-tun", setup: gvisorOnTUN, tcpOnly: true},
 	{name: "linux", setup: linuxOnVeth},
 }
@@ -163,7 +154,7 @@ func TestTAPBench(t *testing.T) {
 		print:    true,
 	}
 	for _, r := range tapRows {
-		if !wantRow(r.name) || r.pending != "" && strings.TrimSpace(tapStacks) == "" {
+		if !wantRow(r.name) {
 			continue
 		}
 		t.Run(r.name, func(t *testing.T) { measureRow(t, r, plan) })
@@ -191,12 +182,7 @@ func TestTAPSmoke(t *testing.T) {
 		// The linux row's TCP is iperf3's, which the other tests do not
 		// need installed.
 		p.tcp = r.name != "linux"
-		t.Run(r.name, func(t *testing.T) {
-			if r.pending != "" {
-				t.Skip(r.pending)
-			}
-			measureRow(t, r, p)
-		})
+		t.Run(r.name, func(t *testing.T) { measureRow(t, r, p) })
 	}
 }
 
