@@ -9,7 +9,11 @@
 // reuses, and writes frames it has built in place, so a device needs to
 // allocate nothing per frame. Devices that can move several frames per
 // system call or lock acquisition also implement BatchReader or
-// BatchWriter, which the stack uses when present.
+// BatchWriter, which the stack uses when present; devices with
+// offloads implement GSOWriter (TCP super-frames sent whole) and
+// OffloadReader (the receive side's super-frames taken whole, checksums
+// vouched for). Wrappers that must see wire-size frames implement
+// neither, and get them cut.
 package link
 
 import (

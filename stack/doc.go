@@ -59,6 +59,13 @@
 // buffers; the device ignores it on the way out and makes one up on the
 // way in.
 //
+// Over a device with offloads (link.GSOWriter, link.OffloadReader: an
+// offloading TAP or TUN, or pipe.Config.Offload), TCP sends new data in
+// super-segments of up to 64 KiB for the device to cut, and takes the
+// peer's coalesced super-segments whole, with their checksums unverified
+// where the device vouches for them; the engine counts the segments one
+// stands for and acknowledges each read's in-order data once.
+//
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
 // on their own goroutines. Nothing is allocated per packet once buffers are
