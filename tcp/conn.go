@@ -299,12 +299,10 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 	if err := ctx.Err(); err != nil {
 		return nil, opErr(mapContextErr(err))
 	}
+	// The port is found free and taken under one hold of e.mu: a dial
+	// running at once must not find it free too.
 	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil, opErr(errEngineClosed)
-	}
-	if local.Port() == 0 {
+	if local.Port() == 0 && !e.closed {
 		p, ok := e.ephemeralPort(local, remote)
 		if !ok {
 			e.mu.Unlock()
@@ -312,11 +310,12 @@ func (e *Engine) Dial(ctx context.Context, local, remote netip.AddrPort) (*Conn,
 		}
 		local = netip.AddrPortFrom(local.Addr(), p)
 	}
-	e.mu.Unlock()
 	id := fourTuple{localAddr: la, remoteAddr: ra, localPort: local.Port(), remotePort: remote.Port()}
 	c := e.newConn(id)
-	c.mu.Lock()
-	if err := e.register(c); err != nil {
+	c.mu.Lock() // c is nobody else's yet: no lock order to keep
+	err := e.registerLocked(c)
+	e.mu.Unlock()
+	if err != nil {
 		c.mu.Unlock()
 		return nil, opErr(err)
 	}

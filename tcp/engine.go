@@ -612,6 +612,11 @@ func (e *Engine) sendReset(id fourTuple, sq, ack Seq, withAck bool) {
 func (e *Engine) register(c *Conn) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.registerLocked(c)
+}
+
+// registerLocked is register with e.mu held.
+func (e *Engine) registerLocked(c *Conn) error {
 	if e.closed {
 		return errEngineClosed
 	}
