@@ -56,8 +56,7 @@ var demoOutputs = []string{"udpecho", "echo.pcapng", "httpsd", "https.pcapng", "
 // moves the TAP into a namespace once it exists, the namespace's ping,
 // socat and curl reach the stack, the server stops and the namespace
 // goes; the recording reads back, the TLS decrypted. It needs root,
-// /dev/net/tun, ip, ping, socat and curl, and skips
-// without them.
+// /dev/net/tun, ip, ping, socat and curl, and skips without them.
 func TestREADMEDemos(t *testing.T) {
 	netns.Available(t)
 	netns.NeedTools(t, "bash", "ping", "socat", "curl")
