@@ -18,29 +18,7 @@ import (
 // its queue within maxSegments; what it cannot handle it counts as
 // dropped. A TUN's frames all carry the synthetic header.
 func FuzzOffloadTake(f *testing.F) {
-	// A TCP super-packet over IPv4 behind an Ethernet header: 3000 bytes
-	// of payload in segments of 1448.
-	frame := make([]byte, 14+20+20+3000)
-	binary.BigEndian.PutUint16(frame[12:], 0x0800)
-	ip := frame[14:]
-	ip[0], ip[9] = 0x45, 6
-	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
-	ip[20+12] = 5 << 4
-	h := vnet.Fields{Flags: vnet.NeedsCsum, GSOType: vnet.GSOTCPv4, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
-	hb := make([]byte, vnet.HeaderLen)
-	h.Encode(hb)
-	f.Add(append(hb, frame...), 4, false)
-	// The same behind a TUN's header: no Ethernet header, the checksum
-	// from the IP packet's start.
-	h.CsumStart = 20
-	h.Encode(hb)
-	f.Add(append(hb, frame[14:]...), 4, true)
-	h.GSOType, h.GSOSize = vnet.GSONone, 0
-	h.Encode(hb)
-	f.Add(append(hb, frame[14:100]...), 1, true)
-	h.CsumStart = 34
-	h.Encode(hb)
-	f.Add(append(hb, frame[:100]...), 1, false)
+	addSeeds(f, 4)
 	// One offload state for every input, its queue emptied between
 	// them: its 128 KiB of read buffers made afresh for each input
 	// would slow the fuzzer to a crawl.
@@ -97,28 +75,7 @@ func FuzzOffloadTake(f *testing.F) {
 // IPv4 or IPv6 whose header fits the frame, whole when it is a
 // super-frame.
 func FuzzOffloadTakeWhole(f *testing.F) {
-	frame := make([]byte, 14+20+20+3000)
-	binary.BigEndian.PutUint16(frame[12:], 0x0800)
-	ip := frame[14:]
-	ip[0], ip[9] = 0x45, 6
-	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
-	ip[20+12] = 5 << 4
-	h := vnet.Fields{Flags: vnet.NeedsCsum, GSOType: vnet.GSOTCPv4, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
-	hb := make([]byte, vnet.HeaderLen)
-	h.Encode(hb)
-	f.Add(append(hb, frame...), 2, false)
-	h.CsumStart = 20
-	h.Encode(hb)
-	f.Add(append(hb, frame[14:]...), 2, true)
-	h.GSOType, h.GSOSize = vnet.GSONone, 0
-	h.Encode(hb)
-	f.Add(append(hb, frame[14:100]...), 1, true)
-	h.CsumStart = 34
-	h.Encode(hb)
-	f.Add(append(hb, frame[:100]...), 1, false)
-	h.Flags = vnet.DataValid
-	h.Encode(hb)
-	f.Add(append(hb, frame[:100]...), 1, false)
+	addSeeds(f, 2)
 	addr := ethernet.Addr{2, 0, 0, 0, 0, 1}
 	tap, tun := newOffload(true, 1518, 0, addr), newOffload(true, 1518, l3Pre, addr)
 	bufs := make([][]byte, 16)
@@ -177,4 +134,34 @@ func FuzzOffloadTakeWhole(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSeeds gives both offload fuzz targets their seeds, with nbufs
+// buffers for the super-packets: a TCP super-packet over IPv4 (3000
+// bytes of payload in segments of 1448) behind an Ethernet header (a
+// TAP's), the same behind none (a TUN's: the checksum from the IP
+// packet's start), and the start of it as one segment with a partial
+// checksum, and with a checksum vouched for.
+func addSeeds(f *testing.F, nbufs int) {
+	frame := make([]byte, 14+20+20+3000)
+	binary.BigEndian.PutUint16(frame[12:], 0x0800)
+	ip := frame[14:]
+	ip[0], ip[9] = 0x45, 6
+	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
+	ip[20+12] = 5 << 4
+	add := func(h vnet.Fields, pkt []byte, n int, layer3 bool) {
+		hb := make([]byte, vnet.HeaderLen)
+		h.Encode(hb)
+		f.Add(append(hb, pkt...), n, layer3)
+	}
+	h := vnet.Fields{Flags: vnet.NeedsCsum, GSOType: vnet.GSOTCPv4, GSOSize: 1448, CsumStart: 34, CsumOffset: 16}
+	add(h, frame, nbufs, false)
+	h.CsumStart = 20
+	add(h, frame[14:], nbufs, true)
+	h.GSOType, h.GSOSize = vnet.GSONone, 0
+	add(h, frame[14:100], 1, true)
+	h.CsumStart = 34
+	add(h, frame[:100], 1, false)
+	h.Flags = vnet.DataValid
+	add(h, frame[:100], 1, false)
 }
