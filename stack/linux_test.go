@@ -239,7 +239,11 @@ func (l *lockedBuffer) Bytes() []byte {
 // recording.
 func startTCPDump(t *testing.T, ns *netns.Namespace, iface, file string, extra ...string) func() {
 	t.Helper()
-	cmd := ns.Command(append([]string{"tcpdump", "-i", iface, "-U", "-n", "-w", file}, extra...)...)
+	// --immediate-mode: libpcap hands tcpdump each packet as it comes,
+	// not in blocks released every second or when full; a recording
+	// stopped (SIGINT) before its first block was released came out
+	// empty on a loaded machine.
+	cmd := ns.Command(append([]string{"tcpdump", "-i", iface, "-U", "--immediate-mode", "-n", "-w", file}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
