@@ -31,6 +31,7 @@ type fakeDNS struct {
 	ttl    uint32
 	negTTL uint32
 	silent bool           // read queries and answer none
+	noEDNS bool           // answer FORMERR to a query with an OPT record, as a server from before RFC 2671
 	asked  map[string]int // "name type proto": queries received
 	edns   []int          // the EDNS0 sizes of UDP queries (0 without)
 }
@@ -122,7 +123,7 @@ func (f *fakeDNS) respond(msg []byte, proto string) []byte {
 		f.edns = append(f.edns, size)
 	}
 	addrs, exists := f.zone[name]
-	silent, ttl, negTTL := f.silent, f.ttl, f.negTTL
+	silent, ttl, negTTL, noEDNS := f.silent, f.ttl, f.negTTL, f.noEDNS
 	f.mu.Unlock()
 	if silent {
 		return nil
@@ -130,6 +131,11 @@ func (f *fakeDNS) respond(msg []byte, proto string) []byte {
 	resp := dnsmessage.Message{
 		Header:    dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true},
 		Questions: []dnsmessage.Question{q},
+	}
+	if noEDNS && size != 0 {
+		resp.Header.RCode = dnsmessage.RCodeFormatError
+		out, _ := resp.Pack()
+		return out
 	}
 	if !exists {
 		resp.Header.RCode = dnsmessage.RCodeNameError
@@ -532,4 +538,30 @@ func BenchmarkLookupNetIPCached(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestResolverFallbacks: a server that does not take EDNS0 is asked
+// again without it, and a server whose port is closed (an ICMP port
+// unreachable) hands the question to the next at once, with no timeout.
+func TestResolverFallbacks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		zone := map[string][]netip.Addr{"host.test.": {netip.MustParseAddr("192.0.2.7")}}
+		closed := netip.AddrPortFrom(addrB, 5300)
+		p, f := newDNSPair(t, DNSConfig{Servers: []netip.AddrPort{closed, dnsPort}}, zone)
+		f.noEDNS = true
+		start := time.Now()
+		got, err := p.a.LookupNetIP(context.Background(), "ip4", "host.test")
+		if err != nil || len(got) != 1 {
+			t.Fatalf("LookupNetIP: %v, %v", got, err)
+		}
+		if took := time.Since(start); took > 10*time.Millisecond {
+			t.Errorf("the lookup took %v: the closed port should have been passed over at once", took)
+		}
+		if !slices.Equal(f.edns, []int{DefaultDNSUDPSize, 0}) {
+			t.Errorf("the EDNS0 sizes of the queries: %v, want one with OPT and one without", f.edns)
+		}
+		if st := p.a.DNSStats(); st.NoEDNS != 1 || st.Timeouts != 0 {
+			t.Errorf("stats %+v", st)
+		}
+	})
 }
