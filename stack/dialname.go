@@ -73,7 +73,11 @@ func (s *Stack) dialNameContext(ctx context.Context, network, address string) (n
 		if err != nil {
 			return fail(err)
 		}
-		return s.DialUDP(netip.AddrPort{}, netip.AddrPortFrom(addrs[0], uint16(port)))
+		c, err := s.DialUDP(netip.AddrPort{}, netip.AddrPortFrom(addrs[0], uint16(port)))
+		if err != nil {
+			return nil, err // not a nil *UDPConn in a non-nil net.Conn
+		}
+		return c, nil
 	}
 	c, err := s.dialTCPHappily(ctx, host, uint16(port), want4, want6)
 	if err != nil {
@@ -88,8 +92,13 @@ func (s *Stack) dialNameContext(ctx context.Context, network, address string) (n
 // canReach6 reports whether the stack has an IPv6 address to reach
 // beyond its link from: a global one, in use.
 func (s *Stack) canReach6() bool {
-	return s.speaks6() && s.canReach(netip.MustParseAddr("2001:db8::1"))
+	return s.speaks6() && s.canReach(globalProbe6)
 }
+
+// globalProbe6 stands for any global IPv6 destination (it is one of the
+// documentation prefix's, RFC 3849), to ask which source the stack
+// would pick for one.
+var globalProbe6 = netip.MustParseAddr("2001:db8::1")
 
 // dialTCPHappily resolves host and races TCP connections to its
 // addresses: one event loop over the two answers, RFC 8305's two

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 // TestDialName: a dial by name over both families, where the IPv6
@@ -84,6 +86,36 @@ func TestDialName(t *testing.T) {
 		_, err = p.a.DialContext(ctx2, "tcp", "broken.test:81") // nothing listens on 81: IPv4 refused, IPv6 silent
 		if err == nil || time.Since(start) > 100*time.Millisecond {
 			t.Errorf("a dial with a 100 ms deadline: %v after %v", err, time.Since(start))
+		}
+	})
+}
+
+// TestDialNameIPv4Only: a stack without IPv6 asks for A records alone
+// when it dials a name, and connects over IPv4.
+func TestDialNameIPv4Only(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPairWith(t, Config{Addr: netip.PrefixFrom(addrA, 24), Rand: SeededRand(81),
+			DNS: DNSConfig{Servers: []netip.AddrPort{dnsPort}}}, 82, nil)
+		f := newFakeDNS(map[string][]netip.Addr{"both.test.": {addrB, addrB6}})
+		f.serve(t, p.b, 53)
+		ln, err := p.b.Listen("tcp", ":80")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go serveTCPEcho(ln)
+		c, err := p.a.DialContext(context.Background(), "tcp", "both.test:80")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if got := c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr(); got != addrB {
+			t.Errorf("connected to %v, want %v", got, addrB)
+		}
+		if n := f.count("both.test.", dnsmessage.TypeAAAA, "udp"); n != 0 {
+			t.Errorf("a stack without IPv6 asked for AAAA records %d times", n)
+		}
+		if _, err := p.a.DialContext(context.Background(), "tcp6", "both.test:80"); !errors.Is(err, ErrNoRoute) {
+			t.Errorf("tcp6 from a stack without IPv6: %v, want ErrNoRoute", err)
 		}
 	})
 }
