@@ -31,6 +31,7 @@ type fakeDNS struct {
 	ttl    uint32
 	negTTL uint32
 	silent bool           // read queries and answer none
+	delay  time.Duration  // wait before answering over UDP
 	noEDNS bool           // answer FORMERR to a query with an OPT record, as a server from before RFC 2671
 	asked  map[string]int // "name type proto": queries received
 	edns   []int          // the EDNS0 sizes of UDP queries (0 without)
@@ -60,6 +61,7 @@ func (f *fakeDNS) serveOn(t testing.TB, s *Stack, port int) {
 			if err != nil {
 				return
 			}
+			time.Sleep(f.delay)
 			if resp := f.respond(buf[:n], "udp"); resp != nil {
 				pc.WriteTo(resp, from)
 			}
@@ -253,6 +255,9 @@ func TestResolverGo(t *testing.T) {
 		"host.test.":     {netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("2001:db8::7")},
 		"www.corp.test.": {netip.MustParseAddr("192.0.2.8")},
 	}
+	for i := range 100 {
+		zone["big.test."] = append(zone["big.test."], netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}))
+	}
 	p, f := newDNSPair(t, DNSConfig{Search: []string{"corp.test"}}, zone)
 	r := p.a.Resolver()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -272,6 +277,11 @@ func TestResolverGo(t *testing.T) {
 	cname, err := r.LookupCNAME(ctx, "www")
 	if err != nil || cname != "www.corp.test." {
 		t.Errorf("LookupCNAME(www) = %q, %v; want www.corp.test.", cname, err)
+	}
+	// An answer larger than package net's 1232 bytes over UDP reaches
+	// it whole: the in-process connection is a stream.
+	if big, err := r.LookupNetIP(ctx, "ip4", "big.test"); err != nil || len(big) != 100 {
+		t.Errorf("LookupNetIP(big.test): %d addresses, %v; want 100", len(big), err)
 	}
 	_, err = r.LookupHost(ctx, "nowhere.test")
 	var de *net.DNSError
@@ -562,6 +572,28 @@ func TestResolverFallbacks(t *testing.T) {
 		}
 		if st := p.a.DNSStats(); st.NoEDNS != 1 || st.Timeouts != 0 {
 			t.Errorf("stats %+v", st)
+		}
+	})
+}
+
+// TestResolverInFlight: lookups of one name at once share one query,
+// which the server takes 100 ms to answer.
+func TestResolverInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// No cache: only the sharing can keep the count at one.
+		p, f := newDNSPair(t, DNSConfig{CacheBytes: -1}, map[string][]netip.Addr{"host.test.": {netip.MustParseAddr("192.0.2.7")}})
+		f.delay = 100 * time.Millisecond
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if got, err := p.a.LookupNetIP(context.Background(), "ip4", "host.test"); err != nil || len(got) != 1 {
+					t.Errorf("LookupNetIP: %v, %v", got, err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := f.count("host.test.", dnsmessage.TypeA, "udp"); n != 1 {
+			t.Errorf("20 lookups at once sent %d queries, want 1", n)
 		}
 	})
 }
