@@ -100,6 +100,11 @@ type Config struct {
 	UDPReceiveBuffer int
 	// TCP configures the TCP engine; its Clock and Rand are the stack's.
 	TCP tcp.Config
+	// DNS configures name resolution (Stack.Resolver, Stack.LookupNetIP,
+	// and Stack.DialContext with a name): servers and a search list
+	// besides those DHCP and Router Advertisements give, timeouts,
+	// retries and the cache.
+	DNS DNSConfig
 	// NoGratuitousARP turns off the ARP announcement the stack sends when
 	// it starts (RFC 5227).
 	NoGratuitousARP bool
@@ -168,6 +173,11 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 		cfg.Gateway6 = g
 	}
+	dns, err := cfg.DNS.withDefaults()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.DNS = dns
 	if cfg.Clock == nil {
 		cfg.Clock = link.SystemClock
 	}

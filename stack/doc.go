@@ -66,6 +66,14 @@
 // where the device vouches for them; the engine counts the segments one
 // stands for and acknowledges each read's in-order data once.
 //
+// Names resolve through the stack (resolver.go): Stack.DialContext and
+// Stack.LookupNetIP ask the servers of Config.DNS, of DHCP and of IPv6
+// Router Advertisements, over the stack's own UDP and TCP, with the
+// stack's search list and a TTL-bound cache; Stack.Resolver hands the
+// same resolver to package net's, whose Dial it answers in process.
+// TCP dials by name race the addresses found, Happy Eyeballs style (RFC
+// 8305, dialname.go). Listen takes addresses only.
+//
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
 // on their own goroutines. Nothing is allocated per packet once buffers are

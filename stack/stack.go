@@ -76,6 +76,7 @@ type Stack struct {
 	tcp     *tcp.Engine
 	segBufs sync.Pool // *tcp.SegmentBuffer
 	pings   pingTable
+	dns     resolverSlot // the resolver, made on first use (dnsclient.go)
 
 	bufs    bufferPools
 	swapper link.Swapper   // the device, when it exchanges buffers

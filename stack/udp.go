@@ -242,14 +242,18 @@ func (s *Stack) listenUDP(laddr netip.AddrPort, fam family) (*UDPConn, error) {
 // *UDPConn whose Read and Write exchange datagrams with that address
 // only). An IPv6 address is written in brackets, [2001:db8::1]:80, and
 // may carry a zone naming the stack's link ([fe80::1%eth0]:80, or %1).
-// Names are not resolved.
+// A host name is resolved with the stack's resolver, and its addresses
+// tried as package net tries them (dialname.go).
 func (s *Stack) Dial(network, address string) (net.Conn, error) {
 	return s.DialContext(context.Background(), network, address)
 }
 
-// DialContext is Dial with a context: a TCP dial waits for the handshake
-// until ctx is done; for UDP nothing waits.
+// DialContext is Dial with a context: a TCP dial waits for the lookup
+// and the handshake until ctx is done; for UDP only the lookup waits.
 func (s *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if dialName(address) {
+		return s.dialNameContext(ctx, network, address) // dialname.go
+	}
 	switch network {
 	case "udp", "udp4", "udp6":
 		if err := ctx.Err(); err != nil {
