@@ -202,6 +202,8 @@ func (p *Printer) udpPayload(data []byte, length int, sport, dport uint16, ip ne
 		p.olsr(data, length, ip.isV6())
 	case port(portSFlow):
 		p.sflow(data, length)
+	case port(portBCMLI):
+		p.bcmLI(data, length)
 	default:
 		return false
 	}
