@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"math"
 	"net/netip"
 	"slices"
@@ -38,6 +39,21 @@ func (s State) String() string {
 		return "UNKNOWN"
 	}
 	return stateNames[s]
+}
+
+// MarshalText returns the state's name, so that JSON and other text
+// encodings show "ESTABLISHED" rather than a number.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state's name, as MarshalText writes it.
+func (s *State) UnmarshalText(b []byte) error {
+	for i, n := range stateNames {
+		if string(b) == n {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("tcp: unknown state %q", b)
 }
 
 // Info is what a connection tells about itself, for monitoring: the
@@ -128,6 +144,7 @@ type connCounters struct {
 	segsOut, segsIn, dataSegsOut, dataSegsIn, totalRetrans uint64
 	recoveries, timeouts, sackBlocksIn, outOfOrderIn       uint64
 	minRTT                                                 time.Duration
+	rttSeen                                                bool // minRTT holds a sample
 	lastDataSent, lastDataRecv, lastAckRecv                time.Time
 	// The delivery rate: the last sample, and the bytes acknowledged
 	// and time spent with data in flight since it, counted from rateFrom.
@@ -165,9 +182,15 @@ func (k *connCounters) received(s *segment, now time.Time) {
 	}
 }
 
+// minRateInterval is the least time a delivery rate sample spans: a
+// round trip on any real path is longer, and over memory, where round
+// trips take a microsecond, the clock's resolution would make shorter
+// samples noise.
+const minRateInterval = 10 * time.Microsecond
+
 // acked counts n bytes newly acknowledged, and the delivery rate: the
 // bytes acknowledged over the time data was in flight, once that adds up
-// to a round trip (rtt, at least a millisecond).
+// to a round trip (rtt, at least minRateInterval).
 func (k *connCounters) acked(n int, rtt time.Duration, now time.Time) {
 	n = max(n, 0)
 	k.bytesAcked += uint64(n)
@@ -177,7 +200,7 @@ func (k *connCounters) acked(n int, rtt time.Duration, now time.Time) {
 	k.rateBusy += now.Sub(k.rateFrom)
 	k.rateFrom = now
 	k.rateBytes += uint64(n)
-	if k.rateBusy >= max(rtt, time.Millisecond) {
+	if k.rateBusy >= max(rtt, minRateInterval) {
 		k.deliveryRate = uint64(float64(k.rateBytes) / k.rateBusy.Seconds())
 		k.rateBusy, k.rateBytes = 0, 0
 	}
@@ -190,8 +213,8 @@ func (k *connCounters) flightStarts(now time.Time) { k.rateFrom = now }
 
 // rtt records a round trip sample.
 func (k *connCounters) rtt(rtt time.Duration) {
-	if k.minRTT == 0 || rtt < k.minRTT {
-		k.minRTT = rtt
+	if !k.rttSeen || rtt < k.minRTT {
+		k.minRTT, k.rttSeen = rtt, true
 	}
 }
 
