@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"cmp"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -82,11 +83,22 @@ func New(s *stack.Stack, opts Options) *Monitor {
 	m.mux.Handle("/conns", m.ConnsHandler())
 	m.mux.Handle("/pcap", m.CaptureHandler())
 	m.mux.Handle("/vars", m.VarsHandler())
+	m.mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, index)
+	})
 	return m
 }
 
+// index is what / answers: the endpoints.
+const index = `metrics  the counters and TCP connections, Prometheus text format
+conns    the TCP connections, as ss -tni shows them
+pcap     the traffic as it happens, pcapng (?filter=EXPR&snaplen=N&count=N)
+vars     the counters and TCP connections, JSON
+`
+
 // ServeHTTP serves /metrics, /conns, /pcap and /vars (see the package
-// documentation). Mount it under a prefix with http.StripPrefix:
+// documentation), and at / a list of them. Mount it under a prefix with http.StripPrefix:
 //
 //	mux.Handle("/debug/", http.StripPrefix("/debug", m))
 func (m *Monitor) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
