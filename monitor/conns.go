@@ -18,12 +18,12 @@ func (m *Monitor) ConnsHandler() http.Handler {
 	})
 }
 
-// WriteConns writes the table of the stack's TCP connections to w, as
-// WriteConnTable formats it: every connection, in every state, sorted by
-// address.
+// WriteConns writes the table of the stack's TCP sockets to w, as
+// WriteConnTable formats it: the listeners, then every connection, in
+// every state, sorted by address.
 func (m *Monitor) WriteConns(w io.Writer) error {
 	var err error
-	m.withConns(func(infos []tcp.Info) { err = WriteConnTable(w, infos) })
+	m.withConns(func(infos []tcp.Info, lis []tcp.ListenerInfo) { err = WriteConnTable(w, lis, infos) })
 	return err
 }
 
@@ -41,8 +41,10 @@ var ssStates = [tcp.NumStates]string{
 	tcp.StateTimeWait:    "TIME-WAIT",
 }
 
-// WriteConnTable writes infos as ss -tni prints a host's TCP sockets: a
-// header, then for each connection a line with its state, receive and
+// WriteConnTable writes listeners and connections as ss -tani prints a
+// host's TCP sockets: a header; a line for each listener, LISTEN with its
+// accept queue and the queue's bound, and * for a peer; then for each
+// connection a line with its state, receive and
 // send queues (bytes not read; bytes not acknowledged) and addresses,
 // and an indented line of its internals in ss's words: options, the
 // congestion control algorithm, wscale, rto, rtt (srtt/rttvar), mss,
@@ -52,12 +54,24 @@ var ssStates = [tcp.NumStates]string{
 // notsent, minrtt and snd_wnd. Times are in milliseconds and rates in
 // bits a second, as ss shows them. It writes once, and returns the
 // Write's error.
-func WriteConnTable(w io.Writer, infos []tcp.Info) error {
+func WriteConnTable(w io.Writer, listeners []tcp.ListenerInfo, infos []tcp.Info) error {
 	head := [5]string{"State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port"}
+	lrows := make([][5]string, len(listeners))
 	rows := make([][5]string, len(infos))
 	widths := [5]int{}
 	for i, h := range head {
 		widths[i] = len(h)
+	}
+	for i := range listeners {
+		l := &listeners[i]
+		peer := "0.0.0.0:*"
+		if l.Local.Addr().Is6() {
+			peer = "[::]:*"
+		}
+		lrows[i] = [5]string{"LISTEN", strconv.Itoa(l.AcceptQueue), strconv.Itoa(l.AcceptBacklog), l.Local.String(), peer}
+		for j, f := range lrows[i] {
+			widths[j] = max(widths[j], len(f))
+		}
 	}
 	for i := range infos {
 		in := &infos[i]
@@ -91,6 +105,9 @@ func WriteConnTable(w io.Writer, infos []tcp.Info) error {
 		b = append(b, '\n')
 	}
 	row(head)
+	for _, r := range lrows {
+		row(r)
+	}
 	for i := range infos {
 		row(rows[i])
 		b = appendInternals(b, &infos[i])

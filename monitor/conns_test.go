@@ -6,6 +6,7 @@ import (
 	"expvar"
 	"fmt"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,8 +50,14 @@ func TestConnTable(t *testing.T) {
 		}
 	}
 
-	// The server's side, and a connection closing: its state as ss
-	// names it.
+	// The server's listener.
+	rec = httptest.NewRecorder()
+	New(a, Options{}).ServeHTTP(rec, httptest.NewRequest("GET", "/conns", nil))
+	if f := strings.Fields(strings.Split(rec.Body.String(), "\n")[1]); strings.Join(f, " ") != "LISTEN 0 4096 10.0.0.1:80 0.0.0.0:*" {
+		t.Errorf("server's table:\n%s", rec.Body.String())
+	}
+
+	// A connection closing: its state as ss names it.
 	c.Close()
 	waitFor(t, "the close", func() bool { return a.NumTCPConns() == 0 })
 	var sb strings.Builder
@@ -73,8 +80,11 @@ func TestConnTableStates(t *testing.T) {
 			LastDataSent: -1, LastDataRecv: -1, LastAckRecv: -1})
 	}
 	var sb strings.Builder
-	WriteConnTable(&sb, infos)
+	WriteConnTable(&sb, []tcp.ListenerInfo{{Local: netip.MustParseAddrPort("[::]:443"), AcceptQueue: 1, AcceptBacklog: 4096}}, infos)
 	out := sb.String()
+	if f := strings.Fields(strings.Split(out, "\n")[1]); strings.Join(f, " ") != "LISTEN 1 4096 [::]:443 [::]:*" {
+		t.Errorf("listener line %q", f)
+	}
 	for _, st := range []string{"UNCONN", "SYN-SENT", "SYN-RECV", "ESTAB", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"} {
 		if !strings.Contains(out, "\n"+st+" ") {
 			t.Errorf("no %s", st)
@@ -104,6 +114,12 @@ func TestVars(t *testing.T) {
 	}
 	if err := m.Publish(name); !errors.Is(err, ErrPublished) {
 		t.Errorf("publishing twice: %v", err)
+	}
+	if err := Publish(name, b); !errors.Is(err, ErrPublished) {
+		t.Errorf("publishing the stack under a taken name: %v", err)
+	}
+	if err := Publish(name+"_2", b); err != nil || expvar.Get(name+"_2") == nil {
+		t.Errorf("Publish: %v", err)
 	}
 	for _, src := range []string{"expvar", "/vars"} {
 		var raw string

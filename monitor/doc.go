@@ -10,13 +10,16 @@
 //     retransmissions, the fields of Linux's TCP_INFO that apply), in
 //     the Prometheus text exposition format (version 0.0.4), written
 //     here by hand: the package depends on no Prometheus library.
-//   - /conns: the connection table as ss -tni prints a host's.
+//   - /conns: the listeners and connections as ss -tani prints a host's.
 //   - /pcap: the stack's traffic as a pcapng stream, frame by frame as it
 //     passes, for netdump -r -, tcpdump -r - or wireshark -k -i -; the
 //     query parameters filter (a pcap-filter expression, compiled by
 //     package filter), snaplen and count shape it.
 //   - /vars: the same counters and connections as JSON, as expvar
 //     publishes them (Publish puts them in the process's /debug/vars).
+//
+// /metrics also has the listeners' accept queues, and the live
+// captures' own counters (frames recorded, frames dropped).
 //
 // The core packages (stack, tcp) know nothing of HTTP: the stack keeps
 // the counters, hands out snapshots of its connections

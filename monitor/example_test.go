@@ -64,18 +64,20 @@ func Example() {
 			fmt.Println(line)
 		}
 	}
-	// The connection table's first line and the connection's state and
-	// addresses (the client's port, the queues and the internals vary
-	// from run to run).
+	// The connection table's first lines: the listener, and the
+	// connection's state and addresses (the client's port, the queues
+	// and the internals vary from run to run).
 	table := strings.Split(get("/debug/conns"), "\n")
-	fmt.Println(table[0])
-	f := strings.Fields(table[1])
+	fmt.Println(strings.Join(strings.Fields(table[0]), " "))
+	fmt.Println(strings.Join(strings.Fields(table[1]), " "))
+	f := strings.Fields(table[2])
 	peer, _, _ := strings.Cut(f[4], ":")
 	fmt.Println(f[0], f[3], peer)
 	// Output:
 	// medina_tcp_passive_opens_total 1
 	// medina_tcp_connections{state="ESTABLISHED"} 1
 	// State Recv-Q Send-Q Local Address:Port Peer Address:Port
+	// LISTEN 0 4096 10.0.0.1:80 0.0.0.0:*
 	// ESTAB 10.0.0.1:80 10.0.0.2
 }
 

@@ -22,6 +22,7 @@ type Vars struct {
 	// ConnsOmitted counts the others.
 	Conns        []tcp.Info
 	ConnsOmitted int
+	Listeners    []tcp.ListenerInfo
 	Capture      CaptureCounters
 }
 
@@ -36,12 +37,16 @@ type CaptureCounters struct {
 // Vars returns a snapshot of the stack's counters and connections.
 func (m *Monitor) Vars() Vars {
 	v := Vars{Stats: m.s.Stats(), TCP: m.s.TCPStats(), Capture: m.captureCounters()}
-	m.withConns(func(infos []tcp.Info) {
+	m.withConns(func(infos []tcp.Info, lis []tcp.ListenerInfo) {
 		top, omitted := busiest(infos, m.opts.MaxConns)
 		v.Conns, v.ConnsOmitted = slices.Clone(top), omitted
+		v.Listeners = slices.Clone(lis)
 	})
 	if v.Conns == nil {
 		v.Conns = []tcp.Info{}
+	}
+	if v.Listeners == nil {
+		v.Listeners = []tcp.ListenerInfo{}
 	}
 	return v
 }
@@ -66,6 +71,11 @@ func (m *Monitor) Publish(name string) error {
 	expvar.Publish(name, expvar.Func(func() any { return m.Vars() }))
 	return nil
 }
+
+// Publish publishes s as the expvar variable name, with a Monitor of the
+// default Options (see Monitor.Publish): one call makes the stack show
+// in the process's /debug/vars.
+func Publish(name string, s *stack.Stack) error { return New(s, Options{}).Publish(name) }
 
 // VarsHandler returns the handler of /vars: Vars in JSON.
 func (m *Monitor) VarsHandler() http.Handler {

@@ -50,7 +50,7 @@ func (m *Monitor) WriteMetrics(w io.Writer) error {
 	p := promWriter{ns: m.opts.Namespace, b: make([]byte, 0, 32<<10)}
 	p.structFields("", "", "Stack.Stats().", reflect.ValueOf(m.s.Stats()))
 	p.structFields("tcp", "TCP.", "Stack.TCPStats().", reflect.ValueOf(m.s.TCPStats()))
-	m.withConns(func(infos []tcp.Info) {
+	m.withConns(func(infos []tcp.Info, lis []tcp.ListenerInfo) {
 		var states [tcp.NumStates]int
 		for i := range infos {
 			states[infos[i].State]++
@@ -63,6 +63,7 @@ func (m *Monitor) WriteMetrics(w io.Writer) error {
 		p.family("tcp_conn_omitted", "gauge", "TCP connections left out of the tcp_conn_ series (Options.MaxConns).")
 		p.sample("tcp_conn_omitted", "", float64(omitted))
 		p.conns(top)
+		p.listeners(lis)
 	})
 	p.family("capture_active", "gauge", "Live captures running.")
 	p.sample("capture_active", "", float64(m.captures.Load()))
@@ -213,6 +214,24 @@ func (p *promWriter) conns(infos []tcp.Info) {
 		p.family(name, cm.typ, cm.help)
 		for i := range infos {
 			p.sample(name, labels[i], cm.value(&infos[i]))
+		}
+	}
+}
+
+// listeners writes the listeners' families, each listener labelled by
+// its address: there are as many as the program opened.
+func (p *promWriter) listeners(lis []tcp.ListenerInfo) {
+	for _, f := range []struct {
+		name, help string
+		value      func(*tcp.ListenerInfo) int
+	}{
+		{"tcp_listener_accept_queue", "Connections established and waiting for Accept.", func(l *tcp.ListenerInfo) int { return l.AcceptQueue }},
+		{"tcp_listener_accept_backlog", "The most connections that may wait for Accept.", func(l *tcp.ListenerInfo) int { return l.AcceptBacklog }},
+		{"tcp_listener_half_open", "Connections in SYN-RECEIVED.", func(l *tcp.ListenerInfo) int { return l.HalfOpen }},
+	} {
+		p.family(f.name, "gauge", f.help)
+		for i := range lis {
+			p.sample(f.name, `{local="`+lis[i].Local.String()+`"}`, float64(f.value(&lis[i])))
 		}
 	}
 }

@@ -109,7 +109,8 @@ func TestMetrics(t *testing.T) {
 		if typ := f.GetType(); counter && typ != dto.MetricType_COUNTER || !counter && typ != dto.MetricType_GAUGE {
 			t.Errorf("%s is a %v", name, typ)
 		}
-		if !strings.HasPrefix(name, "medina_tcp_conn") && !strings.HasPrefix(name, "medina_capture_") && name != "medina_tcp_connections" {
+		if !strings.HasPrefix(name, "medina_tcp_conn") && !strings.HasPrefix(name, "medina_capture_") &&
+			!strings.HasPrefix(name, "medina_tcp_listener_") && name != "medina_tcp_connections" {
 			stats++
 		}
 	}
@@ -172,6 +173,12 @@ func TestMetrics(t *testing.T) {
 
 	// The server: the passive open, its side of the connection.
 	fa, _ := scrape(t, ma)
+	if got := value(t, fa, "medina_tcp_listener_accept_backlog", "local", "10.0.0.1:80"); got != float64(tcp.DefaultAcceptBacklog) {
+		t.Errorf("server's accept backlog %v", got)
+	}
+	if got := value(t, fa, "medina_tcp_listener_accept_queue", "local", "10.0.0.1:80"); got != 0 {
+		t.Errorf("server's accept queue %v", got)
+	}
 	if got := value(t, fa, "medina_tcp_passive_opens_total"); got != 1 {
 		t.Errorf("server's passive opens %v", got)
 	}

@@ -51,10 +51,11 @@ type Monitor struct {
 	opts Options
 	mux  *http.ServeMux
 
-	// infoMu guards infos, the buffer connection snapshots are taken
-	// into, kept from one to the next.
+	// infoMu guards infos and lis, the buffers connection and listener
+	// snapshots are taken into, kept from one to the next.
 	infoMu sync.Mutex
 	infos  []tcp.Info
+	lis    []tcp.ListenerInfo
 
 	// Live captures (capture.go).
 	captures       atomic.Int64 // running now
@@ -103,15 +104,17 @@ vars     the counters and TCP connections, JSON
 //	mux.Handle("/debug/", http.StripPrefix("/debug", m))
 func (m *Monitor) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
 
-// withConns calls f with a snapshot of the stack's connections, sorted
-// by address, in a buffer kept for the next snapshot. f must not keep
-// the slice.
-func (m *Monitor) withConns(f func([]tcp.Info)) {
+// withConns calls f with a snapshot of the stack's connections and
+// listeners, sorted by address, in buffers kept for the next snapshot. f
+// must not keep the slices.
+func (m *Monitor) withConns(f func([]tcp.Info, []tcp.ListenerInfo)) {
 	m.infoMu.Lock()
 	defer m.infoMu.Unlock()
 	m.infos = m.s.AppendTCPInfo(m.infos[:0], 0)
 	slices.SortFunc(m.infos, byAddress)
-	f(m.infos)
+	m.lis = m.s.AppendTCPListenerInfo(m.lis[:0])
+	slices.SortFunc(m.lis, func(a, b tcp.ListenerInfo) int { return a.Local.Compare(b.Local) })
+	f(m.infos, m.lis)
 	clear(m.infos) // keep no addresses or names alive between snapshots
 }
 

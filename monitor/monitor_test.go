@@ -22,7 +22,7 @@ func TestRoutes(t *testing.T) {
 	}{
 		{"/debug/", 200, "pcap     the traffic"},
 		{"/debug/metrics", 200, "# TYPE medina_link_in_frames_total counter\n"},
-		{"/debug/conns", 200, "State Recv-Q Send-Q"},
+		{"/debug/conns", 200, "\nLISTEN      0   4096 10.0.0.1:80        0.0.0.0:*\n"},
 		{"/debug/vars", 200, `"ActiveOpens": 0`},
 		{"/debug/nothing", 404, ""},
 	} {

@@ -13,3 +13,9 @@ func (s *Stack) AppendTCPInfo(dst []tcp.Info, limit int) []tcp.Info {
 // NumTCPConns returns the number of TCP connections in the stack's
 // table, in every state from SYN-SENT to TIME-WAIT.
 func (s *Stack) NumTCPConns() int { return s.tcp.NumConns() }
+
+// AppendTCPListenerInfo appends the state of the stack's TCP listeners
+// to dst (see tcp.Engine.AppendListenerInfo): what ss -lt shows.
+func (s *Stack) AppendTCPListenerInfo(dst []tcp.ListenerInfo) []tcp.ListenerInfo {
+	return s.tcp.AppendListenerInfo(dst)
+}

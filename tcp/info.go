@@ -335,3 +335,37 @@ func (e *Engine) appendConns(dst []*Conn, limit int) []*Conn {
 	}
 	return dst
 }
+
+// ListenerInfo is what a listener tells about itself: what ss -lt shows
+// of a listening socket.
+type ListenerInfo struct {
+	Local netip.AddrPort
+	// V6Only says a listener on :: takes IPv6 connections only.
+	V6Only bool
+	// AcceptQueue is the connections established and waiting for Accept
+	// (ss's Recv-Q of a listener), of at most AcceptBacklog (its
+	// Send-Q); HalfOpen the connections in SYN-RECEIVED, past
+	// SYNBacklog of which the listener answers with SYN cookies.
+	AcceptQueue, AcceptBacklog int
+	HalfOpen, SYNBacklog       int
+}
+
+// AppendListenerInfo appends the state of the engine's listeners to dst
+// and returns it, in no particular order.
+func (e *Engine) AppendListenerInfo(dst []ListenerInfo) []ListenerInfo {
+	var ls []*Listener
+	e.mu.RLock()
+	for _, pl := range e.listeners {
+		ls = append(ls, pl...)
+	}
+	e.mu.RUnlock()
+	// A listener's lock is taken after the table's is released, as
+	// Close takes them.
+	for _, l := range ls {
+		l.mu.Lock()
+		dst = append(dst, ListenerInfo{Local: l.addr, V6Only: l.v6Only, AcceptQueue: len(l.queue),
+			AcceptBacklog: cap(l.queue), HalfOpen: l.halfOpen, SYNBacklog: e.cfg.SYNBacklog})
+		l.mu.Unlock()
+	}
+	return dst
+}

@@ -260,3 +260,44 @@ func TestStateNames(t *testing.T) {
 		t.Error("out of range")
 	}
 }
+
+// TestAppendListenerInfo checks a listener's accept queue as connections
+// wait in it and are taken.
+func TestAppendListenerInfo(t *testing.T) {
+	p := newLossyPair(t, nil) // its listener on 5001 is closed
+	if got := p.b.e.AppendListenerInfo(nil); len(got) != 0 {
+		t.Fatalf("listeners after Close: %+v", got)
+	}
+	addr := netip.AddrPortFrom(p.b.addr, 5002)
+	l, err := p.b.e.Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for range 2 {
+		c, err := p.a.e.Dial(context.Background(), netip.AddrPort{}, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	var got []ListenerInfo
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		got = p.b.e.AppendListenerInfo(got[:0])
+		if len(got) == 1 && got[0].AcceptQueue == 2 || time.Now().After(deadline) {
+			break
+		}
+	}
+	want := ListenerInfo{Local: addr, AcceptQueue: 2, AcceptBacklog: DefaultAcceptBacklog, SYNBacklog: DefaultSYNBacklog}
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if got = p.b.e.AppendListenerInfo(got[:0]); got[0].AcceptQueue != 1 {
+		t.Errorf("after an Accept: %+v", got[0])
+	}
+}
