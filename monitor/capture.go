@@ -312,10 +312,16 @@ func (m *Monitor) CaptureHandler() http.Handler {
 			}
 			*p.v = n
 		}
-		rc := http.NewResponseController(w)
 		// A capture runs as long as the client reads: no write
-		// deadline the server may have set applies.
-		rc.SetWriteDeadline(time.Time{})
+		// deadline the server may have set applies, but each write
+		// has CaptureStall to go through.
+		rc := http.NewResponseController(w)
+		stall := func() { rc.SetWriteDeadline(time.Now().Add(m.opts.CaptureStall)) }
+		stall()
+		flush := func() error {
+			stall()
+			return rc.Flush()
+		}
 		started := func(err error) {
 			switch {
 			case errors.Is(err, ErrTooManyCaptures):
@@ -329,6 +335,17 @@ func (m *Monitor) CaptureHandler() http.Handler {
 				w.WriteHeader(http.StatusOK)
 			}
 		}
-		m.capture(r.Context(), w, rc.Flush, opts, started)
+		m.capture(r.Context(), stallWriter{w, stall}, flush, opts, started)
 	})
+}
+
+// stallWriter gives each write of a capture over HTTP its own deadline.
+type stallWriter struct {
+	w     io.Writer
+	stall func()
+}
+
+func (s stallWriter) Write(p []byte) (int, error) {
+	s.stall()
+	return s.w.Write(p)
 }

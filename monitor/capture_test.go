@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -341,5 +342,37 @@ func TestCaptureConcurrent(t *testing.T) {
 	}
 	if counts[0] == 0 || counts[1] == 0 || counts[1] >= counts[0] || counts[3] == 0 || counts[3] >= counts[1] {
 		t.Errorf("frames per capture (all, tcp, arp or icmp, tcp from a): %v", counts)
+	}
+}
+
+// TestCaptureStalledClient checks that a client that asks for a capture
+// and stops reading without going away loses it once a write has waited
+// Options.CaptureStall, and frees its place.
+func TestCaptureStalledClient(t *testing.T) {
+	a, b := newPair(t, pipe.Config{})
+	m := New(a, Options{CaptureStall: 200 * time.Millisecond, MaxCaptures: 1})
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(4096)
+	if _, err := io.WriteString(c, "GET /pcap HTTP/1.1\r\nHost: medina\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the capture to start", func() bool { return m.sinks.Load() == 1 })
+	// Enough traffic to fill the sockets' buffers between the capture
+	// and the client that does not read.
+	for range 4 {
+		echo(t, b, 8<<20).Close()
+		if m.captures.Load() == 0 {
+			break
+		}
+	}
+	waitFor(t, "the stalled capture to end", func() bool { return m.captures.Load() == 0 })
+	if got := m.Vars().Capture; got.Frames == 0 || got.Streams != 1 {
+		t.Errorf("counters %+v", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/medina-net/medina/stack"
 	"github.com/medina-net/medina/tcp"
@@ -23,6 +24,9 @@ const (
 	// DefaultCaptureBuffer is the room each live capture has for frames
 	// its reader has not taken yet.
 	DefaultCaptureBuffer = 1 << 20
+	// DefaultCaptureStall is how long a capture over HTTP waits for a
+	// client that stopped reading.
+	DefaultCaptureStall = time.Minute
 )
 
 // Options configure a Monitor. The zero Options are the defaults.
@@ -42,6 +46,11 @@ type Options struct {
 	// full is dropped and counted. It is held twice: one buffer fills
 	// while the reader writes out the other.
 	CaptureBuffer int
+	// CaptureStall is how long a write of a capture served over HTTP
+	// may wait for the client to read: past it the capture ends, so that
+	// a client that stops reading without going away does not hold one
+	// of the MaxCaptures for ever.
+	CaptureStall time.Duration
 }
 
 // Monitor serves a stack's counters, connections and traffic. Its
@@ -78,6 +87,9 @@ func New(s *stack.Stack, opts Options) *Monitor {
 	}
 	if opts.CaptureBuffer <= 0 {
 		opts.CaptureBuffer = DefaultCaptureBuffer
+	}
+	if opts.CaptureStall <= 0 {
+		opts.CaptureStall = DefaultCaptureStall
 	}
 	m := &Monitor{s: s, opts: opts, mux: http.NewServeMux()}
 	m.mux.Handle("/metrics", m.MetricsHandler())
