@@ -79,4 +79,10 @@
 // on their own goroutines. Nothing is allocated per packet once buffers are
 // warm. Malformed input is counted (Stats, named after the SNMP MIB) and
 // dropped, never a panic.
+//
+// A running stack can be watched: Stats and TCPStats are its counters,
+// AppendTCPInfo the state of each TCP connection (what ss -ti shows of a
+// host's), and AddCapture hands a sink a copy of every frame while a
+// live capture runs. Package monitor serves them over HTTP: Prometheus
+// metrics, an ss-like table, expvar, and a pcapng stream for tcpdump.
 package stack

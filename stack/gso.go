@@ -89,6 +89,9 @@ func (s *Stack) outputTCPSuper(bp *[]byte, n int, v6 bool, mss int, now time.Tim
 		f.SetType(typ)
 		gso := link.GSO{IPv6: v6, NetworkOff: ethernet.HeaderLen, TransportOff: ethernet.HeaderLen + tOff,
 			HeaderLen: ethernet.HeaderLen + hdrEnd, SegmentSize: mss}
+		if s.capture.on() {
+			s.captureSegments(now, frame, gso, true)
+		}
 		if err := s.gsoDev.WriteGSO(frame, gso); err != nil {
 			s.ctr.link.outErrors.Add(1)
 			return err

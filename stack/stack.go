@@ -90,6 +90,7 @@ type Stack struct {
 	batchAcks bool
 	frameLen  int
 	ctr       counters
+	capture   captureHook // live captures (capture.go)
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -343,6 +344,9 @@ func (s *Stack) readLoop() {
 			// read costs as much as the rest of a TCP segment's
 			// processing.
 			now := s.clock.Now()
+			if s.capture.on() {
+				s.captureBatch(bufs[:n], lens, offs, now)
+			}
 			if s.batchAcks {
 				s.tcp.BeginBatch()
 			}
@@ -449,6 +453,9 @@ func (s *Stack) writeFrame(frame []byte) error { return s.writeFrameFrom(frame, 
 // *bp, which a device that is a link.Swapper may exchange for one of its
 // own instead of copying the frame. bp may be nil.
 func (s *Stack) writeFrameFrom(frame []byte, bp *[]byte) error {
+	if s.capture.on() {
+		s.captureFrame(s.clock.Now(), frame, true)
+	}
 	var err error
 	if s.swapper != nil && bp != nil && cap(*bp) == s.frameLen && len(frame) > 0 && &(*bp)[0] == &frame[0] {
 		err = s.swapper.SwapWriteFrame(bp, len(frame))

@@ -176,6 +176,9 @@ type Conn struct {
 	cc                congestionControl
 	sb                scoreboard
 
+	// info counts what Info reports (info.go).
+	info connCounters
+
 	// Acknowledgements owed to the peer.
 	ackNow     bool // send an ACK at the next output
 	ackPending int  // in-order data segments not yet acknowledged

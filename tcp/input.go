@@ -107,6 +107,7 @@ func (c *Conn) input(h Header, segs int, now time.Time) (isn Seq, reopen bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.info.received(&s, now)
 	// now may be a little older than the time of a segment another
 	// goroutine sent meanwhile: tsVal never lets our timestamps go back,
 	// which the peer's PAWS would drop.
@@ -490,6 +491,7 @@ func (c *Conn) inputAck(s *segment, now time.Time) {
 		}
 		c.sb.ackedTo(una, c.mss)
 		if s.opt.nsack > 0 {
+			c.info.sackBlocksIn += uint64(s.opt.nsack)
 			newlySACKed = c.sb.update(una, c.sndMax, s.opt.sack[:s.opt.nsack], c.mss)
 		}
 		if !c.inRecovery && !c.sb.loss {
@@ -557,6 +559,7 @@ func (c *Conn) newAck(s *segment, acked, flightBefore int, now time.Time) {
 		c.e.confirm.ConfirmReachable(c.id.remoteAddr, now)
 	}
 	c.rttSample(s, now)
+	c.info.acked(dataAcked, c.srtt, now)
 	c.retries = 0
 	c.kaProbes = 0
 	if c.sb.highRxt.LessThan(c.sndUna) {
@@ -674,6 +677,7 @@ func (c *Conn) detectLoss(now time.Time) {
 		return
 	}
 	c.e.stats.fastRetrans.Add(1)
+	c.info.recoveries++
 	if c.sackOK {
 		c.enterSACKRecovery(now)
 		return
@@ -746,6 +750,7 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 		// Out of order: keep it, and send a duplicate ACK with SACK at
 		// once so the peer's loss recovery starts (RFC 5681 4.2).
 		c.ackNow = true
+		c.info.outOfOrderIn += uint64(s.segs)
 		if !c.ooo.add(sq, sq.Add(len(data))) {
 			c.e.stats.oooDrops.Add(1)
 			return
@@ -757,6 +762,7 @@ func (c *Conn) inputData(s *segment, now time.Time) {
 	end := c.ooo.takeFrom(sq.Add(len(data)))
 	filled := len(c.ooo.ranges) > 0 || end != sq.Add(len(data))
 	c.rcv.n += end.Diff(c.rcvNxt)
+	c.info.bytesReceived += uint64(end.Diff(c.rcvNxt))
 	c.rcvNxt = end
 	if c.finPending && c.rcvNxt == c.finAt {
 		defer c.acceptFIN(now) // after the ACK bookkeeping below

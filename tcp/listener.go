@@ -287,6 +287,7 @@ func (l *Listener) input(id fourTuple, h Header, isn Seq, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := segment{h: h, seq: Seq(h.Seq()), flags: flags, wnd: int(h.Window()), opt: parseOptions(h)}
+	c.info.segsIn = 1 // the SYN
 	c.irs = s.seq
 	c.rcvNxt = s.seq.Add(1)
 	c.rcvAdv = c.rcvNxt
@@ -363,6 +364,7 @@ func (l *Listener) cookieEstablished(id fourTuple, h Header, iss Seq, mss int, w
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := segment{h: h, seq: Seq(h.Seq()), ack: Seq(h.Ack()), flags: h.Flags(), wnd: int(h.Window()), payload: h.Payload(), opt: parseOptions(h)}
+	c.info.segsIn = 1 // the ACK with the cookie
 	c.irs = s.seq.Add(-1)
 	c.rcvNxt = s.seq
 	c.lastAckSent = c.rcvNxt // what the cookie's SYN-ACK acknowledged

@@ -117,6 +117,9 @@ func (c *Conn) sendData(now time.Time) bool {
 		c.e.stats.retransSegs.Add(1)
 	}
 	c.sendSegment(now, c.sndNxt, flags, off, n)
+	if n > 0 && c.sndUna == c.sndMax {
+		c.info.flightStarts(now)
+	}
 	if n > 0 && !c.rtTiming && c.sndNxt == c.sndMax {
 		c.rtTiming, c.rtSeq, c.rtTime = true, c.sndNxt, now
 	}
@@ -327,8 +330,11 @@ func (c *Conn) sendSegment(now time.Time, sq Seq, flags Flags, off, n int) {
 	// tcpRetransSegs by the code that decides to retransmit): segments
 	// with data, SYN or FIN below SND.MAX.
 	retx := (n > 0 || flags&(FlagSYN|FlagFIN) != 0) && sq.LessThan(c.sndMax)
-	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil && !retx {
-		c.e.stats.outSegs.Add(uint64(segs))
+	if c.e.net.Send(sb, len(b), c.id.localAddr, c.id.remoteAddr) == nil {
+		if !retx {
+			c.e.stats.outSegs.Add(uint64(segs))
+		}
+		c.info.sent(segs, n, retx, now)
 	}
 	if flags&FlagACK != 0 {
 		c.ackNow = false

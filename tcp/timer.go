@@ -94,6 +94,7 @@ func (c *Conn) retransmitTimeout(now time.Time) {
 		return
 	}
 	c.e.stats.timeouts.Add(1)
+	c.info.timeouts++
 	c.rto = min(2*c.rto, c.e.cfg.MaxRTO)
 	c.rtTiming = false
 	if !c.state.synchronized() {
@@ -218,6 +219,7 @@ func (c *Conn) rttSample(s *segment, now time.Time) {
 	default:
 		return
 	}
+	c.info.rtt(rtt)
 	if !c.rttMeasured {
 		c.srtt, c.rttvar = rtt, rtt/2
 		c.rttMeasured = true
