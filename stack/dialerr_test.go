@@ -69,6 +69,13 @@ func TestDialNoRoute(t *testing.T) {
 				t.Errorf("dial %s %s: %v, want ErrNoRoute", tc.network, tc.address, err)
 			}
 		}
+		// A context already done wins, as in package net.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		dialFails(t, p.a, ctx, "tcp", "192.0.2.1:80", context.Canceled, 0)
+		ctx, cancel = context.WithDeadline(context.Background(), time.Now())
+		dialFails(t, p.a, ctx, "tcp", "192.0.2.1:80", context.DeadlineExceeded, 0)
+		cancel()
 		// DialTCP and DialUDP say the same.
 		_, err := p.a.DialTCP(context.Background(), netip.AddrPort{}, netip.MustParseAddrPort("198.51.100.7:443"))
 		wantErr(t, "DialTCP with no route", err, "dial", syscall.ENETUNREACH)

@@ -232,6 +232,11 @@ func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*tcp.
 	if fam == famDual {
 		fam = famV6
 	}
+	if err := ctx.Err(); err != nil {
+		// A context already done wins over any other error, as in
+		// package net's dial, and nothing is sent.
+		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: err}
+	}
 	la := laddr.Addr().Unmap().WithZone("")
 	switch {
 	case !la.IsValid() || la.IsUnspecified():
