@@ -5,12 +5,14 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/medina-net/medina/arp"
+	"github.com/medina-net/medina/link"
 )
 
 // Dial errors as package net gives them: no route at once (ENETUNREACH),
@@ -260,6 +262,57 @@ func TestDialContextDuringResolution(t *testing.T) {
 			if n := p.b.tcp.NumConns(); n != 0 {
 				t.Errorf("%s: %d connections left", addr, n)
 			}
+		}
+	})
+}
+
+// mutedDevice drops every frame written while muted: a host that has
+// gone silent.
+type mutedDevice struct {
+	link.Device
+	muted atomic.Bool
+}
+
+func (d *mutedDevice) WriteFrame(f []byte) error {
+	if d.muted.Load() {
+		return nil
+	}
+	return d.Device.WriteFrame(f)
+}
+
+// TestEstablishedNeighborGone: a peer that goes silent in the middle of
+// a connection stops answering ARP too; the retransmissions then wait
+// for a neighbour that never resolves, and the connection, when its
+// retries run out, fails with EHOSTUNREACH, as on Linux, rather than
+// ETIMEDOUT: the error says why.
+func TestEstablishedNeighborGone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var server *mutedDevice
+		p := newPair(t, 52, func(a, b link.Device) (link.Device, link.Device) {
+			server = &mutedDevice{Device: a}
+			return server, b
+		})
+		ln := listenTCP(t, p.a, ":80")
+		defer ln.Close()
+		go serveTCPEcho(ln)
+		c, err := p.b.DialContext(context.Background(), "tcp", "10.0.0.1:80")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		expectEchoes(t, c, 100)
+		c.SetReadDeadline(time.Time{})
+		server.muted.Store(true)
+		before := p.b.Stats()
+		if _, err := c.Write([]byte("anyone there?")); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = c.Read(make([]byte, 100))
+		wantErr(t, "read from a peer that went silent", err, "read", syscall.EHOSTUNREACH)
+		t.Logf("the connection failed %v after the peer went silent", time.Since(start))
+		if d := p.b.Stats().ARP.Unresolved - before.ARP.Unresolved; d == 0 {
+			t.Error("no retransmission waited for the silent neighbour")
 		}
 	})
 }
