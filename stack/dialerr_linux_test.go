@@ -73,7 +73,8 @@ func TestDialUnresolvedLinux(t *testing.T) {
 		t.Errorf("the stack gave up %v after Linux", d)
 	}
 	after := s.Stats()
-	if d := after.ARP.Failures - before.ARP.Failures; d != 2 {
+	// (A SYN retransmitted as a resolution fails may start another.)
+	if d := after.ARP.Failures - before.ARP.Failures; d < 2 {
 		t.Errorf("%d resolutions failed, want 2", d)
 	}
 	if after.ARP.Unresolved == before.ARP.Unresolved {
