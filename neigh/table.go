@@ -206,6 +206,10 @@ type Stats struct {
 	QueueDrops uint64
 	// Failures is how many resolutions ran out of requests.
 	Failures uint64
+	// Unresolved is how many held datagrams were given up with a
+	// resolution that failed: handed to Tick's failed callback, which
+	// tells their senders (a Dial fails with EHOSTUNREACH), and dropped.
+	Unresolved uint64
 	// ProbeFailures is how many known neighbours stopped answering and
 	// were removed after PROBE.
 	ProbeFailures uint64
@@ -851,6 +855,7 @@ func (t *Table) Tick(now time.Time, request func(ip netip.Addr, to ethernet.Addr
 				}
 				if e.state == StateIncomplete {
 					t.stats.Failures++
+					t.stats.Unresolved += uint64(len(e.queue))
 					fails = append(fails, e.queue...)
 					t.putQueueSliceOnly(takeQueue(e))
 				} else {

@@ -182,14 +182,15 @@ func TestSolicitCounts(t *testing.T) {
 	tab := New(cfg)
 	var rec recorder
 	tab.Resolve(v6(1), []byte("a"), t0)
+	tab.Resolve(v6(1), []byte("b"), t0)
 	for _, d := range []time.Duration{250, 500, 750, 1000} {
 		tab.Tick(at(d*time.Millisecond), rec.request, rec.fail)
 	}
 	if len(rec.requests) != 1 || rec.requests[0] != (sent{v6(1), ethernet.Addr{}}) {
 		t.Fatalf("retransmissions %v, want one more multicast", rec.requests)
 	}
-	if len(rec.failed) != 1 || string(rec.failed[0]) != "a" {
-		t.Fatalf("failed %q", rec.failed)
+	if len(rec.failed) != 2 || string(rec.failed[0]) != "a" || string(rec.failed[1]) != "b" {
+		t.Fatalf("failed %q, want the held datagrams in order", rec.failed)
 	}
 	if _, ok := tab.Lookup(v6(1)); ok {
 		t.Fatal("failed entry kept")
@@ -217,7 +218,7 @@ func TestSolicitCounts(t *testing.T) {
 	if _, ok := tab.Lookup(v6(2)); ok {
 		t.Fatal("silent neighbour kept")
 	}
-	if st := tab.Stats(); st.Failures != 1 || st.ProbeFailures != 1 || st.Requests != 2+4 {
+	if st := tab.Stats(); st.Failures != 1 || st.ProbeFailures != 1 || st.Requests != 2+4 || st.Unresolved != 2 || st.QueueDrops != 0 {
 		t.Fatalf("stats %+v", st)
 	}
 }

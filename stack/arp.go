@@ -142,13 +142,10 @@ func (s *Stack) sendGratuitousARP() {
 
 // neighTick runs the neighbour cache's timers: retransmitted requests,
 // probes, failures. Datagrams whose next hop did not resolve are dropped
-// and counted; their sender is the stack itself, so there is nobody to
-// send an ICMP host unreachable to.
+// and counted, and their senders told (unresolved4).
 func (s *Stack) neighTick() {
 	now := s.clock.Now()
-	next := s.neigh.Tick(now, func(ip [4]byte, to ethernet.Addr) { s.sendARPRequestTo(ip, to) }, func(dg []byte) {
-		s.ctr.ip.outDiscards.Add(1)
-	})
+	next := s.neigh.Tick(now, func(ip [4]byte, to ethernet.Addr) { s.sendARPRequestTo(ip, to) }, s.unresolved4)
 	s.neighTimer.arm(next)
 }
 

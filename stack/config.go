@@ -58,7 +58,10 @@ type Config struct {
 	// HopLimit is the hop limit of IPv6 packets the stack sends (default
 	// 64); Neighbor Discovery's messages go with 255 whatever it is.
 	HopLimit uint8
-	// ARP configures the neighbour cache.
+	// ARP configures the neighbour cache. Its RetransTime and MaxRetries
+	// bound how long a dial waits for a neighbour that never answers
+	// before it fails with EHOSTUNREACH: 3 requests 1 s apart, 3 s, by
+	// default, as on Linux.
 	ARP arp.CacheConfig
 	// Reassembly configures IPv4 reassembly.
 	Reassembly ipv4.ReassemblyConfig
@@ -68,7 +71,9 @@ type Config struct {
 	// NDP configures the IPv6 neighbour table that Neighbor Discovery's
 	// address resolution runs (RFC 4861). Its Rand is the stack's; its
 	// probes are unicast and a full queue drops its oldest packet, as RFC
-	// 4861 7.2.2 and 7.3.3 say.
+	// 4861 7.2.2 and 7.3.3 say. Its RetransTime and MaxMulticastSolicit
+	// bound how long a dial waits for a neighbour that never answers, as
+	// ARP's do (3 s by default).
 	NDP neigh.Config
 	// NDPHandler, when set, hears the Neighbor Discovery messages the
 	// stack does not handle itself: Router Solicitations and

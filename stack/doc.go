@@ -48,6 +48,16 @@
 // it, and a Packet Too Big about a datagram lowers it too (never below
 // IPv6's 1280).
 //
+// Dials fail as package net's do, with a *net.OpError: at once with
+// ENETUNREACH (ErrNoRoute) when no route leads to the address (off every
+// link, no gateway; no address of its family); with EHOSTUNREACH when the
+// neighbour a dial goes through never answers ARP or Neighbor Discovery,
+// after the resolution's requests, 3 s by default as on Linux
+// (Config.ARP's RetransTime and MaxRetries, Config.NDP's RetransTime and
+// MaxMulticastSolicit), the datagrams that waited dropped and counted
+// (Stats ARP.Unresolved, NDP.Unresolved), and a connected UDP socket told
+// on its next call; and whenever the context ends (unresolved.go).
+//
 // Over a layer-3 device (link.Layer3: a TUN, link/tun, or
 // pipe.NewLayer3), the link is point to point and carries bare IP
 // packets: the stack resolves no neighbours (no ARP, no Neighbor

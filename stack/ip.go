@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/medina-net/medina/ethernet"
@@ -17,8 +18,12 @@ const minMTU = 68
 // Errors of the send path. They reach applications wrapped in a
 // *net.OpError.
 var (
-	// ErrNoRoute: the destination is off the link and there is no gateway.
-	ErrNoRoute = errors.New("no route to host")
+	// ErrNoRoute: the destination is off the link and there is no
+	// gateway, or the stack has no address of its family. A dial fails
+	// with it at once, as a connect(2) fails with ENETUNREACH, which it
+	// matches (errors.Is(err, syscall.ENETUNREACH)), so that code written
+	// for package net's errors recognises it.
+	ErrNoRoute error = noRouteError{}
 	// ErrMessageTooLong: the datagram exceeds IPv4's 65535 bytes.
 	ErrMessageTooLong = errors.New("message too long")
 )
@@ -61,6 +66,15 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, off link.RxOffload, now ti
 	}
 	s.deliver(h, linkBroadcast, off, now)
 }
+
+// noRouteError is ErrNoRoute's type: ENETUNREACH's meaning, with a
+// message that says why.
+type noRouteError struct{}
+
+func (noRouteError) Error() string { return "network is unreachable: no route to the destination" }
+
+// Is makes ErrNoRoute match syscall.ENETUNREACH.
+func (noRouteError) Is(target error) bool { return target == syscall.ENETUNREACH }
 
 // validSource reports whether src may be the source of a datagram to dst
 // from the link. RFC 1122 3.2.1.3 has a host discard the others (Linux

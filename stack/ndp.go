@@ -283,8 +283,7 @@ func (s *Stack) sendNA(dst, target ipv6.Addr, flags icmpv6.NAFlags) {
 
 // neigh6Tick runs the IPv6 neighbour table's timers: retransmitted
 // solicitations, probes, failures. Packets whose next hop did not
-// resolve are dropped and counted; their sender is the stack itself, so
-// there is nobody to send an ICMPv6 address unreachable to.
+// resolve are dropped and counted, and their senders told (unresolved6).
 func (s *Stack) neigh6Tick() {
 	nt := s.nd6()
 	if nt == nil {
@@ -293,9 +292,7 @@ func (s *Stack) neigh6Tick() {
 	now := s.clock.Now()
 	next := nt.Tick(now, func(ip netip.Addr, to ethernet.Addr) {
 		s.sendNS(ipv6.Addr(ip.As16()), to, ipv6.Addr{})
-	}, func([]byte) {
-		s.ctr.ip6.outDiscards.Add(1)
-	})
+	}, s.unresolved6)
 	s.neigh6Timer.arm(next)
 }
 

@@ -52,6 +52,7 @@ type ARPStats struct {
 	Ignored     uint64 // replies we did not ask for, gratuitous ARP, senders that cannot be neighbours: what could poison the cache
 	QueueDrops  uint64 // datagrams dropped waiting for resolution (queue full)
 	Failures    uint64 // resolutions that ran out of retries
+	Unresolved  uint64 // datagrams dropped with a resolution that failed, their senders told (EHOSTUNREACH)
 	// ChangesRefused counts new addresses claimed for a neighbour that
 	// had answered recently, refused because the address in use still
 	// answered: forged ARP, most likely (arp.CacheConfig.NoChangeProbe).
@@ -201,6 +202,7 @@ type NDPStats struct {
 	Ignored          uint64 // messages that changed nothing
 	QueueDrops       uint64 // packets dropped waiting for resolution
 	Failures         uint64 // resolutions and probes that ran out of tries
+	Unresolved       uint64 // packets dropped with a resolution that failed, their senders told (EHOSTUNREACH)
 	Entries          uint64 // entries now (a gauge)
 	ChangesRefused   uint64
 	ChangesConfirmed uint64
@@ -283,6 +285,7 @@ func (s *Stack) Stats() Stats {
 			OutReplies: c.arp.outReplies.Load(), Ignored: nc.Ignored + c.arp.badSenders.Load(),
 			QueueDrops: nc.QueueDrops, Failures: nc.Failures + nc.ProbeFailures,
 			ChangesRefused: nc.ChangesRefused, ChangesConfirmed: nc.ChangesConfirmed,
+			Unresolved: nc.Unresolved,
 		},
 		IP: IPStats{
 			InReceives: c.ip.inReceives.Load(), InHdrErrors: c.ip.inHdrErrors.Load(),
@@ -364,5 +367,6 @@ func (s *Stack) ndpStats() NDPStats {
 		Requests: n.Requests, Replies: n.Replies, Learned: n.Learned, Ignored: n.Ignored,
 		QueueDrops: n.QueueDrops, Failures: n.Failures + n.ProbeFailures, Entries: uint64(n.Entries),
 		ChangesRefused: n.ChangesRefused, ChangesConfirmed: n.ChangesConfirmed,
+		Unresolved: n.Unresolved,
 	}
 }

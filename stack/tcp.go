@@ -218,11 +218,24 @@ var errNoLoopback = errors.New("the stack's own address: the stack has no loopba
 // stack's link). It returns a *tcp.Conn, which behaves as package net's
 // *net.TCPConn: see its methods. The stack has no loopback: raddr is
 // another host.
+//
+// It fails as package net's dial does: at once with ENETUNREACH
+// (ErrNoRoute) when there is no route to raddr; with EHOSTUNREACH when
+// the neighbour the SYN goes to (raddr, or the gateway) does not answer
+// address resolution, after its retries (3 s by default: see
+// arp.CacheConfig and Config.NDP); with ECONNREFUSED for a reset,
+// ETIMEDOUT when the SYN retries run out, and at the end of ctx, at any
+// point, with its error.
 func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*tcp.Conn, error) {
 	ra := unmapPort(raddr)
 	fam := familyOf(ra.Addr())
 	if fam == famDual {
 		fam = famV6
+	}
+	if err := ctx.Err(); err != nil {
+		// A context already done wins over any other error, as in
+		// package net's dial, and nothing is sent.
+		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: err}
 	}
 	la := laddr.Addr().Unmap().WithZone("")
 	switch {
@@ -238,6 +251,11 @@ func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*tcp.
 		// Without a loopback path the SYN would go nowhere for two
 		// minutes of retries; say so at once.
 		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: errNoLoopback}
+	}
+	if err := s.routeTo(ra.Addr()); err != nil {
+		// The engine's SYN would fail to leave, silently, until its
+		// retries ran out: fail now, as connect(2) does.
+		return nil, &net.OpError{Op: "dial", Net: fam.net("tcp"), Addr: net.TCPAddrFromAddrPort(ra), Err: err}
 	}
 	return s.tcp.Dial(ctx, netip.AddrPortFrom(la, laddr.Port()), ra)
 }

@@ -108,7 +108,7 @@ func TestTCPRefused(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("dial to a closed port: %v, want ECONNREFUSED", err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // ARP gives up at 3 s
 		defer cancel()
 		_, err = p.b.DialContext(ctx, "tcp", "10.0.0.9:80")
 		var ne net.Error

@@ -280,7 +280,11 @@ func (s *Stack) DialContext(ctx context.Context, network, address string) (net.C
 
 // DialUDP opens a UDP socket bound to laddr (the zero AddrPort, or port
 // 0, for an ephemeral port of the address the stack sends to raddr from)
-// and connected to raddr.
+// and connected to raddr. Without a route to raddr it fails at once
+// with ENETUNREACH (ErrNoRoute), as connect(2) does. When raddr's
+// neighbour does not answer address resolution, the datagrams waiting
+// for it are dropped and the socket's next Read or Write fails with
+// EHOSTUNREACH, as on Linux.
 func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	raddr = unmapPort(raddr)
 	if !raddr.Addr().IsValid() || raddr.Addr().IsUnspecified() || raddr.Port() == 0 {
@@ -302,6 +306,10 @@ func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	}
 	local, err := s.localAddr(netip.AddrPortFrom(la, laddr.Port()), fam)
 	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
+	}
+	if err := s.routeTo(raddr.Addr()); err != nil {
+		// connect(2) on a UDP socket fails so too.
 		return nil, &net.OpError{Op: "dial", Net: fam.net("udp"), Addr: net.UDPAddrFromAddrPort(raddr), Err: err}
 	}
 	c := s.newUDPConn(local, raddr, fam)

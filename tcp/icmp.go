@@ -36,6 +36,10 @@ import (
 //     9293 3.9.2.2); over IPv6 port unreachable, administratively
 //     prohibited and its subsets (RFC 4443 3.1: codes 1, 5 and 6), and
 //     parameter problem.
+//     An error the network raises itself (ICMPError.Local: a neighbour
+//     that never answered address resolution) is hard in the handshake
+//     too, as on Linux: a Dial to a host that is not there fails in the
+//     seconds resolution takes, with EHOSTUNREACH.
 //   - A soft error (network, host or address unreachable, beyond the
 //     source's scope, time exceeded, and over IPv4 parameter problem) is
 //     remembered, and if the connection then times out (its
@@ -161,6 +165,16 @@ type ICMPError struct {
 	// 791), 1280 for IPv6 (RFC 8200 5, RFC 8201 4: a Packet Too Big below
 	// it lowers the path MTU to 1280 only).
 	MTU int
+	// Local says the error is this host's own, not a message from the
+	// network: the neighbour the segment was to go to never answered
+	// address resolution (ARP, Neighbor Discovery), so the segment never
+	// left. Such an error cannot be forged, and like Linux (which sends
+	// itself an ICMP host or address unreachable then) the engine takes
+	// it as hard while the connection is in its handshake: a Dial fails
+	// at once with EHOSTUNREACH instead of retrying its SYN into a void
+	// for two minutes. In the synchronized states it is soft, as any
+	// unreachable is.
+	Local bool
 }
 
 // minPathMTU is the least path MTU the engine takes from the network
@@ -230,7 +244,7 @@ func (c *Conn) inputError(sq Seq, msg ICMPError, now time.Time) bool {
 	switch {
 	case msg.Kind == ICMPPacketTooBig:
 		c.lowerPathMTU(max(msg.MTU, c.id.minPathMTU()), now)
-	case msg.Kind.hard(c.id.is6()) && !c.state.synchronized():
+	case (msg.Local || msg.Kind.hard(c.id.is6())) && !c.state.synchronized():
 		// In SYN-SENT the Dial fails at once; a passive open in
 		// SYN-RECEIVED is dropped, as a reset drops it (the listener
 		// never sees it).

@@ -41,7 +41,7 @@ type Stats struct {
 	ICMPErrors      uint64 // errors about a connection of ours that passed RFC 5927's checks, and were acted on
 	ICMPNoConns     uint64 // errors quoting a segment of no connection (or too little of one): dropped
 	ICMPOutOfWindow uint64 // errors quoting a sequence number not in flight (RFC 5927 4.1): dropped (Linux's OutOfWindowIcmps)
-	ICMPHardErrors  uint64 // hard errors (port unreachable, prohibited) that ended a connection in its handshake
+	ICMPHardErrors  uint64 // hard errors (port unreachable, prohibited, a neighbour that never resolved) that ended a connection in its handshake
 	ICMPSoftErrors  uint64 // soft errors remembered, to be reported if the connection times out (RFC 1122 4.2.3.9)
 	PMTUDecreases   uint64 // Packet Too Big errors that lowered a connection's path MTU: it re-segmented and sent again at once
 	PMTUStale       uint64 // Packet Too Big errors that lowered nothing: an MTU no smaller than the connection's path MTU (RFC 1191 6.4)
