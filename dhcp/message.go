@@ -194,20 +194,22 @@ func (m Message) OptionBytes() []byte { return m[optionsOff:] }
 // whose length is wrong for its code is not an error here: the typed
 // accessors refuse it and the client does without.
 func (m Message) Check() error {
-	if m.Cookie() != Cookie {
-		return ErrBadCookie
-	}
-	if op := m.Op(); op != OpRequest && op != OpReply {
-		return ErrBadOp
-	}
 	if m.HLen() > chaddrLen {
 		return ErrBadHardwareLen
+	}
+	if m.Cookie() != Cookie {
+		return ErrBadCookie
 	}
 	it := NewOptionIter(m.OptionBytes())
 	for o, ok := it.Next(); ok; o, ok = it.Next() {
 		if o.Status == OptionPastEnd {
 			return ErrBadOption
 		}
+	}
+	// The op last: a message that fails on it alone is one gopacket, and
+	// a printer, read whole.
+	if op := m.Op(); op != OpRequest && op != OpReply {
+		return ErrBadOp
 	}
 	return nil
 }
