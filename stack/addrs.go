@@ -54,9 +54,15 @@ type ifaddrs struct {
 	// ones included (RFC 4862 5.4.2); macs6 are their Ethernet addresses.
 	groups6 []ipv6.Addr
 	macs6   []ethernet.Addr
-	// gw6 is the IPv6 default router, when hasGW6.
+	// gw6 is the IPv6 default router, when hasGW6; gw4 the IPv4
+	// gateway, when hasGW4.
 	gw6    ipv6.Addr
 	hasGW6 bool
+	gw4    ipv4.Addr
+	hasGW4 bool
+	// routes4 are IPv4 routes other than the default one (a DHCP
+	// lease's classless routes, dhcp_addrs.go).
+	routes4 []route4
 	// layer3: the stack's device is a layer-3 link (link.Layer3), on
 	// which every destination is.
 	layer3 bool
@@ -85,6 +91,17 @@ func (a *ifaddrs) withGroups() *ifaddrs {
 		add(x.addr.SolicitedNode())
 	}
 	return a
+}
+
+// has4 reports whether the stack has an IPv4 address.
+func (a *ifaddrs) has4() bool { return len(a.v4) > 0 }
+
+// primary4 returns the primary IPv4 address, ok false without one.
+func (a *ifaddrs) primary4() (p addr4, ok bool) {
+	if len(a.v4) == 0 {
+		return addr4{}, false
+	}
+	return a.v4[0], true
 }
 
 // ours4 reports whether a is one of our IPv4 addresses.
@@ -196,6 +213,7 @@ func (a *ifaddrs) source4(hop ipv4.Addr) ipv4.Addr {
 // clone returns a copy of a to modify and publish.
 func (a *ifaddrs) clone() *ifaddrs {
 	n := *a
+	n.v4 = slices.Clone(a.v4)
 	n.v6 = slices.Clone(a.v6)
 	return &n
 }

@@ -19,8 +19,11 @@ func (s *Stack) arpInput(b []byte) {
 		s.ctr.link.inUnknown.Add(1)
 		return
 	}
+	if s.dhcp != nil {
+		s.dhcpARP(b)
+	}
 	p, err := arp.NewPacket(b)
-	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() || !s.has4 {
+	if err != nil || !p.IsEthernetIPv4() || !p.HasAddrs() || !s.addrs().has4() {
 		s.ctr.arp.inErrors.Add(1)
 		return
 	}
@@ -85,7 +88,8 @@ func (s *Stack) arpNeighbor(sip ipv4.Addr, smac ethernet.Addr) bool {
 	if smac.IsMulticast() || smac == (ethernet.Addr{}) {
 		return false
 	}
-	return s.validSource(sip, s.addr)
+	pa, _ := s.addrs().primary4()
+	return s.validSource(sip, pa.addr)
 }
 
 // sendARP sends an ARP packet from us: op, to the Ethernet destination

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/medina-net/medina/arp"
+	"github.com/medina-net/medina/dhcp"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
@@ -90,6 +91,17 @@ type Config struct {
 	// stack has acted on it. It takes the place of NDPHandler, which
 	// must then be nil. With it, Addr and Addrs may be left empty.
 	Autoconf *ndp.Config
+	// DHCP, when set, configures IPv4 by DHCP (package dhcp, dhcp.go):
+	// the stack leases an address, and adds it with the gateway, routes
+	// and MTU of the lease, renews it and removes them when it ends. The
+	// stack fills in its MAC, Send and, if nil, Rand (the stack's);
+	// Event, if set, hears every change after the stack has acted on it;
+	// Stack.DHCPLease gives the DNS servers and search list. A pointer
+	// rather than a bool, as Autoconf is: &dhcp.Config{} is all it
+	// takes, and the hostname, client identifier and timings are there
+	// for an embedder who wants them. With it, Addr and Addrs may be left
+	// empty. It needs an Ethernet device, not a layer-3 one.
+	DHCP *dhcp.Config
 	// PathMTU configures Path MTU Discovery's table (RFC 1191).
 	PathMTU PathMTUConfig
 	// ICMPErrorRate and ICMPErrorBurst limit the ICMP error messages the
@@ -157,7 +169,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Autoconf != nil && cfg.NDPHandler != nil {
 		return cfg, fmt.Errorf("%w: both Autoconf and NDPHandler", ErrConfig)
 	}
-	if len(v4)+len(v6) == 0 && cfg.Autoconf == nil {
+	if len(v4)+len(v6) == 0 && cfg.Autoconf == nil && cfg.DHCP == nil {
 		return cfg, fmt.Errorf("%w: no address (Addr %v)", ErrConfig, cfg.Addr)
 	}
 	if cfg.Gateway.IsValid() {

@@ -63,7 +63,7 @@ func (s *Stack) dialNameContext(ctx context.Context, network, address string) (n
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	want4 = want4 && s.has4
+	want4 = want4 && s.addrs().has4()
 	want6 = want6 && s.canReach6()
 	if !want4 && !want6 {
 		return fail(ErrNoRoute)

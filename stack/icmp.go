@@ -88,7 +88,7 @@ func (s *Stack) tcpError(sent ipv4.Header, transport []byte, m icmp.Message) {
 	var plateau, floored bool
 	if kind == tcp.ICMPPacketTooBig {
 		msg.MTU, plateau, floored = s.pmtu.estimate(dst, int(m.NextHopMTU()), int(sent.TotalLen()))
-		msg.MTU = min(msg.MTU, s.mtu)
+		msg.MTU = min(msg.MTU, s.linkMTU4())
 	}
 	if !s.tcp.InputError(sent.Src().Netip(), dst, transport, msg) || kind != tcp.ICMPPacketTooBig {
 		return
@@ -99,7 +99,7 @@ func (s *Stack) tcpError(sent ipv4.Header, transport []byte, m icmp.Message) {
 	if floored {
 		s.ctr.ip.pmtuFloored.Add(1)
 	}
-	if msg.MTU < s.mtu {
+	if msg.MTU < s.linkMTU4() {
 		s.pmtu.lower(dst, msg.MTU, s.clock.Now())
 	}
 }
@@ -134,7 +134,7 @@ func tcpErrorKind(t icmp.Type, c icmp.Code) (tcp.ICMPKind, bool) {
 }
 
 // isOurs4 reports whether a is one of our IPv4 addresses.
-func (s *Stack) isOurs4(a ipv4.Addr) bool { return s.has4 && (a == s.addr || s.addrs().ours4(a)) }
+func (s *Stack) isOurs4(a ipv4.Addr) bool { return s.addrs().ours4(a) }
 
 // sendEchoReply answers an echo request with the same identifier,
 // sequence number and data.
@@ -165,7 +165,7 @@ func (s *Stack) mayReportError(h ipv4.Header) bool {
 		return false
 	}
 	src := h.Src()
-	if src.IsUnspecified() || src.IsBroadcast() || src.IsMulticast() || src == s.bcast || src.IsLoopback() ||
+	if src.IsUnspecified() || src.IsBroadcast() || src.IsMulticast() || s.isBroadcast(src) || src.IsLoopback() ||
 		src[0] >= 240 { // Class E, which 3.2.2 names too
 		return false
 	}

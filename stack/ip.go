@@ -34,7 +34,10 @@ var (
 // other frame).
 func (s *Stack) ipInput(b []byte, linkBroadcast bool, off link.RxOffload, now time.Time) {
 	s.ctr.ip.inReceives.Add(1)
-	if !s.has4 {
+	if s.dhcp != nil && s.dhcpInput(b) {
+		return
+	}
+	if !s.addrs().has4() {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
@@ -46,7 +49,7 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, off link.RxOffload, now ti
 	// Ethernet pads short frames: the datagram ends where its header says.
 	h = h[:h.TotalLen()]
 	dst := h.Dst()
-	if dst != s.addr && !s.isBroadcast(dst) && !s.addrs().ours4(dst) || !s.validSource(h.Src(), dst) {
+	if !s.isBroadcast(dst) && !s.addrs().ours4(dst) || !s.validSource(h.Src(), dst) {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
@@ -86,10 +89,11 @@ func (noRouteError) Is(target error) bool { return target == syscall.ENETUNREACH
 // except 0.0.0.0 to a broadcast address, which is how a host without an
 // address yet (a DHCP client) talks.
 func (s *Stack) validSource(src, dst ipv4.Addr) bool {
+	p, _ := s.addrs().primary4()
 	switch {
-	case src.IsMulticast() || s.isBroadcast(src) || src == s.addr || src.IsLoopback() || s.addrs().ours4(src):
+	case src.IsMulticast() || s.isBroadcast(src) || src.IsLoopback() || s.addrs().ours4(src):
 		return false
-	case src == s.network && s.bcast != ipv4.Broadcast:
+	case src == p.network && p.bcast != ipv4.Broadcast:
 		// A /31 or /32 has no network address: both addresses of a /31
 		// are hosts' (RFC 3021).
 		return false
@@ -124,11 +128,11 @@ func (s *Stack) optionsOK(h ipv4.Header, linkBroadcast bool) bool {
 // isBroadcast reports whether a is the limited or a link's directed
 // broadcast address.
 func (s *Stack) isBroadcast(a ipv4.Addr) bool {
-	if a == ipv4.Broadcast || a == s.bcast {
+	if a == ipv4.Broadcast {
 		return true
 	}
 	v4 := s.addrs().v4
-	for i := 1; i < len(v4); i++ {
+	for i := range v4 {
 		if a == v4[i].bcast {
 			return true
 		}
@@ -151,7 +155,7 @@ func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, off link.RxOffload, n
 		s.ctr.ip.inDelivers.Add(1)
 		s.udpInput(h, payload, linkBroadcast)
 	case ipv4.ProtoTCP:
-		if linkBroadcast || h.Dst() != s.addr && !s.addrs().ours4(h.Dst()) {
+		if linkBroadcast || !s.addrs().ours4(h.Dst()) {
 			// TCP is unicast: RFC 1122 4.2.3.10 has a SYN to a broadcast
 			// or multicast address silently discarded, and, as on Linux,
 			// so is any segment that came so, or in a frame to the
@@ -184,17 +188,20 @@ func (s *Stack) reasmTick() {
 // the link (every destination is, on a layer-3 link), the gateway
 // otherwise.
 func (s *Stack) nextHop(dst ipv4.Addr) (ipv4.Addr, error) {
-	if s.prefix.Contains(dst.Netip()) || s.isBroadcast(dst) || s.layer3 {
+	if s.isBroadcast(dst) || s.layer3 {
 		return dst, nil
 	}
-	v4 := s.addrs().v4
-	for i := 1; i < len(v4); i++ {
-		if v4[i].prefix.Contains(dst.Netip()) {
+	a := s.addrs()
+	for i := range a.v4 {
+		if a.v4[i].prefix.Contains(dst.Netip()) {
 			return dst, nil
 		}
 	}
-	if s.hasGW {
-		return s.gw, nil
+	if hop, ok := a.route4(dst); ok {
+		return hop, nil
+	}
+	if a.hasGW4 {
+		return a.gw4, nil
 	}
 	return ipv4.Addr{}, ErrNoRoute
 }
@@ -225,19 +232,20 @@ func (s *Stack) outputAt(bp *[]byte, n int, now time.Time) error {
 	if now.IsZero() {
 		now = s.clock.Now()
 	}
-	if n <= s.mtu {
+	mtu := s.linkMTU4()
+	if n <= mtu {
 		s.toNeighbor(hop, buf[:ethernet.HeaderLen+n], now, bp)
 		return nil
 	}
 	if dg.DF() {
 		s.ctr.ip.fragFails.Add(1)
-		return fmt.Errorf("%w: %d bytes with DF set, MTU %d", ErrMessageTooLong, n, s.mtu)
+		return fmt.Errorf("%w: %d bytes with DF set, MTU %d", ErrMessageTooLong, n, mtu)
 	}
-	fp := s.bufs.get(ethernet.HeaderLen + s.mtu)
+	fp := s.bufs.get(ethernet.HeaderLen + mtu)
 	defer s.bufs.put(fp)
 	frame := *fp
 	scratch := frame[ethernet.HeaderLen:]
-	err = ipv4.Fragment(dg, s.mtu, scratch, func(frag []byte) error {
+	err = ipv4.Fragment(dg, mtu, scratch, func(frag []byte) error {
 		s.ctr.ip.fragCreates.Add(1)
 		// Fragment builds each fragment at the start of scratch, right
 		// behind the room left for the Ethernet header.
@@ -320,7 +328,8 @@ func (s *Stack) sendDatagramTo(mac ethernet.Addr, dg []byte) {
 // encodeIPv4 writes an IPv4 header for a datagram of payloadLen bytes of
 // proto from our primary address to dst at the start of b.
 func (s *Stack) encodeIPv4(b []byte, proto ipv4.Protocol, dst ipv4.Addr, payloadLen int, df bool) error {
-	return s.encodeIPv4From(b, proto, s.addr, dst, payloadLen, df)
+	p, _ := s.addrs().primary4()
+	return s.encodeIPv4From(b, proto, p.addr, dst, payloadLen, df)
 }
 
 // encodeIPv4From is encodeIPv4 from the address src.

@@ -196,7 +196,7 @@ func (s *Stack) sourceFor(dst netip.Addr) (netip.Addr, bool) {
 	dst = dst.Unmap().WithZone("")
 	a := s.addrs()
 	if dst.Is4() {
-		if !s.has4 {
+		if !a.has4() {
 			return netip.Addr{}, false
 		}
 		d := ipv4.Addr(dst.As4())

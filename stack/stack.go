@@ -29,18 +29,10 @@ type Stack struct {
 	mac   ethernet.Addr
 	mtu   int
 
-	// The primary IPv4 address and its link, when has4: the address
-	// sockets and ARP use unless another of ifaddrs' is on the link in
-	// question.
-	has4    bool
-	addr    ipv4.Addr // our address
-	prefix  netip.Prefix
-	bcast   ipv4.Addr // the link's directed broadcast address
-	network ipv4.Addr // the link's network address, its all-zeros host
-	gw      ipv4.Addr
-	hasGW   bool
-
-	// Every address of both families, read without a lock (addrs.go).
+	// Every address of both families, read without a lock (addrs.go):
+	// the first IPv4 one is the primary address, which sockets and ARP
+	// use unless another is on the link in question. The IPv4 gateway
+	// is there too: DHCP changes both while the stack runs.
 	addrMu  sync.Mutex // serializes changes
 	ifaddrs atomic.Pointer[ifaddrs]
 	has6    bool // the link can carry IPv6 (MTU at least 1280)
@@ -71,6 +63,10 @@ type Stack struct {
 	// defaults.
 	mtu6Set      atomic.Int32
 	hopLimit6Set atomic.Uint32
+	// mtu4Set is the IPv4 link MTU a DHCP lease set, when below the
+	// device's; 0 for the device's (dhcp_addrs.go).
+	mtu4Set atomic.Int32
+	dhcp    *dhcpClient // with Config.DHCP (dhcp.go)
 
 	udp     udpTable
 	tcp     *tcp.Engine
@@ -110,6 +106,9 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	if mtu < minMTU {
 		return nil, fmt.Errorf("%w: device MTU %d is below IPv4's minimum of %d", ErrConfig, mtu, minMTU)
 	}
+	if cfg.DHCP != nil && link.IsLayer3(dev) {
+		return nil, fmt.Errorf("%w: DHCP on a layer-3 device, which has no broadcast and no hardware address", ErrConfig)
+	}
 	if cfg.Autoconf != nil && mtu < ipv6.MinMTU {
 		return nil, fmt.Errorf("%w: Autoconf on a device whose MTU %d is below IPv6's minimum of %d", ErrConfig, mtu, ipv6.MinMTU)
 	}
@@ -132,9 +131,6 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 	}
 	if err := s.initAddrs(); err != nil {
 		return nil, err
-	}
-	if cfg.Gateway.IsValid() {
-		s.gw, s.hasGW = ipv4.Addr(cfg.Gateway.As4()), true
 	}
 	s.ipID.Store(s.rng.Uint32() & 0xffff)
 	s.neighTimer.init(s.clock, s.neighTick)
@@ -168,7 +164,10 @@ func New(dev link.Device, cfg Config) (*Stack, error) {
 		s.startAutoconf()
 	}
 	go s.readLoop()
-	if s.has4 && !cfg.NoGratuitousARP && !s.layer3 {
+	if cfg.DHCP != nil {
+		s.startDHCP()
+	}
+	if s.addrs().has4() && !cfg.NoGratuitousARP && !s.layer3 {
 		s.sendGratuitousARP()
 	}
 	return s, nil
@@ -198,9 +197,8 @@ func (s *Stack) initAddrs() error {
 	if len(a.v6) > 0 {
 		s.ensureNeigh6()
 	}
-	if len(a.v4) > 0 {
-		p := a.v4[0]
-		s.has4, s.addr, s.prefix, s.bcast, s.network = true, p.addr, p.prefix, p.bcast, p.network
+	if g := s.cfg.Gateway; g.IsValid() {
+		a.gw4, a.hasGW4 = ipv4.Addr(g.As4()), true
 	}
 	s.ifaddrs.Store(a.withGroups())
 	return nil
@@ -238,8 +236,8 @@ func (s *Stack) nd6() *neigh.Table { return s.neigh6.Load() }
 // Addr returns the stack's primary IPv4 address and the prefix of its
 // link, or, on a stack without IPv4, its first IPv6 address.
 func (s *Stack) Addr() netip.Prefix {
-	if s.has4 {
-		return netip.PrefixFrom(s.addr.Netip(), s.prefix.Bits())
+	if p, ok := s.addrs().primary4(); ok {
+		return netip.PrefixFrom(p.addr.Netip(), p.prefix.Bits())
 	}
 	if a := s.Addrs(); len(a) > 0 {
 		return a[0]
@@ -267,6 +265,9 @@ func (s *Stack) Close() error {
 		if s.autoconf != nil {
 			s.autoconf.timer.stop()
 		}
+		if s.dhcp != nil {
+			s.dhcp.stop()
+		}
 		s.tcp.Close()
 		err = s.dev.Close()
 		<-s.readDone
@@ -279,6 +280,9 @@ func (s *Stack) Close() error {
 		s.reasm6Timer.wait()
 		if s.autoconf != nil {
 			s.autoconf.timer.wait()
+		}
+		if s.dhcp != nil {
+			s.dhcp.wait()
 		}
 		s.udp.closeAll()
 		s.pings.closeAll()

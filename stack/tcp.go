@@ -42,7 +42,7 @@ func (n tcpNetwork) MTU(dst netip.Addr) int {
 	if dst.Is6() {
 		return n.s.linkMTU6()
 	}
-	return n.s.mtu
+	return n.s.linkMTU4()
 }
 
 // PathMTU is the link's MTU, or less where the path MTU table has a

@@ -173,11 +173,12 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 	if remote.Addr().Is6() {
 		return s.sendUDP6(local, remote, payload)
 	}
-	if !s.has4 {
+	p, ok := s.addrs().primary4()
+	if !ok {
 		return ErrNoRoute
 	}
 	dst := ipv4.Addr(remote.Addr().As4())
-	src := s.addr
+	src := p.addr
 	if la := local.Addr(); la.Is4() && !la.IsUnspecified() {
 		src = ipv4.Addr(la.As4())
 	} else if hop, err := s.nextHop(dst); err == nil {

@@ -78,7 +78,7 @@ func (s *Stack) unresolved6(pkt []byte) {
 func (s *Stack) routeTo(dst netip.Addr) error {
 	dst = dst.Unmap().WithZone("")
 	if dst.Is4() {
-		if !s.has4 {
+		if !s.addrs().has4() {
 			return ErrNoRoute
 		}
 		_, err := s.nextHop(ipv4.Addr(dst.As4()))
