@@ -366,3 +366,116 @@ func TestDHCPConflict(t *testing.T) {
 		}
 	})
 }
+
+// dhcpFrame wraps a DHCP payload from the fake server's address to the
+// broadcast address in a frame to the Ethernet broadcast address.
+func dhcpFrame(payload []byte) []byte {
+	n := ipv4.MinHeaderLen + udp.HeaderLen + len(payload)
+	fr := make([]byte, ethernet.HeaderLen+n)
+	ethernet.Encode(fr, ethernet.Broadcast, otherHostMAC, ethernet.TypeIPv4)
+	dg := fr[ethernet.HeaderLen:]
+	copy(dg[ipv4.MinHeaderLen+udp.HeaderLen:], payload)
+	udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], dhcp.ServerPort, dhcp.ClientPort, fakeServerIP, ipv4.Broadcast)
+	(&ipv4.Fields{PayloadLen: udp.HeaderLen + len(payload), TTL: 64, Protocol: ipv4.ProtoUDP, Src: fakeServerIP, Dst: ipv4.Broadcast}).Encode(dg)
+	return fr
+}
+
+// FuzzDHCPStack feeds a stack with Config.DHCP and no address a
+// sequence of DHCP replies (each a length byte, a byte of seconds to let
+// pass, and the message, whose transaction ID and client hardware
+// address are patched to the stack's last request's so that they reach
+// the state machine): no panic, at most the one leased IPv4 address, and
+// what the stack holds is what the client says it leased.
+func FuzzDHCPStack(f *testing.F) {
+	f.Add(dhcpFuzzSeed())
+	f.Fuzz(func(t *testing.T, data []byte) { runDHCPFuzz(t, data) })
+}
+
+// dhcpFuzzSeed is an OFFER and an ACK of 192.0.2.100.
+func dhcpFuzzSeed() []byte {
+	var seed []byte
+	for _, typ := range []dhcp.MessageType{dhcp.Offer, dhcp.Ack} {
+		o := dhcp.AppendMessageType(nil, typ)
+		o = dhcp.AppendAddr(o, dhcp.OptServerID, fakeServerIP)
+		o = dhcp.AppendUint32(o, dhcp.OptLeaseTime, 60)
+		o = dhcp.AppendAddr(o, dhcp.OptSubnetMask, ipv4.Addr{255, 255, 255, 0})
+		o, _ = dhcp.AppendClasslessRoutes(o, dhcp.Route{Dest: netip.MustParsePrefix("0.0.0.0/0"), Gateway: fakeServerIP.Netip()})
+		o = dhcp.AppendUint16(o, dhcp.OptInterfaceMTU, 576)
+		fl := dhcp.Fields{Op: dhcp.OpReply, YIAddr: ipv4.Addr{192, 0, 2, 100}, CHAddr: fuzzMAC[:], Options: o}
+		m, _ := fl.Encode(make([]byte, dhcp.MaxLen))
+		seed = append(seed, byte(len(m)-dhcp.HeaderLen), 0)
+		seed = append(seed, m...)
+	}
+	return seed
+}
+
+// TestDHCPFuzzSeed: FuzzDHCPStack's seed gets the stack a lease, so
+// that the fuzzer starts from deep in the state machine.
+func TestDHCPFuzzSeed(t *testing.T) {
+	if l, ok := runDHCPFuzz(t, dhcpFuzzSeed()); !ok || l.Addr.Addr() != netip.MustParseAddr("192.0.2.100") || l.MTU != 576 {
+		t.Fatalf("the seed leased %+v (%v)", l, ok)
+	}
+}
+
+// runDHCPFuzz is FuzzDHCPStack's body; it returns the lease at the end.
+func runDHCPFuzz(t *testing.T, data []byte) (dhcp.Lease, bool) {
+	clock := newManualClock()
+	dev := newFuzzDevice(fuzzMAC)
+	s, err := New(dev, Config{Clock: clock, Rand: SeededRand(3), DHCP: &dhcp.Config{Probes: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var last dhcp.Message
+	for len(data) >= 2 {
+		n := dhcp.HeaderLen + int(data[0])
+		wait := time.Duration(data[1]) * time.Second
+		data = data[2:]
+		n = min(n, len(data))
+		msg := append([]byte(nil), data[:n]...)
+		data = data[n:]
+		for _, fr := range dev.written() {
+			if m, ok := sentDHCP(fr); ok {
+				last = m
+			}
+		}
+		if len(msg) >= dhcp.HeaderLen && last != nil {
+			copy(msg[4:8], last[4:8])     // xid
+			copy(msg[28:44], last[28:44]) // chaddr
+			msg[2] = 6
+		}
+		s.input(dhcpFrame(msg))
+		clock.Advance(wait)
+		if v4 := s.addrs().v4; len(v4) > 1 {
+			t.Fatalf("%d IPv4 addresses", len(v4))
+		}
+		l, ok := s.DHCPLease()
+		got := s.Addrs()
+		if ok != (len(got) == 1) || ok && got[0] != l.Addr {
+			t.Fatalf("the stack holds %v, the client's lease is %v (%v)", got, l.Addr, ok)
+		}
+		if m := s.linkMTU4(); m < minMTU || m > s.MTU() {
+			t.Fatalf("link MTU %d", m)
+		}
+	}
+	return s.DHCPLease()
+}
+
+// sentDHCP returns the DHCP message of a frame the stack sent, if it is
+// one.
+func sentDHCP(fr []byte) (dhcp.Message, bool) {
+	f, err := ethernet.NewFrame(fr)
+	if err != nil || f.Type() != ethernet.TypeIPv4 {
+		return nil, false
+	}
+	h, err := ipv4.NewHeader(f.Payload())
+	if err != nil || h.Protocol() != ipv4.ProtoUDP {
+		return nil, false
+	}
+	u, err := udp.NewHeader(h.Payload())
+	if err != nil || u.DstPort() != dhcp.ServerPort {
+		return nil, false
+	}
+	m, err := dhcp.NewMessage(u.Payload())
+	return m, err == nil
+}
