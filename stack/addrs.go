@@ -199,13 +199,17 @@ func commonPrefixLen(a, b ipv6.Addr) int {
 }
 
 // source4 returns the IPv4 address to send from to the neighbour hop:
-// the one on hop's link, else the primary one.
+// the one on hop's link, else the primary one, else (a stack whose
+// lease just ended) 0.0.0.0.
 func (a *ifaddrs) source4(hop ipv4.Addr) ipv4.Addr {
 	n := hop.Netip()
 	for i := range a.v4 {
 		if a.v4[i].prefix.Contains(n) {
 			return a.v4[i].addr
 		}
+	}
+	if len(a.v4) == 0 {
+		return ipv4.Addr{}
 	}
 	return a.v4[0].addr
 }

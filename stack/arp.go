@@ -96,7 +96,14 @@ func (s *Stack) arpNeighbor(sip ipv4.Addr, smac ethernet.Addr) bool {
 // ethDst, with the target hardware and protocol addresses tha and tpa,
 // and as sender our address on tpa's link.
 func (s *Stack) sendARP(op arp.Operation, ethDst, tha ethernet.Addr, tpa ipv4.Addr) {
-	s.sendARPFrom(op, s.addrs().source4(tpa), ethDst, tha, tpa)
+	a := s.addrs()
+	if !a.has4() {
+		// The address went (a DHCP lease ended) while the neighbour
+		// cache still had a question to ask: a request from 0.0.0.0
+		// would be a probe, which is not what it means.
+		return
+	}
+	s.sendARPFrom(op, a.source4(tpa), ethDst, tha, tpa)
 }
 
 // sendARPFrom is sendARP with spa, one of our addresses, as the sender's.

@@ -87,6 +87,18 @@ func (s *Stack) DHCPLease() (l dhcp.Lease, ok bool) {
 	return s.dhcp.c.Lease()
 }
 
+// ReleaseDHCP gives the lease back to its server (a RELEASE, RFC 2131
+// 4.4.6), removes the address, gateway, routes and MTU it gave, and stops
+// the DHCP client: an embedder that shuts down cleanly calls it before
+// Close, so that the server may lease the address to another at once. It
+// does nothing without Config.DHCP.
+func (s *Stack) ReleaseDHCP() {
+	if s.dhcp == nil {
+		return
+	}
+	s.dhcp.c.Release(s.clock.Now())
+}
+
 // dhcpInput hands the client a datagram from port 67 to port 68,
 // reporting whether it was one; ipInput calls it first, before the
 // checks of the destination address (the stack may have none yet).
@@ -146,36 +158,53 @@ func (d *dhcpClient) send(p dhcp.Packet) {
 		a := ipv4.Addr(p.Target.As4())
 		s.sendARPFrom(arp.OpRequest, a, ethernet.Broadcast, ethernet.Addr{}, a)
 	case dhcp.PacketDHCP:
-		if p.Dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
-			s.sendDHCPBroadcast(ipv4.Addr(p.Src.As4()), p.Msg)
+		src, dst := ipv4.Addr(p.Src.As4()), ipv4.Addr(p.Dst.As4())
+		if dst == ipv4.Broadcast {
+			s.sendDHCPFrame(ethernet.Broadcast, src, dst, p.Msg)
 			return
 		}
-		// RENEWING and RELEASE go to the server from the leased
-		// address, routed and resolved as any datagram. A message
-		// that cannot go is one the client sends again.
+		if m, err := dhcp.NewMessage(p.Msg); err == nil && m.MessageType() == dhcp.Release {
+			// The address goes right after the RELEASE: there is no
+			// time to resolve the server's MAC, and the answer would
+			// find no address to accept it. Without a MAC at hand the
+			// RELEASE goes in a broadcast frame, which Linux accepts
+			// for its own address (drop_unicast_in_l2_multicast is
+			// off by default).
+			mac, _, ok := s.neigh.Lookup(dst)
+			if !ok || mac == (ethernet.Addr{}) {
+				mac = ethernet.Broadcast
+			}
+			s.sendDHCPFrame(mac, src, dst, p.Msg)
+			return
+		}
+		// RENEWING goes to the server from the leased address, routed
+		// and resolved as any datagram. A message that cannot go is
+		// one the client sends again.
 		_ = s.sendUDP(netip.AddrPortFrom(p.Src, dhcp.ClientPort), netip.AddrPortFrom(p.Dst, dhcp.ServerPort), p.Msg)
 	}
 }
 
-// sendDHCPBroadcast sends msg from src:68 to 255.255.255.255:67 in a
-// frame to the Ethernet broadcast address: src is 0.0.0.0 before the
-// stack has an address (RFC 2131 4.1), the leased one in REBINDING.
-func (s *Stack) sendDHCPBroadcast(src ipv4.Addr, msg []byte) {
+// sendDHCPFrame sends msg from src:68 to dst:67 in a frame to mac,
+// without routing or address resolution: to 255.255.255.255 in a frame
+// to the Ethernet broadcast address, from 0.0.0.0 before the stack has
+// an address (RFC 2131 4.1) or the leased one in REBINDING; a RELEASE to
+// the server.
+func (s *Stack) sendDHCPFrame(mac ethernet.Addr, src, dst ipv4.Addr, msg []byte) {
 	n := ipv4.MinHeaderLen + udp.HeaderLen + len(msg)
 	bp := s.bufs.get(ethernet.HeaderLen + n)
 	defer s.bufs.put(bp)
 	frame := (*bp)[:ethernet.HeaderLen+n]
 	dg := frame[ethernet.HeaderLen:]
 	copy(dg[ipv4.MinHeaderLen+udp.HeaderLen:], msg)
-	if _, err := udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], dhcp.ClientPort, dhcp.ServerPort, src, ipv4.Broadcast); err != nil {
+	if _, err := udp.EncodeChecksum(dg[ipv4.MinHeaderLen:], dhcp.ClientPort, dhcp.ServerPort, src, dst); err != nil {
 		return
 	}
-	if err := s.encodeIPv4From(dg, ipv4.ProtoUDP, src, ipv4.Broadcast, udp.HeaderLen+len(msg), false); err != nil {
+	if err := s.encodeIPv4From(dg, ipv4.ProtoUDP, src, dst, udp.HeaderLen+len(msg), false); err != nil {
 		return
 	}
 	s.ctr.ip.outRequests.Add(1)
 	s.ctr.udp.outDatagrams.Add(1)
-	s.writeEthernet(ethernet.Broadcast, frame, bp)
+	s.writeEthernet(mac, frame, bp)
 }
 
 // event applies a change of the lease to the stack, then tells the

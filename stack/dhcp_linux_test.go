@@ -106,6 +106,18 @@ func dnsmasq(t *testing.T, ns *netns.Namespace, dev string, extra ...string) (*e
 	return cmd, log
 }
 
+// waitLog waits up to 3 s for dnsmasq's log to show what, failing t if
+// it does not.
+func waitLog(t *testing.T, log *syncBuffer, what string, ok func(string) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Second); !ok(log.String()); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("dnsmasq did not log %s", what)
+			return
+		}
+	}
+}
+
 // dhcpOverTAP brings up a TAP, dnsmasq on its kernel side and a stack
 // with Config.DHCP on a fast clock; events are the client's. With a
 // capture file, tcpdump records the TAP first.
@@ -149,8 +161,9 @@ func waitEvent(t *testing.T, events chan dhcp.Event, want dhcp.EventKind, d time
 
 // TestLinuxDHCPLease: the stack leases an address from dnsmasq and uses
 // it (Linux pings it), with the options dnsmasq gave, and renews it by
-// unicast at T1, which dnsmasq ACKs. tcpdump records the TAP, and
-// netdump must print the exchange as tcpdump does.
+// unicast at T1, which dnsmasq ACKs, and gives it back (RELEASE).
+// tcpdump records the TAP, and netdump must print the exchange as
+// tcpdump does.
 func TestLinuxDHCPLease(t *testing.T) {
 	capture := filepath.Join(t.TempDir(), "linux-dhcp.pcap")
 	s, tp, _, log, events, stopCapture := dhcpOverTAP(t, capture)
@@ -184,11 +197,14 @@ func TestLinuxDHCPLease(t *testing.T) {
 	if st.Renewed < 1 || st.Conflicts != 0 {
 		t.Errorf("stats %+v", st)
 	}
-	if n := strings.Count(log.String(), "DHCPACK("); n < 2 {
-		t.Errorf("dnsmasq logged %d ACKs, want the lease's and the renewal's", n)
-	}
-	if !strings.Contains(log.String(), "medina-test") {
-		t.Error("dnsmasq did not hear the stack's hostname")
+	// dnsmasq's log may come a little after what it sent.
+	waitLog(t, log, "the lease's and the renewal's ACKs", func(s string) bool { return strings.Count(s, "DHCPACK(") >= 2 })
+	waitLog(t, log, "the stack's hostname", func(s string) bool { return strings.Contains(s, "medina-test") })
+	// A clean shutdown gives the lease back.
+	s.ReleaseDHCP()
+	waitLog(t, log, "the RELEASE", func(s string) bool { return strings.Contains(s, "DHCPRELEASE(") })
+	if got := s.Addrs(); len(got) != 0 {
+		t.Errorf("addresses after the release: %v", got)
 	}
 	stopCapture()
 	compareWithTCPDump(t, capture)
@@ -251,9 +267,7 @@ func TestLinuxDHCPConflict(t *testing.T) {
 	if e.Lease.Addr.Addr() != netip.MustParseAddr("192.0.2.51") {
 		t.Errorf("bound to %v after declining 192.0.2.50", e.Lease.Addr)
 	}
-	if !strings.Contains(log.String(), "DHCPDECLINE(") {
-		t.Error("dnsmasq did not log the DECLINE")
-	}
+	waitLog(t, log, "the DECLINE", func(s string) bool { return strings.Contains(s, "DHCPDECLINE(") })
 	if st := s.DHCP().Stats(); st.Conflicts != 1 || st.OutDeclines != 1 {
 		t.Errorf("stats %+v", st)
 	}

@@ -333,6 +333,33 @@ func TestDHCPRenewRebindExpire(t *testing.T) {
 	})
 }
 
+// TestDHCPRelease: ReleaseDHCP tells the server from the leased
+// address, then the address goes and the client stops.
+func TestDHCPRelease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, events := dhcpPair(t, 3600, dhcp.Config{Probes: -1})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		e := nextEvent(t, events, dhcp.EventBound)
+		s.ReleaseDHCP()
+		synctest.Wait()
+		nextEvent(t, events, dhcp.EventReleased)
+		got := f.received()
+		last := got[len(got)-1]
+		if a := ipv4.Addr(e.Lease.Addr.Addr().As4()); last.typ != dhcp.Release || last.src != a || last.ciaddr != a || last.dst != fakeServerIP {
+			t.Errorf("the server got %+v last, want a RELEASE from %v", last, a)
+		}
+		if len(s.Addrs()) != 0 || s.DHCP().State() != dhcp.StateStopped {
+			t.Errorf("after the release: addresses %v, state %v", s.Addrs(), s.DHCP().State())
+		}
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if n := len(f.received()); n != len(got) {
+			t.Errorf("the stopped client sent %d messages more", n-len(got))
+		}
+	})
+}
+
 // TestDHCPConflict: another host answers the probe of the offered
 // address: the stack declines it, waits, and leases the next one.
 func TestDHCPConflict(t *testing.T) {

@@ -173,7 +173,8 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 	if remote.Addr().Is6() {
 		return s.sendUDP6(local, remote, payload)
 	}
-	p, ok := s.addrs().primary4()
+	a := s.addrs()
+	p, ok := a.primary4()
 	if !ok {
 		return ErrNoRoute
 	}
@@ -182,7 +183,7 @@ func (s *Stack) sendUDP(local, remote netip.AddrPort, payload []byte) error {
 	if la := local.Addr(); la.Is4() && !la.IsUnspecified() {
 		src = ipv4.Addr(la.As4())
 	} else if hop, err := s.nextHop(dst); err == nil {
-		src = s.addrs().source4(hop)
+		src = a.source4(hop)
 	}
 	n := ipv4.MinHeaderLen + udp.HeaderLen + len(payload)
 	if n > ipv4.MaxTotalLen {
