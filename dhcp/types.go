@@ -149,6 +149,16 @@ const (
 	PacketARPAnnounce
 )
 
+var packetNames = [...]string{"", "dhcp", "arp-probe", "arp-announce"}
+
+// String names the kind.
+func (k PacketKind) String() string {
+	if int(k) < len(packetNames) && k != 0 {
+		return packetNames[k]
+	}
+	return "PacketKind(" + strconv.Itoa(int(k)) + ")"
+}
+
 // Packet is something to send.
 type Packet struct {
 	Kind PacketKind

@@ -24,7 +24,10 @@
 // runs too. Address autoconfiguration and router discovery are package
 // ndp's: it plugs in through Config.NDPHandler and the methods that add
 // addresses and set what a Router Advertisement says (addrs.go,
-// ndpseam.go).
+// ndpseam.go). IPv4 configuration by DHCP is package dhcp's client, which
+// Config.DHCP runs (dhcp.go): the lease's address, gateway, classless
+// routes and MTU come and go with it, and Stack.DHCPLease gives the rest
+// (DNS servers, domain, search list).
 //
 // The stack is the only package that knows every layer. Each protocol
 // package holds its wire format and its engine (the neighbour cache in arp,
