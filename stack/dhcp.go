@@ -22,10 +22,9 @@ import (
 // checks, and ARP packets reach it while it probes an offered address.
 // Its events add the leased address, the gateway (the classless routes'
 // default route, else the first router), the other classless routes
-// whose router is on the link, and the link MTU; renew them; and remove
-// them when the lease ends. What the stack does not use itself (DNS
-// servers, domain name, search list) the embedder reads from
-// Stack.DHCPLease.
+// whose router is on the link, the link MTU, and the resolver's DNS
+// servers and search list; renew them; and remove them when the lease
+// ends. The embedder reads the whole lease from Stack.DHCPLease.
 
 // dhcpClient binds a dhcp.Client to the stack.
 type dhcpClient struct {
@@ -232,6 +231,7 @@ func (d *dhcpClient) event(e dhcp.Event) {
 			s.removeAddr4(e.Lease.Addr.Addr())
 			s.setRoutes4(s.cfg.Gateway, nil)
 			s.setLinkMTU4(0)
+			s.setDNS(dnsFromDHCP, nil, nil)
 		}
 	}
 	if d.user != nil {
@@ -259,4 +259,12 @@ func (d *dhcpClient) apply(l *dhcp.Lease) {
 		mtu = 0 // never above the device's
 	}
 	s.setLinkMTU4(mtu)
+	// The resolver's servers and search list (dnsconfig.go): the
+	// Domain Search option's, else the Domain Name as the one domain to
+	// search.
+	search := l.SearchList
+	if len(search) == 0 && l.DomainName != "" {
+		search = []string{l.DomainName}
+	}
+	s.setDNS(dnsFromDHCP, l.DNS, search)
 }

@@ -178,6 +178,9 @@ func TestLinuxDHCPLease(t *testing.T) {
 		l.DomainName != "example.test" || l.MTU != 1400 || l.Duration != 2*time.Minute || len(l.Routes) != 2 {
 		t.Errorf("lease options %+v", l)
 	}
+	if v := s.resolver().view(); fmt.Sprint(v.servers) != "[192.0.2.53:53]" {
+		t.Errorf("the resolver's servers %v, want the lease's", v.servers)
+	}
 	if got := s.Addrs(); len(got) != 1 || got[0] != e.Lease.Addr {
 		t.Errorf("stack's addresses %v, want %v", got, e.Lease.Addr)
 	}

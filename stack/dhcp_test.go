@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -252,6 +253,9 @@ func TestDHCPLease(t *testing.T) {
 		if m := s.linkMTU4(); m != 1400 {
 			t.Errorf("IPv4 link MTU %d, want the lease's 1400", m)
 		}
+		if v := s.resolver().view(); fmt.Sprint(v.servers) != "[192.0.2.53:53 192.0.2.54:53]" || fmt.Sprint(v.search) != "[example.test. corp.example.test.]" {
+			t.Errorf("the resolver's servers %v and search list %v", v.servers, v.search)
+		}
 		for dst, hop := range map[string]string{"203.0.113.7": "192.0.2.1", "198.51.100.9": "192.0.2.254", "192.0.2.77": "192.0.2.77"} {
 			got, err := s.nextHop(ipv4.Addr(netip.MustParseAddr(dst).As4()))
 			if err != nil || got.Netip().String() != hop {
@@ -320,6 +324,9 @@ func TestDHCPRenewRebindExpire(t *testing.T) {
 		}
 		if s.linkMTU4() != s.MTU() {
 			t.Errorf("link MTU %d after the lease's end", s.linkMTU4())
+		}
+		if v := s.resolver().view(); len(v.servers) != 0 || len(v.search) != 0 {
+			t.Errorf("the resolver keeps the lost lease's servers %v and search list %v", v.servers, v.search)
 		}
 		var rebinds int
 		for _, m := range f.received() {
