@@ -73,6 +73,7 @@ type Stack struct {
 	hopLimit6Set atomic.Uint32
 
 	udp     udpTable
+	anyUDP  atomic.Pointer[AnyUDPListener] // any-address mode's (forward_udp.go), or nil
 	tcp     *tcp.Engine
 	segBufs sync.Pool // *tcp.SegmentBuffer
 	pings   pingTable
