@@ -289,3 +289,40 @@ func TestForwardUDP(t *testing.T) {
 		}
 	})
 }
+
+// TestForwardUDPStackClose: closing the stack closes the any-address
+// listener and its flows, so that nothing waits on them for ever.
+func TestForwardUDPStackClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newForwardPair(t)
+		l, err := p.a.ListenAnyUDP(AnyUDPOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := p.b.DialUDP(netip.AddrPort{}, netip.MustParseAddrPort("198.51.100.9:7"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("x"))
+		f, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 10)
+		if n, err := f.Read(buf); n != 1 || err != nil {
+			t.Fatalf("the flow's first datagram: %d bytes, %v", n, err)
+		}
+		read := make(chan error)
+		go func() {
+			_, err := f.Read(buf)
+			read <- err
+		}()
+		p.a.Close()
+		if err := <-read; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("a flow's read when the stack closed: %v, want net.ErrClosed", err)
+		}
+		if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Accept after the stack closed: %v, want net.ErrClosed", err)
+		}
+	})
+}

@@ -94,6 +94,14 @@ func (s *Stack) ListenAnyUDP(opt AnyUDPOptions) (*AnyUDPListener, error) {
 	return l, nil
 }
 
+// closeAnyUDP closes the any-address UDP listener, if one is open, and
+// its flows, when the stack closes: no datagram will come to them.
+func (s *Stack) closeAnyUDP() {
+	if l := s.anyUDP.Load(); l != nil {
+		l.Close()
+	}
+}
+
 // Accept waits for the next new flow and returns it. After Close it
 // fails with an error that wraps net.ErrClosed, and past the deadline
 // SetDeadline set with a timeout.

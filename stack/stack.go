@@ -282,6 +282,7 @@ func (s *Stack) Close() error {
 			s.autoconf.timer.wait()
 		}
 		s.udp.closeAll()
+		s.closeAnyUDP()
 		s.pings.closeAll()
 	})
 	return err
