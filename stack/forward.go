@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/medina-net/medina/icmp"
+	"github.com/medina-net/medina/icmpv6"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
@@ -81,6 +83,9 @@ func (s *Stack) forwardsProto(proto ipv4.Protocol) bool {
 		return s.tcp.HasAny()
 	case ipv4.ProtoUDP:
 		return s.anyUDP.Load() != nil
+	case ipv4.ProtoICMP, ipv4.ProtoICMPv6:
+		// Errors about forwarded TCP connections' segments.
+		return s.tcp.HasAny()
 	}
 	return false
 }
@@ -120,6 +125,8 @@ func (s *Stack) forwardInput4(h ipv4.Header, linkBroadcast bool, off link.RxOffl
 	case h.Protocol() == ipv4.ProtoUDP && s.anyUDP.Load() != nil:
 		s.ctr.ip.inDelivers.Add(1)
 		s.anyUDPInput4(h)
+	case h.Protocol() == ipv4.ProtoICMP && s.tcp.HasAny():
+		s.forwardICMP4(h)
 	default:
 		// Its protocol's mode went off since ipInput let it in, or
 		// another protocol in a datagram not for us.
@@ -165,8 +172,87 @@ func (s *Stack) forwardInput6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, of
 	case proto == ipv4.ProtoUDP && s.anyUDP.Load() != nil:
 		c.inDelivers.Add(1)
 		s.anyUDPInput6(h, h[off:])
+	case proto == ipv4.ProtoICMPv6 && s.tcp.HasAny():
+		s.forwardICMP6(h, h[off:])
 	default:
 		c.inAddrErrors.Add(1)
 	}
 	return true
+}
+
+// forwardICMP4 takes an ICMP message to a foreign address in TCP's
+// any-address mode: an error about a TCP segment sent from that address
+// goes to the engine, as icmpError hands it one about a segment from
+// ours; anything else is not for the stack.
+func (s *Stack) forwardICMP4(h ipv4.Header) {
+	m, err := icmp.NewMessage(h.Payload())
+	if err != nil || m.Check() != nil {
+		s.ctr.icmp.inMsgs.Add(1)
+		s.ctr.icmp.inErrors.Add(1)
+		return
+	}
+	switch m.Type() {
+	case icmp.TypeDestUnreachable:
+		s.ctr.icmp.inDestUnreachs.Add(1)
+	case icmp.TypeTimeExceeded:
+		s.ctr.icmp.inTimeExcds.Add(1)
+	case icmp.TypeParamProblem:
+		s.ctr.icmp.inParmProbs.Add(1)
+	default:
+		s.ctr.ip.inAddrErrors.Add(1)
+		return
+	}
+	s.ctr.ip.inDelivers.Add(1)
+	s.ctr.icmp.inMsgs.Add(1)
+	q := m.Quoted()
+	qh, err := ipv4.NewHeader(q)
+	if err != nil || qh.Version() != ipv4.Version || qh.HeaderLen() < ipv4.MinHeaderLen ||
+		qh.HeaderLen() > len(q) || qh.Src() != h.Dst() || qh.Protocol() != ipv4.ProtoTCP {
+		return
+	}
+	s.tcpError(qh, q[qh.HeaderLen():], m)
+}
+
+// forwardICMP6 is forwardICMP4 for ICMPv6: a Packet Too Big,
+// Destination Unreachable, Time Exceeded or Parameter Problem about a TCP segment sent
+// from the foreign address it came to goes to the engine.
+func (s *Stack) forwardICMP6(h ipv6.Header, b []byte) {
+	c := &s.ctr.icmp6
+	m, err := icmpv6.NewMessage(b)
+	if err == nil {
+		err = m.Check(h.Src(), h.Dst())
+	}
+	if err != nil {
+		c.inMsgs.Add(1)
+		c.inErrors.Add(1)
+		if err == icmpv6.ErrBadChecksum {
+			c.inCsumErrors.Add(1)
+		}
+		return
+	}
+	switch m.Type() {
+	case icmpv6.TypeDestUnreachable:
+		c.inDestUnreachs.Add(1)
+	case icmpv6.TypePacketTooBig:
+		c.inPktTooBigs.Add(1)
+	case icmpv6.TypeTimeExceeded:
+		c.inTimeExcds.Add(1)
+	case icmpv6.TypeParamProblem:
+		c.inParmProblems.Add(1)
+	default:
+		s.ctr.ip6.inAddrErrors.Add(1)
+		return
+	}
+	s.ctr.ip6.inDelivers.Add(1)
+	c.inMsgs.Add(1)
+	q := m.Quoted()
+	qh, err := ipv6.NewHeader(q)
+	if err != nil || qh.Version() != ipv6.Version || qh.Src() != h.Dst() {
+		return
+	}
+	proto, off, how := qh.UpperLayer()
+	if how != ipv6.ChainUpper || off > len(q) || proto != ipv4.ProtoTCP {
+		return
+	}
+	s.tcp6Error(qh, q[off:], m.Type(), m.Code(), m.MTU())
 }

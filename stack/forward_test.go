@@ -2,9 +2,11 @@ package stack
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -14,6 +16,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/medina-net/medina/ethernet"
+	"github.com/medina-net/medina/ipv4"
+	"github.com/medina-net/medina/link/pipe"
 	"github.com/medina-net/medina/tcp"
 )
 
@@ -56,14 +61,17 @@ func echoFlow(f *UDPFlow) {
 	}
 }
 
-// askWhere connects from s to dst and returns the first line it reads.
+// askWhere connects from s to dst and returns the first line it reads,
+// waiting no longer than ctx allows.
 func askWhere(ctx context.Context, s *Stack, dst netip.AddrPort) (string, error) {
 	c, err := s.DialTCP(ctx, netip.AddrPort{}, dst)
 	if err != nil {
 		return "", err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if d, ok := ctx.Deadline(); ok {
+		c.SetDeadline(d)
+	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil {
 		return "", err
@@ -323,6 +331,65 @@ func TestForwardUDPStackClose(t *testing.T) {
 		}
 		if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
 			t.Errorf("Accept after the stack closed: %v, want net.ErrClosed", err)
+		}
+	})
+}
+
+// TestForwardPathMTU: a forwarded connection's segments go from its
+// foreign address, so the Fragmentation Needed a narrower link answers
+// them with comes to that address; the stack takes it as it takes one
+// to its own, and the transfer shrinks its segments and completes
+// without a retransmission timeout instead of retrying full-sized
+// segments into a black hole.
+func TestForwardPathMTU(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const narrow = 1280
+		ea, ra := pipe.New(pipe.Config{Queue: 4096, AddrB: ethernet.Addr{2, 0, 0, 0, 0, 0xfc}})
+		rb, eb := pipe.New(pipe.Config{Queue: 4096, AddrA: ethernet.Addr{2, 0, 0, 0, 0, 0xfd}, AddrB: pipe.DefaultAddrB})
+		r := &narrowRouter{mtu: narrow, addr: ipv4.Addr{10, 0, 0, 254}, mac: ethernet.Addr{2, 0, 0, 0, 0, 0xfe}}
+		go r.run(ra, rb)
+		go r.run(rb, ra)
+		a, err := New(ea, Config{Addr: netip.PrefixFrom(addrA, 24), Rand: SeededRand(1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := New(eb, Config{Addr: netip.PrefixFrom(addrB, 24), Rand: SeededRand(2), Gateway: addrA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			a.Close()
+			b.Close()
+			ra.Close()
+			rb.Close()
+		}()
+		const size = 256 << 10
+		body := pattern(size, 3)
+		l, err := a.ForwardTCP(tcp.AnyOptions{}, func(c *tcp.Conn, _ netip.AddrPort) {
+			defer c.Close()
+			c.Write(body)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := b.DialTCP(ctx, netip.AddrPort{}, netip.MustParseAddrPort("203.0.113.80:80"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Minute))
+		got, err := io.ReadAll(c)
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("read %d bytes, %v; want the %d sent", len(got), err, size)
+		}
+		if r.tooBig.Load() == 0 {
+			t.Fatal("the router sent no Fragmentation Needed: nothing was tested")
+		}
+		if st := a.TCPStats(); st.Timeouts != 0 {
+			t.Errorf("%d retransmission timeouts: the errors to the foreign address were not taken", st.Timeouts)
 		}
 	})
 }
