@@ -393,3 +393,56 @@ func TestForwardPathMTU(t *testing.T) {
 		}
 	})
 }
+
+// TestForwardUDPIdle: a flow with traffic stays open; one idle for
+// IdleTimeout is closed (a waiting read fails with net.ErrClosed) and
+// counted, and the peer's next datagram opens a new flow.
+func TestForwardUDPIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newForwardPair(t)
+		l, err := p.a.ListenAnyUDP(AnyUDPOptions{IdleTimeout: 30 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		c, err := p.b.DialUDP(netip.AddrPort{}, netip.MustParseAddrPort("198.51.100.9:7"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("1"))
+		f, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 10)
+		// 100 s of a datagram every 20 s: never idle for 30.
+		for range 5 {
+			if _, err := f.Read(buf); err != nil {
+				t.Fatalf("an active flow: %v", err)
+			}
+			time.Sleep(20 * time.Second)
+			c.Write([]byte("2"))
+		}
+		if _, err := f.Read(buf); err != nil {
+			t.Fatalf("an active flow: %v", err)
+		}
+		start := time.Now()
+		if _, err := f.Read(buf); !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("a read on an idle flow: %v, want net.ErrClosed", err)
+		}
+		if d := time.Since(start); d != 30*time.Second {
+			t.Errorf("the idle flow closed after %v, want 30s", d)
+		}
+		if st := l.Stats(); st.Expired != 1 || st.Flows != 1 {
+			t.Errorf("stats %+v, want 1 flow, 1 expired", st)
+		}
+		c.Write([]byte("3"))
+		l.SetDeadline(time.Now().Add(time.Second))
+		g, err := l.Accept()
+		if err != nil || g == f {
+			t.Fatalf("after expiry, a datagram opens %v, %v; want a new flow", g, err)
+		}
+		g.Close()
+	})
+}

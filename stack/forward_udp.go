@@ -11,6 +11,7 @@ import (
 	"github.com/medina-net/medina/internal/deadline"
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/udp"
 )
 
@@ -26,16 +27,29 @@ type AnyUDPOptions struct {
 	// is called once per flow, from the goroutine that reads the link,
 	// with no lock held, and must be quick.
 	Allow func(local, remote netip.AddrPort) bool
+	// IdleTimeout closes a flow that has neither received a datagram
+	// nor sent one with Write for that long, as a NAT forgets a UDP
+	// mapping, so that flows nobody closes do not hold MaxFlows' places
+	// for ever; a read waiting on it then fails with net.ErrClosed, and
+	// the peer's next datagram opens a new flow. Zero means
+	// DefaultUDPFlowIdle; a negative value, never.
+	IdleTimeout time.Duration
 }
 
-// DefaultMaxUDPFlows is AnyUDPOptions.MaxFlows's default.
-const DefaultMaxUDPFlows = 4096
+// Defaults of AnyUDPOptions' zero fields. DefaultUDPFlowIdle is Linux's
+// conntrack timeout for a UDP flow that has seen traffic both ways
+// (nf_conntrack_udp_timeout_stream).
+const (
+	DefaultMaxUDPFlows = 4096
+	DefaultUDPFlowIdle = 120 * time.Second
+)
 
 // AnyUDPStats count what an any-address UDP listener did.
 type AnyUDPStats struct {
 	// Flows counts the flows opened, Refused the datagrams Allow refused,
-	// Overflows those dropped because MaxFlows flows were open.
-	Flows, Refused, Overflows uint64
+	// Overflows those dropped because MaxFlows flows were open, Expired
+	// the flows closed by IdleTimeout.
+	Flows, Refused, Overflows, Expired uint64
 }
 
 // flowKey names a UDP flow: the destination its peer chose, and the peer.
@@ -55,7 +69,7 @@ type AnyUDPListener struct {
 	done   chan struct{}
 	dl     *deadline.Deadline
 
-	nflows, refused, overflows atomic.Uint64
+	nflows, refused, overflows, expired atomic.Uint64
 }
 
 // UDPFlow is one flow of the any-address UDP listener: the datagrams
@@ -66,8 +80,10 @@ type AnyUDPListener struct {
 // do (Config.UDPReceiveBuffer), the surplus dropped and counted.
 type UDPFlow struct {
 	*UDPConn
-	l   *AnyUDPListener
-	key flowKey
+	l    *AnyUDPListener
+	key  flowKey
+	last atomic.Int64 // the clock's time of the latest datagram, in and out, in ns
+	idle link.Timer   // with an IdleTimeout
 }
 
 // ListenAnyUDP turns any-address mode on for UDP and returns its
@@ -79,6 +95,9 @@ type UDPFlow struct {
 func (s *Stack) ListenAnyUDP(opt AnyUDPOptions) (*AnyUDPListener, error) {
 	if opt.MaxFlows <= 0 {
 		opt.MaxFlows = DefaultMaxUDPFlows
+	}
+	if opt.IdleTimeout == 0 {
+		opt.IdleTimeout = DefaultUDPFlowIdle
 	}
 	l := &AnyUDPListener{
 		s:     s,
@@ -159,7 +178,7 @@ func (l *AnyUDPListener) Addr() net.Addr { return &net.UDPAddr{IP: net.IPv6unspe
 
 // Stats returns the listener's counters.
 func (l *AnyUDPListener) Stats() AnyUDPStats {
-	return AnyUDPStats{Flows: l.nflows.Load(), Refused: l.refused.Load(), Overflows: l.overflows.Load()}
+	return AnyUDPStats{Flows: l.nflows.Load(), Refused: l.refused.Load(), Overflows: l.overflows.Load(), Expired: l.expired.Load()}
 }
 
 func (l *AnyUDPListener) opError(err error) error {
@@ -173,7 +192,38 @@ func (f *UDPFlow) Close() error {
 		delete(f.l.flows, f.key)
 	}
 	f.l.mu.Unlock()
+	if f.idle != nil {
+		f.idle.Stop()
+	}
 	return f.UDPConn.Close()
+}
+
+// Write sends b to the peer from the flow's destination, and keeps the
+// flow from going idle.
+func (f *UDPFlow) Write(b []byte) (int, error) {
+	f.touch()
+	return f.UDPConn.Write(b)
+}
+
+// touch notes traffic on the flow, for its idle timeout. The timer is
+// not moved for every datagram: when it fires early, it looks at the
+// time of the last one and waits again.
+func (f *UDPFlow) touch() { f.last.Store(f.l.s.clock.Now().UnixNano()) }
+
+// expire closes the flow if it has been idle for the listener's
+// IdleTimeout, and otherwise waits for the rest of it.
+func (f *UDPFlow) expire() {
+	idle := time.Duration(f.l.s.clock.Now().UnixNano() - f.last.Load())
+	if left := f.l.opt.IdleTimeout - idle; left > 0 {
+		// f.idle was set under the lock, maybe after the timer started.
+		f.l.mu.Lock()
+		t := f.idle
+		f.l.mu.Unlock()
+		t.Reset(left)
+		return
+	}
+	f.l.expired.Add(1)
+	f.Close()
 }
 
 // Destination is the address and port the peer sent the flow's
@@ -210,6 +260,10 @@ func (l *AnyUDPListener) flow(key flowKey) *UDPFlow {
 		return nil
 	}
 	f = &UDPFlow{UDPConn: l.s.newUDPConn(key.local, key.remote, fam), l: l, key: key}
+	f.touch()
+	if l.opt.IdleTimeout > 0 {
+		f.idle = l.s.clock.AfterFunc(l.opt.IdleTimeout, f.expire)
+	}
 	l.flows[key] = f
 	// The queue has room for MaxFlows flows, and there are fewer open.
 	l.queue <- f
@@ -270,6 +324,7 @@ func (s *Stack) anyUDPDeliver(l *AnyUDPListener, key flowKey, payload []byte, c 
 		c.noPorts.Add(1)
 		return
 	}
+	f.touch()
 	if !f.enqueue(key.remote, payload) {
 		c.inErrors.Add(1)
 		c.rcvbufErrors.Add(1)
