@@ -446,3 +446,38 @@ func TestForwardUDPIdle(t *testing.T) {
 		g.Close()
 	})
 }
+
+// TestForwardNoForeignBind: with any-address mode on, sockets and
+// listeners still bind only to the stack's own addresses: only the
+// mode's connections and flows send from a foreign one.
+func TestForwardNoForeignBind(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newForwardPair(t)
+		tl, err := p.a.ListenAnyTCP(tcp.AnyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tl.Close()
+		ul, err := p.a.ListenAnyUDP(AnyUDPOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ul.Close()
+		foreign := netip.MustParseAddr("198.51.100.7")
+		peer := netip.AddrPortFrom(addrB, 9)
+		if _, err := p.a.ListenTCP(netip.AddrPortFrom(foreign, 80)); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Errorf("ListenTCP on a foreign address: %v, want EADDRNOTAVAIL", err)
+		}
+		if _, err := p.a.ListenUDP(netip.AddrPortFrom(foreign, 53)); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Errorf("ListenUDP on a foreign address: %v, want EADDRNOTAVAIL", err)
+		}
+		if _, err := p.a.DialUDP(netip.AddrPortFrom(foreign, 53), peer); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Errorf("DialUDP from a foreign address: %v, want EADDRNOTAVAIL", err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if _, err := p.a.DialTCP(ctx, netip.AddrPortFrom(foreign, 0), peer); !errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Errorf("DialTCP from a foreign address: %v, want EADDRNOTAVAIL", err)
+		}
+	})
+}
