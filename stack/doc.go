@@ -87,6 +87,12 @@
 // TCP dials by name race the addresses found, Happy Eyeballs style (RFC
 // 8305, dialname.go). Listen takes addresses only.
 //
+// In any-address mode (forward.go), what a transparent proxy such as
+// tun2socks needs, the stack accepts TCP connections (ListenAnyTCP,
+// ForwardTCP) and UDP flows (ListenAnyUDP) to any unicast address and
+// port routed to it, not only its own, hands each over with the
+// destination its peer chose, and answers from that destination.
+//
 // One goroutine reads frames from the device and carries each one up the
 // layers to a socket's queue; senders build their frames in pooled buffers
 // on their own goroutines. Nothing is allocated per packet once buffers are

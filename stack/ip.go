@@ -49,7 +49,8 @@ func (s *Stack) ipInput(b []byte, linkBroadcast bool, off link.RxOffload, now ti
 	// Ethernet pads short frames: the datagram ends where its header says.
 	h = h[:h.TotalLen()]
 	dst := h.Dst()
-	if !s.isBroadcast(dst) && !s.addrs().ours4(dst) || !s.validSource(h.Src(), dst) {
+	if !s.isBroadcast(dst) && !s.addrs().ours4(dst) && !(s.forwarding() && s.takes4(h, linkBroadcast)) ||
+		!s.validSource(h.Src(), dst) {
 		s.ctr.ip.inAddrErrors.Add(1)
 		return
 	}
@@ -146,6 +147,9 @@ func (s *Stack) isBroadcast(a ipv4.Addr) bool {
 // error may be sent about (RFC 1122 3.2.2); off is what the device
 // vouches for about a TCP segment (ipInput).
 func (s *Stack) deliver(h ipv4.Header, linkBroadcast bool, off link.RxOffload, now time.Time) {
+	if s.forwarding() && s.forwardInput4(h, linkBroadcast, off, now) {
+		return // any-address mode's (forward.go)
+	}
 	payload := h.Payload()
 	switch h.Protocol() {
 	case ipv4.ProtoICMP:

@@ -51,7 +51,7 @@ func (s *Stack) ip6Input(b []byte, linkMulticast bool, off link.RxOffload, now t
 			return
 		}
 		c.inMcastPkts.Add(1)
-	case !a.ours6(dst):
+	case !a.ours6(dst) && !(s.forwarding() && s.takes6(h, linkMulticast)):
 		c.inAddrErrors.Add(1)
 		return
 	default:
@@ -256,6 +256,9 @@ func (s *Stack) deliver6(h ipv6.Header, a *ifaddrs, proto ipv4.Protocol, off, na
 		// 2.5.2); an answer to anything else would go nowhere.
 		c.inAddrErrors.Add(1)
 		return
+	}
+	if s.forwarding() && s.forwardInput6(h, a, proto, off, mcast, rx, now) {
+		return // any-address mode's (forward.go)
 	}
 	switch proto {
 	case ipv4.ProtoICMPv6:

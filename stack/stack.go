@@ -69,6 +69,7 @@ type Stack struct {
 	dhcp    *dhcpClient // with Config.DHCP (dhcp.go)
 
 	udp     udpTable
+	anyUDP  atomic.Pointer[AnyUDPListener] // any-address mode's (forward_udp.go), or nil
 	tcp     *tcp.Engine
 	segBufs sync.Pool // *tcp.SegmentBuffer
 	pings   pingTable
@@ -285,6 +286,7 @@ func (s *Stack) Close() error {
 			s.dhcp.wait()
 		}
 		s.udp.closeAll()
+		s.closeAnyUDP()
 		s.pings.closeAll()
 	})
 	return err

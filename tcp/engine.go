@@ -313,8 +313,9 @@ type Engine struct {
 
 	mu        sync.RWMutex
 	conns     map[fourTuple]*Conn
-	listeners map[uint16][]*Listener // by port: on distinct addresses, or families
-	ports     map[uint16]int         // local ports in use, by how many connections and listeners
+	listeners map[uint16][]*Listener   // by port: on distinct addresses, or families
+	anyL      atomic.Pointer[Listener] // the any-address listener (anyaddr.go), or nil
+	ports     map[uint16]int           // local ports in use, by how many connections and listeners
 	closed    bool
 
 	challenge rateLimit // RFC 5961 challenge ACKs, engine-wide
@@ -488,9 +489,7 @@ func (e *Engine) input(src, dst netip.Addr, seg []byte, now time.Time, off Offlo
 	}
 	var l *Listener
 	if c == nil {
-		e.mu.RLock()
-		l = e.listenerFor(dst, id.localPort)
-		e.mu.RUnlock()
+		l = e.listenerOrAny(&id)
 	}
 	var isn Seq
 	if c != nil {
@@ -500,9 +499,7 @@ func (e *Engine) input(src, dst netip.Addr, seg []byte, now time.Time, off Offlo
 		}
 		// The SYN ended TIME-WAIT: it opens a connection, if something
 		// listens.
-		e.mu.RLock()
-		l = e.listenerFor(dst, id.localPort)
-		e.mu.RUnlock()
+		l = e.listenerOrAny(&id)
 	}
 	if l != nil {
 		l.input(id, h, isn, now)
@@ -687,6 +684,9 @@ func (e *Engine) Close() {
 	var ls []*Listener
 	for _, pl := range e.listeners {
 		ls = append(ls, pl...)
+	}
+	if a := e.anyL.Load(); a != nil {
+		ls = append(ls, a)
 	}
 	e.mu.Unlock()
 	for _, l := range ls {

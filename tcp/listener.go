@@ -17,6 +17,7 @@ type Listener struct {
 	e      *Engine
 	addr   netip.AddrPort // its address may be unspecified
 	v6Only bool           // on ::, IPv6 connections only
+	any    *anyState      // the any-address listener's (anyaddr.go), or nil
 
 	mu       sync.Mutex
 	halfOpen int // connections in SYN-RECEIVED
@@ -198,6 +199,7 @@ func (l *Listener) Close() error {
 	close(l.done)
 	l.dl.Stop()
 	l.mu.Unlock()
+	l.e.closeAny(l)
 	l.e.mu.Lock()
 	p := l.addr.Port()
 	if ls := slices.DeleteFunc(l.e.listeners[p], func(o *Listener) bool { return o == l }); len(ls) == 0 {
@@ -274,7 +276,7 @@ func (l *Listener) input(id fourTuple, h Header, isn Seq, now time.Time) {
 		e.stats.listenDrops.Add(1)
 		return
 	}
-	if l.halfOpen >= e.cfg.SYNBacklog {
+	if l.halfOpen >= l.synBacklog() {
 		l.mu.Unlock()
 		l.sendCookie(id, h, now)
 		return
