@@ -49,9 +49,10 @@ func runPasted(t *testing.T, root, block string) string {
 // demoOutputs are the files the README's demos leave at the root; the
 // test removes them after, and does not run when one is there already,
 // a user's.
-var demoOutputs = []string{"udpecho", "echo.pcapng", "httpsd", "https.pcapng", "httpsd.pem"}
+var demoOutputs = []string{"udpecho", "echo.pcapng", "httpsd", "https.pcapng", "httpsd.pem", "appliance", "appliance.pem"}
 
-// TestREADMEDemos runs the README's udpecho and httpsd demos as pasted,
+// TestREADMEDemos runs the README's udpecho, httpsd and appliance demos
+// (the last where dnsmasq and tcpdump are installed) as pasted,
 // twice in a row each: the server starts on a TAP, examples/netns.sh
 // moves the TAP into a namespace once it exists, the namespace's ping,
 // socat and curl reach the stack, the server stops and the namespace
@@ -82,6 +83,14 @@ func TestREADMEDemos(t *testing.T) {
 	udp := readmeBlock(t, readme, "`examples/udpecho` is a UDP echo server")
 	https := readmeBlock(t, readme, "As root (`sudo -s`), with curl installed:")
 	read := readmeBlock(t, readme, "`kill` (or Ctrl-C in the foreground) shuts it down gracefully")
+	// The appliance's demo needs dnsmasq and tcpdump too.
+	appliance := readmeBlock(t, readme, "`examples/appliance` puts it together")
+	for _, tool := range []string{"dnsmasq", "tcpdump"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Logf("no %s: the appliance demo is not run", tool)
+			appliance = ""
+		}
+	}
 	for run := 1; run <= 2; run++ {
 		out := runPasted(t, root, udp)
 		for _, want := range []string{"3 packets transmitted, 3 received", "\nhello\n", "UDP, length 6"} {
@@ -100,6 +109,20 @@ func TestREADMEDemos(t *testing.T) {
 		out = runPasted(t, root, read)
 		if !strings.Contains(out, "GET /bytes?n=5000000") {
 			t.Errorf("reading the httpsd demo's recording, run %d: the decrypted request is not in the output:\n%s", run, out)
+		}
+		if appliance != "" {
+			out = runPasted(t, root, appliance)
+			for _, want := range []string{
+				"leased 10.77.0.2/24 from 10.77.0.1",
+				"<p>db resolved to [10.77.0.1].</p>",
+				"ESTAB", "medina_ip_in_receives_total",
+				"IP 10.77.0.2 > 10.77.0.1: ICMP echo reply",
+				"lease given back",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("appliance demo, run %d: no %q in its output:\n%s", run, want, out)
+				}
+			}
 		}
 		if exec.Command("ip", "netns", "pids", "demo").Run() == nil {
 			t.Errorf("run %d: namespace demo still there after the demos", run)
