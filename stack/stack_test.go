@@ -120,6 +120,9 @@ func TestPortUnreachable(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Errorf("read after sending to a closed port: %v, want ECONNREFUSED", err)
 		}
+		// a counts the error it sent after writing it: b may have read
+		// it first. Once every goroutine of the bubble waits, a is done.
+		synctest.Wait()
 		if st := p.a.Stats(); st.UDP.NoPorts != 1 || st.ICMP.OutDestUnreachs != 1 {
 			t.Errorf("NoPorts %d, OutDestUnreachs %d; want 1, 1", st.UDP.NoPorts, st.ICMP.OutDestUnreachs)
 		}

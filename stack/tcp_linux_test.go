@@ -508,7 +508,7 @@ func linuxClientsToStack(t *testing.T, env *linuxTCPEnv) {
 		t.Errorf("the stack counted %d passive opens, want %d", ts.PassiveOpens, shortConns)
 	}
 	if ts.Timeouts != 0 {
-		t.Errorf("seed %d: on a clean link the stack's retransmission timer expired %d times", env.seed, ts.Timeouts)
+		cleanLinkTimeouts(t, env.seed, ts.Timeouts)
 	}
 }
 
@@ -541,7 +541,7 @@ func stackClientsToLinux(t *testing.T, env *linuxTCPEnv) {
 	// TIME-WAIT, with a timestamp that went backwards across the two
 	// connections, so that Linux's PAWS turns the new SYN away.)
 	if ts.Timeouts != 0 {
-		t.Errorf("seed %d: on a clean link the stack's retransmission timer expired %d times", env.seed, ts.Timeouts)
+		cleanLinkTimeouts(t, env.seed, ts.Timeouts)
 	}
 }
 
@@ -703,4 +703,18 @@ func (env *linuxTCPEnv) checkOffloadSend(t *testing.T, impaired bool) {
 	case !impaired && st.TxSuperPackets == 0:
 		t.Error("no super-frames written: the stack did not use segmentation offload")
 	}
+}
+
+// cleanLinkTimeouts fails t for retransmission timeouts on a clean link:
+// a timeout there is a segment or an ACK that went missing, or one that
+// waited 200 ms or more somewhere. Under the race detector the stack is
+// slow enough for the latter to happen without a fault, and the count is
+// only logged.
+func cleanLinkTimeouts(t *testing.T, seed uint64, timeouts uint64) {
+	t.Helper()
+	if raceEnabled {
+		t.Logf("seed %d: the retransmission timer expired %d times (not checked under the race detector)", seed, timeouts)
+		return
+	}
+	t.Errorf("seed %d: on a clean link the stack's retransmission timer expired %d times", seed, timeouts)
 }
