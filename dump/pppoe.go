@@ -43,13 +43,15 @@ var pppoeTags = []tok{
 }
 
 // pppoe prints a PPPoE packet of the given on-wire length (tcpdump's
-// pppoe_print).
-func (p *Printer) pppoe(b []byte, length int) {
+// pppoe_print). It returns the length of the PPPoE and PPP headers, which
+// DLT_PPP_ETHER counts as its link-layer header for -x, or 0 when the
+// packet is too short for a PPPoE header.
+func (p *Printer) pppoe(b []byte, length int) int {
 	p.proto = "pppoe"
 	if length < pppoeHdrLen {
 		p.f(" (length %d < %d)", length, pppoeHdrLen)
 		p.s(" (invalid)")
-		return
+		return 0
 	}
 	length -= pppoeHdrLen
 	p.need(b, pppoeHdrLen)
@@ -68,7 +70,7 @@ func (p *Printer) pppoe(b []byte, length int) {
 		p.c(']')
 	}
 	p.s("PPPoE ")
-	p.tok2str(pppoeCodes, "PAD-%x", uint32(code))
+	p.pppoeName(pppoeCodes, "PAD-", uint32(code))
 	if code == pppoePADI && plen > pppoeMaxPADI {
 		p.s(" [len ")
 		p.u(uint64(plen))
@@ -91,10 +93,10 @@ func (p *Printer) pppoe(b []byte, length int) {
 	if code == 0 {
 		// The session stage: the payload is PPP from its protocol field.
 		p.c(' ')
-		p.ppp(payload, plen)
-		return
+		return pppoeHdrLen + p.ppp(payload, plen)
 	}
 	p.pppoeTags(payload, plen)
+	return pppoeHdrLen
 }
 
 // pppoeTags prints the discovery stage's tags in plen bytes of b, up to
@@ -109,7 +111,7 @@ func (p *Printer) pppoeTags(b []byte, plen int) {
 		// printed at all.
 		v := p.bytes(b, off, n)
 		p.s(" [")
-		p.tok2str(pppoeTags, "TAG-0x%x", uint32(typ))
+		p.pppoeName(pppoeTags, "TAG-0x", uint32(typ))
 		if n > 0 {
 			shown := v[:min(n, pppoeMaxTagText)]
 			printable := 0
@@ -140,4 +142,15 @@ func (p *Printer) pppoeTags(b []byte, plen int) {
 			break
 		}
 	}
+}
+
+// pppoeName prints the name of v in t, or prefix and v in hex: tok2str
+// without fmt, so that a tag of a vendor's own costs no allocation.
+func (p *Printer) pppoeName(t []tok, prefix string, v uint32) {
+	if name, ok := lookup(t, v); ok {
+		p.s(name)
+		return
+	}
+	p.s(prefix)
+	p.x(uint64(v))
 }

@@ -1,8 +1,15 @@
 package dump
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/medina-net/medina/pcap"
 )
 
 // pppoeFrame is an Ethernet frame of the given EtherType carrying a PPPoE
@@ -77,3 +84,96 @@ var pppoeCases = []printCase{
 func TestPPPoEPrinter(t *testing.T) { runPrintCases(t, pppoeCases) }
 
 func TestPPPoECasesAgainstTCPDump(t *testing.T) { checkCasesWithTCPDump(t, pppoeCases) }
+
+// pppEtherCases are PPPoE packets of link type DLT_PPP_ETHER, with no
+// Ethernet header: -x leaves their PPPoE and PPP headers out of the dump.
+var pppEtherCases = []printCase{
+	{name: "ppp-ether", frames: [][]byte{pppoeEcho[14:], pppoePADIFrame[14:], pppoeShort[14:]}, want: "" +
+		"PPPoE  [ses 0x3b] LCP, Echo-Request (0x09), id 103, length 16\n" +
+		"PPPoE PADI [Service-Name] [PPP-Max-Payload 0x05DC] [Host-Uniq 0x16372C16]\n" +
+		" (length 3 < 6) (invalid)\n"},
+	{name: "ppp-ether-x", args: []string{"-x"}, frames: [][]byte{pppoeEcho[14:], pppoePADIFrame[14:], pppoeShort[14:]}, want: "" +
+		"PPPoE  [ses 0x3b] LCP, Echo-Request (0x09), id 103, length 16\n" +
+		"\t0x0000:  0967 000e 1234 5678 6162 6364 6566\n" +
+		"PPPoE PADI [Service-Name] [PPP-Max-Payload 0x05DC] [Host-Uniq 0x16372C16]\n" +
+		"\t0x0000:  0101 0000 0120 0002 05dc 0103 0004 1637\n" +
+		"\t0x0010:  2c16\n" +
+		" (length 3 < 6) (invalid)\n" +
+		"\t0x0000:  1100 00\n"},
+	{name: "ppp-ether-trunc", args: []string{"-x"}, frames: [][]byte{pppoeEcho[14:]}, snap: 4, want: " [|pppoe]\n\t0x0000:  1100 003b\n"},
+	{name: "ppp-ether-trunc-ppp", args: []string{"-x"}, frames: [][]byte{pppoeEcho[14:]}, snap: 7, want: "PPPoE  [ses 0x3b]  [|ppp]\n\t0x0000:  1100 003b 0010 c0\n"},
+}
+
+// pppEtherOutput prints the case's frames as DLT_PPP_ETHER packets.
+func pppEtherOutput(t *testing.T, c printCase) string {
+	t.Helper()
+	p := New(nil, flagOptions(t, append([]string{"-n", "-t", "-r", "-"}, c.args...)))
+	var out strings.Builder
+	for _, f := range c.frames {
+		pkt := &pcap.Packet{Data: c.captured(f), Length: len(f), LinkType: dltPPPEther, FracPerSec: 1e6}
+		out.Write(p.AppendPacket(nil, pkt))
+	}
+	return out.String()
+}
+
+func TestPPPEtherLinkType(t *testing.T) {
+	for _, c := range pppEtherCases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := pppEtherOutput(t, c); got != c.want {
+				t.Errorf("printed with %v:\ngot  %q\nwant %q", c.args, got, c.want)
+			}
+		})
+	}
+}
+
+// TestPPPEtherAgainstTCPDump checks the DLT_PPP_ETHER table against the
+// installed tcpdump 4.99.3.
+func TestPPPEtherAgainstTCPDump(t *testing.T) {
+	tcpdump := tcpdump4993(t)
+	dir := t.TempDir()
+	for _, c := range pppEtherCases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := pcap.NewWriter(&buf, dltPPPEther, 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, f := range c.frames {
+				if err := w.WritePacket(time.Unix(int64(1e9+j), 0), c.captured(f), len(f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, c.name+".pcap")
+			if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := exec.Command(tcpdump, append([]string{"-n", "-t", "-r", file}, c.args...)...).Output()
+			if err != nil {
+				t.Fatalf("tcpdump: %v", err)
+			}
+			if string(got) != c.want {
+				t.Errorf("tcpdump %v prints:\n%q\nthe table says:\n%q", c.args, got, c.want)
+			}
+		})
+	}
+}
+
+// TestPPPoEDoesNotAllocate checks that printing discovery and session
+// packets allocates nothing once the printer's buffer has grown.
+func TestPPPoEDoesNotAllocate(t *testing.T) {
+	p := New(nil, flagOptions(t, []string{"-n", "-r", "-"}))
+	for _, f := range [][]byte{pppoePADIFrame, pppoePADOFrame, pppoeEcho} {
+		pkt := &pcap.Packet{Data: f, Length: len(f), LinkType: pcap.LinkTypeEthernet}
+		allocs := testing.AllocsPerRun(100, func() {
+			p.out = p.out[:0]
+			p.llHdrLen = 0
+			p.dissect(pkt)
+		})
+		if allocs != 0 {
+			t.Errorf("%x: %v allocations per packet", f, allocs)
+		}
+	}
+}
