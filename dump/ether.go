@@ -195,6 +195,8 @@ func (p *Printer) etherType(t uint16, b []byte, length int) bool {
 		p.ipx(b, length)
 	case etherTypeLLDP:
 		p.lldp(b, length)
+	case etherTypePPPoED, etherTypePPPoES, etherTypePPPoED2, etherTypePPPoES2:
+		p.pppoe(b, length)
 	default:
 		return false
 	}

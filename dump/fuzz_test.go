@@ -20,7 +20,7 @@ var fuzzFlagSets = [][]string{
 // The frame is printed twice with one printer, so that the second pass
 // finds the TCP connection table filled by the first.
 func FuzzPrintPacket(f *testing.F) {
-	for _, cases := range [][]printCase{tcpCases, udpCases, ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases, icmp6Cases, routingCases, lldpCases, bootpCases, ip6Cases} {
+	for _, cases := range [][]printCase{tcpCases, udpCases, ntpCases, babelCases, ahcpCases, hncpCases, lwresCases, olsrCases, sflowCases, icmp6Cases, routingCases, lldpCases, bootpCases, ip6Cases, pppoeCases} {
 		for _, c := range cases {
 			for _, fr := range c.frames {
 				f.Add(fr, uint8(0), uint16(0))

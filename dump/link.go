@@ -19,6 +19,7 @@ const (
 	dltRaw       = 12
 	dltPPPBSDOS  = 16
 	dltPPPSerial = 50
+	dltPPPEther  = 51 // PPPoE without the Ethernet header
 	dltLoop      = 108
 	dltLinuxSLL  = 113
 	dltUser2     = 149 // Apple's PKTAP before it had a number of its own
@@ -62,6 +63,8 @@ func (p *Printer) dlt(dlt uint32, b []byte, length int) bool {
 		p.pppLink(b, length)
 	case dltPPPSerial:
 		p.pppHDLC(b, length)
+	case dltPPPEther:
+		p.llHdrLen += p.pppoe(b, length)
 	case dltPPPBSDOS:
 		// tcpdump decodes BSD/OS PPP only when built on BSD/OS; elsewhere
 		// its printer prints nothing and skips no header.

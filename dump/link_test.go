@@ -286,6 +286,9 @@ func FuzzLinkPrinters(f *testing.F) {
 		b, _ := hex.DecodeString(tc.data)
 		f.Add(uint16(tc.lt), b, uint16(tc.length), uint8(0))
 	}
+	for _, c := range pppEtherCases {
+		f.Add(uint16(dltPPPEther), c.frames[0], uint16(0), uint8(3))
+	}
 	flagSets := []string{"", "-v", "-vvv -e", "-x", "-q -e"}
 	f.Fuzz(func(t *testing.T, lt uint16, b []byte, extra uint16, flags uint8) {
 		if len(b) == 0 {

@@ -212,13 +212,15 @@ func (p *Printer) pppLink(b []byte, length int) {
 
 // ppp prints a PPP frame of the given length that starts with the address
 // and control fields, when they were not compressed away, as in PPTP's GRE
-// (tcpdump's ppp_print).
-func (p *Printer) ppp(b []byte, length int) {
+// (tcpdump's ppp_print). It returns the length of the PPP header, which a
+// link type that starts with PPP counts for -x, or 0 if the frame is too
+// short for one.
+func (p *Printer) ppp(b []byte, length int) int {
 	p.proto = "ppp"
 	total := length
 	if length < 2 {
 		p.s(" [|ppp]")
-		return
+		return 0
 	}
 	off := 0
 	switch p.get16(b, 0) {
@@ -238,7 +240,7 @@ func (p *Printer) ppp(b []byte, length int) {
 	length -= off
 	if length < 2 {
 		p.s(" [|ppp]")
-		return
+		return 0
 	}
 	var proto uint16
 	if first := p.get8(b, off); first&1 != 0 {
@@ -262,11 +264,12 @@ func (p *Printer) ppp(b []byte, length int) {
 		p.s("), length ")
 		p.u(uint64(total))
 		if !known {
-			return
+			return off
 		}
 		p.s(": ")
 	}
 	p.pppPayload(proto, b, off, length)
+	return off
 }
 
 // pppHDLC prints a PPP frame in HDLC-like framing, DLT_PPP_SERIAL, whose
