@@ -421,11 +421,24 @@ func medinaEnv(s *stack.Stack, ns *netns.Namespace) *tapEnv {
 // The dispatch mode is fdbased's default for a non-socket, readv, with
 // one processor goroutine per CPU.
 func gvisorOnTAP(t *testing.T) *tapEnv {
-	ns := netns.NewNamespace(t)
 	fd, name, err := openPlainTAP()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return gvisorOnFD(t, "TAP", fd, name, fdbased.Options{
+		EthernetHeader: true,
+		Address:        tcpip.LinkAddress(randomMAC()),
+		GRO:            true,
+	})
+}
+
+// gvisorOnFD is gVisor's stack, set up as tailscale sets it up, at
+// netns.StackAddr on the TAP or TUN (kind) whose descriptor is fd and
+// interface name, moved into a fresh namespace at netns.KernelAddr;
+// opts are fdbased's options but for the descriptor, the MTU and
+// GSOMaxSize 65535, which it fills in.
+func gvisorOnFD(t *testing.T, kind string, fd int, name string, opts fdbased.Options) *tapEnv {
+	ns := netns.NewNamespace(t)
 	// Registered before the stack's teardown, so it runs after it: the
 	// interface goes when its file does.
 	t.Cleanup(func() { unix.Close(fd) })
@@ -439,14 +452,8 @@ func gvisorOnTAP(t *testing.T) *tapEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(); s.Wait() })
-	ep, err := fdbased.New(&fdbased.Options{
-		FDs:            []int{fd},
-		MTU:            tapMTU,
-		EthernetHeader: true,
-		Address:        tcpip.LinkAddress(randomMAC()),
-		GSOMaxSize:     1<<16 - 1,
-		GRO:            true,
-	})
+	opts.FDs, opts.MTU, opts.GSOMaxSize = []int{fd}, tapMTU, 1<<16-1
+	ep, err := fdbased.New(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +472,7 @@ func gvisorOnTAP(t *testing.T) *tapEnv {
 	}
 	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
 	if gso, ok := ep.(gstack.GSOEndpoint); ok {
-		t.Logf("gvisor fdbased on a TAP: SupportedGSO %d (0 none, 1 host, 2 gVisor), GSOMaxSize %d", gso.SupportedGSO(), gso.GSOMaxSize())
+		t.Logf("gvisor fdbased on a %s: SupportedGSO %d (0 none, 1 host, 2 gVisor), GSOMaxSize %d", kind, gso.SupportedGSO(), gso.GSOMaxSize())
 	}
 	return gvisorEnv(s, ns)
 }

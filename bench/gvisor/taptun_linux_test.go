@@ -7,10 +7,7 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
-	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/link/fdbased"
-	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
-	gstack "gvisor.dev/gvisor/pkg/tcpip/stack"
 
 	"github.com/medina-net/medina/internal/netns"
 	"github.com/medina-net/medina/link/tun"
@@ -58,51 +55,14 @@ func medinaOnTUN(t *testing.T, offload bool) *tapEnv {
 //     one try, by s.Stats().IP), and the read times out. With GRO off it
 //     runs, so on a TUN the row measures gVisor without it.
 func gvisorOnTUN(t *testing.T) *tapEnv {
-	ns := netns.NewNamespace(t)
 	fd, name, err := openTUN()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Registered before the stack's teardown, so it runs after it.
-	t.Cleanup(func() { unix.Close(fd) })
-	ns.MoveLink(t, name)
-	ns.IP(t, "link", "set", name, "mtu", fmt.Sprint(tapMTU))
-	ns.IP(t, "addr", "add", netns.KernelPrefix.String(), "dev", name)
-	ns.IP(t, "link", "set", name, "up")
-
-	s, err := newTailscaleStack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(); s.Wait() })
-	ep, err := fdbased.New(&fdbased.Options{
-		FDs:            []int{fd},
-		MTU:            tapMTU,
+	return gvisorOnFD(t, "TUN", fd, name, fdbased.Options{
 		EthernetHeader: false,
-		GSOMaxSize:     1<<16 - 1,
 		GRO:            false, // see above: on, it stalls the connection
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateNIC(nicID, ep); err != nil {
-		t.Fatalf("gvisor: create NIC: %v", err)
-	}
-	pa := tcpip.ProtocolAddress{
-		Protocol: ipv4.ProtocolNumber,
-		AddressWithPrefix: tcpip.AddressWithPrefix{
-			Address:   tcpipAddr(netns.StackAddr),
-			PrefixLen: netns.KernelPrefix.Bits(),
-		},
-	}
-	if err := s.AddProtocolAddress(nicID, pa, gstack.AddressProperties{}); err != nil {
-		t.Fatalf("gvisor: add address: %v", err)
-	}
-	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
-	if gso, ok := ep.(gstack.GSOEndpoint); ok {
-		t.Logf("gvisor fdbased on a TUN: SupportedGSO %d (0 none, 1 host, 2 gVisor), GSOMaxSize %d", gso.SupportedGSO(), gso.GSOMaxSize())
-	}
-	return gvisorEnv(s, ns)
 }
 
 // openTUN creates a TUN interface (IFF_TUN|IFF_NO_PI: bare IP packets,
