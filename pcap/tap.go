@@ -143,7 +143,8 @@ type Tap struct {
 	closed bool
 	stats  TapStats
 	err    error
-	// seg holds one wire-size segment of a super-frame being recorded.
+	// seg holds the wire-size frame being recorded of one that came or
+	// went with offloads (vnet.WireFrames).
 	seg []byte
 }
 
@@ -233,32 +234,11 @@ func (t *Tap) WriteGSO(frame []byte, gso link.GSO) error {
 	if t.enabled.Load() {
 		t.mu.Lock()
 		if !t.closed {
-			t.recordSegments(t.clock.Now(), frame, gso, DirectionOutbound)
+			t.recordOffload(t.clock.Now(), frame, link.RxOffload{ChecksumValid: true, SegmentSize: gso.SegmentSize}, DirectionOutbound)
 		}
 		t.mu.Unlock()
 	}
 	return t.gw.WriteGSO(frame, gso)
-}
-
-// recordSegments records the segments of a super-frame, going in
-// direction dir. t.mu is held.
-func (t *Tap) recordSegments(ts time.Time, frame []byte, gso link.GSO, dir Direction) {
-	cut, err := vnet.SegmenterFor(frame, gso)
-	if err != nil {
-		t.fail(err)
-		return
-	}
-	if n := cut.HeadersLen() + gso.SegmentSize; len(t.seg) < n {
-		t.seg = make([]byte, n)
-	}
-	for i := range cut.N() {
-		n, err := cut.Segment(i, t.seg)
-		if err != nil {
-			t.fail(err)
-			return
-		}
-		t.record(ts, t.seg[:n], dir)
-	}
 }
 
 // MaxReadFrame is the wrapped device's (link.OffloadReader), or 0 when it
@@ -287,7 +267,7 @@ func (t *Tap) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload
 		if !t.closed {
 			ts := t.clock.Now()
 			for i := range n {
-				t.recordOffload(ts, bufs[i][:lens[i]], offs[i])
+				t.recordOffload(ts, bufs[i][:lens[i]], offs[i], DirectionInbound)
 			}
 		}
 		t.mu.Unlock()
@@ -296,30 +276,13 @@ func (t *Tap) ReadFramesOffload(bufs [][]byte, lens []int, offs []link.RxOffload
 }
 
 // recordOffload records a frame read with what the device said of it,
-// as the wire carried it. t.mu is held.
-func (t *Tap) recordOffload(ts time.Time, frame []byte, off link.RxOffload) {
-	if !off.ChecksumValid {
-		t.record(ts, frame, DirectionInbound)
-		return
-	}
-	netOff := ethernet.HeaderLen
-	if len(frame) >= netOff && ethernet.Frame(frame).Type() == ethernet.TypeVLAN {
-		netOff += ethernet.TagLen
-	}
-	if off.SegmentSize != 0 {
-		v6 := len(frame) > netOff && frame[netOff]>>4 == 6
-		t.recordSegments(ts, frame, link.GSO{IPv6: v6, NetworkOff: netOff, SegmentSize: off.SegmentSize}, DirectionInbound)
-		return
-	}
-	if len(t.seg) < len(frame) {
-		t.seg = make([]byte, max(len(frame), link.FrameLen(t.dev)))
-	}
-	seg := t.seg[:copy(t.seg, frame)]
-	if err := vnet.SetTCPChecksum(seg, netOff); err != nil {
+// as the wire carried it (vnet.WireFrames). t.mu is held.
+func (t *Tap) recordOffload(ts time.Time, frame []byte, off link.RxOffload, dir Direction) {
+	var err error
+	t.seg, err = vnet.WireFrames(frame, off, t.seg, func(f []byte) { t.record(ts, f, dir) })
+	if err != nil {
 		t.fail(err)
-		return
 	}
-	t.record(ts, seg, DirectionInbound)
 }
 
 // ReadFrames reads a batch of frames from the wrapped device, or a single

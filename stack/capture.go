@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/medina-net/medina/ethernet"
 	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/vnet"
 )
@@ -104,51 +103,30 @@ func (s *Stack) captureBatch(bufs [][]byte, lens []int, offs []link.RxOffload, n
 }
 
 // captureIn hands a frame read from the device to the sinks, as the wire
-// carried it: a super-frame cut into its segments, and a partial
-// checksum made whole, in a buffer of the stack's pools.
+// carried it (vnet.WireFrames: a super-frame cut into its segments, and
+// a partial checksum made whole), built in a buffer of the stack's
+// pools.
 func (s *Stack) captureIn(frame []byte, off link.RxOffload, now time.Time) {
-	if !off.ChecksumValid {
-		s.captureFrame(now, frame, false)
-		return
-	}
-	netOff := ethernet.HeaderLen
-	if len(frame) >= netOff && ethernet.Frame(frame).Type() == ethernet.TypeVLAN {
-		netOff += ethernet.TagLen
-	}
-	if off.SegmentSize != 0 {
-		v6 := len(frame) > netOff && frame[netOff]>>4 == 6
-		s.captureSegments(now, frame, link.GSO{IPv6: v6, NetworkOff: netOff, SegmentSize: off.SegmentSize}, false)
-		return
-	}
-	if len(frame) > largeSize {
-		s.captureFrame(now, frame, false)
-		return
-	}
-	bp := s.bufs.get(len(frame))
-	seg := (*bp)[:copy(*bp, frame)]
-	if vnet.SetTCPChecksum(seg, netOff) != nil {
-		seg = frame // not TCP after all: as it came
-	}
-	s.captureFrame(now, seg, false)
-	s.bufs.put(bp)
+	s.captureWire(now, frame, off, false)
 }
 
 // captureSegments hands the sinks the wire-size frames a TCP super-frame
-// stands for, cut as a device cuts it. A frame that does not cut is
-// handed over as it is.
+// written whole stands for, cut as a device cuts it.
 func (s *Stack) captureSegments(now time.Time, frame []byte, gso link.GSO, outbound bool) {
-	cut, err := vnet.SegmenterFor(frame, gso)
-	if err != nil || cut.HeadersLen()+gso.SegmentSize > largeSize {
+	s.captureWire(now, frame, link.RxOffload{ChecksumValid: true, SegmentSize: gso.SegmentSize}, outbound)
+}
+
+// captureWire hands the sinks the wire-size frames frame stands for,
+// given what off says of it. A frame that does not cut or complete goes
+// as it is.
+func (s *Stack) captureWire(now time.Time, frame []byte, off link.RxOffload, outbound bool) {
+	if !off.ChecksumValid {
 		s.captureFrame(now, frame, outbound)
 		return
 	}
-	bp := s.bufs.get(cut.HeadersLen() + gso.SegmentSize)
-	for i := range cut.N() {
-		n, err := cut.Segment(i, *bp)
-		if err != nil {
-			break
-		}
-		s.captureFrame(now, (*bp)[:n], outbound)
-	}
+	bp := s.bufs.get(s.frameLen)
+	// A frame of the pools holds any segment; WireFrames makes itself a
+	// larger buffer in the rare case it needs one, which is not kept.
+	vnet.WireFrames(frame, off, *bp, func(f []byte) { s.captureFrame(now, f, outbound) })
 	s.bufs.put(bp)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
+	"github.com/medina-net/medina/link"
 	"github.com/medina-net/medina/link/vnet"
 	"github.com/medina-net/medina/tcp"
 	"github.com/medina-net/medina/udp"
@@ -327,5 +328,41 @@ func TestSetTCPChecksum(t *testing.T) {
 	}
 	if err := vnet.SetTCPChecksum(superPacket(t, false, false, "", 10), 14); err == nil {
 		t.Error("SetTCPChecksum took a UDP datagram")
+	}
+}
+
+// TestWireFrames: a frame nothing is vouched for passes as it is; a
+// super-frame comes out as its segments, each with a whole checksum; a
+// segment whose checksum was left partial comes out with it whole; a
+// frame that is no TCP comes out as it came, with an error.
+func TestWireFrames(t *testing.T) {
+	collect := func(frame []byte, off link.RxOffload) ([][]byte, error) {
+		var got [][]byte
+		_, err := vnet.WireFrames(frame, off, nil, func(f []byte) { got = append(got, bytes.Clone(f)) })
+		return got, err
+	}
+	super := superPacket(t, false, true, "P", 3000)
+	if got, err := collect(super, link.RxOffload{}); err != nil || len(got) != 1 || !bytes.Equal(got[0], super) {
+		t.Errorf("nothing vouched for: %d frames, %v; want the frame as it is", len(got), err)
+	}
+	got, err := collect(super, link.RxOffload{ChecksumValid: true, SegmentSize: 1448})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("a super-frame of 3000 bytes at 1448: %d frames, %v; want 3", len(got), err)
+	}
+	for i, f := range got {
+		ip := ipv4.Header(f[14:])
+		if h := tcp.Header(ip.Payload()); !h.ChecksumValid(ip.Src(), ip.Dst()) {
+			t.Errorf("segment %d: checksum not whole", i)
+		}
+	}
+	one := superPacket(t, true, true, "P", 100)
+	got, err = collect(one, link.RxOffload{ChecksumValid: true})
+	ip := ipv6.Header(got[0][14:])
+	if err != nil || len(got) != 1 || !tcp.Header(got[0][54:]).ChecksumValid6(ip.Src(), ip.Dst()) {
+		t.Errorf("a segment with a partial checksum: %d frames, %v, checksum not made whole", len(got), err)
+	}
+	udp := superPacket(t, false, false, "", 10)
+	if got, err := collect(udp, link.RxOffload{ChecksumValid: true}); err == nil || len(got) != 1 || !bytes.Equal(got[0], udp) {
+		t.Errorf("a UDP datagram vouched for: %d frames, %v; want it as it came and an error", len(got), err)
 	}
 }
