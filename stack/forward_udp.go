@@ -12,7 +12,6 @@ import (
 	"github.com/medina-net/medina/ipv4"
 	"github.com/medina-net/medina/ipv6"
 	"github.com/medina-net/medina/link"
-	"github.com/medina-net/medina/udp"
 )
 
 // AnyUDPOptions configure the any-address UDP listener (ListenAnyUDP).
@@ -275,14 +274,8 @@ func (l *AnyUDPListener) flow(key flowKey) *UDPFlow {
 // its flow, checked as udpInput checks one for a socket.
 func (s *Stack) anyUDPInput4(h ipv4.Header) {
 	l := s.anyUDP.Load()
-	u, err := udp.NewHeader(h.Payload())
-	if err != nil || u.Check() != nil {
-		s.ctr.udp.inErrors.Add(1)
-		return
-	}
-	if !u.ChecksumValid(h.Src(), h.Dst()) {
-		s.ctr.udp.inErrors.Add(1)
-		s.ctr.udp.inCsumErrors.Add(1)
+	u, ok := s.checkUDP4(h, h.Payload())
+	if !ok {
 		return
 	}
 	key := flowKey{netip.AddrPortFrom(h.Dst().Netip(), u.DstPort()), netip.AddrPortFrom(h.Src().Netip(), u.SrcPort())}
@@ -294,20 +287,8 @@ func (s *Stack) anyUDPInput4(h ipv4.Header) {
 func (s *Stack) anyUDPInput6(h ipv6.Header, b []byte) {
 	l := s.anyUDP.Load()
 	c := &s.ctr.udp6
-	u, err := udp.NewHeader(b)
-	if err != nil || u.Check() != nil {
-		c.inErrors.Add(1)
-		return
-	}
-	u = u[:u.Length()]
-	if u.Checksum() == 0 {
-		c.inErrors.Add(1)
-		c.inZeroCsum.Add(1)
-		return
-	}
-	if !u.ChecksumValid6(h.Src(), h.Dst()) {
-		c.inErrors.Add(1)
-		c.inCsumErrors.Add(1)
+	u, ok := s.checkUDP6(h, b)
+	if !ok {
 		return
 	}
 	key := flowKey{netip.AddrPortFrom(h.Dst().Netip(), u.DstPort()), netip.AddrPortFrom(h.Src().Netip(), u.SrcPort())}

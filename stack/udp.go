@@ -115,17 +115,28 @@ func (t *udpTable) closeAll() {
 	}
 }
 
-// udpInput handles a UDP datagram for us; linkBroadcast says it came in
-// a link-layer broadcast, which gets no port unreachable.
-func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
+// checkUDP4 returns the UDP header of b, the payload of h, if it is
+// whole and its checksum right; otherwise it counts the error and
+// reports false.
+func (s *Stack) checkUDP4(h ipv4.Header, b []byte) (udp.Header, bool) {
 	u, err := udp.NewHeader(b)
 	if err != nil || u.Check() != nil {
 		s.ctr.udp.inErrors.Add(1)
-		return
+		return nil, false
 	}
 	if !u.ChecksumValid(h.Src(), h.Dst()) {
 		s.ctr.udp.inErrors.Add(1)
 		s.ctr.udp.inCsumErrors.Add(1)
+		return nil, false
+	}
+	return u, true
+}
+
+// udpInput handles a UDP datagram for us; linkBroadcast says it came in
+// a link-layer broadcast, which gets no port unreachable.
+func (s *Stack) udpInput(h ipv4.Header, b []byte, linkBroadcast bool) {
+	u, ok := s.checkUDP4(h, b)
+	if !ok {
 		return
 	}
 	c := s.udp.lookup(u.DstPort())

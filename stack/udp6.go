@@ -19,28 +19,39 @@ import (
 // for a host's sockets). The sockets are those of IPv4 (udp.go); their
 // family set says which packets they take.
 
-// udp6Input handles a UDP datagram for us over IPv6; mcast says it came
-// to a multicast address or in a link-layer multicast frame, which gets
-// no port unreachable.
-func (s *Stack) udp6Input(h ipv6.Header, b []byte, mcast bool) {
+// checkUDP6 is checkUDP4 over IPv6, where a zero checksum is refused
+// (RFC 8200 8.1); the header it returns is cut to the UDP length.
+func (s *Stack) checkUDP6(h ipv6.Header, b []byte) (udp.Header, bool) {
 	c := &s.ctr.udp6
 	u, err := udp.NewHeader(b)
 	if err != nil || u.Check() != nil {
 		c.inErrors.Add(1)
-		return
+		return nil, false
 	}
 	u = u[:u.Length()]
 	if u.Checksum() == 0 {
 		c.inErrors.Add(1)
 		c.inZeroCsum.Add(1)
+		return nil, false
+	}
+	if !u.ChecksumValid6(h.Src(), h.Dst()) {
+		c.inErrors.Add(1)
+		c.inCsumErrors.Add(1)
+		return nil, false
+	}
+	return u, true
+}
+
+// udp6Input handles a UDP datagram for us over IPv6; mcast says it came
+// to a multicast address or in a link-layer multicast frame, which gets
+// no port unreachable.
+func (s *Stack) udp6Input(h ipv6.Header, b []byte, mcast bool) {
+	c := &s.ctr.udp6
+	u, ok := s.checkUDP6(h, b)
+	if !ok {
 		return
 	}
 	src, dst := h.Src(), h.Dst()
-	if !u.ChecksumValid6(src, dst) {
-		c.inErrors.Add(1)
-		c.inCsumErrors.Add(1)
-		return
-	}
 	conn := s.udp.lookup(u.DstPort())
 	from := netip.AddrPortFrom(src.Netip(), u.SrcPort())
 	if conn == nil || !conn.accepts(dst.Netip(), from) {
