@@ -301,13 +301,10 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		return 1
 	}
 	netOff := o.netOff(pkt)
-	s, err := vnet.NewSegmenter(pkt, h, netOff)
-	if err != nil || s.N() > maxSegments {
-		o.dropped.Add(1)
+	s, ok := o.segmenter(pkt, h, netOff)
+	if !ok {
 		return 0
 	}
-	o.superPackets.Add(1)
-	o.segments.Add(uint64(s.N()))
 	n := 0
 	for i := range s.N() {
 		var buf []byte
@@ -325,6 +322,20 @@ func (o *offload) take(p []byte, bufs [][]byte, lens []int) int {
 		}
 	}
 	return n
+}
+
+// segmenter returns the Segmenter of the super-packet pkt, counting it
+// and its segments; one that cannot be cut (or would be cut into more
+// than maxSegments) is counted as dropped, and ok is false.
+func (o *offload) segmenter(pkt []byte, h vnet.Header, netOff int) (s vnet.Segmenter, ok bool) {
+	s, err := vnet.NewSegmenter(pkt, h, netOff)
+	if err != nil || s.N() > maxSegments {
+		o.dropped.Add(1)
+		return s, false
+	}
+	o.superPackets.Add(1)
+	o.segments.Add(uint64(s.N()))
+	return s, true
 }
 
 // netOff returns where the IP header of pkt, as read, starts: at once on

@@ -103,15 +103,11 @@ func (o *offload) takeWhole(k int) int {
 	netOff := o.netOff(pkt)
 	switch typ := h.GSOType() &^ vnet.GSOECN; {
 	case typ == vnet.GSOTCPv4 || typ == vnet.GSOTCPv6:
-		// NewSegmenter reads only the headers: that the packet is TCP
+		// The Segmenter reads only the headers: that the packet is TCP
 		// over IP, whole, with a segment size.
-		s, err := vnet.NewSegmenter(pkt, h, netOff)
-		if err != nil || s.N() > maxSegments {
-			o.dropped.Add(1)
+		if _, ok := o.segmenter(pkt, h, netOff); !ok {
 			return 0
 		}
-		o.superPackets.Add(1)
-		o.segments.Add(uint64(s.N()))
 		o.wholes.Add(1)
 		o.lens[o.n] = o.pre + len(pkt)
 		o.offs[o.n] = link.RxOffload{ChecksumValid: true, SegmentSize: h.GSOSize()}
